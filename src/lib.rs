@@ -1,10 +1,20 @@
-//! vetsim: a Monte Carlo engine for screening a workforce against intelligence records and working the
-//! cases it uncovers.
+//! vetsim: a Monte Carlo engine for screening a workforce against intelligence records and working
+//! the cases it uncovers.
 //!
 //! The library knows nothing of the terminal: it loads and validates scenarios ([`scenario`]), maps
-//! calendar dates to working-day time ([`calendar`]), simulates replications ([`model`], [`engine`]),
-//! summarises them ([`stats`]) and turns the summary into bytes ([`report`]). The binary in `main.rs`
-//! is a thin shell around [`app`].
+//! calendar dates to working-day time ([`calendar`]), simulates replications ([`model`]) in parallel
+//! ([`engine`]), summarises them ([`stats`], [`report`]) and writes them atomically. The binary in
+//! `main.rs` is a thin shell around [`app`].
 
+// `!(x > 0.0)` is how this crate says "not a positive number, NaN included" (the rand_distr
+// habit); clippy's suggested `partial_cmp` would hide that intent.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+pub mod app;
 pub mod calendar;
+pub mod cli;
+pub mod engine;
+pub mod model;
+pub mod report;
+pub mod scenario;
 pub mod stats;

@@ -1,1 +1,17 @@
-fn main() {}
+//! The `vetsim` binary: parse the command line, run, print the error chain, exit with its code
+//! (0 success, 1 a run that failed, 2 bad input or usage).
+
+use clap::Parser;
+use vetsim::app;
+use vetsim::cli::Cli;
+
+fn main() {
+    let cli = Cli::parse();
+    if let Err(e) = app::run(cli.command) {
+        match &e {
+            app::AppError::Invalid(_) => {}
+            _ => eprintln!("error: {e}"),
+        }
+        std::process::exit(e.exit_code());
+    }
+}

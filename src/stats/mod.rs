@@ -1,1 +1,30 @@
-//! placeholder
+//! Summary statistics for the Monte Carlo output: sample quantiles, means with Monte Carlo standard
+//! errors, mergeable histograms, and the closed-form queueing results used to verify the engine.
+//!
+//! This module owns the arithmetic only. It does no I/O, prints nothing and knows nothing of
+//! scenarios, the engine or the report format.
+//!
+//! Determinism rule: results must be byte-identical whatever the thread count, so
+//! - everything merged across threads ([`CountHist`], [`LogHist`]) holds integer counts only, which
+//!   makes a merge exact and its order irrelevant;
+//! - every float reduction ([`mean_and_mcse`], [`ratio_estimate`]) runs sequentially in slice order,
+//!   and callers pass slices in replication order.
+//!
+//! Memory does not grow with the number of replications beyond what the caller stores per
+//! replication: [`CountHist`] grows with the *range* of the values it sees, [`LogHist`] is fixed
+//! size.
+//!
+//! Submodules: `quantile` (Hyndman-Fan type 7), `estimate` (means and standard errors), `hist`
+//! (histograms) and `theory` (Erlang B and M/M/c).
+
+mod estimate;
+mod hist;
+mod quantile;
+mod theory;
+
+pub use estimate::{Estimate, mean_and_mcse, ratio_estimate};
+pub use hist::{CountHist, LogHist};
+pub use quantile::{
+    QUANTILE_NAMES, QUANTILE_PROBS, quantile_type7_sorted, quantile_type7_unsorted,
+};
+pub use theory::{MmcTheory, erlang_b, mmc, mmc_wait_exceeds, mmc_wait_quantile};

@@ -1,0 +1,239 @@
+//! Runs the replications of a scenario in parallel and gathers what they produce.
+//!
+//! Determinism whatever the thread count: replication r always uses the streams keyed by
+//! (seed, r); statistics pooled across replications are integer histograms, whose merge is exact in
+//! any order; per-replication records are put back in replication order before anything adds floats.
+//! Memory: one [`RepRecord`] per replication plus histograms whose size depends on the scenario's
+//! span, not on the number of replications.
+//!
+//! The engine reports progress through [`Progress`]; it never prints.
+
+use crate::model::{Prepared, Probe, RepRecord, SimError, Workspace, run_replication};
+use crate::scenario::Scenario;
+use crate::stats::{CountHist, LogHist};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Replications handed to a worker at a time. Fixed, so that nothing depends on the thread count.
+pub const BLOCK: u64 = 32;
+
+/// Receives progress; the default does nothing.
+pub trait Progress: Sync {
+    /// `done` of `total` replications have finished.
+    fn advanced(&self, _done: u64, _total: u64) {}
+}
+
+/// A progress observer that ignores everything.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// Statistics pooled over replications, kept as exact integer histograms.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pooled {
+    /// Open cases at the end of each working day, all types together: `[day]`. A replication that
+    /// ended before a day contributes nothing there; read it as 0 (see [`Pooled::reps_recorded`]).
+    pub open_total: Vec<CountHist>,
+    /// Open cases at the end of each working day by type: `[day][type]`.
+    pub open_by_type: Vec<Vec<CountHist>>,
+    /// Records checked by the end of each day: `[day]`; missing replications had finished screening.
+    pub screened: Vec<CountHist>,
+    /// Waiting time of every closed case by type [working days].
+    pub wait: Vec<LogHist>,
+    /// Time in system of every closed case by type [working days].
+    pub time_in_system: Vec<LogHist>,
+}
+
+impl Pooled {
+    fn new(n_types: usize) -> Pooled {
+        Pooled {
+            wait: vec![LogHist::new(); n_types],
+            time_in_system: vec![LogHist::new(); n_types],
+            ..Default::default()
+        }
+    }
+
+    fn merge(&mut self, other: Pooled) {
+        fn merge_vec(a: &mut Vec<CountHist>, b: Vec<CountHist>) {
+            if a.len() < b.len() {
+                a.resize(b.len(), CountHist::new());
+            }
+            for (x, y) in a.iter_mut().zip(b.iter()) {
+                x.merge(y);
+            }
+        }
+        merge_vec(&mut self.open_total, other.open_total);
+        merge_vec(&mut self.screened, other.screened);
+        if self.open_by_type.len() < other.open_by_type.len() {
+            self.open_by_type
+                .resize(other.open_by_type.len(), Vec::new());
+        }
+        for (a, b) in self.open_by_type.iter_mut().zip(other.open_by_type) {
+            merge_vec(a, b);
+        }
+        for (a, b) in self.wait.iter_mut().zip(other.wait.iter()) {
+            a.merge(b);
+        }
+        for (a, b) in self
+            .time_in_system
+            .iter_mut()
+            .zip(other.time_in_system.iter())
+        {
+            a.merge(b);
+        }
+    }
+
+    /// Replications that recorded day `day` (the rest had no open case by then).
+    pub fn reps_recorded(&self, day: usize) -> u64 {
+        self.open_total.get(day).map(|h| h.count()).unwrap_or(0)
+    }
+}
+
+struct Collector<'a> {
+    pooled: &'a mut Pooled,
+    n_types: usize,
+}
+
+impl Probe for Collector<'_> {
+    #[inline]
+    fn day_end(&mut self, day: u32, open_by_type: &[u32], open_total: u32) {
+        let d = day as usize;
+        let p = &mut *self.pooled;
+        if p.open_total.len() <= d {
+            p.open_total.resize(d + 1, CountHist::new());
+            p.open_by_type
+                .resize(d + 1, vec![CountHist::new(); self.n_types]);
+        }
+        p.open_total[d].add(open_total);
+        for (h, &v) in p.open_by_type[d].iter_mut().zip(open_by_type) {
+            h.add(v);
+        }
+    }
+
+    #[inline]
+    fn screened(&mut self, day: u32, records: u64) {
+        let d = day as usize;
+        if self.pooled.screened.len() <= d {
+            self.pooled.screened.resize(d + 1, CountHist::new());
+        }
+        self.pooled.screened[d].add(records.min(u32::MAX as u64) as u32);
+    }
+
+    #[inline]
+    fn closed(&mut self, case_type: usize, wait: f64, time_in_system: f64) {
+        self.pooled.wait[case_type].add(wait);
+        self.pooled.time_in_system[case_type].add(time_in_system);
+    }
+}
+
+/// Everything a run produced, before summarising.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    pub seed: u64,
+    pub replications: u64,
+    /// One per replication, in replication order.
+    pub records: Vec<RepRecord>,
+    pub pooled: Pooled,
+}
+
+/// Why a run failed part-way (exit code 1: the scenario was valid).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    #[error(transparent)]
+    Simulation(#[from] SimError),
+}
+
+struct Partial {
+    pooled: Pooled,
+    records: Vec<RepRecord>,
+    error: Option<SimError>,
+    ws: Workspace,
+}
+
+/// Runs replications `0..replications` of `s` with master seed `seed` on the current rayon pool.
+pub fn run(
+    s: &Scenario,
+    replications: u64,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<RunResult, RunError> {
+    let mut s = s.clone();
+    s.seed = seed;
+    let s = &s;
+    let prep = Prepared::new(s);
+    let n_types = s.case_types.len();
+    let blocks = replications.div_ceil(BLOCK);
+    let done = AtomicU64::new(0);
+    let partial = (0..blocks)
+        .into_par_iter()
+        .fold(
+            || Partial {
+                pooled: Pooled::new(n_types),
+                records: Vec::new(),
+                error: None,
+                ws: Workspace::default(),
+            },
+            |mut acc, b| {
+                let lo = b * BLOCK;
+                let hi = (lo + BLOCK).min(replications);
+                for rep in lo..hi {
+                    if acc.error.is_some() {
+                        break;
+                    }
+                    let mut probe = Collector {
+                        pooled: &mut acc.pooled,
+                        n_types,
+                    };
+                    match run_replication(s, &prep, rep, &mut acc.ws, &mut probe) {
+                        Ok(r) => acc.records.push(r),
+                        Err(e) => acc.error = Some(e),
+                    }
+                }
+                let now = done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo);
+                progress.advanced(now, replications);
+                acc
+            },
+        )
+        .map(|mut p| {
+            p.ws = Workspace::default(); // drop the buffers before the merge
+            p
+        })
+        .reduce(
+            || Partial {
+                pooled: Pooled::new(n_types),
+                records: Vec::new(),
+                error: None,
+                ws: Workspace::default(),
+            },
+            |mut a, b| {
+                a.pooled.merge(b.pooled);
+                a.records.extend(b.records);
+                a.error = match (a.error, b.error) {
+                    // Report the error of the lowest replication, whichever thread met it.
+                    (Some(x), Some(y)) => Some(if rep_of(&x) <= rep_of(&y) { x } else { y }),
+                    (x, y) => x.or(y),
+                };
+                a
+            },
+        );
+    if let Some(e) = partial.error {
+        return Err(e.into());
+    }
+    let mut records = partial.records;
+    records.sort_by_key(|r| r.replication);
+    Ok(RunResult {
+        seed,
+        replications,
+        records,
+        pooled: partial.pooled,
+    })
+}
+
+fn rep_of(e: &SimError) -> u64 {
+    match e {
+        SimError::TooManyCases { replication, .. } => *replication,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,374 @@
+//! Verification of the engine against theory and against the semantics of DESIGN.md §4.
+//! Stochastic checks use fixed seeds and tolerances of 4 Monte Carlo standard errors.
+
+use super::*;
+use crate::model::{NoProbe, Prepared, Probe, Workspace, run_replication};
+use crate::report::{self, summarise};
+use crate::scenario::Scenario;
+use crate::stats::mmc;
+
+const MMC: &str = include_str!("../../scenarios/verification/mmc.toml");
+const MM1: &str = include_str!("../../scenarios/verification/mm1.toml");
+const SCREEN_V1: &str = include_str!("../../scenarios/verification/screen-v1.toml");
+const SCREEN_V1_STRESS: &str = include_str!("../../scenarios/verification/screen-v1-stress.toml");
+const MET: &str = include_str!("../../scenarios/met-2023.toml");
+
+fn load(text: &str) -> Scenario {
+    Scenario::from_toml_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn metric<'a>(s: &'a report::Summary, name: &str, ct: Option<&str>) -> &'a report::Metric {
+    s.metrics
+        .iter()
+        .find(|m| m.metric == name && m.case_type.as_deref() == ct)
+        .unwrap_or_else(|| panic!("no metric {name} {ct:?}"))
+}
+
+fn run_summary(s: &Scenario, reps: u64, seed: u64) -> (RunResult, report::Summary) {
+    let r = run(s, reps, seed, &Silent).unwrap();
+    let sum = summarise(s, &r);
+    (r, sum)
+}
+
+/// |estimate − truth| ≤ 4 Monte Carlo standard errors (and the error is not degenerate).
+fn within_4_mcse(name: &str, est: f64, mcse: f64, truth: f64) {
+    assert!(mcse > 0.0 && mcse.is_finite(), "{name}: mcse {mcse}");
+    assert!(
+        (est - truth).abs() <= 4.0 * mcse,
+        "{name}: estimate {est} vs theory {truth}: {:.2} standard errors (mcse {mcse})",
+        (est - truth) / mcse
+    );
+}
+
+#[test]
+fn mmc_matches_erlang_c() {
+    let s = load(MMC);
+    let (_, sum) = run_summary(&s, s.replications, s.seed);
+    let th = mmc(20.0, 10.0, 3).unwrap();
+    assert!((th.p_wait - 4.0 / 9.0).abs() < 1e-12);
+    let w = metric(&sum, "wait_days", Some("job"));
+    within_4_mcse(
+        "M/M/3 mean wait [h]",
+        w.mean.unwrap(),
+        w.mcse.unwrap(),
+        th.mean_wait,
+    );
+    let p = metric(&sum, "waited_share", Some("job"));
+    within_4_mcse("M/M/3 P(wait)", p.mean.unwrap(), p.mcse.unwrap(), th.p_wait);
+    let t = metric(&sum, "time_in_system_days", Some("job"));
+    within_4_mcse(
+        "M/M/3 time in system [h]",
+        t.mean.unwrap(),
+        t.mcse.unwrap(),
+        th.mean_time_in_system,
+    );
+    // The tolerance is meaningful: 4 standard errors are a small fraction of the quantity.
+    assert!(4.0 * w.mcse.unwrap() < 0.05 * th.mean_wait);
+}
+
+#[test]
+fn mm1_matches_theory() {
+    let s = load(MM1);
+    let (_, sum) = run_summary(&s, s.replications, s.seed);
+    let th = mmc(8.0, 10.0, 1).unwrap();
+    assert!((th.mean_wait - 0.4).abs() < 1e-12);
+    let w = metric(&sum, "wait_days", Some("job"));
+    within_4_mcse("M/M/1 mean wait [h]", w.mean.unwrap(), w.mcse.unwrap(), 0.4);
+    let p = metric(&sum, "waited_share", Some("job"));
+    within_4_mcse("M/M/1 P(wait)", p.mean.unwrap(), p.mcse.unwrap(), 0.8);
+}
+
+#[test]
+fn littles_law_holds_on_every_sample_path() {
+    // With every case closed inside the run, ∫ open cases dt = Σ time in system (Little's law on
+    // a finite path that starts and ends empty).
+    let s = load(SCREEN_V1_STRESS);
+    let r = run(&s, 20, 3, &Silent).unwrap();
+    for rec in &r.records {
+        assert_eq!(rec.open_at_end, 0);
+        let sum_tis = rec.all.sum_time_in_system;
+        assert!(
+            (rec.open_area - sum_tis).abs() <= 1e-9 * sum_tis,
+            "rep {}: area {} vs Σ time in system {}",
+            rec.replication,
+            rec.open_area,
+            sum_tis
+        );
+    }
+}
+
+#[test]
+fn littles_law_in_steady_state() {
+    // L = λ W on the M/M/3 output: time-average number in system vs arrival rate × mean time.
+    let s = load(MMC);
+    let r = run(&s, 10, 5, &Silent).unwrap();
+    for rec in &r.records {
+        let l = rec.open_area / rec.end_time;
+        let lambda = rec.all.opened as f64 / rec.end_time;
+        let w = rec.all.sum_time_in_system / rec.all.closed as f64;
+        // Differences come only from the few cases open at the end.
+        assert!(
+            (l - lambda * w).abs() < 0.01 * l,
+            "L {l} vs λW {}",
+            lambda * w
+        );
+    }
+}
+
+#[test]
+fn cases_are_conserved() {
+    let s = load(MET);
+    let r = run(&s, 16, 9, &Silent).unwrap();
+    for rec in &r.records {
+        let mut open = 0;
+        for t in &rec.types {
+            assert!(t.opened >= t.closed);
+            open += t.opened - t.closed;
+        }
+        assert_eq!(open, rec.open_at_end, "rep {}", rec.replication);
+        assert_eq!(rec.all.opened - rec.all.closed, rec.open_at_end);
+    }
+}
+
+#[test]
+fn screening_hits_open_exactly_one_case_each() {
+    // screen-v1 has no routing and no other source: cases opened = hits. The expected count is
+    // 50,000 × p; the sample mean over replications is within 4 standard errors of it.
+    let s = load(SCREEN_V1);
+    let (r, sum) = run_summary(&s, 200, 1);
+    for (name, p) in [("misconduct", 0.0038), ("association", 0.0055)] {
+        let m = metric(&sum, "cases_opened", Some(name));
+        within_4_mcse(name, m.mean.unwrap(), m.mcse.unwrap(), 50_000.0 * p);
+    }
+    for rec in &r.records {
+        assert_eq!(rec.screening_last_day, Some(227));
+        assert_eq!(rec.all.opened, rec.all.closed);
+    }
+}
+
+#[test]
+fn arrivals_above_capacity_grow_the_queue() {
+    // λ = 20/h against c μ = 10/h: the queue grows at about 10 an hour.
+    let text = MMC
+        .replace("headcount = [{ count = 3 }]", "headcount = [{ count = 1 }]")
+        .replace("horizon = 2029-06-22", "horizon = 2024-04-09"); // 100 hours
+    let s = load(&text);
+    let r = run(&s, 20, 1, &Silent).unwrap();
+    let ends: Vec<f64> = r.records.iter().map(|x| x.open_at_end as f64).collect();
+    let mean = ends.iter().sum::<f64>() / ends.len() as f64;
+    // Expected growth (λ − μ) T = 1,000; Poisson-like spread of a few dozen.
+    assert!((mean - 1000.0).abs() < 100.0, "mean open at end {mean}");
+    assert!(r.records.iter().all(|x| x.open_at_end > 500));
+    // And it grows day by day: the P50 of open cases rises through the run.
+    let rows = report::daily_rows(&s, &r);
+    let p50 = |day: u64| {
+        rows.iter()
+            .find(|x| x.working_day == day && x.metric == "open_cases" && x.case_type == "all")
+            .unwrap()
+            .p50
+    };
+    assert!(p50(10) < p50(50) && p50(50) < p50(90));
+}
+
+#[test]
+fn unlimited_staff_means_no_waiting() {
+    let text = SCREEN_V1.replace("{ count = 40 },", "{ count = 100000 },");
+    let s = load(&text);
+    let (r, sum) = run_summary(&s, 20, 2);
+    for rec in &r.records {
+        assert_eq!(rec.all.waited, 0);
+        assert_eq!(rec.all.sum_wait, 0.0);
+    }
+    assert_eq!(metric(&sum, "wait_days", Some("all")).p95, Some(0.0));
+}
+
+/// Records (id, type, effort) of every case opened.
+#[derive(Default)]
+struct Trace(Vec<(u64, usize, u64)>);
+impl Probe for Trace {
+    fn opened(&mut self, id: u64, case_type: usize, _t: f64, effort: f64) {
+        self.0.push((id, case_type, effort.to_bits()));
+    }
+}
+
+fn trace(s: &Scenario, rep: u64) -> (Vec<(u64, usize, u64)>, crate::model::RepRecord) {
+    let prep = Prepared::new(s);
+    let mut ws = Workspace::default();
+    let mut t = Trace::default();
+    let rec = run_replication(s, &prep, rep, &mut ws, &mut t).unwrap();
+    t.0.sort();
+    (t.0, rec)
+}
+
+#[test]
+fn common_random_numbers_staffing_changes_nothing_but_timing() {
+    // Only the number of diverted officers differs; hits, efforts and routings must not.
+    let base = load(MET);
+    let fewer = load(&MET.replace(
+        "headcount = [{ count = 90, to = 2023-07-06, source = \"SOC/CT\" }]",
+        "headcount = [{ count = 10, to = 2023-07-06, source = \"SOC/CT\" }]",
+    ));
+    assert_ne!(base.teams[2].staff[0].count, fewer.teams[2].staff[0].count);
+    for rep in 0..4 {
+        let (a, rec_a) = trace(&base, rep);
+        let (b, rec_b) = trace(&fewer, rep);
+        assert!(rec_a.all_closed.is_some() && rec_b.all_closed.is_some());
+        assert_ne!(
+            rec_a.all.sum_wait, rec_b.all.sum_wait,
+            "staffing changes the waiting"
+        );
+        assert_eq!(a.len(), b.len(), "rep {rep}: same number of cases");
+        assert_eq!(
+            a, b,
+            "rep {rep}: same cases, types and efforts (hence same routings)"
+        );
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let s = load(MET);
+    let json = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let r = pool.install(|| run(&s, 70, 4, &Silent).unwrap());
+        let sum = summarise(&s, &r);
+        (
+            report::summary_json(&sum),
+            report::daily_csv(&report::daily_rows(&s, &r)),
+            report::replications_csv(&s, &r),
+        )
+    };
+    let one = json(1);
+    assert_eq!(one, json(2));
+    assert_eq!(one, json(3));
+}
+
+#[test]
+fn unfinished_replications_are_censored_not_dropped() {
+    // screen-v1-stress needs well over a year; stop it after 200 working days.
+    let text = SCREEN_V1_STRESS.replace("horizon = 2026-12-31", "horizon = 2023-10-06");
+    let s = load(&text);
+    let (r, sum) = run_summary(&s, 30, 1);
+    assert_eq!(r.records.len(), 30);
+    let m = metric(&sum, "all_cases_closed", None);
+    assert_eq!(m.censored, 30);
+    assert_eq!(m.censored_share, 1.0);
+    assert_eq!(m.mean, None);
+    assert_eq!(m.p50, None);
+    let sc = metric(&sum, "screening_complete", None);
+    assert_eq!(sc.censored, 30, "screening ends on day 227 > 199");
+    assert!(r.records.iter().all(|x| x.open_at_end > 0));
+}
+
+fn two_case_scenario(policy: &str) -> Scenario {
+    // Two cases of 12 h each at t = 0; two people, one of whom leaves at t = 1 (6 h a day).
+    load(&format!(
+        r#"
+name = "policy"
+start = 2024-01-01
+horizon = 2024-12-31
+replications = 1
+[calendar]
+holidays = "none"
+[[backlogs]]
+case_type = "c"
+count = 2
+[[case_types]]
+name = "c"
+effort = 12
+teams = ["t"]
+[[teams]]
+name = "t"
+hours_per_day = 6
+on_reduction = "{policy}"
+headcount = [{{ count = 1 }}, {{ count = 1, to = 2024-01-01, source = "x" }}]
+"#
+    ))
+}
+
+#[test]
+fn finish_policy_lets_leavers_complete() {
+    let s = two_case_scenario("finish");
+    let prep = Prepared::new(&s);
+    let rec = run_replication(&s, &prep, 0, &mut Workspace::default(), &mut NoProbe).unwrap();
+    assert_eq!(rec.all_closed, Some(2.0));
+    assert_eq!(rec.all.waited, 0);
+    // The leaver stays one extra day to finish: 1 planned + 1 overrun officer-day.
+    assert_eq!(rec.source_days, vec![2.0]);
+}
+
+#[test]
+fn handover_policy_returns_the_case_with_its_remaining_hours() {
+    let s = two_case_scenario("handover");
+    let prep = Prepared::new(&s);
+    let rec = run_replication(&s, &prep, 0, &mut Workspace::default(), &mut NoProbe).unwrap();
+    // Case 2 is handed back at t = 1 with 6 h left, waits for the other person (free at t = 2)
+    // and closes at t = 3.
+    assert_eq!(rec.all_closed, Some(3.0));
+    assert_eq!(rec.all.waited, 1);
+    assert_eq!(rec.all.sum_wait, 1.0);
+    assert_eq!(rec.source_days, vec![1.0]);
+}
+
+#[test]
+fn priority_then_fifo() {
+    // One person; at t = 0 a low-priority backlog (listed first) and a high-priority one.
+    let s = load(
+        r#"
+name = "prio"
+start = 2024-01-01
+horizon = 2024-12-31
+[calendar]
+holidays = "none"
+[[backlogs]]
+case_type = "low"
+count = 2
+[[backlogs]]
+case_type = "high"
+count = 2
+[[case_types]]
+name = "low"
+effort = 6
+priority = 2
+teams = ["t"]
+[[case_types]]
+name = "high"
+effort = 6
+priority = 1
+teams = ["t"]
+[[teams]]
+name = "t"
+hours_per_day = 6
+headcount = [{ count = 1 }]
+"#,
+    );
+    let prep = Prepared::new(&s);
+    let rec = run_replication(&s, &prep, 0, &mut Workspace::default(), &mut NoProbe).unwrap();
+    // high cases start at 0 and 1, low ones at 2 and 3.
+    assert_eq!(rec.types[1].sum_wait, 1.0);
+    assert_eq!(rec.types[0].sum_wait, 5.0);
+    assert_eq!(rec.all_closed, Some(4.0));
+}
+
+#[test]
+fn every_shipped_scenario_loads_and_runs() {
+    for (name, text) in [
+        ("met-2023", MET),
+        ("screen-v1", SCREEN_V1),
+        ("screen-v1-stress", SCREEN_V1_STRESS),
+        ("mmc", MMC),
+        ("mm1", MM1),
+    ] {
+        let s = load(text);
+        assert_eq!(s.name, name);
+        let r = run(&s, 4, 1, &Silent).unwrap();
+        assert_eq!(r.records.len(), 4);
+        assert!(
+            r.records.iter().all(|x| x.all.opened > 0),
+            "{name} opens cases"
+        );
+    }
+}

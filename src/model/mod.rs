@@ -1,0 +1,10 @@
+//! The simulated system: random streams keyed by identity, people's work rates, and one
+//! replication's event loop. Pure: no I/O, no threads, no global state; the engine runs it.
+
+pub mod random;
+pub mod sim;
+pub mod staff;
+
+pub use sim::{
+    NoProbe, Prepared, Probe, RepRecord, SimError, TypeRecord, Workspace, run_replication,
+};

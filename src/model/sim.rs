@@ -1,0 +1,1003 @@
+//! One replication of the system: screening hits, arrivals and backlogs open cases; teams work them
+//! one person per case, non-preemptively; closed cases route to follow-on cases.
+//!
+//! Semantics (DESIGN §4), in the order the code applies them at any one moment t:
+//! 1. completions at t (in the order their services started), each closing its case and opening
+//!    its follow-on cases;
+//! 2. roster changes at t (a `handover` team returns the cases of people who leave to the front of
+//!    their queue with the hours still to do);
+//! 3. delays ending at t;
+//! 4. arrivals at t (backlogs, then screening hits by category then record, then streams);
+//! 5. dispatch: while a waiting case can be started, the first case in queue order (priority, then
+//!    handed-over cases, then time of joining the queue, then sequence number) starts with the first
+//!    eligible team, in the case type's order of preference, that has room; a team has room while
+//!    fewer of its cases are in service than its headcount.
+//!
+//! Open cases are counted at the end of each working day d, that is at t = d + 1 after everything
+//! at that moment. Time is in working days throughout; the calendar turns it into dates later.
+//!
+//! This module is pure: no I/O, no threads, no global state. A [`Workspace`] holds buffers reused
+//! across replications so that a replication allocates almost nothing.
+
+use super::random::{self, Purpose, case_id, open_unit};
+use super::staff::WorkRate;
+use crate::scenario::{ArrivalProcess, HitRate, ReductionPolicy, Scenario, Shares};
+use crate::stats::quantile_type7_unsorted;
+use rand_distr::{Beta, Distribution, Exp, Gamma};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// What one replication leaves behind: the small record kept per replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepRecord {
+    pub replication: u64,
+    /// Index of the working day on which the last record is checked; `None` when not by the horizon
+    /// (or when the scenario has no screening).
+    pub screening_last_day: Option<u32>,
+    /// When no tracked case is open and none can arrive any more [working days]; `None` = not by the
+    /// horizon (censored).
+    pub all_closed: Option<f64>,
+    /// Most cases open at any moment [cases], and when [working days].
+    pub peak_open: u32,
+    pub peak_time: f64,
+    /// Cases still open when the replication stopped (at the horizon if censored) [cases].
+    pub open_at_end: u32,
+    /// When the replication stopped [working days].
+    pub end_time: f64,
+    /// ∫ open cases dt over [0, end_time] [case·working days]: with Little's law, equals the summed
+    /// time in system of the cases when all of them closed.
+    pub open_area: f64,
+    /// Per case type, in scenario order.
+    pub types: Vec<TypeRecord>,
+    /// All case types together.
+    pub all: TypeRecord,
+    /// Officer-days given by each source unit [person·working days], in scenario order.
+    pub source_days: Vec<f64>,
+    /// The hit rate of each category drawn for this replication.
+    pub hit_rates: Vec<f64>,
+}
+
+/// Per case type results of one replication.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TypeRecord {
+    pub opened: u32,
+    pub closed: u32,
+    /// Closed cases that waited at all before work started.
+    pub waited: u32,
+    /// Sum over closed cases of waiting time [working days].
+    pub sum_wait: f64,
+    /// Sum over closed cases of time in system (open to close) [working days].
+    pub sum_time_in_system: f64,
+    /// P90 (Hyndman–Fan type 7) over closed cases; NaN when none closed.
+    pub p90_wait: f64,
+    pub p90_time_in_system: f64,
+}
+
+/// Receives what a replication observes as it runs, for statistics pooled across replications.
+/// The default methods do nothing (the argmin `Observe` habit).
+pub trait Probe {
+    /// Cases open at the end of working day `day`, by type, and their total.
+    fn day_end(&mut self, _day: u32, _open_by_type: &[u32], _open_total: u32) {}
+    /// A case opened: its identity, type, when [working days] and the work it needs
+    /// [person-hours]. For tracing and for checking common random numbers.
+    fn opened(&mut self, _id: u64, _case_type: usize, _t: f64, _effort: f64) {}
+    /// Records checked by the end of `day` (cumulative, including those checked before the start).
+    fn screened(&mut self, _day: u32, _records: u64) {}
+    /// A case of type `case_type` closed after waiting `wait` and spending `time_in_system`
+    /// [working days].
+    fn closed(&mut self, _case_type: usize, _wait: f64, _time_in_system: f64) {}
+}
+
+/// A probe that observes nothing.
+pub struct NoProbe;
+impl Probe for NoProbe {}
+
+/// Why a replication could not complete.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    #[error(
+        "replication {replication} opened more than {limit} cases: the routing drawn for it keeps creating cases (check routing shares and counts)"
+    )]
+    TooManyCases { replication: u64, limit: usize },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    id: u64,
+    ctype: u32,
+    tracked: bool,
+    opened: f64,
+    /// When it (last) joined a queue [working days].
+    enq: f64,
+    seq: u64,
+    /// Work still to do [person-hours].
+    remaining: f64,
+    /// Time spent waiting so far [working days].
+    waited: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Active {
+    case: u32,
+    group: u32,
+    start: f64,
+    generation: u32,
+    live: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Event {
+    /// `f64::to_bits` of a non-negative time: orders like the time itself.
+    time: u64,
+    kind: u8,
+    seq: u64,
+    payload: u32,
+    generation: u32,
+}
+
+/// Queue order: (priority, 0 for handed-back cases else 1, time joined the queue as bits, sequence).
+type QueueKey = (i32, u8, u64, u64);
+
+const EV_COMPLETE: u8 = 0;
+const EV_READY: u8 = 1;
+
+#[derive(Debug, Clone, Copy)]
+struct Arrival {
+    t: f64,
+    ctype: u32,
+    id: u64,
+    tracked: bool,
+}
+
+/// A staff group flattened across teams.
+#[derive(Debug, Clone)]
+struct Group {
+    team: u32,
+    rate: WorkRate,
+    source: Option<usize>,
+}
+
+/// What a scenario implies before any randomness: built once per run, shared by all replications.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    groups: Vec<Group>,
+    /// First group index of each team, plus a final end marker.
+    team_groups: Vec<usize>,
+    /// Capacity of each group at t = 0.
+    initial_cap: Vec<u32>,
+    /// (time, group, new capacity), sorted by time then group.
+    roster: Vec<(f64, u32, u32)>,
+    /// Planned officer-days of each source over [0, horizon].
+    planned_source_days: Vec<f64>,
+    /// Types eligible per team (for nothing yet but kept for dispatch heuristics).
+    horizon: f64,
+    max_cases: usize,
+}
+
+impl Prepared {
+    pub fn new(s: &Scenario) -> Prepared {
+        let horizon = s.horizon_time();
+        let mut groups = Vec::new();
+        let mut team_groups = Vec::new();
+        let mut initial_cap = Vec::new();
+        let mut roster = Vec::new();
+        let mut planned = vec![0.0; s.sources.len()];
+        for (ti, t) in s.teams.iter().enumerate() {
+            team_groups.push(groups.len());
+            for g in &t.staff {
+                let gi = groups.len() as u32;
+                groups.push(Group {
+                    team: ti as u32,
+                    rate: WorkRate {
+                        rate: g.rate,
+                        joined: g.from,
+                        ramp_days: g.ramp_up_days,
+                        start_share: g.ramp_up_start,
+                    },
+                    source: g.source,
+                });
+                let from = g.from.min(horizon);
+                let to = g.to.min(horizon);
+                if g.from <= 0.0 {
+                    initial_cap.push(g.count);
+                } else {
+                    initial_cap.push(0);
+                    if g.from < horizon && g.to > g.from {
+                        roster.push((g.from, gi, g.count));
+                    }
+                }
+                if g.to.is_finite() && g.to < horizon && g.to > g.from {
+                    roster.push((g.to, gi, 0));
+                }
+                if let Some(src) = g.source {
+                    planned[src] += g.count as f64 * (to - from).max(0.0);
+                }
+            }
+        }
+        team_groups.push(groups.len());
+        roster.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let max_cases = ((s.expected_cases * 50.0) as usize).clamp(1_000_000, 200_000_000);
+        Prepared {
+            groups,
+            team_groups,
+            initial_cap,
+            roster,
+            planned_source_days: planned,
+            horizon,
+            max_cases,
+        }
+    }
+}
+
+/// Buffers reused across replications run on one thread.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    cases: Vec<Case>,
+    front: Vec<VecDeque<u32>>,
+    main: Vec<VecDeque<u32>>,
+    heap: BinaryHeap<Reverse<Event>>,
+    active: Vec<Active>,
+    free_active: Vec<u32>,
+    arrivals: Vec<Arrival>,
+    ready_now: VecDeque<u32>,
+    busy: Vec<u32>,
+    cap: Vec<u32>,
+    team_busy: Vec<u32>,
+    team_cap: Vec<u32>,
+    group_last: Vec<f64>,
+    group_excess_area: Vec<f64>,
+    open_by_type: Vec<u32>,
+    waits: Vec<Vec<f64>>,
+    tis: Vec<Vec<f64>>,
+    route_cum: Vec<Vec<f64>>,
+    hit_positions: Vec<u64>,
+    segments: Vec<(u32, f64, f64)>,
+    types: Vec<TypeRecord>,
+    pooled_buf: Vec<f64>,
+}
+
+#[inline]
+fn tbits(t: f64) -> u64 {
+    // +0.0 for any zero so that the bit order is the numeric order.
+    (t + 0.0).to_bits()
+}
+
+/// Simulates replication `rep` of `s`.
+pub fn run_replication<P: Probe>(
+    s: &Scenario,
+    prep: &Prepared,
+    rep: u64,
+    ws: &mut Workspace,
+    probe: &mut P,
+) -> Result<RepRecord, SimError> {
+    let key = random::replication_key(s.seed, rep);
+    let n_types = s.case_types.len();
+    let horizon = prep.horizon;
+
+    // ---- reset workspace
+    ws.cases.clear();
+    ws.heap.clear();
+    ws.active.clear();
+    ws.free_active.clear();
+    ws.arrivals.clear();
+    ws.ready_now.clear();
+    ws.front.resize_with(n_types, VecDeque::new);
+    ws.main.resize_with(n_types, VecDeque::new);
+    ws.waits.resize_with(n_types, Vec::new);
+    ws.tis.resize_with(n_types, Vec::new);
+    for i in 0..n_types {
+        ws.front[i].clear();
+        ws.main[i].clear();
+        ws.waits[i].clear();
+        ws.tis[i].clear();
+    }
+    ws.open_by_type.clear();
+    ws.open_by_type.resize(n_types, 0);
+    ws.types.clear();
+    ws.types.resize(n_types, TypeRecord::default());
+    let ng = prep.groups.len();
+    ws.busy.clear();
+    ws.busy.resize(ng, 0);
+    ws.cap.clear();
+    ws.cap.extend_from_slice(&prep.initial_cap);
+    ws.group_last.clear();
+    ws.group_last.resize(ng, 0.0);
+    ws.group_excess_area.clear();
+    ws.group_excess_area.resize(ng, 0.0);
+    let nt = s.teams.len();
+    ws.team_busy.clear();
+    ws.team_busy.resize(nt, 0);
+    ws.team_cap.clear();
+    ws.team_cap.resize(nt, 0);
+    for (g, grp) in prep.groups.iter().enumerate() {
+        ws.team_cap[grp.team as usize] += ws.cap[g];
+    }
+
+    // ---- per-replication parameters (epistemic draws)
+    ws.route_cum.resize_with(n_types, Vec::new);
+    for (ti, ct) in s.case_types.iter().enumerate() {
+        let cum = &mut ws.route_cum[ti];
+        cum.clear();
+        let shares: Vec<f64> = match &ct.routing.shares {
+            Shares::Fixed(v) => v.clone(),
+            Shares::Dirichlet(alpha) => {
+                let mut r = random::stream(key, Purpose::RoutingShares, ti as u64);
+                let g: Vec<f64> = alpha
+                    .iter()
+                    .map(|a| Gamma::new(*a, 1.0).map(|d| d.sample(&mut r)).unwrap_or(0.0))
+                    .collect();
+                let sum: f64 = g.iter().sum();
+                if sum > 0.0 {
+                    g.iter().map(|x| x / sum).collect()
+                } else {
+                    let n = alpha.len() as f64;
+                    vec![1.0 / n; alpha.len()]
+                }
+            }
+        };
+        let mut acc = 0.0;
+        for x in shares {
+            acc += x;
+            cum.push(acc);
+        }
+        if let Some(last) = cum.last_mut() {
+            *last = f64::INFINITY; // rounding can never skip the last outcome
+        }
+    }
+
+    // ---- external arrivals: backlogs, screening hits, streams (in that order at equal times)
+    for (bi, b) in s.backlogs.iter().enumerate() {
+        if b.at <= horizon {
+            for i in 0..b.count {
+                ws.arrivals.push(Arrival {
+                    t: b.at,
+                    ctype: b.case_type as u32,
+                    id: case_id::backlog(bi, i),
+                    tracked: b.tracked,
+                });
+            }
+        }
+    }
+    let mut hit_rates = Vec::new();
+    let mut screening_last_day = None;
+    let mut sources_end: f64 = 0.0;
+    if let Some(sc) = &s.screening {
+        let remaining = sc.remaining();
+        // Pace for this replication: segments of (first day, records/day, cumulative before).
+        let pace = sc
+            .records_per_day
+            .sample(&mut random::stream(key, Purpose::Throughput, 0));
+        let factor = sc
+            .factor
+            .sample(&mut random::stream(key, Purpose::Throughput, 1));
+        ws.segments.clear();
+        let mut cum = 0.0;
+        let mut seg_start = 0u32;
+        let mut seg_rate = pace * factor;
+        for &(day, r) in &sc.changes {
+            if day > seg_start {
+                ws.segments.push((seg_start, seg_rate, cum));
+                cum += seg_rate * (day - seg_start) as f64;
+                seg_start = day;
+            }
+            seg_rate = r * factor;
+        }
+        ws.segments.push((seg_start, seg_rate, cum));
+        let day_of = |segments: &[(u32, f64, f64)], i: u64| -> Option<u32> {
+            // First day d with cumulative(d) ≥ i + 1.
+            let need = (i + 1) as f64;
+            for (k, &(start, rate, before)) in segments.iter().enumerate() {
+                let end_cum = match segments.get(k + 1) {
+                    Some(&(_, _, next_before)) => next_before,
+                    None => f64::INFINITY,
+                };
+                if rate > 0.0 && need <= end_cum + 1e-9 && need > before - 1e-9 {
+                    let d = start as f64 + ((need - before) / rate - 1e-9).ceil() - 1.0;
+                    let d = d.max(start as f64);
+                    return (d < horizon).then_some(d as u32);
+                }
+            }
+            None
+        };
+        screening_last_day = if remaining == 0 {
+            Some(0)
+        } else {
+            day_of(&ws.segments, remaining - 1)
+        };
+        sources_end = match screening_last_day {
+            Some(d) if remaining > 0 => d as f64 + 1.0,
+            Some(_) => 0.0,
+            None => f64::INFINITY,
+        };
+        // Daily screening progress until the last day (or the horizon).
+        let last = screening_last_day.unwrap_or(horizon as u32 - 1);
+        {
+            let mut k = 0usize;
+            for d in 0..=last {
+                while k + 1 < ws.segments.len() && ws.segments[k + 1].0 <= d {
+                    k += 1;
+                }
+                let (start, rate, before) = ws.segments[k];
+                let c = before + rate * (d - start + 1) as f64;
+                let done = ((c + 1e-9).floor() as u64).min(remaining);
+                probe.screened(d, sc.already_checked + done);
+            }
+        }
+        // Hits: positions by geometric gaps (draw only the hits, not a coin per record).
+        for (ci, cat) in sc.hits.iter().enumerate() {
+            let p = match cat.rate {
+                HitRate::Fixed(p) => p,
+                HitRate::Beta { a, b } => Beta::new(a, b)
+                    .map(|d| d.sample(&mut random::stream(key, Purpose::HitRate, ci as u64)))
+                    .unwrap_or(a / (a + b)),
+            };
+            hit_rates.push(p);
+            if p <= 0.0 || remaining == 0 {
+                continue;
+            }
+            let mut rng = random::stream(key, Purpose::Hits, ci as u64);
+            ws.hit_positions.clear();
+            if p >= 1.0 {
+                if remaining as usize > prep.max_cases {
+                    return Err(SimError::TooManyCases {
+                        replication: rep,
+                        limit: prep.max_cases,
+                    });
+                }
+                ws.hit_positions.extend(0..remaining);
+            } else {
+                let ln_q = (-p).ln_1p();
+                let mut pos: u64 = 0;
+                loop {
+                    let gap = (open_unit(&mut rng).ln() / ln_q).floor();
+                    if !(gap < (remaining - pos) as f64) {
+                        break;
+                    }
+                    pos += gap as u64;
+                    ws.hit_positions.push(pos);
+                    if ws.hit_positions.len() > prep.max_cases {
+                        return Err(SimError::TooManyCases {
+                            replication: rep,
+                            limit: prep.max_cases,
+                        });
+                    }
+                    pos += 1;
+                    if pos >= remaining {
+                        break;
+                    }
+                }
+            }
+            for &pos in &ws.hit_positions {
+                match day_of(&ws.segments, pos) {
+                    Some(d) => ws.arrivals.push(Arrival {
+                        t: d as f64 + 1.0,
+                        ctype: cat.case_type as u32,
+                        id: case_id::hit(ci, pos),
+                        tracked: true,
+                    }),
+                    None => break,
+                }
+            }
+        }
+    }
+    for (si, st) in s.arrivals.iter().enumerate() {
+        let mut rng = random::stream(key, Purpose::Arrivals, si as u64);
+        let to = st.to.min(horizon);
+        if st.tracked {
+            sources_end = sources_end.max(to);
+        }
+        if !(st.rate_per_day > 0.0) || to <= st.from {
+            continue;
+        }
+        let exp = Exp::new(st.rate_per_day).ok();
+        let mut t = st.from;
+        let mut i: u64 = 0;
+        loop {
+            t = match st.process {
+                ArrivalProcess::Poisson => match &exp {
+                    Some(e) => t + e.sample(&mut rng),
+                    None => break,
+                },
+                ArrivalProcess::Fixed => st.from + (i + 1) as f64 / st.rate_per_day,
+            };
+            if !(t < to) {
+                break;
+            }
+            let u: f64 = open_unit(&mut rng);
+            if u <= st.conversion && st.conversion > 0.0 {
+                ws.arrivals.push(Arrival {
+                    t,
+                    ctype: st.case_type as u32,
+                    id: case_id::arrival(si, i),
+                    tracked: st.tracked,
+                });
+            }
+            i += 1;
+            if ws.arrivals.len() > prep.max_cases {
+                return Err(SimError::TooManyCases {
+                    replication: rep,
+                    limit: prep.max_cases,
+                });
+            }
+        }
+    }
+    for b in &s.backlogs {
+        if b.tracked {
+            sources_end = sources_end.max(b.at);
+        }
+    }
+    // Stable: equal times keep the order above (backlogs, hits by category then record, streams).
+    ws.arrivals.sort_by(|a, b| a.t.total_cmp(&b.t));
+    let mut tracked_pending = ws.arrivals.iter().filter(|a| a.tracked).count();
+
+    // ---- the event loop
+    let mut st = State {
+        s,
+        prep,
+        key,
+        rep,
+        seq: 0,
+        open_total: 0,
+        tracked_open: 0,
+        last_close: 0.0,
+        n_waiting: 0,
+    };
+    let mut arr_i = 0usize;
+    let mut roster_i = 0usize;
+    let mut next_snap: u32 = 0; // the day whose end (t = day + 1) is recorded next
+    let last_day = horizon as u32; // days 0..last_day-1 exist
+    let mut last_t = 0.0;
+    let mut area = 0.0;
+    let mut peak_open = 0u32;
+    let mut peak_time = 0.0;
+    let mut all_closed: Option<f64> = None;
+    let end_time;
+
+    loop {
+        let t_heap = ws
+            .heap
+            .peek()
+            .map(|Reverse(e)| f64::from_bits(e.time))
+            .unwrap_or(f64::INFINITY);
+        let t_arr = ws.arrivals.get(arr_i).map(|a| a.t).unwrap_or(f64::INFINITY);
+        let nothing_else = t_heap.is_infinite() && t_arr.is_infinite();
+        let t_roster = if nothing_else && st.open_total == 0 {
+            f64::INFINITY // staffing changes cannot matter any more
+        } else {
+            prep.roster
+                .get(roster_i)
+                .map(|r| r.0)
+                .unwrap_or(f64::INFINITY)
+        };
+        let t = t_heap.min(t_arr).min(t_roster);
+
+        // Day-end counts strictly before t (events at exactly d + 1 belong to day d).
+        while next_snap < last_day && ((next_snap + 1) as f64) < t {
+            if st.open_total == 0 && t.is_infinite() {
+                break;
+            }
+            probe.day_end(next_snap, &ws.open_by_type, st.open_total);
+            next_snap += 1;
+        }
+        if !(t <= horizon) {
+            end_time = if t.is_infinite() && st.open_total == 0 {
+                last_t
+            } else {
+                horizon
+            };
+            area += st.open_total as f64 * (end_time - last_t);
+            break;
+        }
+        area += st.open_total as f64 * (t - last_t);
+        last_t = t;
+        let tb = tbits(t);
+
+        // 1. completions
+        while let Some(Reverse(e)) = ws.heap.peek().copied() {
+            if e.time != tb || e.kind != EV_COMPLETE {
+                break;
+            }
+            ws.heap.pop();
+            st.complete(ws, probe, e, t)?;
+        }
+        // 2. roster changes
+        while let Some(&(rt, g, new_cap)) = prep.roster.get(roster_i) {
+            if rt != t {
+                break;
+            }
+            roster_i += 1;
+            st.roster_change(ws, g as usize, new_cap, t);
+        }
+        // 3. delays ending
+        while let Some(Reverse(e)) = ws.heap.peek().copied() {
+            if e.time != tb || e.kind != EV_READY {
+                break;
+            }
+            ws.heap.pop();
+            ws.ready_now.push_back(e.payload);
+            st.drain_ready(ws, probe, t)?;
+        }
+        // 4. arrivals
+        while let Some(a) = ws.arrivals.get(arr_i).copied() {
+            if a.t != t {
+                break;
+            }
+            arr_i += 1;
+            if a.tracked {
+                tracked_pending -= 1;
+            }
+            st.open_case(ws, probe, a.ctype as usize, a.id, t, a.tracked)?;
+            st.drain_ready(ws, probe, t)?;
+        }
+        // 5. dispatch
+        st.dispatch(ws, t);
+
+        if st.open_total > peak_open {
+            peak_open = st.open_total;
+            peak_time = t;
+        }
+        if all_closed.is_none() && tracked_pending == 0 && st.tracked_open == 0 {
+            let done = st.last_close.max(sources_end);
+            if done <= horizon {
+                all_closed = Some(done);
+            }
+        }
+    }
+    if all_closed.is_none() && tracked_pending == 0 && st.tracked_open == 0 {
+        let done = st.last_close.max(sources_end);
+        if done <= horizon {
+            all_closed = Some(done);
+        }
+    }
+    // Anything still open stays open to the horizon: count it every remaining day.
+    if st.open_total > 0 {
+        while next_snap < last_day {
+            probe.day_end(next_snap, &ws.open_by_type, st.open_total);
+            next_snap += 1;
+        }
+    }
+
+    // ---- per-type results and the opportunity cost
+    let mut all = TypeRecord::default();
+    for ti in 0..n_types {
+        let r = &ws.types[ti];
+        all.opened += r.opened;
+        all.closed += r.closed;
+        all.waited += r.waited;
+        all.sum_wait += r.sum_wait;
+        all.sum_time_in_system += r.sum_time_in_system;
+    }
+    ws.pooled_buf.clear();
+    ws.waits
+        .iter()
+        .for_each(|w| ws.pooled_buf.extend_from_slice(w));
+    all.p90_wait = quantile_type7_unsorted(&mut ws.pooled_buf, 0.9).unwrap_or(f64::NAN);
+    ws.pooled_buf.clear();
+    ws.tis
+        .iter()
+        .for_each(|w| ws.pooled_buf.extend_from_slice(w));
+    all.p90_time_in_system = quantile_type7_unsorted(&mut ws.pooled_buf, 0.9).unwrap_or(f64::NAN);
+    for ti in 0..n_types {
+        let rec = &mut ws.types[ti];
+        rec.p90_wait = quantile_type7_unsorted(&mut ws.waits[ti], 0.9).unwrap_or(f64::NAN);
+        rec.p90_time_in_system = quantile_type7_unsorted(&mut ws.tis[ti], 0.9).unwrap_or(f64::NAN);
+    }
+    let mut source_days = prep.planned_source_days.clone();
+    for (g, grp) in prep.groups.iter().enumerate() {
+        if let Some(src) = grp.source {
+            let excess = ws.busy[g].saturating_sub(ws.cap[g]) as f64;
+            source_days[src] +=
+                ws.group_excess_area[g] + excess * (end_time - ws.group_last[g]).max(0.0);
+        }
+    }
+    Ok(RepRecord {
+        replication: rep,
+        screening_last_day: if s.screening.is_some() {
+            screening_last_day
+        } else {
+            None
+        },
+        all_closed,
+        peak_open,
+        peak_time,
+        open_at_end: st.open_total,
+        end_time,
+        open_area: area,
+        types: ws.types.clone(),
+        all,
+        source_days,
+        hit_rates,
+    })
+}
+
+struct State<'a> {
+    s: &'a Scenario,
+    prep: &'a Prepared,
+    key: u64,
+    rep: u64,
+    seq: u64,
+    open_total: u32,
+    tracked_open: u32,
+    last_close: f64,
+    /// Cases in any queue.
+    n_waiting: usize,
+}
+
+impl State<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn open_case<P: Probe>(
+        &mut self,
+        ws: &mut Workspace,
+        probe: &mut P,
+        ctype: usize,
+        id: u64,
+        t: f64,
+        tracked: bool,
+    ) -> Result<(), SimError> {
+        if ws.cases.len() >= self.prep.max_cases {
+            return Err(SimError::TooManyCases {
+                replication: self.rep,
+                limit: self.prep.max_cases,
+            });
+        }
+        let ct = &self.s.case_types[ctype];
+        let effort = match &ct.effort {
+            Some(d) if d.is_fixed() => d.mean(),
+            Some(d) => d.sample(&mut random::stream(self.key, Purpose::Effort, id)),
+            None => 0.0,
+        };
+        let delay = match &ct.delay {
+            Some(d) if d.is_fixed() => d.mean(),
+            Some(d) => d.sample(&mut random::stream(self.key, Purpose::Delay, id)),
+            None => 0.0,
+        };
+        probe.opened(id, ctype, t, effort);
+        let idx = ws.cases.len() as u32;
+        ws.cases.push(Case {
+            id,
+            ctype: ctype as u32,
+            tracked,
+            opened: t,
+            enq: t,
+            seq: 0,
+            remaining: effort,
+            waited: 0.0,
+        });
+        ws.types[ctype].opened += 1;
+        ws.open_by_type[ctype] += 1;
+        self.open_total += 1;
+        if tracked {
+            self.tracked_open += 1;
+        }
+        if delay > 0.0 {
+            self.seq += 1;
+            ws.heap.push(Reverse(Event {
+                time: tbits(t + delay),
+                kind: EV_READY,
+                seq: self.seq,
+                payload: idx,
+                generation: 0,
+            }));
+        } else {
+            ws.ready_now.push_back(idx);
+        }
+        Ok(())
+    }
+
+    /// Puts every case that became ready at `t` into its queue, closing staff-less stages at once.
+    fn drain_ready<P: Probe>(
+        &mut self,
+        ws: &mut Workspace,
+        probe: &mut P,
+        t: f64,
+    ) -> Result<(), SimError> {
+        while let Some(ci) = ws.ready_now.pop_front() {
+            let ctype = ws.cases[ci as usize].ctype as usize;
+            if self.s.case_types[ctype].effort.is_none() {
+                self.close_case(ws, probe, ci, t)?;
+            } else {
+                self.seq += 1;
+                let c = &mut ws.cases[ci as usize];
+                c.enq = t;
+                c.seq = self.seq;
+                ws.main[ctype].push_back(ci);
+                self.n_waiting += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn close_case<P: Probe>(
+        &mut self,
+        ws: &mut Workspace,
+        probe: &mut P,
+        ci: u32,
+        t: f64,
+    ) -> Result<(), SimError> {
+        let c = ws.cases[ci as usize];
+        let ctype = c.ctype as usize;
+        let tis = t - c.opened;
+        let rec = &mut ws.types[ctype];
+        rec.closed += 1;
+        rec.sum_wait += c.waited;
+        rec.sum_time_in_system += tis;
+        if c.waited > 0.0 {
+            rec.waited += 1;
+        }
+        ws.waits[ctype].push(c.waited);
+        ws.tis[ctype].push(tis);
+        probe.closed(ctype, c.waited, tis);
+        ws.open_by_type[ctype] -= 1;
+        self.open_total -= 1;
+        if c.tracked {
+            self.tracked_open -= 1;
+            self.last_close = self.last_close.max(t);
+        }
+        let routing = &self.s.case_types[ctype].routing;
+        if !routing.outcomes.is_empty() {
+            let cum = &ws.route_cum[ctype];
+            let o = if cum.len() == 1 {
+                0
+            } else {
+                let u: f64 = open_unit(&mut random::stream(self.key, Purpose::Route, c.id));
+                // u in (0, 1]: the outcome whose cumulative share first reaches u.
+                cum.partition_point(|x| *x < u).min(cum.len() - 1)
+            };
+            for (slot, &to) in routing.outcomes[o].to.iter().enumerate() {
+                self.open_case(ws, probe, to, case_id::child(c.id, slot), t, c.tracked)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bookkeeping for the officer-days of people kept beyond their group's headcount (finishing a
+    /// case after their diversion ended).
+    #[inline]
+    fn touch(ws: &mut Workspace, g: usize, t: f64) {
+        let excess = ws.busy[g].saturating_sub(ws.cap[g]);
+        if excess > 0 {
+            ws.group_excess_area[g] += excess as f64 * (t - ws.group_last[g]);
+        }
+        ws.group_last[g] = t;
+    }
+
+    fn complete<P: Probe>(
+        &mut self,
+        ws: &mut Workspace,
+        probe: &mut P,
+        e: Event,
+        t: f64,
+    ) -> Result<(), SimError> {
+        let a = ws.active[e.payload as usize];
+        if !a.live || a.generation != e.generation {
+            return Ok(()); // handed over before it finished
+        }
+        ws.active[e.payload as usize].live = false;
+        ws.free_active.push(e.payload);
+        let g = a.group as usize;
+        Self::touch(ws, g, t);
+        ws.busy[g] -= 1;
+        ws.team_busy[self.prep.groups[g].team as usize] -= 1;
+        ws.cases[a.case as usize].remaining = 0.0;
+        self.close_case(ws, probe, a.case, t)?;
+        self.drain_ready(ws, probe, t)
+    }
+
+    fn roster_change(&mut self, ws: &mut Workspace, g: usize, new_cap: u32, t: f64) {
+        Self::touch(ws, g, t);
+        let team = self.prep.groups[g].team as usize;
+        ws.team_cap[team] = ws.team_cap[team] - ws.cap[g] + new_cap;
+        ws.cap[g] = new_cap;
+        if self.s.teams[team].policy == ReductionPolicy::Handover && ws.busy[g] > new_cap {
+            let excess = (ws.busy[g] - new_cap) as usize;
+            // Those who leave are the ones who started most recently (least work lost to a
+            // hand-over is not a concern: the hours still to do go with the case).
+            let mut live: Vec<(f64, u64, u32)> = ws
+                .active
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.live && a.group as usize == g)
+                .map(|(i, a)| (a.start, ws.cases[a.case as usize].seq, i as u32))
+                .collect();
+            live.sort_by(|x, y| y.0.total_cmp(&x.0).then(y.1.cmp(&x.1)));
+            for &(_, _, ai) in live.iter().take(excess) {
+                let a = ws.active[ai as usize];
+                ws.active[ai as usize].live = false;
+                ws.active[ai as usize].generation = a.generation.wrapping_add(1);
+                ws.free_active.push(ai);
+                let done = self.prep.groups[g].rate.work(a.start, t);
+                let c = &mut ws.cases[a.case as usize];
+                c.remaining = (c.remaining - done).max(0.0);
+                c.enq = t;
+                ws.front[c.ctype as usize].push_back(a.case);
+                self.n_waiting += 1;
+                ws.busy[g] -= 1;
+                ws.team_busy[team] -= 1;
+            }
+        }
+    }
+
+    fn dispatch(&mut self, ws: &mut Workspace, t: f64) {
+        while self.n_waiting > 0 {
+            // The first waiting case, in queue order, that some eligible team has room for.
+            let mut best: Option<(QueueKey, usize, bool)> = None;
+            for (ti, ct) in self.s.case_types.iter().enumerate() {
+                let (head, from_front) = match ws.front[ti].front() {
+                    Some(&h) => (h, true),
+                    None => match ws.main[ti].front() {
+                        Some(&h) => (h, false),
+                        None => continue,
+                    },
+                };
+                if !ct
+                    .teams
+                    .iter()
+                    .any(|&tm| ws.team_busy[tm] < ws.team_cap[tm])
+                {
+                    continue;
+                }
+                let c = &ws.cases[head as usize];
+                let key = (ct.priority, u8::from(!from_front), tbits(c.enq), c.seq);
+                if best.as_ref().is_none_or(|b| key < b.0) {
+                    best = Some((key, ti, from_front));
+                }
+            }
+            let Some((_, ti, from_front)) = best else {
+                break;
+            };
+            let ci = if from_front {
+                ws.front[ti].pop_front()
+            } else {
+                ws.main[ti].pop_front()
+            }
+            .expect("head exists");
+            self.n_waiting -= 1;
+            let team = self.s.case_types[ti]
+                .teams
+                .iter()
+                .copied()
+                .find(|&tm| ws.team_busy[tm] < ws.team_cap[tm])
+                .expect("a team with room exists");
+            let (g0, g1) = (self.prep.team_groups[team], self.prep.team_groups[team + 1]);
+            let g = (g0..g1)
+                .find(|&g| ws.busy[g] < ws.cap[g])
+                .expect("team has room so a group has room");
+            Self::touch(ws, g, t);
+            ws.busy[g] += 1;
+            ws.team_busy[team] += 1;
+            let c = &mut ws.cases[ci as usize];
+            c.waited += t - c.enq;
+            let finish = self.prep.groups[g].rate.finish(t, c.remaining);
+            let ai = match ws.free_active.pop() {
+                Some(i) => i,
+                None => {
+                    ws.active.push(Active {
+                        case: 0,
+                        group: 0,
+                        start: 0.0,
+                        generation: 0,
+                        live: false,
+                    });
+                    (ws.active.len() - 1) as u32
+                }
+            };
+            let generation = ws.active[ai as usize].generation;
+            ws.active[ai as usize] = Active {
+                case: ci,
+                group: g as u32,
+                start: t,
+                generation,
+                live: true,
+            };
+            self.seq += 1;
+            ws.heap.push(Reverse(Event {
+                time: tbits(finish),
+                kind: EV_COMPLETE,
+                seq: self.seq,
+                payload: ai,
+                generation,
+            }));
+        }
+    }
+}

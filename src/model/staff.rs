@@ -1,0 +1,109 @@
+//! How fast a person works over time: a full rate after an optional linear ramp-up from joining.
+//!
+//! A case needing E person-hours, worked by someone giving `rate` person-hours per working day at
+//! full productivity, takes E / rate working days (DESIGN §4: E/(h·p)). During ramp-up the rate
+//! rises linearly from `start_share × rate` on joining to `rate` after `ramp_days`; the finish time
+//! is then the root of a quadratic, solved in closed form.
+
+/// Work rate of one person of a staff group [person-hours per working day].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkRate {
+    /// Full rate [person-hours/working day].
+    pub rate: f64,
+    /// When the group joined [working days].
+    pub joined: f64,
+    /// Length of the ramp [working days]; 0 = none.
+    pub ramp_days: f64,
+    /// Share of the full rate on joining, in (0, 1].
+    pub start_share: f64,
+}
+
+impl WorkRate {
+    /// A person at full rate from the start.
+    pub fn flat(rate: f64) -> WorkRate {
+        WorkRate {
+            rate,
+            joined: 0.0,
+            ramp_days: 0.0,
+            start_share: 1.0,
+        }
+    }
+
+    fn ramp_end(&self) -> f64 {
+        self.joined + self.ramp_days
+    }
+
+    /// Person-hours done between `t0` and `t1` (t0 ≤ t1) [person-hours].
+    pub fn work(&self, t0: f64, t1: f64) -> f64 {
+        if t1 <= t0 {
+            return 0.0;
+        }
+        if self.ramp_days <= 0.0 || t0 >= self.ramp_end() {
+            return self.rate * (t1 - t0);
+        }
+        let k = (1.0 - self.start_share) / self.ramp_days;
+        let s = self.start_share;
+        let a = (t0 - self.joined).max(0.0);
+        let b = (t1.min(self.ramp_end()) - self.joined).max(a);
+        let ramp_part = self.rate * (s * (b - a) + 0.5 * k * (b * b - a * a));
+        let flat_part = self.rate * (t1 - self.ramp_end()).max(0.0);
+        ramp_part + flat_part
+    }
+
+    /// When work of `hours` started at `t0` is done [working days].
+    pub fn finish(&self, t0: f64, hours: f64) -> f64 {
+        if hours <= 0.0 {
+            return t0;
+        }
+        if self.ramp_days <= 0.0 || t0 >= self.ramp_end() {
+            return t0 + hours / self.rate;
+        }
+        let in_ramp = self.work(t0, self.ramp_end());
+        if hours >= in_ramp {
+            return self.ramp_end() + (hours - in_ramp) / self.rate;
+        }
+        // Solve rate·[s(x − x0) + k/2 (x² − x0²)] = hours for x = t − joined, in the stable form
+        // x = 2C / (s + √(s² + 2kC)) with C = s·x0 + k/2·x0² + hours/rate.
+        let s = self.start_share;
+        let k = (1.0 - s) / self.ramp_days;
+        let x0 = (t0 - self.joined).max(0.0);
+        let c = s * x0 + 0.5 * k * x0 * x0 + hours / self.rate;
+        let x = 2.0 * c / (s + (s * s + 2.0 * k * c).sqrt());
+        (self.joined + x).max(t0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flat_rate_is_effort_over_hours_times_productivity() {
+        // 60 person-hours at 6 h/day × productivity 0.8 = 12.5 working days.
+        let r = WorkRate::flat(6.0 * 0.8);
+        assert!((r.finish(3.0, 60.0) - 15.5).abs() < 1e-12);
+        assert!((r.work(3.0, 15.5) - 60.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn ramp_up_integrates_a_linear_rate() {
+        // From half rate to full over 10 days: the first 10 days give 7.5 full days of work.
+        let r = WorkRate {
+            rate: 6.0,
+            joined: 0.0,
+            ramp_days: 10.0,
+            start_share: 0.5,
+        };
+        assert!((r.work(0.0, 10.0) - 45.0).abs() < 1e-9);
+        assert!((r.finish(0.0, 45.0) - 10.0).abs() < 1e-9);
+        assert!((r.finish(0.0, 51.0) - 11.0).abs() < 1e-9);
+        // Inverse property across the ramp and beyond.
+        for &t0 in &[0.0, 2.5, 9.99, 12.0] {
+            for &e in &[0.1, 5.0, 30.0, 200.0] {
+                let t1 = r.finish(t0, e);
+                assert!((r.work(t0, t1) - e).abs() < 1e-9, "t0={t0} e={e}");
+                assert!(t1 >= t0);
+            }
+        }
+    }
+}

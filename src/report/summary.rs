@@ -1,0 +1,571 @@
+//! The summary of a run: every metric with its mean, Monte Carlo standard error and quantiles, and
+//! the meta envelope that ties it to the scenario text, seed and crate versions.
+//!
+//! Built from a finished [`RunResult`] only, so that charts and exports can be re-made from the
+//! written summary without simulating. Floats are summed sequentially in replication order, so the
+//! numbers do not depend on the thread count.
+
+use crate::engine::RunResult;
+use crate::model::{RepRecord, TypeRecord};
+use crate::scenario::Scenario;
+use crate::stats::{
+    CountHist, Estimate, LogHist, QUANTILE_PROBS, mean_and_mcse, quantile_type7_sorted,
+    ratio_estimate,
+};
+use serde::{Deserialize, Serialize};
+
+/// Version of the crates whose algorithms decide the numbers (pinned in Cargo.toml).
+pub const RAND_VERSION: &str = "0.10.3";
+pub const RAND_DISTR_VERSION: &str = "0.6.0";
+
+/// The whole `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub meta: Meta,
+    pub metrics: Vec<Metric>,
+    /// Headcount by team as steps, for the staffing chart.
+    pub staffing: Vec<TeamStaffing>,
+}
+
+/// Provenance: enough to reproduce the run exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    pub tool: String,
+    pub version: String,
+    pub scenario: String,
+    pub scenario_description: Option<String>,
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub replications: u64,
+    pub start: String,
+    pub horizon: String,
+    /// Working days from start to horizon.
+    pub horizon_working_days: u64,
+    /// Screening cohort and target, when the scenario screens.
+    pub screening_records: Option<u64>,
+    pub screening_already_checked: Option<u64>,
+    pub screening_target: Option<String>,
+    pub case_types: Vec<String>,
+    pub sources: Vec<String>,
+    pub rand: String,
+    pub rand_distr: String,
+    pub time_unit: String,
+    pub quantile_method: String,
+    pub common_random_numbers: String,
+}
+
+/// One metric. Numbers are in `unit`; for date metrics `dates` gives the same estimates as ISO
+/// dates. A quantile is `null` when it falls among censored replications (not by the horizon).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    pub metric: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub unit: String,
+    /// Observations behind the estimate: replications, or cases for pooled case metrics.
+    pub n: u64,
+    /// Replications not finished by the horizon (date metrics only; 0 otherwise).
+    pub censored: u64,
+    pub censored_share: f64,
+    pub mean: Option<f64>,
+    /// Monte Carlo standard error of the mean.
+    pub mcse: Option<f64>,
+    pub p5: Option<f64>,
+    pub p10: Option<f64>,
+    pub p25: Option<f64>,
+    pub p50: Option<f64>,
+    pub p75: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<DateEstimates>,
+}
+
+/// Date forms of a date metric's estimates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DateEstimates {
+    pub mean: Option<String>,
+    pub p5: Option<String>,
+    pub p10: Option<String>,
+    pub p25: Option<String>,
+    pub p50: Option<String>,
+    pub p75: Option<String>,
+    pub p90: Option<String>,
+    pub p95: Option<String>,
+}
+
+/// One team's headcount over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamStaffing {
+    pub team: String,
+    /// Source units lending people to this team.
+    pub sources: Vec<String>,
+    pub steps: Vec<StaffStep>,
+}
+
+/// Headcount from a date on (until the next step).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffStep {
+    pub date: String,
+    pub working_day: u64,
+    pub headcount: u64,
+    /// Of which lent by source units.
+    pub lent: u64,
+}
+
+impl Metric {
+    fn blank(metric: &str, unit: &str, n: u64) -> Metric {
+        Metric {
+            metric: metric.to_string(),
+            case_type: None,
+            source: None,
+            category: None,
+            unit: unit.to_string(),
+            n,
+            censored: 0,
+            censored_share: 0.0,
+            mean: None,
+            mcse: None,
+            p5: None,
+            p10: None,
+            p25: None,
+            p50: None,
+            p75: None,
+            p90: None,
+            p95: None,
+            dates: None,
+        }
+    }
+
+    /// The quantiles in [`QUANTILE_PROBS`] order.
+    pub fn quantiles(&self) -> [Option<f64>; 7] {
+        [
+            self.p5, self.p10, self.p25, self.p50, self.p75, self.p90, self.p95,
+        ]
+    }
+
+    fn set_quantiles(&mut self, q: [Option<f64>; 7]) {
+        [
+            self.p5, self.p10, self.p25, self.p50, self.p75, self.p90, self.p95,
+        ] = q;
+    }
+
+    fn set_estimate(&mut self, e: Option<Estimate>) {
+        self.mean = e.map(|e| e.mean);
+        self.mcse = e.map(|e| e.mcse);
+    }
+}
+
+/// A metric over replications from one value each; `None` values are censored and sort above
+/// everything (a quantile that lands on them is `None`).
+fn per_rep(metric: &str, unit: &str, values: &[Option<f64>]) -> Metric {
+    let n = values.len() as u64;
+    let mut m = Metric::blank(metric, unit, n);
+    let censored = values.iter().filter(|v| v.is_none()).count() as u64;
+    m.censored = censored;
+    m.censored_share = if n > 0 {
+        censored as f64 / n as f64
+    } else {
+        0.0
+    };
+    let mut sorted: Vec<f64> = values.iter().map(|v| v.unwrap_or(f64::INFINITY)).collect();
+    sorted.sort_by(f64::total_cmp);
+    let q = QUANTILE_PROBS.map(|p| quantile_type7_sorted(&sorted, p).filter(|x| x.is_finite()));
+    m.set_quantiles(q);
+    if censored == 0 {
+        let v: Vec<f64> = values.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+        m.set_estimate(mean_and_mcse(&v));
+    }
+    m
+}
+
+/// A pooled per-case metric: mean by the ratio estimator over replications, quantiles from the
+/// pooled histogram.
+fn pooled(metric: &str, unit: &str, nums: &[f64], dens: &[f64], hist: &LogHist) -> Metric {
+    let mut m = Metric::blank(metric, unit, hist.count());
+    m.set_estimate(ratio_estimate(nums, dens));
+    m.set_quantiles(QUANTILE_PROBS.map(|p| hist.quantile(p)));
+    m
+}
+
+fn with_dates(mut m: Metric, s: &Scenario, as_day_index: bool) -> Metric {
+    let to_date = |x: Option<f64>| {
+        x.map(|v| {
+            if as_day_index {
+                s.calendar
+                    .date_of_day(v.floor().max(0.0) as usize)
+                    .unwrap_or(s.horizon)
+                    .to_string()
+            } else {
+                s.calendar.date_at_time(v).to_string()
+            }
+        })
+    };
+    m.dates = Some(DateEstimates {
+        mean: to_date(m.mean),
+        p5: to_date(m.p5),
+        p10: to_date(m.p10),
+        p25: to_date(m.p25),
+        p50: to_date(m.p50),
+        p75: to_date(m.p75),
+        p90: to_date(m.p90),
+        p95: to_date(m.p95),
+    });
+    m
+}
+
+/// Merges the pooled histograms of several case types.
+fn merged(hists: &[LogHist]) -> LogHist {
+    let mut h = LogHist::new();
+    for x in hists {
+        h.merge(x);
+    }
+    h
+}
+
+/// Builds the summary of a finished run.
+pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
+    let recs = &r.records;
+    let mut metrics = Vec::new();
+
+    if s.screening.is_some() {
+        let v: Vec<Option<f64>> = recs
+            .iter()
+            .map(|x| x.screening_last_day.map(f64::from))
+            .collect();
+        metrics.push(with_dates(
+            per_rep("screening_complete", "working day", &v),
+            s,
+            true,
+        ));
+        if let Some(target) = s.screening.as_ref().and_then(|x| x.target) {
+            // Share of replications whose last screening day is on or before the target date.
+            let last_ok = s.calendar.last_day_on_or_before(target);
+            let hits = recs
+                .iter()
+                .filter(|x| match (x.screening_last_day, last_ok) {
+                    (Some(d), Some(t)) => d as usize <= t,
+                    _ => false,
+                })
+                .count() as f64;
+            let n = recs.len().max(1) as f64;
+            let mut m = Metric::blank(
+                "screening_by_target",
+                "share of replications",
+                recs.len() as u64,
+            );
+            m.mean = Some(hits / n);
+            m.mcse = Some((hits / n * (1.0 - hits / n) / n).sqrt());
+            metrics.push(m);
+        }
+    }
+    let v: Vec<Option<f64>> = recs.iter().map(|x| x.all_closed).collect();
+    metrics.push(with_dates(
+        per_rep("all_cases_closed", "working days", &v),
+        s,
+        false,
+    ));
+    let censored = v.iter().filter(|x| x.is_none()).count() as f64;
+    let mut cs = Metric::blank("censored_share", "share of replications", recs.len() as u64);
+    let share = censored / recs.len().max(1) as f64;
+    cs.mean = Some(share);
+    cs.mcse = Some((share * (1.0 - share) / recs.len().max(1) as f64).sqrt());
+    metrics.push(cs);
+
+    let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.peak_open as f64)).collect();
+    metrics.push(per_rep("peak_open_cases", "cases", &v));
+    let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.peak_time)).collect();
+    metrics.push(with_dates(
+        per_rep("peak_open_time", "working days", &v),
+        s,
+        false,
+    ));
+    let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.open_at_end as f64)).collect();
+    metrics.push(per_rep("open_cases_at_end", "cases", &v));
+
+    // Per case type, then all together.
+    let n_types = s.case_types.len();
+    // Index n_types stands for all types together.
+    let type_of = |r: &'_ RepRecord, i: usize| -> TypeRecord {
+        if i < n_types {
+            r.types[i].clone()
+        } else {
+            r.all.clone()
+        }
+    };
+    let all_wait = merged(&r.pooled.wait);
+    let all_tis = merged(&r.pooled.time_in_system);
+    for i in 0..=n_types {
+        let name = Some(if i < n_types {
+            s.case_types[i].name.clone()
+        } else {
+            "all".to_string()
+        });
+        let (wh, th) = if i < n_types {
+            (&r.pooled.wait[i], &r.pooled.time_in_system[i])
+        } else {
+            (&all_wait, &all_tis)
+        };
+        let tr: Vec<TypeRecord> = recs.iter().map(|x| type_of(x, i)).collect();
+        let closed: Vec<f64> = tr.iter().map(|t| t.closed as f64).collect();
+        let mut push = |mut m: Metric| {
+            m.case_type = name.clone();
+            metrics.push(m);
+        };
+        push(per_rep(
+            "cases_opened",
+            "cases",
+            &tr.iter().map(|t| Some(t.opened as f64)).collect::<Vec<_>>(),
+        ));
+        push(per_rep(
+            "cases_closed",
+            "cases",
+            &tr.iter().map(|t| Some(t.closed as f64)).collect::<Vec<_>>(),
+        ));
+        push(pooled(
+            "wait_days",
+            "working days",
+            &tr.iter().map(|t| t.sum_wait).collect::<Vec<_>>(),
+            &closed,
+            wh,
+        ));
+        push(pooled(
+            "time_in_system_days",
+            "working days",
+            &tr.iter().map(|t| t.sum_time_in_system).collect::<Vec<_>>(),
+            &closed,
+            th,
+        ));
+        let mut ws = Metric::blank("waited_share", "share of closed cases", wh.count());
+        ws.set_estimate(ratio_estimate(
+            &tr.iter().map(|t| t.waited as f64).collect::<Vec<_>>(),
+            &closed,
+        ));
+        push(ws);
+        let mean_of = |f: &dyn Fn(&TypeRecord) -> f64| -> Vec<Option<f64>> {
+            tr.iter()
+                .map(|t| if t.closed > 0 { Some(f(t)) } else { None })
+                .collect()
+        };
+        let finite = |v: Vec<Option<f64>>| -> Vec<f64> { v.into_iter().flatten().collect() };
+        for (metric, vals) in [
+            (
+                "wait_days_rep_mean",
+                finite(mean_of(&|t| t.sum_wait / t.closed as f64)),
+            ),
+            ("wait_days_rep_p90", finite(mean_of(&|t| t.p90_wait))),
+            (
+                "time_in_system_days_rep_mean",
+                finite(mean_of(&|t| t.sum_time_in_system / t.closed as f64)),
+            ),
+            (
+                "time_in_system_days_rep_p90",
+                finite(mean_of(&|t| t.p90_time_in_system)),
+            ),
+        ] {
+            let mut m = per_rep(
+                metric,
+                "working days",
+                &vals.iter().map(|x| Some(*x)).collect::<Vec<_>>(),
+            );
+            m.censored = 0;
+            push(m);
+        }
+    }
+
+    for (si, src) in s.sources.iter().enumerate() {
+        let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.source_days[si])).collect();
+        let mut m = per_rep("diverted_officer_days", "officer-days", &v);
+        m.source = Some(src.clone());
+        metrics.push(m);
+    }
+    if let Some(sc) = &s.screening {
+        for (ci, cat) in sc.hits.iter().enumerate() {
+            let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.hit_rates[ci])).collect();
+            let mut m = per_rep("hit_rate", "probability per record", &v);
+            m.category = Some(cat.name.clone());
+            metrics.push(m);
+        }
+    }
+
+    Summary {
+        meta: meta(s, r),
+        metrics,
+        staffing: staffing(s),
+    }
+}
+
+fn meta(s: &Scenario, r: &RunResult) -> Meta {
+    Meta {
+        tool: "vetsim".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: s.name.clone(),
+        scenario_description: s.description.clone(),
+        scenario_file: s.file.clone(),
+        scenario_hash: s.hash.clone(),
+        seed: r.seed,
+        replications: r.replications,
+        start: s.start.to_string(),
+        horizon: s.horizon.to_string(),
+        horizon_working_days: s.calendar.len() as u64,
+        screening_records: s.screening.as_ref().map(|x| x.records),
+        screening_already_checked: s.screening.as_ref().map(|x| x.already_checked),
+        screening_target: s
+            .screening
+            .as_ref()
+            .and_then(|x| x.target)
+            .map(|d| d.to_string()),
+        case_types: s.case_types.iter().map(|c| c.name.clone()).collect(),
+        sources: s.sources.clone(),
+        rand: RAND_VERSION.into(),
+        rand_distr: RAND_DISTR_VERSION.into(),
+        time_unit: "working days since the start of working day 0; day d spans [d, d+1)".into(),
+        quantile_method: "across replications: Hyndman-Fan type 7; pooled over cases (wait_days, time_in_system_days): 1%-wide log-spaced histogram, within 0.5%".into(),
+        common_random_numbers: "every draw is a function of (seed, replication, purpose, case identity): variants that differ only in staffing see the same cases".into(),
+    }
+}
+
+fn staffing(s: &Scenario) -> Vec<TeamStaffing> {
+    let h = s.horizon_time();
+    s.teams
+        .iter()
+        .map(|t| {
+            let mut times: Vec<f64> = vec![0.0];
+            for g in &t.staff {
+                for x in [g.from, g.to] {
+                    if x.is_finite() && x < h {
+                        times.push(x);
+                    }
+                }
+            }
+            times.sort_by(f64::total_cmp);
+            times.dedup();
+            let steps = times
+                .iter()
+                .map(|&x| {
+                    let (mut n, mut lent) = (0u64, 0u64);
+                    for g in &t.staff {
+                        if g.from <= x && x < g.to {
+                            n += g.count as u64;
+                            if g.source.is_some() {
+                                lent += g.count as u64;
+                            }
+                        }
+                    }
+                    StaffStep {
+                        date: s
+                            .calendar
+                            .date_of_day(x as usize)
+                            .unwrap_or(s.horizon)
+                            .to_string(),
+                        working_day: x as u64,
+                        headcount: n,
+                        lent,
+                    }
+                })
+                .collect();
+            let mut sources: Vec<String> = t
+                .staff
+                .iter()
+                .filter_map(|g| g.source.map(|i| s.sources[i].clone()))
+                .collect();
+            sources.dedup();
+            TeamStaffing {
+                team: t.name.clone(),
+                sources,
+                steps,
+            }
+        })
+        .collect()
+}
+
+/// One row of `daily.csv`: a metric's distribution across replications at the end of a day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DailyRow {
+    pub date: String,
+    pub working_day: u64,
+    pub metric: String,
+    pub case_type: String,
+    pub mean: f64,
+    pub p5: f64,
+    pub p10: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub p95: f64,
+}
+
+/// The daily series: open cases (all and by type) and records checked, for every day up to the
+/// last one on which any replication still had something open or to screen, plus one more.
+pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
+    let reps = r.replications;
+    let p = &r.pooled;
+    let n_days = p
+        .open_total
+        .len()
+        .max(p.screened.len())
+        .saturating_add(1)
+        .min(s.calendar.len());
+    let mut rows = Vec::new();
+    let empty = CountHist::new();
+    let row = |day: usize, metric: &str, ct: &str, h: &CountHist, fill: u32| -> DailyRow {
+        let mut h = h.clone();
+        let missing = reps.saturating_sub(h.count());
+        if missing > 0 {
+            h.add_n(fill, missing);
+        }
+        let q = QUANTILE_PROBS.map(|p| h.quantile_type7(p).unwrap_or(0.0));
+        DailyRow {
+            date: s.calendar.date_of_day(day).unwrap_or(s.horizon).to_string(),
+            working_day: day as u64,
+            metric: metric.to_string(),
+            case_type: ct.to_string(),
+            mean: h.mean().unwrap_or(0.0),
+            p5: q[0],
+            p10: q[1],
+            p25: q[2],
+            p50: q[3],
+            p75: q[4],
+            p90: q[5],
+            p95: q[6],
+        }
+    };
+    let total_records = s
+        .screening
+        .as_ref()
+        .map(|x| x.records.min(u32::MAX as u64) as u32);
+    for day in 0..n_days {
+        rows.push(row(
+            day,
+            "open_cases",
+            "all",
+            p.open_total.get(day).unwrap_or(&empty),
+            0,
+        ));
+        for (ti, ct) in s.case_types.iter().enumerate() {
+            let h = p
+                .open_by_type
+                .get(day)
+                .and_then(|v| v.get(ti))
+                .unwrap_or(&empty);
+            rows.push(row(day, "open_cases", &ct.name, h, 0));
+        }
+        if let Some(total) = total_records {
+            rows.push(row(
+                day,
+                "screened_records",
+                "",
+                p.screened.get(day).unwrap_or(&empty),
+                total,
+            ));
+        }
+    }
+    rows
+}

@@ -1,0 +1,153 @@
+//! The short plain-English summary printed on the terminal, made from a [`Summary`] alone.
+
+use super::summary::{Metric, Summary};
+use std::fmt::Write;
+
+fn find<'a>(s: &'a Summary, metric: &str, case_type: Option<&str>) -> Option<&'a Metric> {
+    s.metrics
+        .iter()
+        .find(|m| m.metric == metric && m.case_type.as_deref() == case_type)
+}
+
+fn pct(x: f64) -> String {
+    let p = x * 100.0;
+    if p > 0.0 && p < 0.1 {
+        "<0.1%".into()
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// Thousands separators for counts.
+pub fn thousands(x: f64) -> String {
+    let n = x.round() as i64;
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+fn date_line(out: &mut String, label: &str, m: &Metric, horizon: &str) {
+    let d = m.dates.as_ref();
+    let get = |q: fn(&super::summary::DateEstimates) -> &Option<String>| {
+        d.and_then(|d| q(d).clone())
+            .unwrap_or_else(|| format!("after {horizon}"))
+    };
+    let _ = write!(
+        out,
+        "{label} {} (P50); P10 {}, P90 {}",
+        get(|d| &d.p50),
+        get(|d| &d.p10),
+        get(|d| &d.p90)
+    );
+    if m.censored > 0 {
+        let _ = write!(
+            out,
+            "; not finished by {horizon} in {} of runs",
+            pct(m.censored_share)
+        );
+    }
+    out.push_str(".\n");
+}
+
+/// The terminal summary.
+pub fn render(s: &Summary) -> String {
+    let mut out = String::new();
+    let meta = &s.meta;
+    let _ = writeln!(
+        out,
+        "{}: {} replications, seed {}, scenario {} (sha256 {})",
+        meta.scenario,
+        thousands(meta.replications as f64),
+        meta.seed,
+        meta.scenario_file,
+        &meta.scenario_hash[..12.min(meta.scenario_hash.len())]
+    );
+    if let Some(m) = find(s, "screening_complete", None) {
+        date_line(&mut out, "Screening finishes", m, &meta.horizon);
+        if let (Some(target), Some(share)) = (
+            &meta.screening_target,
+            find(s, "screening_by_target", None).and_then(|x| x.mean),
+        ) {
+            let _ = writeln!(
+                out,
+                "  Finished by the target date ({target}) in {} of runs.",
+                pct(share)
+            );
+        }
+    }
+    if let Some(m) = find(s, "all_cases_closed", None) {
+        date_line(&mut out, "All cases closed", m, &meta.horizon);
+    }
+    if let (Some(p), Some(t)) = (
+        find(s, "peak_open_cases", None),
+        find(s, "peak_open_time", None),
+    ) {
+        let _ = writeln!(
+            out,
+            "Peak caseload {} open cases (P50; P10 {}, P90 {}), reached around {} (P50).",
+            thousands(p.p50.unwrap_or(0.0)),
+            thousands(p.p10.unwrap_or(0.0)),
+            thousands(p.p90.unwrap_or(0.0)),
+            t.dates
+                .as_ref()
+                .and_then(|d| d.p50.clone())
+                .unwrap_or_default()
+        );
+    }
+    let waits: Vec<&Metric> = s
+        .metrics
+        .iter()
+        .filter(|m| m.metric == "wait_days" && m.n > 0)
+        .collect();
+    if !waits.is_empty() {
+        let width = waits
+            .iter()
+            .filter_map(|m| m.case_type.as_ref().map(|c| c.len()))
+            .max()
+            .unwrap_or(10)
+            .max(9);
+        let _ = writeln!(
+            out,
+            "Waiting time before work starts, over all cases (working days):"
+        );
+        let _ = writeln!(
+            out,
+            "  {:<width$} {:>8} {:>8} {:>8} {:>10}",
+            "case type", "mean", "P50", "P90", "cases/run"
+        );
+        for m in waits {
+            let ct = m.case_type.as_deref().unwrap_or("");
+            let opened = find(s, "cases_opened", Some(ct))
+                .and_then(|o| o.mean)
+                .unwrap_or(0.0);
+            let _ = writeln!(
+                out,
+                "  {:<width$} {:>8.1} {:>8.1} {:>8.1} {:>10.1}",
+                ct,
+                m.mean.unwrap_or(f64::NAN),
+                m.p50.unwrap_or(f64::NAN),
+                m.p90.unwrap_or(f64::NAN),
+                opened
+            );
+        }
+    }
+    for m in s
+        .metrics
+        .iter()
+        .filter(|m| m.metric == "diverted_officer_days")
+    {
+        let _ = writeln!(
+            out,
+            "Officers diverted from {}: {} officer-days (mean).",
+            m.source.as_deref().unwrap_or("?"),
+            thousands(m.mean.unwrap_or(0.0))
+        );
+    }
+    out
+}

@@ -1,0 +1,351 @@
+//! Scenario files: what a planner writes, and the validated [`Scenario`] the engine runs.
+//!
+//! Two stages (the ripgrep habit): [`raw::RawScenario`] mirrors the TOML and only says what the user
+//! wrote; [`Scenario`] is built from it by [`validate`], which checks every rule, collects *all* the
+//! problems at once (each naming the field path, the value and the rule) and converts dates to
+//! working-day time. Once a `Scenario` exists the simulation can trust it: nothing downstream
+//! re-checks parameters. This module reads no files itself except in [`Scenario::load`], and never
+//! prints.
+
+pub mod dist;
+mod locate;
+pub mod raw;
+mod validate;
+
+use crate::calendar::{Calendar, Date};
+pub use dist::{Dist, DistError, DistSpec};
+pub use raw::{ArrivalProcess, RawScenario, ReductionPolicy};
+use std::fmt;
+use std::path::Path;
+
+/// The built-in default scenario (the Metropolitan Police, April 2023), embedded so that
+/// `vetsim run` works from any directory.
+pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/met-2023.toml");
+/// File name reported for the embedded default scenario.
+pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/met-2023.toml";
+
+/// A validated scenario: every rule holds, every name is resolved to an index, every date is
+/// converted to working-day time (t = 0 at the start of working day 0; day d spans [d, d + 1)).
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    /// Where the scenario came from (a path, or the embedded default's name), for messages and
+    /// provenance.
+    pub file: String,
+    /// SHA-256 of the file's bytes, hex: ties every output to the exact text that produced it.
+    pub hash: String,
+    pub start: Date,
+    pub horizon: Date,
+    /// Working days from `start` to `horizon` inclusive; day 0 is the first working day on or after
+    /// `start`.
+    pub calendar: Calendar,
+    pub replications: u64,
+    pub seed: u64,
+    pub screening: Option<Screening>,
+    pub case_types: Vec<CaseType>,
+    pub teams: Vec<Team>,
+    pub arrivals: Vec<ArrivalStream>,
+    pub backlogs: Vec<Backlog>,
+    /// Units that lend people to teams (the `source` of headcount entries), in order of first
+    /// mention. Their officer-days are the cost of diversion.
+    pub sources: Vec<String>,
+    /// Expected cases opened per replication (all sources, follow-on cases included), from the
+    /// means of the distributions: used to refuse absurd sizes and to size buffers.
+    pub expected_cases: f64,
+}
+
+impl Scenario {
+    /// The horizon as a time: the end of the last working day on or before the horizon date
+    /// [working days since day 0].
+    pub fn horizon_time(&self) -> f64 {
+        self.calendar.len() as f64
+    }
+
+    /// Parses and validates scenario text. `file` names the source in every message.
+    pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        let raw: RawScenario = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| locate::line_col(text, s.start))
+                .unwrap_or((1, 1));
+            ScenarioError::Parse {
+                file: file.to_string(),
+                line,
+                column,
+                message: locate::polish_serde_message(e.message()),
+                snippet: e
+                    .span()
+                    .map(|s| locate::snippet(text, s))
+                    .unwrap_or_default(),
+            }
+        })?;
+        validate::validate(raw, text, file).map_err(|mut errors| {
+            locate::attach_positions(text, &mut errors);
+            ScenarioError::Invalid {
+                file: file.to_string(),
+                errors,
+            }
+        })
+    }
+
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Scenario::from_toml_str(&text, &path.display().to_string())
+    }
+
+    /// The built-in default scenario.
+    pub fn default_scenario() -> Scenario {
+        Scenario::from_toml_str(DEFAULT_SCENARIO_TOML, DEFAULT_SCENARIO_FILE)
+            .expect("the embedded default scenario is valid (checked by a test)")
+    }
+
+    /// Index of a case type by name.
+    pub fn case_type_index(&self, name: &str) -> Option<usize> {
+        self.case_types.iter().position(|c| c.name == name)
+    }
+}
+
+/// The cohort of records and how fast it is worked through.
+#[derive(Debug, Clone)]
+pub struct Screening {
+    /// Whole cohort [records].
+    pub records: u64,
+    /// Checked before day 0 [records].
+    pub already_checked: u64,
+    /// Pace at day 0 before `factor` [records/working day], drawn once per replication.
+    pub records_per_day: Dist,
+    /// Multiplier on the pace, drawn once per replication [dimensionless].
+    pub factor: Dist,
+    /// (first working day, new pace before `factor` [records/working day]), sorted by day.
+    pub changes: Vec<(u32, f64)>,
+    pub hits: Vec<HitCategory>,
+    /// When screening is meant to be finished.
+    pub target: Option<Date>,
+}
+
+impl Screening {
+    /// Records still to check from day 0.
+    pub fn remaining(&self) -> u64 {
+        self.records - self.already_checked
+    }
+}
+
+/// A category of finding.
+#[derive(Debug, Clone)]
+pub struct HitCategory {
+    pub name: String,
+    pub case_type: usize,
+    pub rate: HitRate,
+}
+
+/// The per-record probability of a finding.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HitRate {
+    /// Known probability.
+    Fixed(f64),
+    /// Beta(a, b) posterior, drawn once per replication.
+    Beta { a: f64, b: f64 },
+}
+
+impl HitRate {
+    pub fn mean(&self) -> f64 {
+        match *self {
+            HitRate::Fixed(p) => p,
+            HitRate::Beta { a, b } => a / (a + b),
+        }
+    }
+}
+
+/// A kind of case.
+#[derive(Debug, Clone)]
+pub struct CaseType {
+    pub name: String,
+    /// Work needed [person-hours]; `None` for a stage that needs no staff.
+    pub effort: Option<Dist>,
+    /// Elapsed time before the case can be worked [working days]; `None` = no delay.
+    pub delay: Option<Dist>,
+    /// Smaller is served first.
+    pub priority: i32,
+    /// Eligible teams (indices), in order of preference.
+    pub teams: Vec<usize>,
+    pub routing: Routing,
+}
+
+/// What a closed case leads to.
+#[derive(Debug, Clone)]
+pub struct Routing {
+    pub outcomes: Vec<Outcome>,
+    pub shares: Shares,
+}
+
+/// One outcome of closing a case.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub name: String,
+    /// Case types opened (indices; a type may appear more than once).
+    pub to: Vec<usize>,
+}
+
+/// Outcome probabilities.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shares {
+    /// Known probabilities, summing to 1.
+    Fixed(Vec<f64>),
+    /// Dirichlet(alpha) posterior from observed counts, drawn once per replication.
+    Dirichlet(Vec<f64>),
+}
+
+impl Shares {
+    /// Expected shares (posterior means for Dirichlet).
+    pub fn means(&self) -> Vec<f64> {
+        match self {
+            Shares::Fixed(v) => v.clone(),
+            Shares::Dirichlet(a) => {
+                let s: f64 = a.iter().sum();
+                a.iter().map(|x| x / s).collect()
+            }
+        }
+    }
+}
+
+/// A pool of people: a case starts only while fewer of the team's cases are in service than the
+/// team's headcount (people who are leaving but finishing a case count against it).
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub name: String,
+    /// Productive hours per person per working day [hours].
+    pub hours_per_day: f64,
+    pub policy: ReductionPolicy,
+    pub staff: Vec<StaffGroup>,
+}
+
+/// A headcount entry after validation.
+#[derive(Debug, Clone)]
+pub struct StaffGroup {
+    /// [persons]
+    pub count: u32,
+    /// Joins at the start of this working day [working days].
+    pub from: f64,
+    /// Leaves at this time (the end of its last working day), or infinity [working days].
+    pub to: f64,
+    /// Index into [`Scenario::sources`].
+    pub source: Option<usize>,
+    /// Person-hours of case work done per working day at full productivity
+    /// (hours_per_day × productivity) [person-hours/working day].
+    pub rate: f64,
+    /// Working days to reach full productivity; 0 = none.
+    pub ramp_up_days: f64,
+    /// Share of full productivity on joining, in (0, 1].
+    pub ramp_up_start: f64,
+}
+
+/// A stream of arrivals.
+#[derive(Debug, Clone)]
+pub struct ArrivalStream {
+    pub name: String,
+    pub case_type: usize,
+    pub process: ArrivalProcess,
+    /// [arrivals/working day]
+    pub rate_per_day: f64,
+    /// [working days]
+    pub from: f64,
+    /// [working days], exclusive
+    pub to: f64,
+    /// Probability an arrival opens a case.
+    pub conversion: f64,
+    pub tracked: bool,
+}
+
+/// A batch of cases opened at one moment.
+#[derive(Debug, Clone)]
+pub struct Backlog {
+    pub name: String,
+    pub case_type: usize,
+    pub count: u64,
+    /// [working days]
+    pub at: f64,
+    pub tracked: bool,
+}
+
+/// One problem found in a scenario: the field path (`teams[1].headcount[0].to`), what is wrong and,
+/// when it can be found in the file, where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+    /// 1-based line and column of the field (or of the nearest enclosing table that exists).
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl FieldError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            path: path.into(),
+            message: message.into(),
+            line: None,
+            column: None,
+        }
+    }
+}
+
+/// Why a scenario could not be loaded. All variants are bad input (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("cannot read scenario {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    /// TOML syntax, an unknown or missing field, or a wrong type.
+    #[error("{file}:{line}:{column}: {message}\n{snippet}")]
+    Parse {
+        file: String,
+        line: usize,
+        column: usize,
+        message: String,
+        snippet: String,
+    },
+    /// The file parsed but breaks one or more rules; every problem is listed.
+    #[error("{}", display_invalid(file, errors))]
+    Invalid {
+        file: String,
+        errors: Vec<FieldError>,
+    },
+}
+
+fn display_invalid(file: &str, errors: &[FieldError]) -> String {
+    let mut s = format!(
+        "{file}: {} problem{} found",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    for e in errors {
+        s.push('\n');
+        s.push_str(&format!("  {}", FieldDisplay { file, e }));
+    }
+    s
+}
+
+struct FieldDisplay<'a> {
+    file: &'a str,
+    e: &'a FieldError,
+}
+
+impl fmt::Display for FieldDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match (self.e.line, self.e.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{}:{}: ", self.file, l, c)?,
+            (Some(l), None) => write!(f, "{}:{}: ", self.file, l)?,
+            _ => write!(f, "{}: ", self.file)?,
+        }
+        write!(f, "{}: {}", self.e.path, self.e.message)
+    }
+}

@@ -1,0 +1,362 @@
+//! The scenario file as written: a serde mirror of the TOML with `deny_unknown_fields` everywhere,
+//! so that a misspelt key is an error naming the valid keys rather than a silently ignored setting.
+//!
+//! Nothing here checks meaning (ranges, cross references, dates): that is [`super::validate`]'s job,
+//! which turns a [`RawScenario`] into a [`super::Scenario`]. Field docs give units; they are the
+//! reference text that `scenarios/README.md` expands on.
+
+use super::dist::DistSpec;
+use crate::calendar::{Date, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Short name; results go to `output/<name>/`. Letters, digits, `-`, `_` and `.` only.
+    pub name: String,
+    /// One or two sentences for the reader of the results.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// First day simulated; time 0 is the start of the first working day on or after it.
+    pub start: Date,
+    /// Last day simulated; anything not finished by the end of this day is reported as censored.
+    pub horizon: Date,
+    /// Monte Carlo replications (the command line's `--replications` wins).
+    #[serde(default = "default_replications")]
+    pub replications: u64,
+    /// Master seed of every random stream (the command line's `--seed` wins).
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub calendar: RawCalendar,
+    #[serde(default)]
+    pub screening: Option<RawScreening>,
+    #[serde(default)]
+    pub case_types: Vec<RawCaseType>,
+    #[serde(default)]
+    pub teams: Vec<RawTeam>,
+    #[serde(default)]
+    pub arrivals: Vec<RawArrival>,
+    #[serde(default)]
+    pub backlogs: Vec<RawBacklog>,
+}
+
+fn default_replications() -> u64 {
+    1000
+}
+fn default_seed() -> u64 {
+    1
+}
+
+/// Which days are worked.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    /// Weekdays worked, e.g. `["Mon", "Tue", "Wed", "Thu", "Fri"]` (the default).
+    #[serde(default = "default_weekdays")]
+    pub working_days: Vec<Weekday>,
+    /// Public holidays that are not worked: `"england-and-wales"` (default) or `"none"`.
+    #[serde(default)]
+    pub holidays: HolidaySet,
+    /// Further non-working dates (closures, leave embargoes).
+    #[serde(default)]
+    pub extra_holidays: Vec<Date>,
+}
+
+impl Default for RawCalendar {
+    fn default() -> Self {
+        RawCalendar {
+            working_days: default_weekdays(),
+            holidays: HolidaySet::default(),
+            extra_holidays: Vec::new(),
+        }
+    }
+}
+
+fn default_weekdays() -> Vec<Weekday> {
+    vec![
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ]
+}
+
+/// A built-in set of public holidays.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HolidaySet {
+    /// England and Wales bank holidays (tabulated for 2022–2027 from GOV.UK, by rule otherwise).
+    #[default]
+    EnglandAndWales,
+    /// No public holidays.
+    None,
+}
+
+/// The cohort of records to check and what the checks find.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScreening {
+    /// Records in the whole cohort [records].
+    pub records: u64,
+    /// Records already checked before `start` [records]; their findings belong in `backlogs`.
+    #[serde(default)]
+    pub already_checked: u64,
+    /// How fast the remaining records are checked.
+    pub throughput: RawThroughput,
+    /// What a checked record can reveal; each category is drawn independently per record.
+    #[serde(default)]
+    pub hits: Vec<RawHit>,
+    /// The date by which screening is meant to be finished (marked on the charts and compared
+    /// with in the summary).
+    #[serde(default)]
+    pub target: Option<Date>,
+}
+
+/// Screening throughput: exactly one of `records_per_day` and `observed_since`, optionally scaled by
+/// `factor` and changed on dates by `changes`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawThroughput {
+    /// Records checked per working day [records/working day]; a distribution is drawn once per
+    /// replication (uncertainty about the pace, not day-to-day noise).
+    #[serde(default)]
+    pub records_per_day: Option<DistSpec>,
+    /// Derive the pace from progress so far: `already_checked` records over the working days from
+    /// this date to `start`.
+    #[serde(default)]
+    pub observed_since: Option<Date>,
+    /// Multiplier on the pace, drawn once per replication (e.g. a triangular 0.8–1.0–1.5 for "the
+    /// pace may pick up") [dimensionless]. Default 1.
+    #[serde(default)]
+    pub factor: Option<DistSpec>,
+    /// Later changes of pace: from each date on, this many records per working day (before `factor`).
+    #[serde(default)]
+    pub changes: Vec<RawThroughputChange>,
+}
+
+/// A dated change of screening pace.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawThroughputChange {
+    pub from: Date,
+    /// [records/working day]
+    pub records_per_day: f64,
+}
+
+/// A category of finding from screening.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHit {
+    pub name: String,
+    /// The case type each hit opens.
+    pub case_type: String,
+    /// Probability that a record shows this finding: a number, or an observed count.
+    pub rate: RawRate,
+}
+
+/// A probability given directly, or as "`observed` of `of`" whose Beta posterior is drawn from
+/// once per replication (so the run carries our ignorance of the true rate).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum RawRate {
+    Probability(f64),
+    Observed(RawObserved),
+}
+
+impl<'de> Deserialize<'de> for RawRate {
+    /// A number or a table, decided by the TOML type, so that a typo inside the table gets serde's
+    /// "unknown field, expected ..." message instead of an untagged enum's shrug.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, MapAccess, Visitor};
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawRate;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a probability or a table { observed = 38, of = 10000 }")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawRate, E> {
+                Ok(RawRate::Probability(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawRate, E> {
+                Ok(RawRate::Probability(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawRate, E> {
+                Ok(RawRate::Probability(v as f64))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawRate, A::Error> {
+                RawObserved::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawRate::Observed)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An observed count and the sample it came from.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObserved {
+    /// Hits seen [records].
+    pub observed: u64,
+    /// Records examined [records].
+    pub of: u64,
+    /// Beta(a, b) prior; the posterior is Beta(a + observed, b + of − observed). Default [1, 1].
+    #[serde(default)]
+    pub prior: Option<[f64; 2]>,
+}
+
+/// A kind of case: how much work it needs, who may do it and what it leads to.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCaseType {
+    pub name: String,
+    /// Work per case [person-hours], done by one person. Omit for a stage that needs no staff
+    /// (then `delay` is the whole stage and `teams` must be empty).
+    #[serde(default)]
+    pub effort: Option<DistSpec>,
+    /// Elapsed time before work can start that needs no staff (an external panel, a hearing date)
+    /// [working days].
+    #[serde(default)]
+    pub delay: Option<DistSpec>,
+    /// Queue priority: smaller is served first (1 before 2). Default 0.
+    #[serde(default)]
+    pub priority: i32,
+    /// Teams that may work this type, in order of preference.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// What happens when a case closes: one outcome is drawn. Empty: the case simply closes.
+    #[serde(default)]
+    pub routing: Vec<RawOutcome>,
+    /// Dirichlet prior pseudo-count per outcome, used when the outcomes are given as counts.
+    /// Default 1.
+    #[serde(default)]
+    pub routing_prior: Option<f64>,
+}
+
+/// One possible outcome of closing a case.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutcome {
+    /// Label for the reader (e.g. "no further action").
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Probability of this outcome; all outcomes' shares sum to 1.
+    #[serde(default)]
+    pub share: Option<f64>,
+    /// Or: how often this outcome was observed; shares are then drawn per replication from the
+    /// Dirichlet posterior. Use either shares or counts for all outcomes of a case type.
+    #[serde(default)]
+    pub count: Option<u64>,
+    /// Case types opened by this outcome (zero or more).
+    #[serde(default)]
+    pub to: Vec<String>,
+}
+
+/// A pool of people who work cases.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTeam {
+    pub name: String,
+    /// Productive hours per person per working day [hours].
+    pub hours_per_day: f64,
+    /// Output per productive hour relative to an experienced investigator [dimensionless]. Default 1.
+    #[serde(default)]
+    pub productivity: Option<f64>,
+    /// When headcount drops: `"finish"` (the person completes the current case, then leaves) or
+    /// `"handover"` (the case returns to the front of the queue with its remaining hours).
+    #[serde(default)]
+    pub on_reduction: ReductionPolicy,
+    /// Who is in the team and when; headcount at a moment is the sum of the entries in force.
+    pub headcount: Vec<RawHeadcount>,
+}
+
+/// What happens to work in hand when a team shrinks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReductionPolicy {
+    #[default]
+    Finish,
+    Handover,
+}
+
+/// A group of people in a team over a period.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeadcount {
+    /// People [persons].
+    pub count: u32,
+    /// First day they work (default: `start`).
+    #[serde(default)]
+    pub from: Option<Date>,
+    /// Last day they work, inclusive (default: to the horizon).
+    #[serde(default)]
+    pub to: Option<Date>,
+    /// The unit they are taken from (e.g. "SOC/CT"); their days are counted as that unit's cost.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Overrides the team's productivity for this group [dimensionless].
+    #[serde(default)]
+    pub productivity: Option<f64>,
+    /// Working days for a newcomer to reach full productivity, rising linearly [working days].
+    #[serde(default)]
+    pub ramp_up_days: Option<f64>,
+    /// Productivity on the first day as a share of full productivity, in (0, 1]. Default 0.5.
+    #[serde(default)]
+    pub ramp_up_start: Option<f64>,
+}
+
+/// A stream of cases arriving over a period.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArrival {
+    pub name: String,
+    /// Case type opened by each converted arrival.
+    pub case_type: String,
+    /// `"poisson"` (default) or `"fixed"` (evenly spaced, the first one 1/rate after `from`).
+    #[serde(default)]
+    pub process: ArrivalProcess,
+    /// Arrivals (e.g. calls) per working day [1/working day].
+    pub rate_per_day: f64,
+    /// First day of arrivals (default: `start`).
+    #[serde(default)]
+    pub from: Option<Date>,
+    /// Last day of arrivals, inclusive (default: the horizon).
+    #[serde(default)]
+    pub to: Option<Date>,
+    /// Probability that an arrival becomes a case (e.g. 350 reports from 1,000 calls). Default 1.
+    #[serde(default)]
+    pub conversion: Option<f64>,
+    /// Whether these cases count towards "all cases closed" (false for business-as-usual inflow that
+    /// never ends). Default true.
+    #[serde(default)]
+    pub track: Option<bool>,
+}
+
+/// How arrivals are spaced in time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArrivalProcess {
+    #[default]
+    Poisson,
+    Fixed,
+}
+
+/// Cases already open (or opened in one batch on a date).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBacklog {
+    #[serde(default)]
+    pub name: Option<String>,
+    pub case_type: String,
+    /// Cases [cases].
+    pub count: u64,
+    /// When they are opened (default: `start`).
+    #[serde(default)]
+    pub at: Option<Date>,
+    /// Whether they count towards "all cases closed". Default true.
+    #[serde(default)]
+    pub track: Option<bool>,
+}

@@ -1,0 +1,893 @@
+//! Checks a [`RawScenario`] and builds the [`Scenario`]: every rule of the scenario format, with all
+//! problems collected rather than stopping at the first, each naming the field path, the value and
+//! the rule. Also the limits that refuse absurd sizes before a run starts.
+
+use super::dist::{Dist, DistSpec};
+use super::raw::*;
+use super::*;
+use crate::calendar::{Calendar, Date, WorkPattern, england_and_wales_bank_holidays};
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
+
+/// Most replications a run accepts.
+pub const MAX_REPLICATIONS: u64 = 10_000_000;
+/// Most records in a screening cohort (only hits are drawn, so this is generous).
+pub const MAX_RECORDS: u64 = 1_000_000_000;
+/// Most people in one headcount entry.
+pub const MAX_HEADCOUNT: u32 = 1_000_000;
+/// Most cases one replication may be expected to open: beyond it one replication would need
+/// gigabytes of memory.
+pub const MAX_EXPECTED_CASES_PER_REPLICATION: f64 = 20_000_000.0;
+/// Most case-openings a whole run may be expected to simulate (≈ 3 hours at 10 million per second).
+pub const MAX_EXPECTED_CASES_PER_RUN: f64 = 1.0e11;
+/// Most case types.
+pub const MAX_CASE_TYPES: usize = 1000;
+/// Tolerance on "shares sum to 1".
+pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
+
+struct Ctx {
+    errors: Vec<FieldError>,
+}
+
+impl Ctx {
+    fn err(&mut self, path: impl Into<String>, msg: impl Into<String>) {
+        self.errors.push(FieldError::new(path, msg));
+    }
+
+    fn dist(&mut self, path: &str, spec: &DistSpec, non_negative: bool) -> Option<Dist> {
+        match Dist::new(spec, non_negative) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                self.err(path, e.0);
+                None
+            }
+        }
+    }
+
+    fn prob(&mut self, path: &str, p: f64) -> bool {
+        if (0.0..=1.0).contains(&p) {
+            true
+        } else {
+            self.err(
+                path,
+                format!("{p} is not a probability (must be between 0 and 1)"),
+            );
+            false
+        }
+    }
+
+    fn non_negative(&mut self, path: &str, v: f64) -> bool {
+        if v.is_finite() && v >= 0.0 {
+            true
+        } else {
+            self.err(path, format!("{v} must be a finite number, 0 or more"));
+            false
+        }
+    }
+
+    fn unique_names<'a>(&mut self, section: &str, names: impl Iterator<Item = &'a str>) {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, n) in names.enumerate() {
+            if n.trim().is_empty() {
+                self.err(format!("{section}[{i}].name"), "name is empty");
+            }
+            if let Some(first) = seen.insert(n, i) {
+                self.err(
+                    format!("{section}[{i}].name"),
+                    format!("\"{n}\" is already the name of {section}[{first}]"),
+                );
+            }
+        }
+    }
+}
+
+/// Resolves a name, suggesting the closest valid one.
+fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) -> Option<usize> {
+    if let Some(i) = names.iter().position(|n| *n == name) {
+        return Some(i);
+    }
+    let hint = names
+        .iter()
+        .map(|n| (super::locate::edit_distance(name, n), *n))
+        .filter(|(d, _)| *d <= 2.max(name.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| format!(" (did you mean \"{n}\"?)"))
+        .unwrap_or_default();
+    let list = if names.is_empty() {
+        format!("there are no {what}s")
+    } else {
+        format!(
+            "known {what}s: {}",
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    ctx.err(path, format!("unknown {what} \"{name}\"{hint}; {list}"));
+    None
+}
+
+pub(super) fn validate(
+    raw: RawScenario,
+    text: &str,
+    file: &str,
+) -> Result<Scenario, Vec<FieldError>> {
+    let mut ctx = Ctx { errors: Vec::new() };
+    let c = &mut ctx;
+
+    // --- identity and run size
+    if raw.name.is_empty()
+        || !raw
+            .name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))
+        || raw.name.starts_with('.')
+    {
+        c.err(
+            "name",
+            format!(
+                "\"{}\" is not usable as a directory name: use letters, digits, '-', '_' and '.' (not first)",
+                raw.name
+            ),
+        );
+    }
+    if raw.replications == 0 || raw.replications > MAX_REPLICATIONS {
+        c.err(
+            "replications",
+            format!("{} is outside 1..={MAX_REPLICATIONS}", raw.replications),
+        );
+    }
+
+    // --- calendar
+    let cal_raw = &raw.calendar;
+    if cal_raw.working_days.is_empty() {
+        c.err(
+            "calendar.working_days",
+            "no working days: at least one weekday must be worked",
+        );
+    }
+    let mut seen_wd = HashSet::new();
+    for (i, w) in cal_raw.working_days.iter().enumerate() {
+        if !seen_wd.insert(*w) {
+            c.err(
+                format!("calendar.working_days[{i}]"),
+                format!("{w:?} is listed twice"),
+            );
+        }
+    }
+    let mut first_year = raw.start.ymd().0;
+    if let Some(s) = raw
+        .screening
+        .as_ref()
+        .and_then(|s| s.throughput.observed_since)
+    {
+        first_year = first_year.min(s.ymd().0);
+    }
+    let last_year = raw.horizon.ymd().0;
+    let mut holidays: Vec<Date> = cal_raw.extra_holidays.clone();
+    if cal_raw.holidays == HolidaySet::EnglandAndWales && last_year - first_year <= 200 {
+        for y in first_year..=last_year {
+            holidays.extend(england_and_wales_bank_holidays(y));
+        }
+    }
+    let pattern = WorkPattern::new(&cal_raw.working_days, holidays);
+
+    let calendar = if raw.horizon < raw.start {
+        c.err(
+            "horizon",
+            format!("{} is before start ({})", raw.horizon, raw.start),
+        );
+        None
+    } else {
+        match Calendar::new(raw.start, raw.horizon, &pattern) {
+            Ok(cal) => Some(cal),
+            Err(e) => {
+                c.err("calendar", e.to_string());
+                None
+            }
+        }
+    };
+    // Date → time helpers (only meaningful with a calendar).
+    let day_from = |d: Date| -> f64 {
+        calendar
+            .as_ref()
+            .map(|cal| cal.first_day_on_or_after(d) as f64)
+            .unwrap_or(0.0)
+    };
+    let end_of = |d: Date| -> f64 {
+        calendar
+            .as_ref()
+            .and_then(|cal| cal.last_day_on_or_before(d))
+            .map(|i| i as f64 + 1.0)
+            .unwrap_or(0.0)
+    };
+    let horizon_t = calendar.as_ref().map(|cal| cal.len() as f64).unwrap_or(0.0);
+    let in_window = |c: &mut Ctx, path: &str, d: Date| {
+        if d > raw.horizon {
+            c.err(path, format!("{d} is after the horizon ({})", raw.horizon));
+        }
+    };
+
+    // --- names
+    c.unique_names("case_types", raw.case_types.iter().map(|t| t.name.as_str()));
+    c.unique_names("teams", raw.teams.iter().map(|t| t.name.as_str()));
+    c.unique_names("arrivals", raw.arrivals.iter().map(|t| t.name.as_str()));
+    if let Some(s) = &raw.screening {
+        c.unique_names("screening.hits", s.hits.iter().map(|h| h.name.as_str()));
+    }
+    if raw.case_types.len() > MAX_CASE_TYPES {
+        c.err(
+            "case_types",
+            format!(
+                "{} case types; at most {MAX_CASE_TYPES} are accepted",
+                raw.case_types.len()
+            ),
+        );
+    }
+    let type_names: Vec<&str> = raw.case_types.iter().map(|t| t.name.as_str()).collect();
+    let team_names: Vec<&str> = raw.teams.iter().map(|t| t.name.as_str()).collect();
+
+    // --- teams
+    let mut sources: Vec<String> = Vec::new();
+    let mut teams = Vec::new();
+    for (ti, t) in raw.teams.iter().enumerate() {
+        let p = format!("teams[{ti}]");
+        let hours_ok =
+            t.hours_per_day.is_finite() && t.hours_per_day > 0.0 && t.hours_per_day <= 24.0;
+        if !hours_ok {
+            c.err(
+                format!("{p}.hours_per_day"),
+                format!(
+                    "{} must be more than 0 and at most 24 hours",
+                    t.hours_per_day
+                ),
+            );
+        }
+        let team_prod = t.productivity.unwrap_or(1.0);
+        if t.productivity.is_some()
+            && !(team_prod.is_finite() && team_prod > 0.0 && team_prod <= 100.0)
+        {
+            c.err(
+                format!("{p}.productivity"),
+                format!("{team_prod} must be more than 0 and at most 100"),
+            );
+        }
+        if t.headcount.is_empty() {
+            c.err(
+                format!("{p}.headcount"),
+                "no headcount entries: the team has nobody in it",
+            );
+        }
+        let mut staff = Vec::new();
+        for (hi, h) in t.headcount.iter().enumerate() {
+            let hp = format!("{p}.headcount[{hi}]");
+            if h.count > MAX_HEADCOUNT {
+                c.err(
+                    format!("{hp}.count"),
+                    format!(
+                        "{} is more than the limit of {MAX_HEADCOUNT} people",
+                        h.count
+                    ),
+                );
+            }
+            if let (Some(f), Some(to)) = (h.from, h.to)
+                && to < f
+            {
+                c.err(format!("{hp}.to"), format!("{to} is before from ({f})"));
+            }
+            if let Some(f) = h.from {
+                in_window(c, &format!("{hp}.from"), f);
+            }
+            if let Some(to) = h.to
+                && to < raw.start
+            {
+                c.err(
+                    format!("{hp}.to"),
+                    format!("{to} is before the scenario start ({})", raw.start),
+                );
+            }
+            let prod = h.productivity.unwrap_or(team_prod);
+            if h.productivity.is_some() && !(prod.is_finite() && prod > 0.0 && prod <= 100.0) {
+                c.err(
+                    format!("{hp}.productivity"),
+                    format!("{prod} must be more than 0 and at most 100"),
+                );
+            }
+            let ramp_days = h.ramp_up_days.unwrap_or(0.0);
+            if !(ramp_days.is_finite() && (0.0..=10_000.0).contains(&ramp_days)) {
+                c.err(
+                    format!("{hp}.ramp_up_days"),
+                    format!("{ramp_days} must be between 0 and 10000 working days"),
+                );
+            }
+            let ramp_start = h.ramp_up_start.unwrap_or(0.5);
+            if !(ramp_start > 0.0 && ramp_start <= 1.0) {
+                c.err(
+                    format!("{hp}.ramp_up_start"),
+                    format!("{ramp_start} must be more than 0 and at most 1"),
+                );
+            }
+            if h.ramp_up_start.is_some() && h.ramp_up_days.is_none() {
+                c.err(
+                    format!("{hp}.ramp_up_start"),
+                    "has no effect without ramp_up_days",
+                );
+            }
+            let source = h.source.as_ref().map(|s| {
+                if s.trim().is_empty() {
+                    c.err(format!("{hp}.source"), "source is empty");
+                }
+                match sources.iter().position(|x| x == s) {
+                    Some(i) => i,
+                    None => {
+                        sources.push(s.clone());
+                        sources.len() - 1
+                    }
+                }
+            });
+            staff.push(StaffGroup {
+                count: h.count,
+                from: h.from.map(day_from).unwrap_or(0.0),
+                to: h.to.map(end_of).unwrap_or(f64::INFINITY),
+                source,
+                rate: t.hours_per_day * prod,
+                ramp_up_days: ramp_days,
+                ramp_up_start: if ramp_days > 0.0 { ramp_start } else { 1.0 },
+            });
+        }
+        teams.push(Team {
+            name: t.name.clone(),
+            hours_per_day: t.hours_per_day,
+            policy: t.on_reduction,
+            staff,
+        });
+    }
+
+    // --- case types
+    let mut case_types = Vec::new();
+    let mut team_used = vec![false; raw.teams.len()];
+    for (ci, ct) in raw.case_types.iter().enumerate() {
+        let p = format!("case_types[{ci}]");
+        let effort = ct
+            .effort
+            .as_ref()
+            .and_then(|e| c.dist(&format!("{p}.effort"), e, true));
+        let delay = ct
+            .delay
+            .as_ref()
+            .and_then(|d| c.dist(&format!("{p}.delay"), d, true));
+        let mut tlist = Vec::new();
+        let mut seen = HashSet::new();
+        for (k, tn) in ct.teams.iter().enumerate() {
+            if let Some(i) = resolve(c, &format!("{p}.teams[{k}]"), "team", tn, &team_names) {
+                if !seen.insert(i) {
+                    c.err(
+                        format!("{p}.teams[{k}]"),
+                        format!("team \"{tn}\" is listed twice"),
+                    );
+                }
+                team_used[i] = true;
+                tlist.push(i);
+            }
+        }
+        if ct.effort.is_some() && ct.teams.is_empty() {
+            c.err(
+                format!("{p}.teams"),
+                format!(
+                    "case type \"{}\" needs effort but no team may work it: list at least one team",
+                    ct.name
+                ),
+            );
+        }
+        if ct.effort.is_none() && !ct.teams.is_empty() {
+            c.err(
+                format!("{p}.teams"),
+                "a case type without effort needs no staff: give it an effort or remove teams",
+            );
+        }
+        // routing
+        let mut outcomes = Vec::new();
+        let n_share = ct.routing.iter().filter(|o| o.share.is_some()).count();
+        let n_count = ct.routing.iter().filter(|o| o.count.is_some()).count();
+        let mut shares = Shares::Fixed(Vec::new());
+        if !ct.routing.is_empty() {
+            if n_share > 0 && n_count > 0 || n_share + n_count != ct.routing.len() {
+                c.err(
+                    format!("{p}.routing"),
+                    "give every outcome a share, or every outcome a count (not a mix, not neither)",
+                );
+            }
+            for (oi, o) in ct.routing.iter().enumerate() {
+                if o.share.is_some() && o.count.is_some() {
+                    c.err(
+                        format!("{p}.routing[{oi}]"),
+                        "has both share and count: give one",
+                    );
+                }
+                if let Some(s) = o.share {
+                    c.prob(&format!("{p}.routing[{oi}].share"), s);
+                }
+                let mut to = Vec::new();
+                for (k, tn) in o.to.iter().enumerate() {
+                    if let Some(i) = resolve(
+                        c,
+                        &format!("{p}.routing[{oi}].to[{k}]"),
+                        "case type",
+                        tn,
+                        &type_names,
+                    ) {
+                        to.push(i);
+                    }
+                }
+                outcomes.push(Outcome {
+                    name: o.name.clone().unwrap_or_else(|| {
+                        if o.to.is_empty() {
+                            "close".to_string()
+                        } else {
+                            o.to.join(" + ")
+                        }
+                    }),
+                    to,
+                });
+            }
+            if n_share == ct.routing.len() {
+                let v: Vec<f64> = ct.routing.iter().map(|o| o.share.unwrap_or(0.0)).collect();
+                let sum: f64 = v.iter().sum();
+                if !((sum - 1.0).abs() <= SHARE_SUM_TOLERANCE) {
+                    c.err(
+                        format!("{p}.routing"),
+                        format!(
+                            "outcome shares sum to {sum}, not 1 (tolerance {SHARE_SUM_TOLERANCE:e})"
+                        ),
+                    );
+                }
+                if ct.routing_prior.is_some() {
+                    c.err(
+                        format!("{p}.routing_prior"),
+                        "applies only when outcomes are given as counts",
+                    );
+                }
+                shares = Shares::Fixed(v);
+            } else if n_count == ct.routing.len() {
+                let prior = ct.routing_prior.unwrap_or(1.0);
+                if !(prior.is_finite() && prior > 0.0) {
+                    c.err(
+                        format!("{p}.routing_prior"),
+                        format!("{prior} must be a finite number greater than 0"),
+                    );
+                }
+                shares = Shares::Dirichlet(
+                    ct.routing
+                        .iter()
+                        .map(|o| o.count.unwrap_or(0) as f64 + prior)
+                        .collect(),
+                );
+            }
+        } else if ct.routing_prior.is_some() {
+            c.err(
+                format!("{p}.routing_prior"),
+                "there is no routing to apply it to",
+            );
+        }
+        if ct.priority.unsigned_abs() > 1_000_000 {
+            c.err(
+                format!("{p}.priority"),
+                format!("{} is outside -1000000..=1000000", ct.priority),
+            );
+        }
+        case_types.push(CaseType {
+            name: ct.name.clone(),
+            effort,
+            delay,
+            priority: ct.priority,
+            teams: tlist,
+            routing: Routing { outcomes, shares },
+        });
+    }
+    for (ti, used) in team_used.iter().enumerate() {
+        if !used {
+            c.err(
+                format!("teams[{ti}]"),
+                format!(
+                    "team \"{}\" can work nothing: no case type lists it in its teams",
+                    raw.teams[ti].name
+                ),
+            );
+        }
+    }
+
+    // --- screening
+    let mut expected_external = vec![0.0f64; raw.case_types.len()];
+    let screening = raw.screening.as_ref().and_then(|s| {
+        let p = "screening";
+        let mut ok = true;
+        if s.records == 0 || s.records > MAX_RECORDS {
+            c.err("screening.records", format!("{} is outside 1..={MAX_RECORDS}", s.records));
+            ok = false;
+        }
+        if s.already_checked > s.records {
+            c.err(
+                "screening.already_checked",
+                format!("{} is more than the {} records in the cohort", s.already_checked, s.records),
+            );
+            ok = false;
+        }
+        let th = &s.throughput;
+        let rpd = match (&th.records_per_day, th.observed_since) {
+            (Some(_), Some(_)) | (None, None) => {
+                c.err(
+                    "screening.throughput",
+                    "give exactly one of records_per_day and observed_since",
+                );
+                None
+            }
+            (Some(spec), None) => {
+                let d = c.dist("screening.throughput.records_per_day", spec, true);
+                if let Some(d) = &d
+                    && !(d.mean() > 0.0)
+                {
+                    c.err("screening.throughput.records_per_day", "the pace must be more than 0 records a day");
+                }
+                d
+            }
+            (None, Some(since)) => {
+                if since >= raw.start {
+                    c.err(
+                        "screening.throughput.observed_since",
+                        format!("{since} is not before start ({})", raw.start),
+                    );
+                    None
+                } else {
+                    let days = pattern.working_days_between(since, raw.start);
+                    if days == 0 {
+                        c.err("screening.throughput.observed_since", format!("there are no working days between {since} and {}", raw.start));
+                        None
+                    } else if s.already_checked == 0 {
+                        c.err("screening.already_checked", "observed_since needs the records already checked (0 given)");
+                        None
+                    } else {
+                        Some(Dist::fixed(s.already_checked as f64 / days as f64))
+                    }
+                }
+            }
+        };
+        let factor = match &th.factor {
+            Some(f) => c.dist("screening.throughput.factor", f, true),
+            None => Some(Dist::fixed(1.0)),
+        };
+        let mut changes = Vec::new();
+        let mut prev: Option<Date> = None;
+        for (i, ch) in th.changes.iter().enumerate() {
+            let cp = format!("screening.throughput.changes[{i}]");
+            c.non_negative(&format!("{cp}.records_per_day"), ch.records_per_day);
+            if ch.from < raw.start {
+                c.err(format!("{cp}.from"), format!("{} is before start ({})", ch.from, raw.start));
+            }
+            in_window(c, &format!("{cp}.from"), ch.from);
+            if let Some(pd) = prev
+                && ch.from <= pd
+            {
+                c.err(format!("{cp}.from"), format!("{} is not after the previous change ({pd}): list changes in date order", ch.from));
+            }
+            prev = Some(ch.from);
+            changes.push((day_from(ch.from) as u32, ch.records_per_day));
+        }
+        if let Some(t) = s.target
+            && t < raw.start
+        {
+            c.err("screening.target", format!("{t} is before start ({})", raw.start));
+        }
+        let mut hits = Vec::new();
+        for (hi, h) in s.hits.iter().enumerate() {
+            let hp = format!("{p}.hits[{hi}]");
+            let ct = resolve(c, &format!("{hp}.case_type"), "case type", &h.case_type, &type_names);
+            let rate = match &h.rate {
+                RawRate::Probability(x) => c.prob(&format!("{hp}.rate"), *x).then_some(HitRate::Fixed(*x)),
+                RawRate::Observed(o) => {
+                    let mut good = true;
+                    if o.of == 0 {
+                        c.err(format!("{hp}.rate.of"), "the sample size must be at least 1");
+                        good = false;
+                    }
+                    if o.observed > o.of {
+                        c.err(
+                            format!("{hp}.rate.observed"),
+                            format!("{} is larger than the sample it came from ({})", o.observed, o.of),
+                        );
+                        good = false;
+                    }
+                    let [a, b] = o.prior.unwrap_or([1.0, 1.0]);
+                    if !(a.is_finite() && a > 0.0 && b.is_finite() && b > 0.0) {
+                        c.err(format!("{hp}.rate.prior"), format!("[{a}, {b}]: both Beta prior parameters must be finite and greater than 0"));
+                        good = false;
+                    }
+                    good.then(|| HitRate::Beta {
+                        a: a + o.observed as f64,
+                        b: b + (o.of - o.observed) as f64,
+                    })
+                }
+            };
+            if let (Some(ct), Some(rate)) = (ct, rate) {
+                hits.push(HitCategory { name: h.name.clone(), case_type: ct, rate });
+            }
+        }
+        let remaining = s.records.saturating_sub(s.already_checked) as f64;
+        for h in &hits {
+            expected_external[h.case_type] += remaining * h.rate.mean();
+        }
+        if ok && let (Some(rpd), Some(factor)) = (rpd, factor) {
+            return Some(Screening {
+                records: s.records,
+                already_checked: s.already_checked,
+                records_per_day: rpd,
+                factor,
+                changes,
+                hits,
+                target: s.target,
+            });
+        }
+        None
+    });
+
+    // --- arrivals
+    let mut arrivals = Vec::new();
+    for (ai, a) in raw.arrivals.iter().enumerate() {
+        let p = format!("arrivals[{ai}]");
+        let ct = resolve(
+            c,
+            &format!("{p}.case_type"),
+            "case type",
+            &a.case_type,
+            &type_names,
+        );
+        c.non_negative(&format!("{p}.rate_per_day"), a.rate_per_day);
+        let conv = a.conversion.unwrap_or(1.0);
+        c.prob(&format!("{p}.conversion"), conv);
+        if let (Some(f), Some(t)) = (a.from, a.to)
+            && t < f
+        {
+            c.err(format!("{p}.to"), format!("{t} is before from ({f})"));
+        }
+        if let Some(f) = a.from {
+            in_window(c, &format!("{p}.from"), f);
+        }
+        if let Some(t) = a.to
+            && t < raw.start
+        {
+            c.err(
+                format!("{p}.to"),
+                format!("{t} is before the scenario start ({})", raw.start),
+            );
+        }
+        let from = a.from.map(day_from).unwrap_or(0.0);
+        let to = a.to.map(end_of).unwrap_or(horizon_t).min(horizon_t);
+        let expected = a.rate_per_day * (to - from).max(0.0);
+        if expected.is_finite() && expected > MAX_EXPECTED_CASES_PER_REPLICATION {
+            c.err(
+                format!("{p}.rate_per_day"),
+                format!("{} a day over {} working days is {expected:.3e} arrivals per replication; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e}", a.rate_per_day, to - from),
+            );
+        }
+        if let Some(ct) = ct {
+            if a.rate_per_day.is_finite() {
+                expected_external[ct] += expected * conv;
+            }
+            arrivals.push(ArrivalStream {
+                name: a.name.clone(),
+                case_type: ct,
+                process: a.process,
+                rate_per_day: a.rate_per_day,
+                from,
+                to,
+                conversion: conv,
+                tracked: a.track.unwrap_or(true),
+            });
+        }
+    }
+
+    // --- backlogs
+    let mut backlogs = Vec::new();
+    for (bi, b) in raw.backlogs.iter().enumerate() {
+        let p = format!("backlogs[{bi}]");
+        let ct = resolve(
+            c,
+            &format!("{p}.case_type"),
+            "case type",
+            &b.case_type,
+            &type_names,
+        );
+        if let Some(at) = b.at {
+            if at < raw.start {
+                c.err(
+                    format!("{p}.at"),
+                    format!(
+                        "{at} is before start ({}): cases open at the start need no date",
+                        raw.start
+                    ),
+                );
+            }
+            in_window(c, &format!("{p}.at"), at);
+        }
+        if b.count as f64 > MAX_EXPECTED_CASES_PER_REPLICATION {
+            c.err(
+                format!("{p}.count"),
+                format!(
+                    "{} cases is more than the limit of {MAX_EXPECTED_CASES_PER_REPLICATION:.0e}",
+                    b.count
+                ),
+            );
+        }
+        if let Some(ct) = ct {
+            expected_external[ct] += b.count as f64;
+            backlogs.push(Backlog {
+                name: b
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("backlog {bi}: {}", b.case_type)),
+                case_type: ct,
+                count: b.count,
+                at: b.at.map(day_from).unwrap_or(0.0),
+                tracked: b.track.unwrap_or(true),
+            });
+        }
+    }
+
+    // --- routing must end, and the run must fit
+    let mut expected_cases = 0.0;
+    if c.errors.is_empty() {
+        match expected_case_counts(&case_types, &expected_external) {
+            Ok(per_type) => {
+                expected_cases = per_type.iter().sum();
+                if expected_cases > MAX_EXPECTED_CASES_PER_REPLICATION {
+                    c.err(
+                        "case_types",
+                        format!("one replication is expected to open {expected_cases:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)"),
+                    );
+                } else if expected_cases * raw.replications as f64 > MAX_EXPECTED_CASES_PER_RUN {
+                    c.err(
+                        "replications",
+                        format!(
+                            "{} replications of {expected_cases:.0} expected cases is {:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_RUN:.0e} (hours of computing): use fewer replications",
+                            raw.replications,
+                            expected_cases * raw.replications as f64
+                        ),
+                    );
+                }
+            }
+            Err(cycle) => {
+                let names: Vec<String> = cycle
+                    .iter()
+                    .map(|&i| format!("\"{}\"", case_types[i].name))
+                    .collect();
+                let first = cycle.first().copied().unwrap_or(0);
+                c.err(
+                    format!("case_types[{first}].routing"),
+                    format!(
+                        "routing can go on for ever: the cycle through {} creates on average at least one new case for every case it closes, so the cases would never all close",
+                        names.join(" → ")
+                    ),
+                );
+            }
+        }
+    }
+
+    if !ctx.errors.is_empty() {
+        return Err(ctx.errors);
+    }
+    let Some(calendar) = calendar else {
+        return Err(vec![FieldError::new("calendar", "no calendar")]);
+    };
+    let hash = Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    Ok(Scenario {
+        name: raw.name,
+        description: raw.description,
+        file: file.to_string(),
+        hash,
+        start: raw.start,
+        horizon: raw.horizon,
+        calendar,
+        replications: raw.replications,
+        seed: raw.seed,
+        screening,
+        case_types,
+        teams,
+        arrivals,
+        backlogs,
+        sources,
+        expected_cases,
+    })
+}
+
+/// Expected cases opened per replication for each case type, counting follow-on cases:
+/// x = e + Mᵀx, where M[i][j] is the mean number of type-j cases opened when a type-i case closes.
+/// The branching process dies out (every case eventually closes) exactly when the spectral radius
+/// of M is below 1, which for a non-negative M holds iff I − Mᵀ is invertible with a non-negative
+/// inverse (M-matrix theory; Berman & Plemmons 1994, ch. 6). On failure returns the case types on
+/// a cycle of the routing graph.
+fn expected_case_counts(types: &[CaseType], external: &[f64]) -> Result<Vec<f64>, Vec<usize>> {
+    let n = types.len();
+    let mut m = vec![vec![0.0; n]; n];
+    for (i, t) in types.iter().enumerate() {
+        let shares = t.routing.shares.means();
+        for (o, s) in t.routing.outcomes.iter().zip(shares) {
+            for &j in &o.to {
+                m[i][j] += s;
+            }
+        }
+    }
+    // Solve (I − Mᵀ) x = e by Gauss–Jordan with partial pivoting, and also invert to check the sign.
+    let mut a = vec![vec![0.0; 2 * n]; n];
+    for i in 0..n {
+        for j in 0..n {
+            a[i][j] = if i == j { 1.0 } else { 0.0 } - m[j][i];
+        }
+        a[i][n + i] = 1.0;
+    }
+    let singular = || cycle_members(&m);
+    for col in 0..n {
+        let piv = (col..n)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .unwrap_or(col);
+        if a[piv][col].abs() < 1e-12 {
+            return Err(singular());
+        }
+        a.swap(col, piv);
+        let d = a[col][col];
+        for v in a[col].iter_mut() {
+            *v /= d;
+        }
+        for r in 0..n {
+            if r != col && a[r][col] != 0.0 {
+                let f = a[r][col];
+                let (src, dst) = if r < col {
+                    let (lo, hi) = a.split_at_mut(col);
+                    (&hi[0], &mut lo[r])
+                } else {
+                    let (lo, hi) = a.split_at_mut(r);
+                    (&lo[col], &mut hi[0])
+                };
+                for (x, y) in dst.iter_mut().zip(src.iter()) {
+                    *x -= f * y;
+                }
+            }
+        }
+    }
+    let inv_ok = a.iter().all(|row| {
+        row[n..]
+            .iter()
+            .all(|v| v.is_finite() && *v > -1e-9 && *v < 1e12)
+    });
+    if !inv_ok {
+        return Err(singular());
+    }
+    Ok((0..n)
+        .map(|i| (0..n).map(|j| a[i][n + j] * external[j]).sum())
+        .collect())
+}
+
+/// Case types that lie on a cycle of the routing graph (edges with positive mean), in index order.
+fn cycle_members(m: &[Vec<f64>]) -> Vec<usize> {
+    let n = m.len();
+    // reach[i][j]: j reachable from i in one or more steps (Floyd–Warshall closure; n is small).
+    let mut reach: Vec<Vec<bool>> = m
+        .iter()
+        .map(|r| r.iter().map(|v| *v > 0.0).collect())
+        .collect();
+    for k in 0..n {
+        let row_k = reach[k].clone();
+        for row in reach.iter_mut() {
+            if row[k] {
+                for (r, &via) in row.iter_mut().zip(&row_k) {
+                    *r |= via;
+                }
+            }
+        }
+    }
+    let on_cycle: Vec<usize> = (0..n).filter(|&i| reach[i][i]).collect();
+    on_cycle
+}

@@ -1,0 +1,194 @@
+//! The one integration binary: runs the real `vetsim` command as a user would.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::fs;
+use std::path::Path;
+
+fn vetsim() -> Command {
+    Command::cargo_bin("vetsim").unwrap()
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn run_default_scenario_writes_results_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    // From a directory that holds no scenario: the default is embedded in the binary.
+    vetsim()
+        .current_dir(dir.path())
+        .args(["run", "-n", "40", "--seed", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Screening finishes"))
+        .stdout(predicate::str::contains("All cases closed"))
+        .stdout(predicate::str::contains("Peak caseload"))
+        .stdout(predicate::str::contains("output/met-2023/"));
+    let out = dir.path().join("output/met-2023");
+    for f in [
+        "summary.json",
+        "summary.csv",
+        "daily.csv",
+        "replications.csv",
+    ] {
+        assert!(out.join(f).is_file(), "{f} written");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(json["meta"]["replications"], 40);
+    assert_eq!(json["meta"]["seed"], 3);
+    assert_eq!(json["meta"]["rand"], "0.10.3");
+    assert_eq!(json["meta"]["rand_distr"], "0.6.0");
+    let names: Vec<&str> = json["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["metric"].as_str().unwrap())
+        .collect();
+    for required in [
+        "screening_complete",
+        "all_cases_closed",
+        "peak_open_cases",
+        "wait_days",
+        "time_in_system_days",
+        "cases_opened",
+        "diverted_officer_days",
+        "censored_share",
+    ] {
+        assert!(names.contains(&required), "metric {required} present");
+    }
+    // replications.csv has a header and one row per replication.
+    let reps = fs::read_to_string(out.join("replications.csv")).unwrap();
+    assert_eq!(reps.lines().count(), 41);
+}
+
+#[test]
+fn summary_is_byte_identical_whatever_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1-stress.toml");
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = dir.path().join(format!("t{threads}"));
+        vetsim()
+            .args(["run", "-n", "100", "-q", "-j", threads, "-o"])
+            .arg(&out)
+            .arg(&scenario)
+            .assert()
+            .success()
+            .stdout("");
+        outputs.push((
+            fs::read(out.join("summary.json")).unwrap(),
+            fs::read(out.join("daily.csv")).unwrap(),
+            fs::read(out.join("replications.csv")).unwrap(),
+        ));
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    let mut cmd = vetsim();
+    cmd.arg("validate");
+    for f in [
+        "scenarios/met-2023.toml",
+        "scenarios/verification/screen-v1.toml",
+        "scenarios/verification/screen-v1-stress.toml",
+        "scenarios/verification/mmc.toml",
+        "scenarios/verification/mm1.toml",
+    ] {
+        cmd.arg(root().join(f));
+    }
+    cmd.assert()
+        .success()
+        .stdout(predicate::str::contains("valid").count(5));
+}
+
+#[test]
+fn bad_input_exits_2_naming_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    let text = fs::read_to_string(root().join("scenarios/verification/screen-v1.toml"))
+        .unwrap()
+        .replace("rate = 0.0038", "rate = 1.5");
+    fs::write(&bad, text).unwrap();
+    let line = fs::read_to_string(&bad)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("rate = 1.5"))
+        .unwrap()
+        + 1;
+    vetsim()
+        .arg("validate")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("bad.toml:{line}:")))
+        .stderr(predicate::str::contains("screening.hits[0].rate"))
+        .stderr(predicate::str::contains("1.5 is not a probability"));
+    // run refuses it too, and writes nothing.
+    let out = dir.path().join("out");
+    vetsim()
+        .args(["run", "-q", "-o"])
+        .arg(&out)
+        .arg(&bad)
+        .assert()
+        .code(2);
+    assert!(!out.exists());
+}
+
+#[test]
+fn syntax_errors_point_at_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("typo.toml");
+    fs::write(
+        &bad,
+        "name = \"x\"\nstart = 2023-01-02\nhorizon = 2023-12-31\nreplicatoins = 5\n",
+    )
+    .unwrap();
+    vetsim()
+        .arg("validate")
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("typo.toml:4:1"))
+        .stderr(predicate::str::contains("did you mean `replications`?"));
+}
+
+#[test]
+fn missing_file_and_bad_usage_exit_2() {
+    vetsim()
+        .args(["run", "/nonexistent/scenario.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/scenario.toml"));
+    vetsim()
+        .args(["run", "--replications", "0"])
+        .assert()
+        .code(2);
+    vetsim().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn a_failed_run_leaves_previous_results_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    vetsim()
+        .args(["run", "-n", "10", "-q", "-o"])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let before = fs::read(out.join("summary.json")).unwrap();
+    let bad = dir.path().join("bad.toml");
+    fs::write(&bad, "name = \"x\"\n").unwrap();
+    vetsim()
+        .args(["run", "-q", "-o"])
+        .arg(&out)
+        .arg(&bad)
+        .assert()
+        .code(2);
+    assert_eq!(fs::read(out.join("summary.json")).unwrap(), before);
+}
