@@ -35,8 +35,6 @@ pub struct Pooled {
     pub open_total: Vec<CountHist>,
     /// Open cases at the end of each working day by type: `[day][type]`.
     pub open_by_type: Vec<Vec<CountHist>>,
-    /// Records checked by the end of each day: `[day]`; missing replications had finished screening.
-    pub screened: Vec<CountHist>,
     /// Waiting time of every closed case by type [working days].
     pub wait: Vec<LogHist>,
     /// Time in system of every closed case by type [working days].
@@ -62,7 +60,6 @@ impl Pooled {
             }
         }
         merge_vec(&mut self.open_total, other.open_total);
-        merge_vec(&mut self.screened, other.screened);
         if self.open_by_type.len() < other.open_by_type.len() {
             self.open_by_type
                 .resize(other.open_by_type.len(), Vec::new());
@@ -107,15 +104,6 @@ impl Probe for Collector<'_> {
         for (h, &v) in p.open_by_type[d].iter_mut().zip(open_by_type) {
             h.add(v);
         }
-    }
-
-    #[inline]
-    fn screened(&mut self, day: u32, records: u64) {
-        let d = day as usize;
-        if self.pooled.screened.len() <= d {
-            self.pooled.screened.resize(d + 1, CountHist::new());
-        }
-        self.pooled.screened[d].add(records.min(u32::MAX as u64) as u32);
     }
 
     #[inline]
@@ -164,8 +152,11 @@ pub fn run(
     let n_types = s.case_types.len();
     let blocks = replications.div_ceil(BLOCK);
     let done = AtomicU64::new(0);
-    let partial = (0..blocks)
+    // Each fold accumulator covers at least 16 blocks: fewer accumulators to allocate and merge
+    // (the results do not depend on how the blocks are split).
+    let partial = (0..blocks as usize)
         .into_par_iter()
+        .with_min_len(16)
         .fold(
             || Partial {
                 pooled: Pooled::new(n_types),
@@ -174,7 +165,7 @@ pub fn run(
                 ws: Workspace::default(),
             },
             |mut acc, b| {
-                let lo = b * BLOCK;
+                let lo = b as u64 * BLOCK;
                 let hi = (lo + BLOCK).min(replications);
                 for rep in lo..hi {
                     if acc.error.is_some() {

@@ -372,3 +372,25 @@ fn every_shipped_scenario_loads_and_runs() {
         );
     }
 }
+
+#[test]
+fn screening_pace_is_closed_form_and_consistent() {
+    use crate::model::Pace;
+    let s = load(SCREEN_V1);
+    let sc = s.screening.as_ref().unwrap();
+    let p = Pace::new(sc, 220.0, 1.0);
+    assert_eq!(p.checked_by_end_of(0), 220);
+    assert_eq!(p.day_of(219, 1e9), Some(0));
+    assert_eq!(p.day_of(220, 1e9), Some(1));
+    assert_eq!(p.day_of(49_999, 1e9), Some(227));
+    assert_eq!(p.checked_by_end_of(226), 49_940);
+    assert_eq!(p.checked_by_end_of(227), 50_000);
+    assert_eq!(p.day_of(49_999, 227.0), None, "not before the horizon");
+    // Every record's day agrees with the running count.
+    let p = Pace::new(sc, 185.37, 1.3);
+    for i in (0..50_000).step_by(97) {
+        let d = p.day_of(i, 1e9).unwrap();
+        assert!(p.checked_by_end_of(d) > i);
+        assert!(d == 0 || p.checked_by_end_of(d - 1) <= i);
+    }
+}

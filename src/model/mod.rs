@@ -6,5 +6,5 @@ pub mod sim;
 pub mod staff;
 
 pub use sim::{
-    NoProbe, Prepared, Probe, RepRecord, SimError, TypeRecord, Workspace, run_replication,
+    NoProbe, Pace, Prepared, Probe, RepRecord, SimError, TypeRecord, Workspace, run_replication,
 };

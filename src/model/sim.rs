@@ -55,6 +55,74 @@ pub struct RepRecord {
     pub source_days: Vec<f64>,
     /// The hit rate of each category drawn for this replication.
     pub hit_rates: Vec<f64>,
+    /// The screening pace at day 0 before the factor [records/working day] and the factor drawn
+    /// for this replication (NaN without screening): with [`Pace`] they give the whole screening
+    /// progress of the replication.
+    pub screening_pace: f64,
+    pub screening_factor: f64,
+}
+
+/// A replication's screening pace as segments of (first day, records/day, records checked before
+/// that day), so that progress and the day of any record are closed-form.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pace {
+    segments: Vec<(u32, f64, f64)>,
+    remaining: u64,
+}
+
+impl Pace {
+    /// The pace for one replication's draws.
+    pub fn new(sc: &crate::scenario::Screening, pace: f64, factor: f64) -> Pace {
+        let mut p = Pace::default();
+        p.set(sc, pace, factor);
+        p
+    }
+
+    fn set(&mut self, sc: &crate::scenario::Screening, pace: f64, factor: f64) {
+        self.segments.clear();
+        self.remaining = sc.remaining();
+        let mut cum = 0.0;
+        let mut seg_start = 0u32;
+        let mut seg_rate = pace * factor;
+        for &(day, r) in &sc.changes {
+            if day > seg_start {
+                self.segments.push((seg_start, seg_rate, cum));
+                cum += seg_rate * (day - seg_start) as f64;
+                seg_start = day;
+            }
+            seg_rate = r * factor;
+        }
+        self.segments.push((seg_start, seg_rate, cum));
+    }
+
+    /// The working day on which record `i` (0-based among those still to check) is checked: the
+    /// first day by whose end the cumulative pace reaches i + 1; `None` if not before `horizon`.
+    pub fn day_of(&self, i: u64, horizon: f64) -> Option<u32> {
+        let need = (i + 1) as f64;
+        for (k, &(start, rate, before)) in self.segments.iter().enumerate() {
+            let end_cum = match self.segments.get(k + 1) {
+                Some(&(_, _, next_before)) => next_before,
+                None => f64::INFINITY,
+            };
+            if rate > 0.0 && need <= end_cum + 1e-9 && need > before - 1e-9 {
+                let d = start as f64 + ((need - before) / rate - 1e-9).ceil() - 1.0;
+                let d = d.max(start as f64);
+                return (d < horizon).then_some(d as u32);
+            }
+        }
+        None
+    }
+
+    /// Records checked from day 0 to the end of day `d` (not counting those checked before).
+    pub fn checked_by_end_of(&self, d: u32) -> u64 {
+        let k = self
+            .segments
+            .partition_point(|s| s.0 <= d)
+            .saturating_sub(1);
+        let (start, rate, before) = self.segments[k];
+        let c = before + rate * (d - start + 1) as f64;
+        ((c + 1e-9).floor().max(0.0) as u64).min(self.remaining)
+    }
 }
 
 /// Per case type results of one replication.
@@ -81,8 +149,6 @@ pub trait Probe {
     /// A case opened: its identity, type, when [working days] and the work it needs
     /// [person-hours]. For tracing and for checking common random numbers.
     fn opened(&mut self, _id: u64, _case_type: usize, _t: f64, _effort: f64) {}
-    /// Records checked by the end of `day` (cumulative, including those checked before the start).
-    fn screened(&mut self, _day: u32, _records: u64) {}
     /// A case of type `case_type` closed after waiting `wait` and spending `time_in_system`
     /// [working days].
     fn closed(&mut self, _case_type: usize, _wait: f64, _time_in_system: f64) {}
@@ -252,7 +318,7 @@ pub struct Workspace {
     tis: Vec<Vec<f64>>,
     route_cum: Vec<Vec<f64>>,
     hit_positions: Vec<u64>,
-    segments: Vec<(u32, f64, f64)>,
+    pace: Pace,
     types: Vec<TypeRecord>,
     pooled_buf: Vec<f64>,
 }
@@ -360,70 +426,29 @@ pub fn run_replication<P: Probe>(
         }
     }
     let mut hit_rates = Vec::new();
+    let mut pace_factor = (f64::NAN, f64::NAN);
     let mut screening_last_day = None;
     let mut sources_end: f64 = 0.0;
     if let Some(sc) = &s.screening {
         let remaining = sc.remaining();
-        // Pace for this replication: segments of (first day, records/day, cumulative before).
-        let pace = sc
+        let pace_draw = sc
             .records_per_day
             .sample(&mut random::stream(key, Purpose::Throughput, 0));
         let factor = sc
             .factor
             .sample(&mut random::stream(key, Purpose::Throughput, 1));
-        ws.segments.clear();
-        let mut cum = 0.0;
-        let mut seg_start = 0u32;
-        let mut seg_rate = pace * factor;
-        for &(day, r) in &sc.changes {
-            if day > seg_start {
-                ws.segments.push((seg_start, seg_rate, cum));
-                cum += seg_rate * (day - seg_start) as f64;
-                seg_start = day;
-            }
-            seg_rate = r * factor;
-        }
-        ws.segments.push((seg_start, seg_rate, cum));
-        let day_of = |segments: &[(u32, f64, f64)], i: u64| -> Option<u32> {
-            // First day d with cumulative(d) ≥ i + 1.
-            let need = (i + 1) as f64;
-            for (k, &(start, rate, before)) in segments.iter().enumerate() {
-                let end_cum = match segments.get(k + 1) {
-                    Some(&(_, _, next_before)) => next_before,
-                    None => f64::INFINITY,
-                };
-                if rate > 0.0 && need <= end_cum + 1e-9 && need > before - 1e-9 {
-                    let d = start as f64 + ((need - before) / rate - 1e-9).ceil() - 1.0;
-                    let d = d.max(start as f64);
-                    return (d < horizon).then_some(d as u32);
-                }
-            }
-            None
-        };
+        pace_factor = (pace_draw, factor);
+        ws.pace.set(sc, pace_draw, factor);
         screening_last_day = if remaining == 0 {
             Some(0)
         } else {
-            day_of(&ws.segments, remaining - 1)
+            ws.pace.day_of(remaining - 1, horizon)
         };
         sources_end = match screening_last_day {
             Some(d) if remaining > 0 => d as f64 + 1.0,
             Some(_) => 0.0,
             None => f64::INFINITY,
         };
-        // Daily screening progress until the last day (or the horizon).
-        let last = screening_last_day.unwrap_or(horizon as u32 - 1);
-        {
-            let mut k = 0usize;
-            for d in 0..=last {
-                while k + 1 < ws.segments.len() && ws.segments[k + 1].0 <= d {
-                    k += 1;
-                }
-                let (start, rate, before) = ws.segments[k];
-                let c = before + rate * (d - start + 1) as f64;
-                let done = ((c + 1e-9).floor() as u64).min(remaining);
-                probe.screened(d, sc.already_checked + done);
-            }
-        }
         // Hits: positions by geometric gaps (draw only the hits, not a coin per record).
         for (ci, cat) in sc.hits.iter().enumerate() {
             let p = match cat.rate {
@@ -469,7 +494,7 @@ pub fn run_replication<P: Probe>(
                 }
             }
             for &pos in &ws.hit_positions {
-                match day_of(&ws.segments, pos) {
+                match ws.pace.day_of(pos, horizon) {
                     Some(d) => ws.arrivals.push(Arrival {
                         t: d as f64 + 1.0,
                         ctype: cat.case_type as u32,
@@ -708,6 +733,8 @@ pub fn run_replication<P: Probe>(
         all,
         source_days,
         hit_rates,
+        screening_pace: pace_factor.0,
+        screening_factor: pace_factor.1,
     })
 }
 

@@ -507,12 +507,31 @@ pub struct DailyRow {
 pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
     let reps = r.replications;
     let p = &r.pooled;
+    let paces: Vec<crate::model::Pace> = match &s.screening {
+        Some(sc) => r
+            .records
+            .iter()
+            .map(|x| crate::model::Pace::new(sc, x.screening_pace, x.screening_factor))
+            .collect(),
+        None => Vec::new(),
+    };
+    let screening_days = r
+        .records
+        .iter()
+        .map(|x| {
+            x.screening_last_day
+                .map(|d| d as usize + 1)
+                .unwrap_or(s.calendar.len())
+        })
+        .max()
+        .unwrap_or(0);
     let n_days = p
         .open_total
         .len()
-        .max(p.screened.len())
+        .max(screening_days)
         .saturating_add(1)
         .min(s.calendar.len());
+    let mut screened = Vec::with_capacity(paces.len());
     let mut rows = Vec::new();
     let empty = CountHist::new();
     let row = |day: usize, metric: &str, ct: &str, h: &CountHist, fill: u32| -> DailyRow {
@@ -537,10 +556,6 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
             p95: q[6],
         }
     };
-    let total_records = s
-        .screening
-        .as_ref()
-        .map(|x| x.records.min(u32::MAX as u64) as u32);
     for day in 0..n_days {
         rows.push(row(
             day,
@@ -557,14 +572,37 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
                 .unwrap_or(&empty);
             rows.push(row(day, "open_cases", &ct.name, h, 0));
         }
-        if let Some(total) = total_records {
-            rows.push(row(
-                day,
-                "screened_records",
-                "",
-                p.screened.get(day).unwrap_or(&empty),
-                total,
-            ));
+        if let Some(sc) = &s.screening {
+            // Records checked by the end of the day, across replications (type 7, exact).
+            screened.clear();
+            if paces.windows(2).all(|w| w[0] == w[1]) {
+                // A fixed pace: every replication checks the same records each day.
+                if let Some(x) = paces.first() {
+                    screened.push((sc.already_checked + x.checked_by_end_of(day as u32)) as f64);
+                }
+            } else {
+                screened.extend(
+                    paces
+                        .iter()
+                        .map(|x| (sc.already_checked + x.checked_by_end_of(day as u32)) as f64),
+                );
+                screened.sort_by(f64::total_cmp);
+            }
+            let q = QUANTILE_PROBS.map(|p| quantile_type7_sorted(&screened, p).unwrap_or(0.0));
+            rows.push(DailyRow {
+                date: s.calendar.date_of_day(day).unwrap_or(s.horizon).to_string(),
+                working_day: day as u64,
+                metric: "screened_records".to_string(),
+                case_type: String::new(),
+                mean: screened.iter().sum::<f64>() / screened.len().max(1) as f64,
+                p5: q[0],
+                p10: q[1],
+                p25: q[2],
+                p50: q[3],
+                p75: q[4],
+                p90: q[5],
+                p95: q[6],
+            });
         }
     }
     rows
