@@ -236,7 +236,7 @@ pub struct Prepared {
     roster: Vec<(f64, u32, u32)>,
     /// Planned officer-days of each source over [0, horizon].
     planned_source_days: Vec<f64>,
-    /// Types eligible per team (for nothing yet but kept for dispatch heuristics).
+    /// End of the last working day [working days].
     horizon: f64,
     max_cases: usize,
 }
