@@ -534,6 +534,21 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
     let mut screened = Vec::with_capacity(paces.len());
     let mut rows = Vec::new();
     let empty = CountHist::new();
+    let make_row = |day: usize, metric: &str, ct: &str, mean: f64, q: [f64; 7]| DailyRow {
+        date: s.calendar.date_of_day(day).unwrap_or(s.horizon).to_string(),
+        working_day: day as u64,
+        metric: metric.to_string(),
+        case_type: ct.to_string(),
+        mean,
+        p5: q[0],
+        p10: q[1],
+        p25: q[2],
+        p50: q[3],
+        p75: q[4],
+        p90: q[5],
+        p95: q[6],
+    };
+    // Replications that stopped recording (nothing open any more) count as `fill`.
     let row = |day: usize, metric: &str, ct: &str, h: &CountHist, fill: u32| -> DailyRow {
         let mut h = h.clone();
         let missing = reps.saturating_sub(h.count());
@@ -541,20 +556,13 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
             h.add_n(fill, missing);
         }
         let q = QUANTILE_PROBS.map(|p| h.quantile_type7(p).unwrap_or(0.0));
-        DailyRow {
-            date: s.calendar.date_of_day(day).unwrap_or(s.horizon).to_string(),
-            working_day: day as u64,
-            metric: metric.to_string(),
-            case_type: ct.to_string(),
-            mean: h.mean().unwrap_or(0.0),
-            p5: q[0],
-            p10: q[1],
-            p25: q[2],
-            p50: q[3],
-            p75: q[4],
-            p90: q[5],
-            p95: q[6],
-        }
+        make_row(day, metric, ct, h.mean().unwrap_or(0.0), q)
+    };
+    // With a fixed pace every replication checks the same records each day: evaluate one.
+    let paces: &[crate::model::Pace] = if paces.windows(2).all(|w| w[0] == w[1]) {
+        &paces[..paces.len().min(1)]
+    } else {
+        &paces
     };
     for day in 0..n_days {
         rows.push(row(
@@ -575,34 +583,15 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
         if let Some(sc) = &s.screening {
             // Records checked by the end of the day, across replications (type 7, exact).
             screened.clear();
-            if paces.windows(2).all(|w| w[0] == w[1]) {
-                // A fixed pace: every replication checks the same records each day.
-                if let Some(x) = paces.first() {
-                    screened.push((sc.already_checked + x.checked_by_end_of(day as u32)) as f64);
-                }
-            } else {
-                screened.extend(
-                    paces
-                        .iter()
-                        .map(|x| (sc.already_checked + x.checked_by_end_of(day as u32)) as f64),
-                );
-                screened.sort_by(f64::total_cmp);
-            }
+            screened.extend(
+                paces
+                    .iter()
+                    .map(|x| (sc.already_checked + x.checked_by_end_of(day as u32)) as f64),
+            );
+            screened.sort_by(f64::total_cmp);
             let q = QUANTILE_PROBS.map(|p| quantile_type7_sorted(&screened, p).unwrap_or(0.0));
-            rows.push(DailyRow {
-                date: s.calendar.date_of_day(day).unwrap_or(s.horizon).to_string(),
-                working_day: day as u64,
-                metric: "screened_records".to_string(),
-                case_type: String::new(),
-                mean: screened.iter().sum::<f64>() / screened.len().max(1) as f64,
-                p5: q[0],
-                p10: q[1],
-                p25: q[2],
-                p50: q[3],
-                p75: q[4],
-                p90: q[5],
-                p95: q[6],
-            });
+            let mean = screened.iter().sum::<f64>() / screened.len().max(1) as f64;
+            rows.push(make_row(day, "screened_records", "", mean, q));
         }
     }
     rows

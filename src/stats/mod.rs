@@ -28,3 +28,22 @@ pub use quantile::{
     QUANTILE_NAMES, QUANTILE_PROBS, quantile_type7_sorted, quantile_type7_unsorted,
 };
 pub use theory::{MmcTheory, erlang_b, mmc, mmc_wait_exceeds, mmc_wait_quantile};
+
+/// A small deterministic generator for test inputs, shared by the stats tests. It uses the
+/// model's SplitMix64 mix so there is one definition of that function in the crate.
+#[cfg(test)]
+pub(crate) mod test_rng {
+    pub(crate) struct Rng(pub(crate) u64);
+    impl Rng {
+        pub(crate) fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            crate::model::random::mix64(self.0)
+        }
+        pub(crate) fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+        pub(crate) fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+}
