@@ -947,6 +947,10 @@ impl State<'_> {
 
     fn dispatch(&mut self, ws: &mut Workspace, t: f64) {
         while self.n_waiting > 0 {
+            // Most calls find every team full (a queue has formed): nothing can start.
+            if !ws.team_busy.iter().zip(&ws.team_cap).any(|(b, c)| b < c) {
+                break;
+            }
             // The first waiting case, in queue order, that some eligible team has room for.
             let mut best: Option<(QueueKey, usize, bool)> = None;
             for (ti, ct) in self.s.case_types.iter().enumerate() {
