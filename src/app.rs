@@ -20,6 +20,10 @@ pub enum AppError {
     /// The run itself failed: exit code 1.
     #[error(transparent)]
     Run(#[from] engine::RunError),
+    /// Charts could not be drawn: exit code 1 (2 for `vetsim plot` on a directory that is not a
+    /// run's results).
+    #[error(transparent)]
+    Plot(#[from] crate::plot::PlotError),
     /// Results could not be written: exit code 1.
     #[error(transparent)]
     Write(#[from] report::WriteError),
@@ -32,6 +36,8 @@ impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self {
             AppError::Scenario(_) | AppError::Invalid(_) => 2,
+            AppError::Plot(crate::plot::PlotError::Read { .. })
+            | AppError::Plot(crate::plot::PlotError::Parse { .. }) => 2,
             _ => 1,
         }
     }
@@ -61,7 +67,21 @@ pub fn run(command: Command) -> Result<(), AppError> {
     match command {
         Command::Run(args) => run_scenario(args),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Plot { run_dir } => plot(&run_dir),
     }
+}
+
+/// Redraws a run's charts from its written summaries.
+fn plot(dir: &std::path::Path) -> Result<(), AppError> {
+    let data = crate::plot::RunData::load(dir)?;
+    let charts = crate::plot::render_all(&data)?;
+    report::write_files(dir, &charts)?;
+    let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
+    print(&format!(
+        "Charts in {}/: {}\n",
+        dir.display(),
+        names.join(", ")
+    ))
 }
 
 fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
@@ -128,7 +148,20 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     bar.finish_and_clear();
 
     let summary = report::summarise(&scenario, &result);
-    let files = report::run_files(&scenario, &result, &summary);
+    let mut files = report::run_files(&scenario, &result, &summary);
+    // Charts are drawn from the serialised summaries, exactly as `vetsim plot` reads them back, so
+    // the two always agree byte for byte.
+    let bytes = |name: &str| {
+        files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b.as_slice())
+            .unwrap_or_default()
+    };
+    let data =
+        crate::plot::RunData::from_bytes(&out_dir, bytes("summary.json"), bytes("daily.csv"))?;
+    let charts = crate::plot::render_all(&data)?;
+    files.extend(charts);
     report::write_dir(&out_dir, &files)?;
     if !args.quiet {
         let mut text = report::text::render(&summary);

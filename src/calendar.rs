@@ -80,6 +80,10 @@ const MAX_DAYS: i32 = 2_932_896;
 // Date
 // ---------------------------------------------------------------------------------------------------------
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// A civil (proleptic Gregorian) date, stored as days since 1970-01-01.
 ///
 /// Only years 0001..=9999 are representable: constructors refuse anything else and [`Date::add_days`]
@@ -209,6 +213,24 @@ impl Date {
     /// Days since 1970-01-01 (negative before it): a compact, stable key.
     pub fn days_since_epoch(self) -> i32 {
         self.0
+    }
+
+    /// The date `n` days after 1970-01-01 (before it for negative `n`), saturating at the ends of
+    /// the representable span like [`Date::add_days`].
+    pub fn from_days_since_epoch(n: i64) -> Date {
+        Date(0).add_days(n)
+    }
+
+    /// English short month name and year, e.g. `"Apr 2023"` (for chart axes).
+    pub fn month_year(self) -> String {
+        let (y, m, _) = self.ymd();
+        format!("{} {y}", MONTHS[m as usize - 1])
+    }
+
+    /// Day, short month and year, e.g. `"6 Apr 2023"` (for chart titles and labels).
+    pub fn human(self) -> String {
+        let (y, m, d) = self.ymd();
+        format!("{d} {} {y}", MONTHS[m as usize - 1])
     }
 }
 

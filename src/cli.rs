@@ -16,6 +16,11 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario and write its results (default: the built-in Met 2023 scenario).
     Run(RunArgs),
+    /// Redraw the charts of a finished run from its summary.json and daily.csv (no simulation).
+    Plot {
+        /// A run directory written by `vetsim run` (e.g. output/met-2023).
+        run_dir: PathBuf,
+    },
     /// Check scenario files without running them.
     Validate {
         /// Scenario files (TOML).

@@ -3,7 +3,8 @@
 //!
 //! The library knows nothing of the terminal: it loads and validates scenarios ([`scenario`]), maps
 //! calendar dates to working-day time ([`calendar`]), simulates replications ([`model`]) in parallel
-//! ([`engine`]), summarises them ([`stats`], [`report`]) and writes them atomically. The binary in
+//! ([`engine`]), summarises them ([`stats`], [`report`]), draws charts from the written summaries ([`plot`]) and
+//! writes them atomically. The binary in
 //! `main.rs` is a thin shell around [`app`].
 
 // `!(x > 0.0)` is how this crate says "not a positive number, NaN included" (the rand_distr
@@ -15,6 +16,7 @@ pub mod calendar;
 pub mod cli;
 pub mod engine;
 pub mod model;
+pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -192,3 +192,55 @@ fn a_failed_run_leaves_previous_results_intact() {
         .code(2);
     assert_eq!(fs::read(out.join("summary.json")).unwrap(), before);
 }
+
+#[test]
+fn plot_redraws_the_run_charts_byte_for_byte_from_the_summaries() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    vetsim()
+        .args(["run", "-n", "30", "-q", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let charts = [
+        "screening.svg",
+        "caseload.svg",
+        "completion.svg",
+        "waiting.svg",
+        "staffing.svg",
+    ];
+    let before: Vec<Vec<u8>> = charts
+        .iter()
+        .map(|c| fs::read(out.join(c)).unwrap_or_else(|e| panic!("{c}: {e}")))
+        .collect();
+    for c in charts {
+        fs::remove_file(out.join(c)).unwrap();
+    }
+    fs::remove_file(out.join("replications.csv")).unwrap(); // not needed to draw
+    vetsim()
+        .arg("plot")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("caseload.svg"));
+    for (c, b) in charts.iter().zip(&before) {
+        assert_eq!(
+            &fs::read(out.join(c)).unwrap(),
+            b,
+            "{c} redrawn identically"
+        );
+    }
+    // Nothing else appeared (no temporary files).
+    assert_eq!(fs::read_dir(&out).unwrap().count(), charts.len() + 3);
+}
+
+#[test]
+fn plot_of_a_directory_without_results_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    vetsim()
+        .arg("plot")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("summary.json"));
+}

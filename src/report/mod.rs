@@ -9,7 +9,7 @@ pub mod text;
 mod writer;
 
 pub use summary::{DailyRow, Metric, Summary, daily_rows, summarise};
-pub use writer::{WriteError, write_dir};
+pub use writer::{WriteError, write_dir, write_files};
 
 use crate::engine::RunResult;
 use crate::model::TypeRecord;

@@ -47,6 +47,10 @@ pub struct Meta {
     pub screening_records: Option<u64>,
     pub screening_already_checked: Option<u64>,
     pub screening_target: Option<String>,
+    /// When the progress observed by `start` (`screening_already_checked`) began, if the pace was
+    /// inferred from it.
+    #[serde(default)]
+    pub screening_observed_since: Option<String>,
     pub case_types: Vec<String>,
     pub sources: Vec<String>,
     pub rand: String,
@@ -85,6 +89,22 @@ pub struct Metric {
     pub p95: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dates: Option<DateEstimates>,
+    /// For the completion metrics: the empirical distribution function by working day, one point
+    /// per day on which some replication finished. Censored replications never finish, so the
+    /// last share is `1 - censored_share`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Vec<CdfPoint>>,
+}
+
+/// How many replications had finished by the end of a working day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CdfPoint {
+    pub date: String,
+    pub working_day: u64,
+    /// Replications finished by the end of this day [replications], of `n`.
+    pub finished: u64,
+    /// `finished / n`.
+    pub share: f64,
 }
 
 /// Date forms of a date metric's estimates.
@@ -140,6 +160,7 @@ impl Metric {
             p90: None,
             p95: None,
             dates: None,
+            distribution: None,
         }
     }
 
@@ -220,6 +241,42 @@ fn with_dates(mut m: Metric, s: &Scenario, as_day_index: bool) -> Metric {
     m
 }
 
+/// The distribution of a completion metric over replications: `days` holds, per replication, the
+/// working day on which it finished (`None`: not by the horizon).
+fn with_distribution(mut m: Metric, s: &Scenario, days: &[Option<u64>]) -> Metric {
+    let mut sorted: Vec<u64> = days.iter().flatten().copied().collect();
+    sorted.sort_unstable();
+    let n = days.len().max(1) as f64;
+    let mut points: Vec<CdfPoint> = Vec::new();
+    for (i, &d) in sorted.iter().enumerate() {
+        let finished = i as u64 + 1;
+        match points.last_mut() {
+            Some(p) if p.working_day == d => {
+                p.finished = finished;
+                p.share = finished as f64 / n;
+            }
+            _ => points.push(CdfPoint {
+                date: s
+                    .calendar
+                    .date_of_day(d as usize)
+                    .unwrap_or(s.horizon)
+                    .to_string(),
+                working_day: d,
+                finished,
+                share: finished as f64 / n,
+            }),
+        }
+    }
+    m.distribution = Some(points);
+    m
+}
+
+/// The working day in which time `t` [working days] falls, by the calendar's convention that
+/// day d spans (d, d + 1] for completions (t = 0 is day 0).
+fn day_of_time(t: f64) -> u64 {
+    (t.ceil() - 1.0).max(0.0) as u64
+}
+
 /// Merges the pooled histograms of several case types.
 fn merged(hists: &[LogHist]) -> LogHist {
     let mut h = LogHist::new();
@@ -239,10 +296,14 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
             .iter()
             .map(|x| x.screening_last_day.map(f64::from))
             .collect();
-        metrics.push(with_dates(
-            per_rep("screening_complete", "working day", &v),
+        let days: Vec<Option<u64>> = recs
+            .iter()
+            .map(|x| x.screening_last_day.map(u64::from))
+            .collect();
+        metrics.push(with_distribution(
+            with_dates(per_rep("screening_complete", "working day", &v), s, true),
             s,
-            true,
+            &days,
         ));
         if let Some(target) = s.screening.as_ref().and_then(|x| x.target) {
             // Share of replications whose last screening day is on or before the target date.
@@ -266,10 +327,11 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
         }
     }
     let v: Vec<Option<f64>> = recs.iter().map(|x| x.all_closed).collect();
-    metrics.push(with_dates(
-        per_rep("all_cases_closed", "working days", &v),
+    let days: Vec<Option<u64>> = v.iter().map(|x| x.map(day_of_time)).collect();
+    metrics.push(with_distribution(
+        with_dates(per_rep("all_cases_closed", "working days", &v), s, false),
         s,
-        false,
+        &days,
     ));
     let censored = v.iter().filter(|x| x.is_none()).count() as f64;
     let mut cs = Metric::blank("censored_share", "share of replications", recs.len() as u64);
@@ -420,6 +482,11 @@ fn meta(s: &Scenario, r: &RunResult) -> Meta {
             .screening
             .as_ref()
             .and_then(|x| x.target)
+            .map(|d| d.to_string()),
+        screening_observed_since: s
+            .screening
+            .as_ref()
+            .and_then(|x| x.observed_since)
             .map(|d| d.to_string()),
         case_types: s.case_types.iter().map(|c| c.name.clone()).collect(),
         sources: s.sources.clone(),

@@ -72,6 +72,31 @@ pub fn write_dir(target: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Write
     Ok(())
 }
 
+/// Writes each of `files` (name, bytes) into the existing directory `dir`, each atomically: into a
+/// temporary file beside it, synced, then renamed over the old one. A failure part-way leaves every
+/// file either old or new, never half-written.
+pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
+    if !dir.is_dir() {
+        return Err(WriteError::NotADirectory {
+            path: dir.to_path_buf(),
+        });
+    }
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".vetsim-tmp-")
+            .tempfile_in(dir)
+            .map_err(io(dir))?;
+        tmp.write_all(bytes).map_err(io(&path))?;
+        tmp.as_file().sync_all().map_err(io(&path))?;
+        tmp.persist(&path).map_err(|e| WriteError::Io {
+            path: path.clone(),
+            source: e.error,
+        })?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +116,24 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("run")]);
+    }
+
+    #[test]
+    fn write_files_replaces_named_files_only() {
+        let base = tempfile::tempdir().unwrap();
+        fs::write(base.path().join("keep.txt"), b"kept").unwrap();
+        fs::write(base.path().join("a.svg"), b"old").unwrap();
+        write_files(base.path(), &[("a.svg".into(), b"new".to_vec())]).unwrap();
+        assert_eq!(fs::read(base.path().join("a.svg")).unwrap(), b"new");
+        assert_eq!(fs::read(base.path().join("keep.txt")).unwrap(), b"kept");
+        let mut names: Vec<_> = fs::read_dir(base.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, vec!["a.svg", "keep.txt"], "no temporary file left");
+        let e = write_files(&base.path().join("missing"), &[]).unwrap_err();
+        assert!(e.to_string().contains("missing"), "{e}");
     }
 
     #[test]

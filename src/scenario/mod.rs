@@ -126,6 +126,8 @@ pub struct Screening {
     pub hits: Vec<HitCategory>,
     /// When screening is meant to be finished.
     pub target: Option<Date>,
+    /// When the observed progress (`already_checked` by the start) began, if the pace came from it.
+    pub observed_since: Option<Date>,
 }
 
 impl Screening {

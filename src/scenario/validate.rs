@@ -626,6 +626,7 @@ pub(super) fn validate(
                 changes,
                 hits,
                 target: s.target,
+                observed_since: th.observed_since,
             });
         }
         None

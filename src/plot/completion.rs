@@ -1,0 +1,237 @@
+//! When will it be done: the share of runs finished by each date (the empirical distribution
+//! function over runs) for the screening and for the last case closing, with P50 and P90 marked
+//! and runs not finished by the horizon said plainly.
+
+use super::{FONT, RunData, colour, date_axis, draw_err, frame, human, svg, thousands, x_of};
+use crate::calendar::Date;
+use crate::report::Metric;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+const CHART: &str = "the completion chart";
+
+struct Curve<'a> {
+    label: &'static str,
+    metric: &'a Metric,
+    /// (x, share finished by the end of that day).
+    steps: Vec<(f64, f64)>,
+}
+
+pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+    let meta = &d.summary.meta;
+    let start = d.date(&meta.start, CHART)?;
+    let horizon = d.date(&meta.horizon, CHART)?;
+    let mut curves = Vec::new();
+    for (name, label) in [
+        ("screening_complete", "screening finished"),
+        ("all_cases_closed", "last case closed"),
+    ] {
+        let Some(m) = d.metric(name, None) else {
+            continue;
+        };
+        let Some(dist) = &m.distribution else {
+            continue;
+        };
+        let steps = dist
+            .iter()
+            .map(|p| Ok((x_of(d.date(&p.date, CHART)?), p.share)))
+            .collect::<Result<Vec<_>, super::PlotError>>()?;
+        curves.push(Curve {
+            label,
+            metric: m,
+            steps,
+        });
+    }
+
+    let p50 = |m: &Metric| m.dates.as_ref().and_then(|x| x.p50.as_deref()).map(human);
+    let title = {
+        let s = curves.iter().find(|c| c.label == "screening finished");
+        let a = curves.iter().find(|c| c.label == "last case closed");
+        match (s.and_then(|c| p50(c.metric)), a.and_then(|c| p50(c.metric))) {
+            (Some(x), Some(y)) => {
+                format!("In half the runs screening is done by {x} and the last case closes by {y}")
+            }
+            (None, Some(y)) => format!("In half the runs the last case closes by {y}"),
+            (Some(x), None) => format!(
+                "In half the runs screening is done by {x}; casework is not done by {}",
+                horizon.human()
+            ),
+            (None, None) => format!(
+                "In half the runs the work is not done by {}",
+                horizon.human()
+            ),
+        }
+    };
+    let censored: Vec<String> = curves
+        .iter()
+        .filter(|c| c.metric.censored > 0)
+        .map(|c| {
+            format!(
+                "{} not by {} in {:.1}% of runs",
+                c.label,
+                horizon.human(),
+                100.0 * c.metric.censored_share
+            )
+        })
+        .collect();
+    let subtitle = if censored.is_empty() {
+        format!(
+            "Share of {} runs finished by each date; every run finished before the horizon ({}).",
+            thousands(meta.replications as f64),
+            horizon.human()
+        )
+    } else {
+        format!(
+            "Share of {} runs finished by each date; {}.",
+            thousands(meta.replications as f64),
+            censored.join("; ")
+        )
+    };
+
+    let any_censored = curves.iter().any(|c| c.metric.censored > 0);
+    let first_x = curves
+        .iter()
+        .filter_map(|c| c.steps.first().map(|p| p.0))
+        .fold(f64::INFINITY, f64::min);
+    let last_x = curves
+        .iter()
+        .filter_map(|c| c.steps.last().map(|p| p.0))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (first, last) = if first_x.is_finite() {
+        let f = Date::from_days_since_epoch(first_x as i64);
+        let l = if any_censored {
+            horizon
+        } else {
+            Date::from_days_since_epoch(last_x as i64)
+        };
+        let pad = (l.days_since(f) / 12).max(10);
+        (f.add_days(-pad), l.add_days(pad).min(horizon.add_days(pad)))
+    } else {
+        (start, horizon)
+    };
+
+    svg((960, 560), CHART, |root| {
+        let e = draw_err(CHART);
+        let area = frame(root, d, &title, &subtitle, CHART)?;
+        let (x_axis, x_fmt) = date_axis(first, last, 10);
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(24)
+            .x_label_area_size(36)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x_axis, 0.0..1.0001)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
+            .y_desc("Runs finished")
+            .x_desc("Date")
+            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 13))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colour::LIGHT_GREY)
+            .draw()
+            .map_err(&e)?;
+        for level in [0.5, 0.9] {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(x_of(first), level), (x_of(last), level)],
+                    3,
+                    4,
+                    colour::GREY.stroke_width(1),
+                ))
+                .map_err(&e)?;
+        }
+        if any_censored {
+            let x = x_of(horizon);
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, 0.0), (x, 1.0)],
+                    colour::TEXT.stroke_width(1),
+                )))
+                .map_err(&e)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("horizon {} ", horizon.human()),
+                    (x, 0.985),
+                    (FONT, 12)
+                        .into_font()
+                        .color(&colour::TEXT)
+                        .pos(Pos::new(HPos::Right, VPos::Top)),
+                )))
+                .map_err(&e)?;
+        }
+        for (i, c) in curves.iter().enumerate() {
+            let col = [colour::LINE, colour::ACCENT][i % 2];
+            // A step function: flat until the day, then up to that day's share.
+            let mut pts = vec![(x_of(first), 0.0)];
+            let mut prev = 0.0;
+            for &(x, s) in &c.steps {
+                pts.push((x - 0.5, prev));
+                pts.push((x + 0.5, s));
+                prev = s;
+            }
+            let end = if c.metric.censored > 0 {
+                x_of(horizon)
+            } else {
+                x_of(last)
+            };
+            pts.push((end, prev));
+            let style = col.stroke_width(if i == 0 { 3 } else { 2 });
+            if i == 0 {
+                chart
+                    .draw_series(LineSeries::new(pts, style))
+                    .map_err(&e)?
+                    .label(c.label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            } else {
+                chart
+                    .draw_series(DashedLineSeries::new(pts, 9, 4, style))
+                    .map_err(&e)?
+                    .label(c.label)
+                    .legend(move |(x, y)| {
+                        DashedPathElement::new(vec![(x, y), (x + 24, y)], 7, 3, style)
+                    });
+            }
+            // P50 and P90, marked where the curve crosses them, labelled with their dates.
+            let dates = c.metric.dates.as_ref();
+            for (q, iso) in [
+                (0.5, dates.and_then(|x| x.p50.clone())),
+                (0.9, dates.and_then(|x| x.p90.clone())),
+            ] {
+                let Some(iso) = iso else { continue };
+                let x = x_of(d.date(&iso, CHART)?);
+                chart
+                    .draw_series(std::iter::once(Circle::new((x, q), 5, col.filled())))
+                    .map_err(&e)?;
+                let name = if q == 0.5 { "P50" } else { "P90" };
+                // A rising curve leaves the space above-left and below-right of it empty: the
+                // first curve is labelled above-left, the second below-right.
+                let span = x_of(last) - x_of(first);
+                let (pos, dx, dy) = if i == 0 {
+                    (Pos::new(HPos::Right, VPos::Bottom), -0.008 * span, 0.015)
+                } else {
+                    (Pos::new(HPos::Left, VPos::Top), 0.008 * span, -0.015)
+                };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        format!("{name} {}", human(&iso)),
+                        (x + dx, q + dy),
+                        (FONT, 13).into_font().color(&col).pos(pos),
+                    )))
+                    .map_err(&e)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .margin(14)
+            .label_font((FONT, 13))
+            .background_style(WHITE.mix(0.9))
+            .border_style(colour::GREY)
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    })
+}

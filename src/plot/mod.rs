@@ -1,0 +1,439 @@
+//! Charts drawn from a finished run's written summaries alone (`summary.json` and `daily.csv`), so
+//! that `vetsim plot RUN_DIR` redraws exactly what `vetsim run` drew, with no simulation.
+//!
+//! Every chart is SVG, laid out with the embedded DejaVu Sans font (never a system font: no
+//! fontconfig, no font-kit), drawn into memory and returned as bytes: a chart that cannot be drawn
+//! is an error before anything is written, and the same inputs give the same bytes on any machine.
+//! Each chart is one function in its own module; this module holds what they share: the input,
+//! the errors, the page frame (title, subtitle, provenance footer), date axes and colours.
+
+mod caseload;
+mod completion;
+mod screening;
+mod staffing;
+mod waiting;
+
+use crate::calendar::Date;
+use crate::report::{DailyRow, Summary};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::path::{Path, PathBuf};
+
+/// The font every chart is laid out with (DejaVu Sans, Bitstream Vera licence:
+/// `assets/fonts/DejaVuSans-LICENSE.txt`).
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const FONT: &str = "sans-serif";
+
+/// What a chart is drawn from: the parsed `summary.json` and `daily.csv` of one run.
+#[derive(Debug, Clone)]
+pub struct RunData {
+    pub summary: Summary,
+    pub daily: Vec<DailyRow>,
+}
+
+/// Why charts could not be drawn. Each names the file or the chart.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlotError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a vetsim {what}: {message}")]
+    Parse {
+        path: PathBuf,
+        what: &'static str,
+        message: String,
+    },
+    #[error("cannot draw {chart}: {message}")]
+    Draw {
+        chart: &'static str,
+        message: String,
+    },
+}
+
+impl RunData {
+    /// Parses the two files' bytes; `dir` only names them in errors.
+    pub fn from_bytes(
+        dir: &Path,
+        summary_json: &[u8],
+        daily_csv: &[u8],
+    ) -> Result<Self, PlotError> {
+        let summary: Summary =
+            serde_json::from_slice(summary_json).map_err(|e| PlotError::Parse {
+                path: dir.join("summary.json"),
+                what: "summary",
+                message: e.to_string(),
+            })?;
+        let mut daily = Vec::new();
+        let mut r = csv::Reader::from_reader(daily_csv);
+        for row in r.deserialize() {
+            daily.push(row.map_err(|e: csv::Error| PlotError::Parse {
+                path: dir.join("daily.csv"),
+                what: "daily series",
+                message: e.to_string(),
+            })?);
+        }
+        Ok(RunData { summary, daily })
+    }
+
+    /// Reads `summary.json` and `daily.csv` from a run directory.
+    pub fn load(dir: &Path) -> Result<Self, PlotError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path).map_err(|source| PlotError::Read { path, source })
+        };
+        let s = read("summary.json")?;
+        let d = read("daily.csv")?;
+        Self::from_bytes(dir, &s, &d)
+    }
+
+    /// The summary metric with this name and group (case type, source or category), if any.
+    fn metric(&self, name: &str, group: Option<&str>) -> Option<&crate::report::Metric> {
+        self.summary.metrics.iter().find(|m| {
+            m.metric == name
+                && match group {
+                    None => true,
+                    Some(g) => {
+                        m.case_type.as_deref() == Some(g)
+                            || m.source.as_deref() == Some(g)
+                            || m.category.as_deref() == Some(g)
+                    }
+                }
+        })
+    }
+
+    /// Daily rows of one metric and case type, in date order.
+    fn series(&self, metric: &str, case_type: &str) -> Vec<&DailyRow> {
+        self.daily
+            .iter()
+            .filter(|r| r.metric == metric && r.case_type == case_type)
+            .collect()
+    }
+
+    fn date(&self, iso: &str, chart: &'static str) -> Result<Date, PlotError> {
+        Date::parse(iso).map_err(|e| PlotError::Draw {
+            chart,
+            message: format!("bad date in the summary: {e}"),
+        })
+    }
+
+    /// The last date worth showing on a time axis: the horizon when some runs are censored or
+    /// there is no completion metric, else a little after the 95th percentile of the last case
+    /// closing or of the caseload's peak, whichever is later (untracked work that goes on to the
+    /// horizon at a steady level is of no interest past it).
+    fn time_axis_end(&self, chart: &'static str) -> Result<Date, PlotError> {
+        let horizon = self.date(&self.summary.meta.horizon, chart)?;
+        let start = self.date(&self.summary.meta.start, chart)?;
+        let Some(m) = self.metric("all_cases_closed", None) else {
+            return Ok(horizon);
+        };
+        let p95 = m.dates.as_ref().and_then(|d| d.p95.clone());
+        // When the caseload peaks late (untracked work alone, as in a steady-state queue), the
+        // whole span is of interest.
+        let peak_p95 = self
+            .metric("peak_open_time", None)
+            .and_then(|m| m.dates.as_ref())
+            .and_then(|d| d.p95.clone());
+        match p95 {
+            Some(iso) if m.censored == 0 => {
+                let mut d = self.date(&iso, chart)?;
+                if let Some(p) = peak_p95 {
+                    d = d.max(self.date(&p, chart)?);
+                }
+                let pad = (d.days_since(start) / 12).max(14);
+                Ok(d.add_days(pad).min(horizon))
+            }
+            _ => Ok(horizon),
+        }
+    }
+}
+
+/// The files of every chart this run can draw, by name: `screening.svg` (only when the scenario
+/// screens), `caseload.svg`, `completion.svg`, `waiting.svg`, `staffing.svg`.
+pub fn render_all(d: &RunData) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
+    register_font()?;
+    let mut files = Vec::new();
+    if d.summary.meta.screening_records.is_some() {
+        files.push(("screening.svg".to_string(), screening::draw(d)?));
+    }
+    files.push(("caseload.svg".to_string(), caseload::draw(d)?));
+    files.push(("completion.svg".to_string(), completion::draw(d)?));
+    files.push(("waiting.svg".to_string(), waiting::draw(d)?));
+    files.push(("staffing.svg".to_string(), staffing::draw(d)?));
+    Ok(files)
+}
+
+/// Registers the embedded font once per process (plotters keeps a global font table).
+fn register_font() -> Result<(), PlotError> {
+    static DONE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let ok = *DONE.get_or_init(|| {
+        plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok()
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(PlotError::Draw {
+            chart: "charts",
+            message: "the embedded font could not be loaded".into(),
+        })
+    }
+}
+
+// ---- shared drawing helpers -------------------------------------------------------------------
+
+/// Turns any plotters error into a [`PlotError`] naming the chart.
+fn draw_err<E: std::fmt::Display>(chart: &'static str) -> impl Fn(E) -> PlotError {
+    move |e| PlotError::Draw {
+        chart,
+        message: e.to_string(),
+    }
+}
+
+/// Colours chosen to stay apart in greyscale as well as in colour (light, mid, dark).
+mod colour {
+    use plotters::style::RGBColor;
+    /// Outer band (P10–P90).
+    pub const BAND_OUTER: RGBColor = RGBColor(198, 219, 239);
+    /// Inner band (P25–P75).
+    pub const BAND_INNER: RGBColor = RGBColor(107, 174, 214);
+    /// Median line.
+    pub const LINE: RGBColor = RGBColor(8, 69, 148);
+    /// Targets, thresholds and the other series: an orange dark enough to read in grey.
+    pub const ACCENT: RGBColor = RGBColor(200, 82, 0);
+    pub const GREY: RGBColor = RGBColor(110, 110, 110);
+    pub const LIGHT_GREY: RGBColor = RGBColor(225, 225, 225);
+    pub const TEXT: RGBColor = RGBColor(30, 30, 30);
+    /// Series colours (Okabe–Ito, ordered so that neighbours differ in lightness).
+    pub const SERIES: [RGBColor; 6] = [
+        RGBColor(0, 90, 160),
+        RGBColor(213, 94, 0),
+        RGBColor(0, 130, 95),
+        RGBColor(150, 60, 140),
+        RGBColor(40, 40, 40),
+        RGBColor(150, 150, 150),
+    ];
+}
+
+/// The page around a chart: title (the finding), subtitle (how to read it), provenance footer.
+/// Returns the area left for the plot.
+fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    d: &RunData,
+    title: &str,
+    subtitle: &str,
+    chart: &'static str,
+) -> Result<DrawingArea<DB, plotters::coord::Shift>, PlotError> {
+    let e = draw_err(chart);
+    root.fill(&WHITE).map_err(&e)?;
+    let (_, h) = root.dim_in_pixel();
+    root.draw(&Text::new(
+        title.to_string(),
+        (16, 12),
+        (FONT, 21).into_font().color(&colour::TEXT),
+    ))
+    .map_err(&e)?;
+    root.draw(&Text::new(
+        subtitle.to_string(),
+        (16, 42),
+        (FONT, 14).into_font().color(&colour::GREY),
+    ))
+    .map_err(&e)?;
+    root.draw(&Text::new(
+        provenance(d),
+        (16, h as i32 - 20),
+        (FONT, 11).into_font().color(&colour::GREY),
+    ))
+    .map_err(&e)?;
+    Ok(root.margin(66, 26, 8, 20))
+}
+
+/// One line that ties a chart to the exact run that made it.
+fn provenance(d: &RunData) -> String {
+    let m = &d.summary.meta;
+    let hash: String = m.scenario_hash.chars().take(12).collect();
+    format!(
+        "{} ({}) · sha256 {hash} · seed {} · {} replications · {} {}",
+        m.scenario,
+        m.scenario_file,
+        m.seed,
+        thousands(m.replications as f64),
+        m.tool,
+        m.version
+    )
+}
+
+/// `12345.0` → `"12,345"`; non-integers keep one decimal.
+fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let neg = x < 0.0;
+    let r = x.abs();
+    let (int, frac) = if (r - r.round()).abs() < 1e-9 || r >= 100.0 {
+        (r.round() as u64, None)
+    } else {
+        (r.trunc() as u64, Some(format!("{:.1}", r.fract())))
+    };
+    let digits = int.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push_str(&f[1..]);
+    }
+    if neg { format!("-{out}") } else { out }
+}
+
+/// A day count as an x coordinate [days since 1970-01-01].
+fn x_of(d: Date) -> f64 {
+    f64::from(d.days_since_epoch())
+}
+
+/// "4 Dec 2023" from an ISO date; the ISO text itself if it does not parse.
+fn human(iso: &str) -> String {
+    Date::parse(iso)
+        .map(|d| d.human())
+        .unwrap_or_else(|_| iso.to_string())
+}
+
+/// A numeric axis whose grid lines and labels sit exactly at the given values (plotters' own
+/// `with_key_points` loses the label formatter for `f64` ranges).
+struct Ticked {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl Ticked {
+    fn new(range: std::ops::Range<f64>, ticks: Vec<f64>) -> Ticked {
+        Ticked {
+            inner: range.into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for Ticked {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// A date axis from `from` to `to` with at most `max_labels` labels: on the first of months (every
+/// 1, 2, 3, 6 or 12 months) for spans of a few months or more, else on days or Mondays. Returns the
+/// axis and the label formatter that suits it ("Apr 2023" or "8 Jan").
+fn date_axis(from: Date, to: Date, max_labels: usize) -> (Ticked, fn(&f64) -> String) {
+    let max_labels = max_labels.max(2);
+    let range = x_of(from)..x_of(to).max(x_of(from) + 1.0);
+    let (y0, m0, _) = from.ymd();
+    let mut months = Vec::new();
+    let (mut y, mut m) = (y0, m0);
+    while let Some(d) = Date::from_ymd(y, m, 1) {
+        if d > to {
+            break;
+        }
+        if d >= from {
+            months.push(d);
+        }
+        m += 1;
+        if m > 12 {
+            m = 1;
+            y += 1;
+        }
+    }
+    if months.len() >= 3 {
+        let step = [1usize, 2, 3, 6, 12, 24, 60]
+            .into_iter()
+            .find(|k| months.len().div_ceil(*k) <= max_labels)
+            .unwrap_or(120);
+        // Keep the months that start a quarter / half-year / year when stepping by those.
+        let points: Vec<f64> = months
+            .iter()
+            .filter(|d| (d.ymd().1 as usize - 1) % step.min(12) == 0)
+            .map(|d| x_of(*d))
+            .collect();
+        return (Ticked::new(range, points), month_label);
+    }
+    let days = to.days_since(from).max(1) as usize;
+    let step = [1usize, 2, 7, 14, 28]
+        .into_iter()
+        .find(|k| days / k < max_labels)
+        .unwrap_or(28);
+    let mut points = Vec::new();
+    let mut d = from;
+    if step >= 7 {
+        while d.weekday() != crate::calendar::Weekday::Mon {
+            d = d.add_days(1);
+        }
+    }
+    while d <= to {
+        points.push(x_of(d));
+        d = d.add_days(step as i64);
+    }
+    (Ticked::new(range, points), day_label)
+}
+
+/// Formats an x coordinate as "Apr 2023".
+fn month_label(x: &f64) -> String {
+    Date::from_days_since_epoch(x.round() as i64).month_year()
+}
+
+/// Formats an x coordinate as "8 Jan".
+fn day_label(x: &f64) -> String {
+    let h = Date::from_days_since_epoch(x.round() as i64).human();
+    h.rsplit_once(' ').map(|(a, _)| a.to_string()).unwrap_or(h)
+}
+
+/// Nice upper bound for a count axis (1, 2, 2.5, 5 × 10^k above `x`).
+fn nice_ceiling(x: f64) -> f64 {
+    if !(x > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(x.log10().floor());
+    for k in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if k * p >= x {
+            return k * p;
+        }
+    }
+    10.0 * p
+}
+
+/// Renders `f` into an SVG string of `size` pixels.
+fn svg(
+    size: (u32, u32),
+    chart: &'static str,
+    f: impl FnOnce(&DrawingArea<SVGBackend, plotters::coord::Shift>) -> Result<(), PlotError>,
+) -> Result<Vec<u8>, PlotError> {
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        f(&root)?;
+        root.present().map_err(draw_err(chart))?;
+    }
+    Ok(buf.into_bytes())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,235 @@
+//! Screening progress: records checked against date, P10–P90 band and P50 line across runs, the
+//! progress observed before the start, and the target date.
+
+use super::{FONT, RunData, colour, date_axis, draw_err, frame, human, svg, thousands, x_of};
+use crate::calendar::Date;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+const CHART: &str = "the screening progress chart";
+
+pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+    let meta = &d.summary.meta;
+    let records = meta.screening_records.unwrap_or(0) as f64;
+    let checked0 = meta.screening_already_checked.unwrap_or(0) as f64;
+    let start = d.date(&meta.start, CHART)?;
+    let since = match &meta.screening_observed_since {
+        Some(s) => Some(d.date(s, CHART)?),
+        None => None,
+    };
+    let target = match &meta.screening_target {
+        Some(s) => Some(d.date(s, CHART)?),
+        None => None,
+    };
+    let rows = d.series("screened_records", "");
+    let pts: Vec<(f64, f64, f64, f64)> = rows
+        .iter()
+        .map(|r| Ok((x_of(d.date(&r.date, CHART)?), r.p10, r.p50, r.p90)))
+        .collect::<Result<_, super::PlotError>>()?;
+    let done = d.metric("screening_complete", None);
+
+    // Finding for the title.
+    let dates = done.and_then(|m| m.dates.as_ref());
+    let p50 = dates.and_then(|x| x.p50.as_deref()).map(human);
+    let p90 = dates.and_then(|x| x.p90.as_deref()).map(human);
+    let title = match (&p50, &p90) {
+        (Some(a), Some(b)) => {
+            format!("Screening finishes by {a} in half the runs, by {b} in 9 runs of 10")
+        }
+        (Some(a), None) => format!(
+            "Screening finishes by {a} in half the runs; 1 run in 10 is not done by {}",
+            human(&meta.horizon)
+        ),
+        _ => format!(
+            "Screening is not finished by {} in half the runs",
+            human(&meta.horizon)
+        ),
+    };
+    let mut subtitle = format!(
+        "Records checked of {}, across {} runs: band P10–P90, line P50.",
+        thousands(records),
+        thousands(meta.replications as f64)
+    );
+    if let (Some(t), Some(m)) = (target, d.metric("screening_by_target", None)) {
+        let share = m.mean.unwrap_or(0.0);
+        subtitle.push_str(&format!(
+            " Target {} met in {:.0}% of runs.",
+            t.human(),
+            100.0 * share
+        ));
+    }
+
+    // Axis span: from the observed start (or day 0) to when nine runs in ten are done, with room
+    // for the target.
+    let first = since.unwrap_or(start).add_days(-7);
+    let mut last = pts
+        .iter()
+        .find(|p| p.3 >= records - 0.5 && p.1 >= records - 0.5)
+        .map(|p| Date::from_days_since_epoch(p.0 as i64))
+        .or_else(|| pts.last().map(|p| Date::from_days_since_epoch(p.0 as i64)))
+        .unwrap_or(start);
+    if let Some(t) = target {
+        last = last.max(t);
+    }
+    let span = last.days_since(first).max(30);
+    let last = last.add_days(span / 15);
+
+    svg((960, 560), CHART, |root| {
+        let e = draw_err(CHART);
+        let area = frame(root, d, &title, &subtitle, CHART)?;
+        let (x_axis, x_fmt) = date_axis(first, last, 10);
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(20)
+            .x_label_area_size(36)
+            .y_label_area_size(72)
+            .build_cartesian_2d(x_axis, 0.0..records * 1.08)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&|y| thousands(*y))
+            .y_desc("Records checked")
+            .x_desc("Date (end of working day)")
+            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 13))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colour::LIGHT_GREY)
+            .draw()
+            .map_err(&e)?;
+
+        // Whole cohort.
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x_of(first), records), (x_of(last), records)],
+                colour::GREY.stroke_width(1),
+            )))
+            .map_err(&e)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("all {} records", thousands(records)),
+                (x_of(first) + 3.0, records * 1.055),
+                (FONT, 12).into_font().color(&colour::GREY),
+            )))
+            .map_err(&e)?;
+
+        // P10–P90 band and P50 line.
+        let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.3)).collect();
+        band.extend(pts.iter().rev().map(|p| (p.0, p.1)));
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                colour::BAND_OUTER.filled(),
+            )))
+            .map_err(&e)?
+            .label("P10–P90 across runs")
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 20, y + 6)], colour::BAND_OUTER.filled())
+            });
+        chart
+            .draw_series(LineSeries::new(
+                pts.iter().map(|p| (p.0, p.2)),
+                colour::LINE.stroke_width(2),
+            ))
+            .map_err(&e)?
+            .label("P50 (median run)")
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], colour::LINE.stroke_width(2))
+            });
+
+        // What had been observed by the start.
+        let start_pt = (x_of(start), checked0);
+        if let Some(s) = since {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(x_of(s), 0.0), start_pt],
+                    6,
+                    4,
+                    colour::TEXT.stroke_width(2),
+                ))
+                .map_err(&e)?
+                .label(format!("observed since {}", s.human()))
+                .legend(|(x, y)| {
+                    DashedPathElement::new(
+                        vec![(x, y), (x + 22, y)],
+                        5,
+                        3,
+                        colour::TEXT.stroke_width(2),
+                    )
+                });
+        }
+        chart
+            .draw_series(std::iter::once(Circle::new(
+                start_pt,
+                5,
+                colour::TEXT.filled(),
+            )))
+            .map_err(&e)?;
+        let span = x_of(last) - x_of(first);
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("{} checked by {}", thousands(checked0), start.human()),
+                (start_pt.0 + 0.012 * span, start_pt.1),
+                (FONT, 12)
+                    .into_font()
+                    .color(&colour::TEXT)
+                    .pos(Pos::new(HPos::Left, VPos::Top)),
+            )))
+            .map_err(&e)?;
+
+        // The target.
+        if let Some(t) = target {
+            let x = x_of(t);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(x, 0.0), (x, records * 1.08)],
+                    8,
+                    5,
+                    colour::ACCENT.stroke_width(2),
+                ))
+                .map_err(&e)?
+                .label(format!("target {}", t.human()))
+                .legend(|(x, y)| {
+                    DashedPathElement::new(
+                        vec![(x, y), (x + 22, y)],
+                        6,
+                        3,
+                        colour::ACCENT.stroke_width(2),
+                    )
+                });
+        }
+
+        // Median finish, marked on the P50 line and labelled with its date.
+        if let (Some(iso), Some(label)) = (dates.and_then(|x| x.p50.as_deref()), &p50) {
+            let x = x_of(d.date(iso, CHART)?);
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (x, records),
+                    5,
+                    colour::LINE.filled(),
+                )))
+                .map_err(&e)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("P50 {label}"),
+                    (x - 0.008 * span, records * 1.01),
+                    (FONT, 13)
+                        .into_font()
+                        .color(&colour::LINE)
+                        .pos(Pos::new(HPos::Right, VPos::Bottom)),
+                )))
+                .map_err(&e)?;
+        }
+
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .margin(12)
+            .label_font((FONT, 13))
+            .background_style(WHITE.mix(0.9))
+            .border_style(colour::GREY)
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,206 @@
+//! Staffing over time: headcount by team as steps, the total, and the periods in which officers
+//! are lent by other units shaded and named.
+
+use super::caseload::pretty;
+use super::{
+    FONT, RunData, colour, date_axis, draw_err, frame, nice_ceiling, svg, thousands, x_of,
+};
+use crate::calendar::Date;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+const CHART: &str = "the staffing chart";
+
+/// A team's headcount as (date, headcount, lent) steps, each holding until the next.
+struct Steps {
+    team: String,
+    sources: Vec<String>,
+    steps: Vec<(Date, f64, f64)>,
+}
+
+fn value_at(steps: &[(Date, f64, f64)], d: Date) -> (f64, f64) {
+    steps
+        .iter()
+        .rev()
+        .find(|s| s.0 <= d)
+        .map(|s| (s.1, s.2))
+        .unwrap_or((0.0, 0.0))
+}
+
+pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+    let meta = &d.summary.meta;
+    let start = d.date(&meta.start, CHART)?;
+    let end = d.time_axis_end(CHART)?;
+    let mut teams = Vec::new();
+    for t in &d.summary.staffing {
+        let steps = t
+            .steps
+            .iter()
+            .map(|s| Ok((d.date(&s.date, CHART)?, s.headcount as f64, s.lent as f64)))
+            .collect::<Result<Vec<_>, super::PlotError>>()?;
+        teams.push(Steps {
+            team: t.team.clone(),
+            sources: t.sources.clone(),
+            steps,
+        });
+    }
+    // Every date where some headcount changes, within the axis.
+    let mut change_dates: Vec<Date> = teams
+        .iter()
+        .flat_map(|t| t.steps.iter().map(|s| s.0))
+        .filter(|x| *x >= start && *x <= end)
+        .collect();
+    change_dates.push(start);
+    change_dates.sort();
+    change_dates.dedup();
+    let total_at = |x: Date| -> (f64, f64) {
+        teams.iter().fold((0.0, 0.0), |acc, t| {
+            let (h, l) = value_at(&t.steps, x);
+            (acc.0 + h, acc.1 + l)
+        })
+    };
+    // Lending periods: maximal runs of change dates with lent > 0.
+    let mut periods: Vec<(Date, Date, f64)> = Vec::new();
+    for (i, &x) in change_dates.iter().enumerate() {
+        let (_, lent) = total_at(x);
+        let next = change_dates.get(i + 1).copied().unwrap_or(end);
+        if lent > 0.0 {
+            match periods.last_mut() {
+                Some(p) if p.1 == x => {
+                    p.1 = next;
+                    p.2 = p.2.max(lent);
+                }
+                _ => periods.push((x, next, lent)),
+            }
+        }
+    }
+    let sources: Vec<String> = meta.sources.clone();
+    let total0 = total_at(start).0;
+    let total_max = change_dates
+        .iter()
+        .map(|x| total_at(*x).0)
+        .fold(0.0f64, f64::max);
+    let title = match periods.first() {
+        Some(&(_, until, lent)) => format!(
+            "{} officers diverted from {} until {}; staff peak at {}",
+            thousands(lent),
+            sources.join(" and "),
+            until.add_days(-1).human(),
+            thousands(total_max)
+        ),
+        None => format!(
+            "Staff: {} at the start, {} at most; no officers are diverted",
+            thousands(total0),
+            thousands(total_max)
+        ),
+    };
+    let subtitle = "People on each team's roster (steps); shaded: officers lent by other units. Productive hours and ramp-up are in the scenario.".to_string();
+
+    let ymax = nice_ceiling(total_max.max(1.0) * 1.12);
+    svg((960, 560), CHART, |root| {
+        let e = draw_err(CHART);
+        let area = frame(root, d, &title, &subtitle, CHART)?;
+        let (x_axis, x_fmt) = date_axis(start, end, 10);
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(24)
+            .x_label_area_size(36)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x_axis, 0.0..ymax)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&|y| thousands(*y))
+            .y_desc("People")
+            .x_desc("Date")
+            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 13))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colour::LIGHT_GREY)
+            .draw()
+            .map_err(&e)?;
+        for &(from, to, lent) in &periods {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x_of(from), 0.0), (x_of(to), ymax)],
+                    colour::ACCENT.mix(0.12).filled(),
+                )))
+                .map_err(&e)?;
+            let lenders: Vec<&str> = teams
+                .iter()
+                .filter(|t| value_at(&t.steps, from).1 > 0.0)
+                .flat_map(|t| t.sources.iter().map(|s| s.as_str()))
+                .collect();
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{} lent by {}", thousands(lent), lenders.join(", ")),
+                    (x_of(from) + 2.0, ymax * 0.97),
+                    (FONT, 13)
+                        .into_font()
+                        .color(&colour::ACCENT)
+                        .pos(Pos::new(HPos::Left, VPos::Top)),
+                )))
+                .map_err(&e)?;
+        }
+        let step_points = |f: &dyn Fn(Date) -> f64| -> Vec<(f64, f64)> {
+            let mut pts = Vec::new();
+            let mut prev: Option<f64> = None;
+            for &x in &change_dates {
+                let v = f(x);
+                if let Some(p) = prev {
+                    pts.push((x_of(x), p));
+                }
+                pts.push((x_of(x), v));
+                prev = Some(v);
+            }
+            if let Some(p) = prev {
+                pts.push((x_of(end), p));
+            }
+            pts
+        };
+        let total = step_points(&|x| total_at(x).0);
+        chart
+            .draw_series(LineSeries::new(total, colour::TEXT.stroke_width(3)))
+            .map_err(&e)?
+            .label("all teams")
+            .legend(|(x, y)| {
+                PathElement::new(vec![(x, y), (x + 22, y)], colour::TEXT.stroke_width(3))
+            });
+        for (i, t) in teams.iter().enumerate() {
+            let col = colour::SERIES[i % colour::SERIES.len()];
+            let pts = step_points(&|x| value_at(&t.steps, x).0);
+            let name = if t.sources.is_empty() {
+                pretty(&t.team)
+            } else {
+                format!("{} (from {})", pretty(&t.team), t.sources.join(", "))
+            };
+            let style = col.stroke_width(2);
+            if i % 2 == 0 {
+                chart
+                    .draw_series(LineSeries::new(pts, style))
+                    .map_err(&e)?
+                    .label(name)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            } else {
+                chart
+                    .draw_series(DashedLineSeries::new(pts, 8, 4, style))
+                    .map_err(&e)?
+                    .label(name)
+                    .legend(move |(x, y)| {
+                        DashedPathElement::new(vec![(x, y), (x + 24, y)], 6, 3, style)
+                    });
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .margin(14)
+            .label_font((FONT, 13))
+            .background_style(WHITE.mix(0.9))
+            .border_style(colour::GREY)
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    })
+}

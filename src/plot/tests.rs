@@ -1,0 +1,186 @@
+use super::*;
+
+#[test]
+fn thousands_groups_digits() {
+    assert_eq!(thousands(0.0), "0");
+    assert_eq!(thousands(999.0), "999");
+    assert_eq!(thousands(1000.0), "1,000");
+    assert_eq!(thousands(50000.0), "50,000");
+    assert_eq!(thousands(1234567.0), "1,234,567");
+    assert_eq!(thousands(2.5), "2.5");
+    assert_eq!(thousands(-1500.0), "-1,500");
+}
+
+#[test]
+fn nice_ceiling_is_above_and_round() {
+    for (x, want) in [
+        (0.0, 1.0),
+        (7.0, 8.0),
+        (51_000.0, 60_000.0),
+        (1.0, 1.0),
+        (101.0, 120.0),
+    ] {
+        assert_eq!(nice_ceiling(x), want, "{x}");
+    }
+}
+
+use crate::calendar::Date;
+use crate::scenario::Scenario;
+
+const MET: &str = include_str!("../../scenarios/met-2023.toml");
+const MMC: &str = include_str!("../../scenarios/verification/mmc.toml");
+
+/// Runs `text` and returns the run's files, as `vetsim run` makes them, plus the charts drawn from
+/// them.
+fn run_and_draw(text: &str, reps: u64) -> (RunData, Vec<(String, Vec<u8>)>) {
+    let s = Scenario::from_toml_str(text, "test.toml").unwrap();
+    let r = crate::engine::run(&s, reps, 11, &crate::engine::Silent).unwrap();
+    let summary = crate::report::summarise(&s, &r);
+    let files = crate::report::run_files(&s, &r, &summary);
+    let get = |n: &str| files.iter().find(|f| f.0 == n).unwrap().1.clone();
+    let d = RunData::from_bytes(Path::new("run"), &get("summary.json"), &get("daily.csv")).unwrap();
+    let charts = render_all(&d).unwrap();
+    (d, charts)
+}
+
+fn text_of(svg: &[u8]) -> String {
+    String::from_utf8(svg.to_vec()).unwrap()
+}
+
+#[test]
+fn charts_are_byte_stable_and_state_their_findings() {
+    let (d, a) = run_and_draw(MET, 24);
+    let (_, b) = run_and_draw(MET, 24);
+    assert_eq!(a, b, "same run, same bytes");
+    let names: Vec<&str> = a.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "screening.svg",
+            "caseload.svg",
+            "completion.svg",
+            "waiting.svg",
+            "staffing.svg"
+        ]
+    );
+    for (name, bytes) in &a {
+        let t = text_of(bytes);
+        assert!(t.starts_with("<svg"), "{name} is SVG");
+        assert!(
+            !t.contains("NaN") && !t.contains("inf"),
+            "{name} has no NaN/inf"
+        );
+        assert!(t.contains("sha256 "), "{name} has the provenance footer");
+        assert!(
+            t.contains(&d.summary.meta.scenario_hash[..12]),
+            "{name} names the hash"
+        );
+        assert!(t.contains("seed 11"), "{name} names the seed");
+    }
+    // The screening title quotes the median finish date from the summary.
+    let p50 = d
+        .metric("screening_complete", None)
+        .and_then(|m| m.dates.as_ref())
+        .and_then(|x| x.p50.clone())
+        .unwrap();
+    let want = format!(
+        "Screening finishes by {}",
+        Date::parse(&p50).unwrap().human()
+    );
+    assert!(text_of(&a[0].1).contains(&want), "title says {want}");
+    // The staffing chart names the lending unit and the diversion.
+    let staffing = text_of(&a[4].1);
+    assert!(
+        staffing.contains("90 officers diverted from SOC/CT until"),
+        "{}",
+        &staffing[..400]
+    );
+    assert!(staffing.contains("90 lent by SOC/CT"));
+    // The completion chart marks P50 and P90 of both curves.
+    let completion = text_of(&a[2].1);
+    assert_eq!(completion.matches("P50 ").count(), 2);
+    assert_eq!(completion.matches("P90 ").count(), 2);
+}
+
+#[test]
+fn a_scenario_without_screening_draws_no_screening_chart() {
+    let (_, charts) = run_and_draw(MMC, 8);
+    let names: Vec<&str> = charts.iter().map(|f| f.0.as_str()).collect();
+    assert!(!names.contains(&"screening.svg"));
+    assert_eq!(names.len(), 4);
+}
+
+#[test]
+fn censored_runs_are_said_plainly() {
+    // A horizon too early for the casework: every run is censored.
+    let text = MET.replace("horizon = 2026-12-31", "horizon = 2023-10-31");
+    assert_ne!(text, MET, "the horizon line was found");
+    let (d, charts) = run_and_draw(&text, 12);
+    let m = d.metric("all_cases_closed", None).unwrap();
+    assert_eq!(m.censored, 12);
+    let completion = text_of(&charts.iter().find(|f| f.0 == "completion.svg").unwrap().1);
+    assert!(
+        completion.contains("last case closed not by 31 Oct 2023 in 100.0% of runs"),
+        "{completion}"
+    );
+    assert!(completion.contains("horizon 31 Oct 2023"));
+}
+
+#[test]
+fn completion_distribution_ends_at_one_minus_the_censored_share() {
+    let text = MET.replace("horizon = 2026-12-31", "horizon = 2023-12-29");
+    let (d, _) = run_and_draw(&text, 40);
+    let m = d.metric("screening_complete", None).unwrap();
+    let dist = m.distribution.as_ref().unwrap();
+    let last = dist.last().map(|p| p.share).unwrap_or(0.0);
+    assert!((last - (1.0 - m.censored_share)).abs() < 1e-12);
+    assert!(
+        dist.windows(2)
+            .all(|w| w[0].working_day < w[1].working_day && w[0].finished < w[1].finished)
+    );
+    assert_eq!(
+        dist.last().map(|p| p.finished).unwrap_or(0),
+        m.n - m.censored
+    );
+}
+
+#[test]
+fn date_axes_label_months_or_days() {
+    let (axis, fmt) = date_axis(
+        Date::parse("2023-04-06").unwrap(),
+        Date::parse("2024-06-30").unwrap(),
+        10,
+    );
+    let ticks = axis.key_points(plotters::coord::ranged1d::BoldPoints(10));
+    assert!(ticks.len() <= 10 && ticks.len() >= 4, "{ticks:?}");
+    for t in &ticks {
+        let d = Date::from_days_since_epoch(*t as i64);
+        assert_eq!(d.ymd().2, 1, "monthly ticks fall on the 1st: {d}");
+        assert_eq!(
+            d.ymd().1 % 2,
+            1,
+            "14 months in 10 labels: every other month from Jan: {d}"
+        );
+    }
+    assert_eq!(fmt(&ticks[0]), "May 2023");
+    let (axis, fmt) = date_axis(
+        Date::parse("2024-01-01").unwrap(),
+        Date::parse("2024-01-20").unwrap(),
+        10,
+    );
+    let ticks = axis.key_points(plotters::coord::ranged1d::BoldPoints(10));
+    assert!(!ticks.is_empty() && ticks.len() <= 10);
+    assert_eq!(fmt(&ticks[0]), "1 Jan");
+}
+
+#[test]
+fn a_directory_that_is_not_a_run_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = RunData::load(dir.path()).unwrap_err();
+    assert!(matches!(e, PlotError::Read { .. }));
+    assert!(e.to_string().contains("summary.json"), "{e}");
+    std::fs::write(dir.path().join("summary.json"), b"{\"meta\": 1}").unwrap();
+    std::fs::write(dir.path().join("daily.csv"), b"").unwrap();
+    let e = RunData::load(dir.path()).unwrap_err();
+    assert!(e.to_string().contains("is not a vetsim summary"), "{e}");
+}

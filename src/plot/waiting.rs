@@ -1,0 +1,159 @@
+//! Waiting time by case type: a box per type (P25–P75, median mark, whiskers P5–P95) over every
+//! closed case of every run, in working days.
+
+use super::caseload::pretty;
+use super::{FONT, RunData, colour, draw_err, frame, nice_ceiling, svg, thousands};
+use crate::report::Metric;
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+const CHART: &str = "the waiting time chart";
+
+fn days(x: f64) -> String {
+    if x == 0.0 {
+        "0".to_string()
+    } else if x >= 10.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+    let meta = &d.summary.meta;
+    // Case types whose cases queue for staff (an effort): those with closed cases and a wait
+    // metric; "all" first.
+    let mut rows: Vec<(String, &Metric)> = Vec::new();
+    for g in std::iter::once("all".to_string()).chain(meta.case_types.iter().cloned()) {
+        if let Some(m) = d
+            .summary
+            .metrics
+            .iter()
+            .find(|m| m.metric == "wait_days" && m.case_type.as_deref() == Some(g.as_str()))
+            && m.n > 0
+            && m.p50.is_some()
+        {
+            rows.push((g, m));
+        }
+    }
+    let worst = rows.iter().filter(|(g, _)| g != "all").max_by(|a, b| {
+        a.1.p50
+            .unwrap_or(0.0)
+            .total_cmp(&b.1.p50.unwrap_or(0.0))
+            .then(b.0.cmp(&a.0))
+    });
+    let title = match worst {
+        Some((g, m)) if m.p50.unwrap_or(0.0) > 0.0 => format!(
+            "Longest waits: {}, median {} working days (P90 {})",
+            pretty(g),
+            days(m.p50.unwrap_or(0.0)),
+            days(m.p90.unwrap_or(0.0))
+        ),
+        Some(_) => "No case waits for staff in the median run".to_string(),
+        None => "No case closed: no waiting times to show".to_string(),
+    };
+    let subtitle = format!(
+        "Working days from joining a queue to work starting, over every closed case of {} runs: box P25–P75, mark median, whiskers P5–P95.",
+        thousands(meta.replications as f64)
+    );
+
+    let xmax = nice_ceiling(
+        rows.iter()
+            .map(|(_, m)| m.p95.unwrap_or(0.0))
+            .fold(0.0f64, f64::max)
+            .max(1.0)
+            * 1.45,
+    );
+    let n = rows.len().max(1);
+    let height = 150 + 38 * n as u32 + 60;
+    svg((960, height.max(320)), CHART, |root| {
+        let e = draw_err(CHART);
+        let area = frame(root, d, &title, &subtitle, CHART)?;
+        let ticks: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let names: Vec<String> = rows
+            .iter()
+            .map(|(g, _)| {
+                if g == "all" {
+                    "all case types".to_string()
+                } else {
+                    pretty(g)
+                }
+            })
+            .collect();
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(24)
+            .x_label_area_size(36)
+            .y_label_area_size(210)
+            .build_cartesian_2d(0.0..xmax, super::Ticked::new((n as f64 - 0.5)..-0.5, ticks))
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if i >= 0.0 && (i as usize) < names.len() {
+                    names[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_formatter(&|x| thousands(*x))
+            .x_desc("Waiting time (working days)")
+            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 13))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colour::LIGHT_GREY)
+            .draw()
+            .map_err(&e)?;
+        for (i, (_, m)) in rows.iter().enumerate() {
+            let y = i as f64;
+            let q = |x: Option<f64>| x.unwrap_or(0.0);
+            let (p5, p25, p50, p75, p95) = (q(m.p5), q(m.p25), q(m.p50), q(m.p75), q(m.p95));
+            let h = 0.28;
+            chart
+                .draw_series([
+                    PathElement::new(vec![(p5, y), (p95, y)], colour::GREY.stroke_width(1)),
+                    PathElement::new(
+                        vec![(p5, y - h / 2.0), (p5, y + h / 2.0)],
+                        colour::GREY.stroke_width(1),
+                    ),
+                    PathElement::new(
+                        vec![(p95, y - h / 2.0), (p95, y + h / 2.0)],
+                        colour::GREY.stroke_width(1),
+                    ),
+                ])
+                .map_err(&e)?;
+            chart
+                .draw_series([
+                    Rectangle::new([(p25, y - h), (p75, y + h)], colour::BAND_INNER.filled()),
+                    Rectangle::new([(p25, y - h), (p75, y + h)], colour::LINE.stroke_width(1)),
+                ])
+                .map_err(&e)?;
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(p50, y - h - 0.05), (p50, y + h + 0.05)],
+                    colour::LINE.stroke_width(3),
+                )))
+                .map_err(&e)?;
+            let label = if p95 <= 0.0 && m.mean.unwrap_or(0.0) <= 0.0 {
+                "no wait".to_string()
+            } else if p95 <= 0.0 {
+                "no wait for 95% of cases".to_string()
+            } else {
+                format!("median {}, P90 {}", days(p50), days(q(m.p90)))
+            };
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    label,
+                    (p95 + xmax * 0.012, y),
+                    (FONT, 12)
+                        .into_font()
+                        .color(&colour::TEXT)
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )))
+                .map_err(&e)?;
+        }
+        Ok(())
+    })
+}
