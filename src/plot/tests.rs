@@ -184,3 +184,15 @@ fn a_directory_that_is_not_a_run_is_a_clear_error() {
     let e = RunData::load(dir.path()).unwrap_err();
     assert!(e.to_string().contains("is not a vetsim summary"), "{e}");
 }
+
+#[test]
+fn committed_charts_redraw_identically_in_this_build_profile() {
+    // output/met-2023 was drawn by the release binary; this test runs in the test profile. Same
+    // summaries, same bytes: rendering does not depend on optimisation.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("output/met-2023");
+    let d = RunData::load(&dir).unwrap();
+    for (name, bytes) in render_all(&d).unwrap() {
+        let committed = std::fs::read(dir.join(&name)).unwrap();
+        assert!(committed == bytes, "{name} differs from the committed chart");
+    }
+}
