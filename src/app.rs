@@ -1,7 +1,8 @@
 //! Glue between the command line and the library: load → engine → summary → files → terminal text.
 //! Owns the mapping from failures to exit codes (2 bad input or usage, 1 a run that failed).
 
-use crate::cli::{Command, RunArgs};
+use crate::cli::{Command, CompareArgs, RunArgs, SolveArgs};
+use crate::compare::{self, VaryError};
 use crate::engine::{self, Progress};
 use crate::report;
 use crate::scenario::{Scenario, ScenarioError};
@@ -14,6 +15,12 @@ pub enum AppError {
     /// Bad input: exit code 2.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// A bad `--vary`, `--param` or `[experiment]`: exit code 2.
+    #[error(transparent)]
+    Vary(#[from] VaryError),
+    /// A bad combination of options: exit code 2.
+    #[error("{0}")]
+    Usage(String),
     /// Several files failed validation: exit code 2 (each already printed).
     #[error("{0} of the scenario files are not valid")]
     Invalid(usize),
@@ -35,7 +42,10 @@ pub enum AppError {
 impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            AppError::Scenario(_) | AppError::Invalid(_) => 2,
+            AppError::Scenario(_)
+            | AppError::Invalid(_)
+            | AppError::Vary(_)
+            | AppError::Usage(_) => 2,
             AppError::Plot(crate::plot::PlotError::Read { .. })
             | AppError::Plot(crate::plot::PlotError::Parse { .. }) => 2,
             _ => 1,
@@ -68,13 +78,23 @@ pub fn run(command: Command) -> Result<(), AppError> {
         Command::Run(args) => run_scenario(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Plot { run_dir } => plot(&run_dir),
+        Command::Compare(args) => run_compare(args),
+        Command::Solve(args) => run_solve(args),
     }
 }
 
 /// Redraws a run's charts from its written summaries.
 fn plot(dir: &std::path::Path) -> Result<(), AppError> {
-    let data = crate::plot::RunData::load(dir)?;
-    let charts = crate::plot::render_all(&data)?;
+    let comparison = dir.join("comparison.json");
+    let charts = if comparison.is_file() {
+        let bytes = std::fs::read(&comparison).map_err(|source| crate::plot::PlotError::Read {
+            path: comparison.clone(),
+            source,
+        })?;
+        crate::plot::render_comparison(&crate::plot::load_comparison(dir, &bytes)?)?
+    } else {
+        crate::plot::render_all(&crate::plot::RunData::load(dir)?)?
+    };
     report::write_files(dir, &charts)?;
     let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
     print(&format!(
@@ -88,7 +108,17 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
     let mut bad = 0;
     let mut text = String::new();
     for p in paths {
-        match Scenario::load(p) {
+        let loaded = Scenario::load(p).map_err(AppError::from).and_then(|s| {
+            if s.experiment.is_empty() {
+                return Ok(s);
+            }
+            // Build the variants too: a bad path or value is a problem of this file.
+            let (t, f) = scenario_text(&Some(p.clone()))?;
+            let varies = varies_of(&[], &s)?;
+            compare::build_variants(&t, &f, &varies)?;
+            Ok(s)
+        });
+        match loaded {
             Ok(s) => text.push_str(&format!(
                 "{}: valid ({} case types, {} teams, {} replications)\n",
                 p.display(),
@@ -110,6 +140,173 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
     }
 }
 
+fn progress_bar(total: u64, quiet: bool, message: &str) -> indicatif::ProgressBar {
+    if quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(total);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} replications ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    b.set_message(message.to_string());
+    b
+}
+
+fn thread_pool(threads: Option<u64>) -> Result<rayon::ThreadPool, AppError> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        pool = pool.num_threads(t as usize);
+    }
+    pool.build()
+        .map_err(|e| AppError::Other(format!("cannot start worker threads: {e}")))
+}
+
+/// The scenario's text and the name it goes by in messages.
+fn scenario_text(path: &Option<PathBuf>) -> Result<(String, String), AppError> {
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|source| {
+                AppError::Scenario(ScenarioError::Read {
+                    path: p.display().to_string(),
+                    source,
+                })
+            })?;
+            Ok((text, p.display().to_string()))
+        }
+        None => Ok((
+            crate::scenario::DEFAULT_SCENARIO_TOML.to_string(),
+            crate::scenario::DEFAULT_SCENARIO_FILE.to_string(),
+        )),
+    }
+}
+
+/// The settings a comparison varies: the command line's, else the scenario's `[experiment]`.
+fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppError> {
+    if !args.is_empty() {
+        return args
+            .iter()
+            .map(|a| compare::Vary::parse(a).map_err(AppError::from))
+            .collect();
+    }
+    if s.experiment.is_empty() {
+        return Err(AppError::Usage(format!(
+            "{}: nothing to compare: give --vary PATH=V1,V2,... (e.g. --vary teams.diverted_soc_ct.headcount=0,45,90,150) or an [experiment] section",
+            s.file
+        )));
+    }
+    s.experiment
+        .iter()
+        .map(|(path, values)| {
+            let values = values
+                .iter()
+                .map(|v| {
+                    compare::variant::parse_value(v).map_err(|message| {
+                        AppError::Vary(VaryError::BadValue {
+                            path: path.clone(),
+                            value: v.clone(),
+                            message,
+                        })
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(compare::Vary {
+                path: path.clone(),
+                values,
+            })
+        })
+        .collect()
+}
+
+fn run_compare(args: CompareArgs) -> Result<(), AppError> {
+    let (text, file) = scenario_text(&args.scenario)?;
+    let base = Scenario::from_toml_str(&text, &file)?;
+    let varies = varies_of(&args.vary, &base)?;
+    let variants = compare::build_variants(&text, &file, &varies)?;
+    let replications = args.replications.unwrap_or(base.replications);
+    let seed = args.seed.unwrap_or(base.seed);
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-comparison", base.name)));
+    let bar = progress_bar(
+        replications * variants.len() as u64,
+        args.quiet,
+        &format!("{} ({} variants)", base.name, variants.len()),
+    );
+    let progress = Bar(bar.clone());
+    let pool = thread_pool(args.threads)?;
+    let runs = pool.install(|| compare::run_variants(variants, replications, seed, &progress))?;
+    bar.finish_and_clear();
+    let c = compare::compare(&runs, &varies, &text, replications, seed);
+    let json = compare::report::comparison_json(&c);
+    let mut files = vec![
+        ("comparison.json".to_string(), json.clone()),
+        (
+            "comparison.csv".to_string(),
+            compare::report::comparison_csv(&c),
+        ),
+    ];
+    // Drawn from the serialised comparison, as `vetsim plot` reads it back.
+    let parsed = crate::plot::load_comparison(&out_dir, &json)?;
+    files.extend(crate::plot::render_comparison(&parsed)?);
+    report::write_dir(&out_dir, &files)?;
+    if !args.quiet {
+        let mut text = compare::report::comparison_text(&c);
+        text.push_str(&format!("Results in {}/\n", out_dir.display()));
+        print(&text)?;
+    }
+    Ok(())
+}
+
+fn run_solve(args: SolveArgs) -> Result<(), AppError> {
+    let (text, file) = scenario_text(&args.scenario)?;
+    let base = Scenario::from_toml_str(&text, &file)?;
+    let written = match compare::variant::current_value(&text, &args.param) {
+        Some(toml_edit::Value::Integer(i)) => Some(*i.value()),
+        _ => None,
+    };
+    let spec = compare::SolveSpec {
+        path: args.param.clone(),
+        target: args.target_date,
+        confidence: args.confidence,
+        min: args.min,
+        max: args
+            .max
+            .unwrap_or_else(|| written.map(|w| (4 * w).max(10)).unwrap_or(10)),
+        finish: args.finish,
+    };
+    let replications = args.replications.unwrap_or(base.replications);
+    let seed = args.seed.unwrap_or(base.seed);
+    let bar = if args.quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::new_spinner().with_message(format!("searching {}", args.param))
+    };
+    let pool = thread_pool(args.threads)?;
+    let solution = pool
+        .install(|| compare::solve(&text, &file, &spec, replications, seed, &engine::Silent))
+        .map_err(|e| match e {
+            compare::SolveError::Vary(v) => AppError::Vary(v),
+            compare::SolveError::Run(r) => AppError::Run(r),
+            compare::SolveError::Bad(m) => AppError::Usage(m),
+        })?;
+    bar.finish_and_clear();
+    if let Some(dir) = &args.out {
+        report::write_dir(
+            dir,
+            &[(
+                "solution.json".into(),
+                compare::report::solution_json(&solution),
+            )],
+        )?;
+    }
+    print(&compare::report::solution_text(&solution))
+}
+
 fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     let scenario = match &args.scenario {
         Some(p) => Scenario::load(p)?,
@@ -122,28 +319,9 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
 
-    let bar = if args.quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        let b = indicatif::ProgressBar::new(replications);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:30}] {pos}/{len} replications ({eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        b.set_message(scenario.name.clone());
-        b
-    };
+    let bar = progress_bar(replications, args.quiet, &scenario.name);
     let progress = Bar(bar.clone());
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        pool = pool.num_threads(t as usize);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| AppError::Other(format!("cannot start worker threads: {e}")))?;
+    let pool = thread_pool(args.threads)?;
     let result = pool.install(|| engine::run(&scenario, replications, seed, &progress))?;
     bar.finish_and_clear();
 

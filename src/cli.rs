@@ -16,6 +16,10 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario and write its results (default: the built-in Met 2023 scenario).
     Run(RunArgs),
+    /// Compare variants of a scenario (e.g. diversion levels) under common random numbers.
+    Compare(CompareArgs),
+    /// Find the smallest value of a setting that finishes by a date with a given probability.
+    Solve(SolveArgs),
     /// Redraw the charts of a finished run from its summary.json and daily.csv (no simulation).
     Plot {
         /// A run directory written by `vetsim run` (e.g. output/met-2023).
@@ -46,6 +50,71 @@ pub struct RunArgs {
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no summary on the terminal.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Scenario file (TOML). Without it, the built-in scenarios/met-2023.toml.
+    pub scenario: Option<PathBuf>,
+    /// A setting and its values, PATH=V1,V2,... e.g. teams.diverted_soc_ct.headcount=0,45,90,150.
+    /// Repeat it to vary several settings (every combination runs). Overrides the scenario's
+    /// [experiment].
+    #[arg(long = "vary", value_name = "PATH=VALUES")]
+    pub vary: Vec<String>,
+    /// Monte Carlo replications per variant (overrides the scenario's `replications`).
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub replications: Option<u64>,
+    /// Master seed, shared by every variant (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Directory for the results (default: output/<scenario name>-comparison). Replaced as a whole.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no table on the terminal.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SolveArgs {
+    /// Scenario file (TOML). Without it, the built-in scenarios/met-2023.toml.
+    pub scenario: Option<PathBuf>,
+    /// The whole-number setting to search, e.g. teams.diverted_soc_ct.headcount.
+    #[arg(long)]
+    pub param: String,
+    /// The date to finish by (YYYY-MM-DD): done by the end of the last working day on or before it.
+    #[arg(long)]
+    pub target_date: crate::calendar::Date,
+    /// Wanted probability of finishing by the date.
+    #[arg(long, default_value_t = 0.9)]
+    pub confidence: f64,
+    /// Smallest value to consider.
+    #[arg(long, default_value_t = 0)]
+    pub min: i64,
+    /// Largest value to consider (default: four times the value as written, at least 10).
+    #[arg(long)]
+    pub max: Option<i64>,
+    /// What must be finished by the date.
+    #[arg(long, value_enum, default_value = "all-cases-closed")]
+    pub finish: crate::compare::Finish,
+    /// Monte Carlo replications per value tried.
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub replications: Option<u64>,
+    /// Master seed, shared by every value tried.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Also write solution.json into this directory (replaced as a whole).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
 }

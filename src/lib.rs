@@ -14,6 +14,7 @@
 pub mod app;
 pub mod calendar;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod model;
 pub mod plot;

@@ -244,3 +244,97 @@ fn plot_of_a_directory_without_results_is_bad_input() {
         .code(2)
         .stderr(predicate::str::contains("summary.json"));
 }
+
+#[test]
+fn compare_writes_paired_results_and_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    vetsim()
+        .args([
+            "compare",
+            "--vary",
+            "teams.diverted_soc_ct.headcount=0,90",
+            "-n",
+            "16",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("common random numbers"))
+        .stdout(predicate::str::contains(" 2* headcount=90"));
+    for f in [
+        "comparison.json",
+        "comparison.csv",
+        "compare-finish.svg",
+        "compare-peak.svg",
+        "compare-tradeoff.svg",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("comparison.json")).unwrap()).unwrap();
+    assert_eq!(json["meta"]["baseline"], "headcount=90");
+    let v = &json["variants"][1]["versus_baseline"]["all_cases_closed"];
+    assert_eq!(v["mean"], 0.0, "the baseline against itself");
+    // `vetsim plot` redraws the comparison charts identically.
+    let before = fs::read(out.join("compare-tradeoff.svg")).unwrap();
+    vetsim().arg("plot").arg(&out).assert().success();
+    assert_eq!(fs::read(out.join("compare-tradeoff.svg")).unwrap(), before);
+}
+
+#[test]
+fn bad_vary_and_param_are_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (
+            vec!["compare", "--vary", "teams.diverted.headcount=1,2"],
+            "names: dps_investigators",
+        ),
+        (
+            vec!["compare", "--vary", "teams.diverted_soc_ct.headcount"],
+            "PATH=VALUE",
+        ),
+        (
+            vec!["compare", "--vary", "teams.diverted_soc_ct.headcount=many"],
+            "an integer there (90), not a string",
+        ),
+        (vec!["compare"], "nothing to compare"),
+        (
+            vec!["solve", "--param", "start", "--target-date", "2024-01-01"],
+            "not an integer",
+        ),
+        (
+            vec![
+                "solve",
+                "--param",
+                "teams.nobody.headcount",
+                "--target-date",
+                "2024-01-01",
+            ],
+            "no entry named nobody",
+        ),
+        (
+            vec![
+                "solve",
+                "--param",
+                "teams.diverted_soc_ct.headcount",
+                "--target-date",
+                "soon",
+            ],
+            "soon",
+        ),
+    ] {
+        vetsim()
+            .current_dir(dir.path())
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    assert_eq!(
+        fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}

@@ -152,11 +152,13 @@ pub fn run(
     let n_types = s.case_types.len();
     let blocks = replications.div_ceil(BLOCK);
     let done = AtomicU64::new(0);
-    // Each fold accumulator covers at least 16 blocks: fewer accumulators to allocate and merge
-    // (the results do not depend on how the blocks are split).
+    // Each fold accumulator covers several blocks (about four per thread in all): few
+    // accumulators to allocate and merge, yet every thread busy even for short runs. The results
+    // do not depend on how the blocks are split.
+    let per_fold = (blocks as usize / (4 * rayon::current_num_threads()).max(1)).max(1);
     let partial = (0..blocks as usize)
         .into_par_iter()
-        .with_min_len(16)
+        .with_min_len(per_fold)
         .fold(
             || Partial {
                 pooled: Pooled::new(n_types),

@@ -53,7 +53,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     );
     svg(size, CHART, |root| {
         let e = draw_err(CHART);
-        let area = frame(root, d, &title, &subtitle, CHART)?;
+        let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let panels = area.split_evenly((rows, cols));
         for (g, panel) in groups.iter().zip(panels.iter()) {
             let series: Vec<(f64, [f64; 5])> = d

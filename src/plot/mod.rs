@@ -8,6 +8,7 @@
 //! the errors, the page frame (title, subtitle, provenance footer), date axes and colours.
 
 mod caseload;
+mod compare;
 mod completion;
 mod screening;
 mod staffing;
@@ -15,6 +16,7 @@ mod waiting;
 
 use crate::calendar::Date;
 use crate::report::{DailyRow, Summary};
+pub use compare::{load_comparison, render_comparison};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -222,7 +224,7 @@ mod colour {
 /// Returns the area left for the plot.
 fn frame<DB: DrawingBackend>(
     root: &DrawingArea<DB, plotters::coord::Shift>,
-    d: &RunData,
+    footer: &str,
     title: &str,
     subtitle: &str,
     chart: &'static str,
@@ -243,7 +245,7 @@ fn frame<DB: DrawingBackend>(
     ))
     .map_err(&e)?;
     root.draw(&Text::new(
-        provenance(d),
+        footer.to_string(),
         (16, h as i32 - 20),
         (FONT, 11).into_font().color(&colour::GREY),
     ))

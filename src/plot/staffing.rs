@@ -100,7 +100,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     let ymax = nice_ceiling(total_max.max(1.0) * 1.12);
     svg((960, 560), CHART, |root| {
         let e = draw_err(CHART);
-        let area = frame(root, d, &title, &subtitle, CHART)?;
+        let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let (x_axis, x_fmt) = date_axis(start, end, 10);
         let mut chart = ChartBuilder::on(&area)
             .margin_right(24)

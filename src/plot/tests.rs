@@ -193,6 +193,9 @@ fn committed_charts_redraw_identically_in_this_build_profile() {
     let d = RunData::load(&dir).unwrap();
     for (name, bytes) in render_all(&d).unwrap() {
         let committed = std::fs::read(dir.join(&name)).unwrap();
-        assert!(committed == bytes, "{name} differs from the committed chart");
+        assert!(
+            committed == bytes,
+            "{name} differs from the committed chart"
+        );
     }
 }

@@ -69,7 +69,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     let height = 150 + 38 * n as u32 + 60;
     svg((960, height.max(320)), CHART, |root| {
         let e = draw_err(CHART);
-        let area = frame(root, d, &title, &subtitle, CHART)?;
+        let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let ticks: Vec<f64> = (0..n).map(|i| i as f64).collect();
         let names: Vec<String> = rows
             .iter()

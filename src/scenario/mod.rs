@@ -53,6 +53,17 @@ pub struct Scenario {
     /// Expected cases opened per replication (all sources, follow-on cases included), from the
     /// means of the distributions: used to refuse absurd sizes and to size buffers.
     pub expected_cases: f64,
+    /// The `[experiment]` grid for `vetsim compare`: (path, values as TOML text), first slowest.
+    pub experiment: Vec<(String, Vec<String>)>,
+}
+
+/// SHA-256 of a scenario text, hex: what `summary.json` records as `scenario_hash`.
+pub fn hash_text(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl Scenario {

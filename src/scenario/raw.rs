@@ -40,6 +40,28 @@ pub struct RawScenario {
     pub arrivals: Vec<RawArrival>,
     #[serde(default)]
     pub backlogs: Vec<RawBacklog>,
+    /// Variants to compare (`vetsim compare`); ignored by `vetsim run`.
+    #[serde(default)]
+    pub experiment: Option<RawExperiment>,
+}
+
+/// What `vetsim compare` varies: every combination of the values of each setting (the first
+/// varies slowest), all run with the same random numbers.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExperiment {
+    pub vary: Vec<RawVary>,
+}
+
+/// One varied setting.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVary {
+    /// Dotted path into this file, e.g. `teams.diverted_soc_ct.headcount[0].count`; arrays of
+    /// tables by index or by the entry's `name`.
+    pub path: String,
+    /// The values it takes, of the setting's own type.
+    pub values: Vec<toml::Value>,
 }
 
 fn default_replications() -> u64 {

@@ -6,7 +6,6 @@ use super::dist::{Dist, DistSpec};
 use super::raw::*;
 use super::*;
 use crate::calendar::{Calendar, Date, WorkPattern, england_and_wales_bank_holidays};
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 
 /// Most replications a run accepts.
@@ -20,6 +19,8 @@ pub const MAX_HEADCOUNT: u32 = 1_000_000;
 pub const MAX_EXPECTED_CASES_PER_REPLICATION: f64 = 20_000_000.0;
 /// Most case-openings a whole run may be expected to simulate (≈ 3 hours at 10 million per second).
 pub const MAX_EXPECTED_CASES_PER_RUN: f64 = 1.0e11;
+/// Most variants an `[experiment]` may make.
+pub const MAX_VARIANTS: usize = 1000;
 /// Most case types.
 pub const MAX_CASE_TYPES: usize = 1000;
 /// Tolerance on "shares sum to 1".
@@ -774,16 +775,45 @@ pub(super) fn validate(
         }
     }
 
+    // The experiment grid: paths are checked when the variants are built (`vetsim compare`).
+    let mut experiment = Vec::new();
+    if let Some(e) = &raw.experiment {
+        let c = &mut ctx;
+        if e.vary.is_empty() {
+            c.err(
+                "experiment.vary",
+                "nothing to vary: give at least one { path, values }",
+            );
+        }
+        let mut combos: f64 = 1.0;
+        for (i, v) in e.vary.iter().enumerate() {
+            if v.path.trim().is_empty() {
+                c.err(format!("experiment.vary[{i}].path"), "empty path");
+            }
+            if v.values.is_empty() {
+                c.err(format!("experiment.vary[{i}].values"), "no values");
+            }
+            combos *= v.values.len().max(1) as f64;
+            experiment.push((
+                v.path.trim().to_string(),
+                v.values.iter().map(|x| x.to_string()).collect(),
+            ));
+        }
+        if combos > MAX_VARIANTS as f64 {
+            c.err(
+                "experiment.vary",
+                format!("{combos} variants: at most {MAX_VARIANTS} (each is a whole run)"),
+            );
+        }
+    }
+
     if !ctx.errors.is_empty() {
         return Err(ctx.errors);
     }
     let Some(calendar) = calendar else {
         return Err(vec![FieldError::new("calendar", "no calendar")]);
     };
-    let hash = Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>();
+    let hash = super::hash_text(text);
     Ok(Scenario {
         name: raw.name,
         description: raw.description,
@@ -801,6 +831,7 @@ pub(super) fn validate(
         backlogs,
         sources,
         expected_cases,
+        experiment,
     })
 }
 

@@ -1,0 +1,286 @@
+//! A comparison and a solution as bytes: `comparison.json`, `comparison.csv`, `solution.json` and
+//! the terminal tables (80 columns).
+
+use super::{Comparison, Solution, VariantRow};
+use crate::report::Metric;
+
+/// `comparison.json`: pretty-printed, newline-terminated.
+pub fn comparison_json(c: &Comparison) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(c).expect("comparison serialises");
+    v.push(b'\n');
+    v
+}
+
+/// `solution.json`.
+pub fn solution_json(s: &Solution) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(s).expect("solution serialises");
+    v.push(b'\n');
+    v
+}
+
+pub(crate) fn metric<'a>(row: &'a VariantRow, name: &str) -> Option<&'a Metric> {
+    row.metrics.iter().find(|m| m.metric == name)
+}
+
+fn date(
+    m: Option<&Metric>,
+    q: fn(&crate::report::summary::DateEstimates) -> Option<String>,
+) -> String {
+    m.and_then(|m| m.dates.as_ref())
+        .and_then(q)
+        .unwrap_or_else(|| "not by horizon".into())
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `comparison.csv`: one row per variant, the settings first (one column per varied path).
+pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let mut header: Vec<String> = vec![
+        "variant",
+        "label",
+        "is_baseline",
+        "lent_officers",
+        "screening_complete_p50",
+        "screening_complete_p90",
+        "all_cases_closed_p10",
+        "all_cases_closed_p50",
+        "all_cases_closed_p90",
+        "all_cases_closed_mean_days",
+        "censored_share",
+        "peak_open_cases_p50",
+        "peak_open_cases_p90",
+        "officer_days",
+        "officer_days_vs_baseline",
+        "days_saved",
+        "days_saved_mcse",
+        "p_finish_before_baseline",
+        "days_saved_per_officer",
+        "days_saved_per_100_officer_days",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    header.extend(c.meta.varied.iter().map(|v| v.path.clone()));
+    w.write_record(&header).expect("in-memory CSV");
+    for (i, r) in c.variants.iter().enumerate() {
+        let sc = metric(r, "screening_complete");
+        let ac = metric(r, "all_cases_closed");
+        let pk = metric(r, "peak_open_cases");
+        let od: f64 = r
+            .metrics
+            .iter()
+            .filter(|m| m.metric == "diverted_officer_days")
+            .filter_map(|m| m.mean)
+            .sum();
+        let v = &r.versus_baseline;
+        let dated = |q: fn(&crate::report::summary::DateEstimates) -> Option<String>| {
+            if sc.is_some() {
+                date(sc, q)
+            } else {
+                String::new()
+            }
+        };
+        let mut fields: Vec<String> = vec![
+            (i + 1).to_string(),
+            r.label.clone(),
+            r.is_baseline.to_string(),
+            r.lent_officers.to_string(),
+            dated(|d| d.p50.clone()),
+            dated(|d| d.p90.clone()),
+            date(ac, |d| d.p10.clone()),
+            date(ac, |d| d.p50.clone()),
+            date(ac, |d| d.p90.clone()),
+            opt(ac.and_then(|m| m.mean)),
+            ac.map(|m| m.censored_share).unwrap_or(0.0).to_string(),
+            opt(pk.and_then(|m| m.p50)),
+            opt(pk.and_then(|m| m.p90)),
+            od.to_string(),
+            opt(v.officer_days.mean),
+            opt(v.days_saved),
+            opt(v.days_saved_mcse),
+            v.p_finish_before_baseline.to_string(),
+            opt(v.days_saved_per_officer),
+            opt(v.days_saved_per_100_officer_days),
+        ];
+        for varied in &c.meta.varied {
+            let value = r
+                .settings
+                .iter()
+                .find(|s| s.path == varied.path)
+                .map(|s| s.value.clone())
+                .or_else(|| varied.as_written.clone())
+                .unwrap_or_default();
+            fields.push(value);
+        }
+        w.write_record(&fields).expect("in-memory CSV");
+    }
+    w.into_inner().expect("in-memory CSV")
+}
+
+/// Groups digits: 12345 → "12,345".
+fn int(x: f64) -> String {
+    let s = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if x < -0.5 { format!("-{out}") } else { out }
+}
+
+/// The terminal table.
+pub fn comparison_text(c: &Comparison) -> String {
+    let m = &c.meta;
+    let mut t = String::new();
+    t.push_str(&format!(
+        "{}: {} variants x {} replications, seed {}, common random numbers\n",
+        m.scenario,
+        c.variants.len(),
+        int(m.replications as f64),
+        m.seed
+    ));
+    t.push_str(
+        "(replication r of every variant sees the same hits, case efforts and routings).\n\n",
+    );
+    for (i, r) in c.variants.iter().enumerate() {
+        let mark = if r.is_baseline { "*" } else { " " };
+        let label = if r.settings.is_empty() {
+            "the scenario as written".to_string()
+        } else {
+            r.label.clone()
+        };
+        t.push_str(&format!("  {:>2}{mark} {label}\n", i + 1));
+    }
+    t.push_str(
+        "  * baseline (the scenario as written); differences are variant minus baseline.\n\n",
+    );
+    t.push_str(" #  last case closes       peak   days saved   P(sooner)  officer-days  lent\n");
+    t.push_str("    P50        P90         P50    mean ± 2se   than base  taken (mean)\n");
+    for (i, r) in c.variants.iter().enumerate() {
+        let ac = metric(r, "all_cases_closed");
+        let pk = metric(r, "peak_open_cases");
+        let od: f64 = r
+            .metrics
+            .iter()
+            .filter(|m| m.metric == "diverted_officer_days")
+            .filter_map(|m| m.mean)
+            .sum();
+        let v = &r.versus_baseline;
+        let saved = if r.is_baseline {
+            "-".to_string()
+        } else {
+            match (v.days_saved, v.days_saved_mcse) {
+                (Some(s), Some(e)) => format!("{s:+.1} ± {:.1}", 2.0 * e),
+                _ => "censored".into(),
+            }
+        };
+        let p = if r.is_baseline {
+            "-".to_string()
+        } else {
+            format!("{:.0}%", 100.0 * v.p_finish_before_baseline)
+        };
+        let d = |q: fn(&crate::report::summary::DateEstimates) -> Option<String>| {
+            let s = date(ac, q);
+            if s == "not by horizon" {
+                "after hor.".to_string()
+            } else {
+                s
+            }
+        };
+        t.push_str(&format!(
+            "{:>2}  {:<10} {:<10} {:>6}  {:>12}  {:>9}  {:>12}  {:>4}\n",
+            i + 1,
+            d(|x| x.p50.clone()),
+            d(|x| x.p90.clone()),
+            pk.and_then(|m| m.p50).map(int).unwrap_or_default(),
+            saved,
+            p,
+            int(od),
+            int(r.lent_officers)
+        ));
+    }
+    t.push_str("Days are working days. Officer-days are lent by ");
+    t.push_str(&if m.sources.is_empty() {
+        "no unit".to_string()
+    } else {
+        m.sources.join(", ")
+    });
+    t.push_str("; lent = most officers lent at once.\n");
+    t
+}
+
+/// The terminal answer to `solve`.
+pub fn solution_text(s: &Solution) -> String {
+    let what = match s.finish {
+        super::Finish::AllCasesClosed => "the last case closes",
+        super::Finish::ScreeningComplete => "screening finishes",
+    };
+    let pct = |p: f64| format!("{:.1}%", 100.0 * p);
+    let mut t = String::new();
+    match s.status.as_str() {
+        "found" => {
+            let a = s.at_answer.as_ref().expect("found has a probe");
+            t.push_str(&format!(
+                "{} = {} is the smallest value with which {what} by {} in at least {} of runs: {} of runs (± {} at 2 s.e.).\n",
+                s.path,
+                s.answer.unwrap_or_default(),
+                s.target_date,
+                pct(s.confidence),
+                pct(a.probability),
+                pct(2.0 * a.mcse)
+            ));
+            if let Some(b) = &s.below_answer {
+                t.push_str(&format!(
+                    "With {} it is {} of runs.\n",
+                    b.value,
+                    pct(b.probability)
+                ));
+            }
+        }
+        "min_is_enough" => {
+            let a = s.at_answer.as_ref().expect("has a probe");
+            t.push_str(&format!(
+                "Even the minimum, {} = {}, is enough: {what} by {} in {} of runs (wanted {}).\n",
+                s.path,
+                s.min,
+                s.target_date,
+                pct(a.probability),
+                pct(s.confidence)
+            ));
+        }
+        _ => {
+            let a = s.at_answer.as_ref().expect("has a probe");
+            t.push_str(&format!(
+                "Not even the maximum, {} = {}, is enough: {what} by {} in only {} of runs (wanted {}).\n",
+                s.path,
+                s.max,
+                s.target_date,
+                pct(a.probability),
+                pct(s.confidence)
+            ));
+        }
+    }
+    t.push_str(&format!(
+        "Searched {}..={} with {} replications per value (seed {}, common random numbers); tried {}.\n",
+        s.min,
+        s.max,
+        int(s.replications as f64),
+        s.seed,
+        s.probes
+            .iter()
+            .map(|p| format!("{} ({})", p.value, pct(p.probability)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    if !s.monotone {
+        t.push_str("Warning: a larger value finished by the date less often than a smaller one; the answer assumes more never hurts.\n");
+    }
+    t
+}

@@ -1,0 +1,265 @@
+use super::*;
+use crate::calendar::Date;
+use crate::engine::Silent;
+
+const MET: &str = include_str!("../../scenarios/met-2023.toml");
+
+fn variants(spec: &[&str]) -> Vec<Variant> {
+    let v: Vec<Vary> = spec.iter().map(|s| Vary::parse(s).unwrap()).collect();
+    build_variants(MET, "met.toml", &v).unwrap()
+}
+
+#[test]
+fn a_variant_identical_to_the_baseline_differs_by_exactly_zero() {
+    // The same value twice: the first is the baseline, the second an identical variant.
+    let vs = variants(&["teams.vetting_unit.headcount=12,12"]);
+    assert_eq!(vs.len(), 2);
+    assert!(vs[0].is_baseline && !vs[1].is_baseline);
+    let runs = run_variants(vs, 24, 5, &Silent).unwrap();
+    assert_eq!(
+        runs[0].per_rep, runs[1].per_rep,
+        "every replication identical"
+    );
+    let c = compare(&runs, &[], MET, 24, 5);
+    let v = &c.variants[1].versus_baseline;
+    assert_eq!(v.all_cases_closed.mean, Some(0.0));
+    assert_eq!(v.all_cases_closed.mcse, Some(0.0));
+    assert_eq!(v.all_cases_closed.share_equal, 1.0);
+    assert_eq!(v.peak_open_cases.mean, Some(0.0));
+    assert_eq!(v.p_finish_before_baseline, 0.0);
+    assert_eq!(v.days_saved, Some(-0.0));
+}
+
+fn variance(x: &[f64]) -> f64 {
+    let m = x.iter().sum::<f64>() / x.len() as f64;
+    x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (x.len() - 1) as f64
+}
+
+#[test]
+fn common_random_numbers_shrink_the_variance_of_differences() {
+    // 45 against 90 diverted officers, paired (same seed) and independent (another seed).
+    let n = 200;
+    let paired = run_variants(
+        variants(&["teams.diverted_soc_ct.headcount=45,90"]),
+        n,
+        7,
+        &Silent,
+    )
+    .unwrap();
+    let other = run_variants(
+        variants(&["teams.diverted_soc_ct.headcount=45"]),
+        n,
+        8,
+        &Silent,
+    )
+    .unwrap();
+    let closed =
+        |r: &VariantRun| -> Vec<f64> { r.per_rep.iter().map(|p| p.all_closed.unwrap()).collect() };
+    let (a45, a90) = (closed(&paired[0]), closed(&paired[1]));
+    assert!(paired[1].variant.is_baseline);
+    let b45 = closed(other.iter().find(|r| !r.variant.is_baseline).unwrap());
+    let d_paired: Vec<f64> = a45.iter().zip(&a90).map(|(x, y)| x - y).collect();
+    let d_indep: Vec<f64> = b45.iter().zip(&a90).map(|(x, y)| x - y).collect();
+    let (vp, vi) = (variance(&d_paired), variance(&d_indep));
+    println!(
+        "variance of the difference in all_cases_closed, 45 vs 90 officers, {n} replications: paired {vp:.3}, independent {vi:.3} (working days²), ratio {:.1}",
+        vi / vp
+    );
+    // Var(X - Y) = Var X + Var Y - 2 Cov: pairing removes most of it. The ratio's own sampling
+    // error at n = 200 is about ±20 %, so a 4-fold margin cannot flake.
+    assert!(
+        vp * 4.0 < vi,
+        "paired variance {vp:.2} should be far below independent {vi:.2} (working days²)"
+    );
+    // The paired comparison's MCSE follows.
+    let c = compare(&paired, &[], MET, n, 7);
+    let se = c.variants[0].versus_baseline.all_cases_closed.mcse.unwrap();
+    assert!((se - (vp / n as f64).sqrt()).abs() < 1e-9);
+}
+
+#[test]
+fn fewer_officers_cost_days_and_more_cost_officer_days() {
+    let runs = run_variants(
+        variants(&["teams.diverted_soc_ct.headcount=0,90,150"]),
+        40,
+        3,
+        &Silent,
+    )
+    .unwrap();
+    let c = compare(&runs, &[], MET, 40, 3);
+    let [none, base, more] = [&c.variants[0], &c.variants[1], &c.variants[2]];
+    assert!(base.is_baseline);
+    assert_eq!(
+        (none.lent_officers, base.lent_officers, more.lent_officers),
+        (0.0, 90.0, 150.0)
+    );
+    let saved = |v: &VariantRow| v.versus_baseline.days_saved.unwrap();
+    assert!(
+        saved(none) < 0.0,
+        "no diversion finishes later: {}",
+        saved(none)
+    );
+    assert!(
+        saved(more) > 0.0,
+        "more officers finish sooner: {}",
+        saved(more)
+    );
+    let od = &more.versus_baseline.officer_days_by_source;
+    assert_eq!(od.len(), 1);
+    assert!(od[0] > 0.0);
+    let per = more.versus_baseline.days_saved_per_officer.unwrap();
+    assert!((per - saved(more) / 60.0).abs() < 1e-12);
+    let per100 = more
+        .versus_baseline
+        .days_saved_per_100_officer_days
+        .unwrap();
+    let dod = more.versus_baseline.officer_days.mean.unwrap();
+    assert!((per100 - 100.0 * saved(more) / dod).abs() < 1e-9);
+}
+
+/// 100 cases of exactly one person-day each, at the start, for a team of N: the last closes at
+/// the end of working day ceil(100 / N) - 1 (7-day weeks, no holidays, from Monday 2024-01-01).
+const BLOCK: &str = r#"
+name = "block"
+start = 2024-01-01
+horizon = 2024-12-31
+replications = 5
+[calendar]
+working_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+holidays = "none"
+[[backlogs]]
+case_type = "job"
+count = 100
+[[case_types]]
+name = "job"
+effort = 6
+teams = ["crew"]
+[[teams]]
+name = "crew"
+hours_per_day = 6
+headcount = [{ count = 3 }]
+"#;
+
+#[test]
+fn solve_finds_the_answer_known_by_hand() {
+    // By 2024-01-10 (day 9): ceil(100 / N) <= 10 needs N >= 10; 9 people need 12 days.
+    let spec = SolveSpec {
+        path: "teams.crew.headcount".into(),
+        target: Date::parse("2024-01-10").unwrap(),
+        confidence: 0.9,
+        min: 1,
+        max: 50,
+        finish: Finish::AllCasesClosed,
+    };
+    let s = solve(BLOCK, "block.toml", &spec, 5, 1, &Silent).unwrap();
+    assert_eq!(s.answer, Some(10));
+    assert_eq!(s.status, "found");
+    assert_eq!(s.at_answer.as_ref().unwrap().probability, 1.0);
+    assert_eq!(s.below_answer.as_ref().unwrap().value, 9);
+    assert_eq!(s.below_answer.as_ref().unwrap().probability, 0.0);
+    assert!(s.monotone);
+
+    // Out of range both ways, said plainly.
+    let s = solve(
+        BLOCK,
+        "block.toml",
+        &SolveSpec {
+            max: 8,
+            ..spec.clone()
+        },
+        5,
+        1,
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!((s.answer, s.status.as_str()), (None, "max_not_enough"));
+    let s = solve(
+        BLOCK,
+        "block.toml",
+        &SolveSpec {
+            min: 20,
+            ..spec.clone()
+        },
+        5,
+        1,
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!((s.answer, s.status.as_str()), (Some(20), "min_is_enough"));
+    assert!(s.below_answer.is_none());
+}
+
+#[test]
+fn solve_refuses_what_it_cannot_search() {
+    let spec = SolveSpec {
+        path: "start".into(),
+        target: Date::parse("2024-01-10").unwrap(),
+        confidence: 0.9,
+        min: 1,
+        max: 50,
+        finish: Finish::AllCasesClosed,
+    };
+    let e = solve(BLOCK, "block.toml", &spec, 5, 1, &Silent).unwrap_err();
+    assert!(e.to_string().contains("not an integer"), "{e}");
+    let e = solve(
+        BLOCK,
+        "block.toml",
+        &SolveSpec {
+            path: "teams.crew.size".into(),
+            ..spec.clone()
+        },
+        5,
+        1,
+        &Silent,
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("unknown field `size`") && e.to_string().contains("hours_per_day"),
+        "{e}"
+    );
+    let e = solve(
+        BLOCK,
+        "block.toml",
+        &SolveSpec {
+            path: "teams.crew.headcount".into(),
+            confidence: 1.5,
+            ..spec.clone()
+        },
+        5,
+        1,
+        &Silent,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("confidence"), "{e}");
+}
+
+#[test]
+fn paired_diff_counts_censored_runs_as_later() {
+    let v = [Some(1.0), None, Some(3.0), None];
+    let b = [Some(2.0), Some(2.0), None, None];
+    let d = paired_diff(&v, &b);
+    assert_eq!((d.n, d.censored_pairs), (1, 3));
+    assert_eq!(d.mean, None, "a censored pair makes the mean unknown");
+    assert_eq!(
+        (d.share_smaller, d.share_equal, d.share_larger),
+        (0.5, 0.25, 0.25)
+    );
+}
+
+#[test]
+fn the_diversion_scenario_is_met_2023_plus_an_experiment() {
+    let diversion = include_str!("../../scenarios/met-2023-diversion.toml");
+    let mut a: toml::Table = toml::from_str(MET).unwrap();
+    let mut b: toml::Table = toml::from_str(diversion).unwrap();
+    for key in ["name", "description", "experiment"] {
+        a.remove(key);
+        b.remove(key);
+    }
+    assert_eq!(
+        a, b,
+        "everything but name, description and [experiment] matches met-2023"
+    );
+    let s = crate::scenario::Scenario::from_toml_str(diversion, "d.toml").unwrap();
+    assert_eq!(s.experiment.len(), 2);
+    assert_eq!(s.experiment[0].1, ["0", "45", "90", "150"]);
+}

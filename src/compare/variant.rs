@@ -1,0 +1,671 @@
+//! Variants of a scenario: a path into the scenario file and the values it takes. A variant is the
+//! scenario text with those values written in (with `toml_edit`, so everything else is kept) and
+//! then validated like any scenario: a value that breaks a rule is reported as that rule.
+//!
+//! Paths are dotted keys as in TOML; an array of tables is indexed by position (`teams[2]`) or by
+//! the `name` of its entry (`teams.diverted_soc_ct`). `teams.NAME.headcount` is short for the
+//! `count` of a team's only headcount entry.
+
+use crate::scenario::{Scenario, ScenarioError};
+use toml_edit::{DocumentMut, Item, Value};
+
+/// Why a `--vary`/`--param` or an `[experiment]` cannot be used. Always bad input (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VaryError {
+    #[error("{spec}: {message}")]
+    Syntax { spec: String, message: String },
+    #[error("{path}: no such setting in {file}: {message}")]
+    UnknownPath {
+        file: String,
+        path: String,
+        message: String,
+    },
+    #[error("{path} = {value}: {message}")]
+    BadValue {
+        path: String,
+        value: String,
+        message: String,
+    },
+    #[error("variant {label} is not a valid scenario:\n{source}")]
+    Invalid {
+        label: String,
+        #[source]
+        source: Box<ScenarioError>,
+    },
+}
+
+/// One varied setting: a path and the values it takes, in order.
+#[derive(Debug, Clone)]
+pub struct Vary {
+    pub path: String,
+    pub values: Vec<Value>,
+}
+
+impl Vary {
+    /// Parses `PATH=V1,V2,...` (values are TOML: numbers, dates, quoted strings, booleans).
+    pub fn parse(spec: &str) -> Result<Vary, VaryError> {
+        let syntax = |message: &str| VaryError::Syntax {
+            spec: spec.to_string(),
+            message: message.to_string(),
+        };
+        let (path, values) = spec
+            .split_once('=')
+            .ok_or_else(|| syntax("expected PATH=VALUE1,VALUE2,... (e.g. teams.diverted_soc_ct.headcount=0,45,90,150)"))?;
+        let path = path.trim();
+        if path.is_empty() {
+            return Err(syntax("the path before '=' is empty"));
+        }
+        let mut vals = Vec::new();
+        for v in values.split(',') {
+            let v = v.trim();
+            if v.is_empty() {
+                return Err(syntax("an empty value (two commas, or a trailing comma)"));
+            }
+            vals.push(parse_value(v).map_err(|m| VaryError::BadValue {
+                path: path.to_string(),
+                value: v.to_string(),
+                message: m,
+            })?);
+        }
+        Ok(Vary {
+            path: path.to_string(),
+            values: vals,
+        })
+    }
+}
+
+/// A TOML value from command-line text; bare words that are not TOML are taken as strings.
+pub fn parse_value(text: &str) -> Result<Value, String> {
+    match text.parse::<Value>() {
+        Ok(v) => Ok(v.decorated("", "")),
+        Err(_)
+            if text
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_/ ".contains(c)) =>
+        {
+            Ok(Value::from(text))
+        }
+        Err(e) => Err(format!("not a TOML value: {}", e.to_string().trim())),
+    }
+}
+
+/// The value's text as it would be written in the file (no decoration).
+pub fn value_text(v: &Value) -> String {
+    v.clone().decorated("", "").to_string()
+}
+
+#[derive(Debug, Clone)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+fn segments(path: &str) -> Result<Vec<Seg>, String> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if key.is_empty() && out.is_empty() {
+            return Err("a path starts with a key".into());
+        }
+        if !key.is_empty() {
+            out.push(Seg::Key(key.to_string()));
+        }
+        while !rest.is_empty() {
+            let close = rest
+                .find(']')
+                .ok_or_else(|| format!("unclosed '[' in {part:?}"))?;
+            let idx: usize = rest[1..close]
+                .trim()
+                .parse()
+                .map_err(|_| format!("{:?} is not an index", &rest[1..close]))?;
+            out.push(Seg::Index(idx));
+            rest = &rest[close + 1..];
+            if !rest.is_empty() && !rest.starts_with('[') {
+                return Err(format!("unexpected {rest:?} after ']'"));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("empty path".into());
+    }
+    Ok(out)
+}
+
+/// Names a table's keys for a message.
+fn keys_of(t: &dyn toml_edit::TableLike) -> String {
+    let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
+    if keys.is_empty() {
+        "(none)".into()
+    } else {
+        keys.join(", ")
+    }
+}
+
+/// Writes `value` at `path` in `doc`, checking that the path exists (or that its last key may be
+/// added to an existing table) and that the value has the type of the one it replaces.
+pub fn set_path(
+    doc: &mut DocumentMut,
+    file: &str,
+    path: &str,
+    value: &Value,
+) -> Result<(), VaryError> {
+    let unknown = |message: String| VaryError::UnknownPath {
+        file: file.to_string(),
+        path: path.to_string(),
+        message,
+    };
+    let segs = segments(path).map_err(|m| VaryError::Syntax {
+        spec: path.to_string(),
+        message: m,
+    })?;
+    // Shorthand: teams.NAME.headcount (one entry) → teams.NAME.headcount[0].count.
+    let mut segs = segs;
+    if let [Seg::Key(a), Seg::Key(_), Seg::Key(c)] = segs.as_slice()
+        && a == "teams"
+        && c == "headcount"
+    {
+        segs.push(Seg::Index(0));
+        segs.push(Seg::Key("count".into()));
+        let team = match &segs[1] {
+            Seg::Key(t) => t.clone(),
+            Seg::Index(_) => unreachable!(),
+        };
+        let n = doc
+            .get("teams")
+            .and_then(|t| t.as_array_of_tables())
+            .and_then(|a| {
+                a.iter()
+                    .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(team.as_str()))
+            })
+            .and_then(|t| t.get("headcount"))
+            .and_then(|h| h.as_array())
+            .map(|a| a.len());
+        if let Some(n) = n
+            && n != 1
+        {
+            return Err(unknown(format!(
+                "team {team} has {n} headcount entries: say which, e.g. teams.{team}.headcount[0].count"
+            )));
+        }
+    }
+
+    set_in_table(doc.as_table_mut(), &segs, value, path, file, "")
+}
+
+fn set_in_table(
+    t: &mut toml_edit::Table,
+    rest: &[Seg],
+    value: &Value,
+    path: &str,
+    file: &str,
+    at: &str,
+) -> Result<(), VaryError> {
+    let unknown = |message: String| VaryError::UnknownPath {
+        file: file.to_string(),
+        path: path.to_string(),
+        message,
+    };
+    let full = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    let at_name = if at.is_empty() { "the scenario" } else { at };
+    let Some((first, rest)) = rest.split_first() else {
+        return Err(unknown(format!(
+            "{at_name} is a whole table: give one of its settings ({})",
+            keys_of(t)
+        )));
+    };
+    let Seg::Key(k) = first else {
+        return Err(unknown(format!(
+            "{at_name} is a table, not a list: give one of its settings ({})",
+            keys_of(t)
+        )));
+    };
+    if rest.is_empty() && !t.contains_key(k) {
+        t.insert(k, Item::Value(value.clone()));
+        return Ok(());
+    }
+    let keys = keys_of(t);
+    let item = t
+        .get_mut(k)
+        .ok_or_else(|| unknown(format!("{at_name} has no {k}; it has: {keys}")))?;
+    let at = full(k);
+    match item {
+        Item::Value(v) => {
+            if rest.is_empty() {
+                replace_value(v, value, path)
+            } else {
+                set_in_value(v, rest, value, path, file, &at)
+            }
+        }
+        Item::Table(t) => set_in_table(t, rest, value, path, file, &at),
+        Item::ArrayOfTables(a) => match rest.first() {
+            Some(Seg::Index(n)) => {
+                let len = a.len();
+                let t = a
+                    .get_mut(*n)
+                    .ok_or_else(|| unknown(format!("{at} has {len} entries")))?;
+                set_in_table(t, &rest[1..], value, path, file, &format!("{at}[{n}]"))
+            }
+            Some(Seg::Key(name)) => {
+                let names: Vec<&str> = a
+                    .iter()
+                    .filter_map(|t| t.get("name").and_then(|x| x.as_str()))
+                    .collect();
+                let pos = a
+                    .iter()
+                    .position(|t| t.get("name").and_then(|x| x.as_str()) == Some(name.as_str()))
+                    .ok_or_else(|| {
+                        unknown(format!(
+                            "{at} has no entry named {name}; names: {}",
+                            names.join(", ")
+                        ))
+                    })?;
+                let t = a.get_mut(pos).expect("found");
+                set_in_table(t, &rest[1..], value, path, file, &format!("{at}.{name}"))
+            }
+            None => Err(unknown(format!(
+                "{at} is a list of tables: say which entry"
+            ))),
+        },
+        Item::None => Err(unknown(format!("{at} is empty"))),
+    }
+}
+
+fn set_in_value(
+    v: &mut Value,
+    rest: &[Seg],
+    value: &Value,
+    path: &str,
+    file: &str,
+    at: &str,
+) -> Result<(), VaryError> {
+    let unknown = |message: String| VaryError::UnknownPath {
+        file: file.to_string(),
+        path: path.to_string(),
+        message,
+    };
+    let Some((first, rest)) = rest.split_first() else {
+        return replace_value(v, value, path);
+    };
+    match (first, v) {
+        (Seg::Index(n), Value::Array(a)) => {
+            let len = a.len();
+            let x = a.get_mut(*n).ok_or_else(|| {
+                unknown(format!(
+                    "{at} has {len} entries (indices 0 to {})",
+                    len.saturating_sub(1)
+                ))
+            })?;
+            set_in_value(x, rest, value, path, file, &format!("{at}[{n}]"))
+        }
+        (Seg::Key(name), Value::Array(a)) => {
+            let pos = a
+                .iter()
+                .position(|x| {
+                    x.as_inline_table()
+                        .and_then(|t| t.get("name"))
+                        .and_then(|n| n.as_str())
+                        == Some(name.as_str())
+                })
+                .ok_or_else(|| unknown(format!("{at} has no entry named {name}")))?;
+            let x = a.get_mut(pos).expect("found");
+            set_in_value(x, rest, value, path, file, &format!("{at}.{name}"))
+        }
+        (Seg::Key(k), Value::InlineTable(t)) => {
+            if rest.is_empty() && !t.contains_key(k) {
+                t.insert(k, value.clone());
+                return Ok(());
+            }
+            let keys = keys_of(t);
+            let x = t
+                .get_mut(k)
+                .ok_or_else(|| unknown(format!("{at} has no {k}; it has: {keys}")))?;
+            set_in_value(x, rest, value, path, file, &format!("{at}.{k}"))
+        }
+        _ => Err(unknown(format!(
+            "{at} is a single value: nothing inside it to set"
+        ))),
+    }
+}
+
+/// Replaces `old` with `new`, which must be of the same kind (an integer may replace a float).
+fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryError> {
+    let kind = |v: &Value| match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a number",
+        Value::Boolean(_) => "true or false",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "a list",
+        Value::InlineTable(_) => "a table",
+    };
+    let new = match (&*old, new) {
+        (Value::Float(_), Value::Integer(i)) => Value::from(*i.value() as f64),
+        (Value::Integer(_), Value::Integer(_))
+        | (Value::Float(_), Value::Float(_))
+        | (Value::String(_), Value::String(_))
+        | (Value::Boolean(_), Value::Boolean(_))
+        | (Value::Datetime(_), Value::Datetime(_)) => new.clone(),
+        // A distribution written as a plain number may be set to another number.
+        (Value::Integer(_), Value::Float(_)) => new.clone(),
+        _ => {
+            return Err(VaryError::BadValue {
+                path: path.to_string(),
+                value: value_text(new),
+                message: format!(
+                    "the scenario has {} there ({}), not {}",
+                    kind(old),
+                    value_text(old),
+                    kind(new)
+                ),
+            });
+        }
+    };
+    let decor = old.decor().clone();
+    *old = new;
+    *old.decor_mut() = decor;
+    Ok(())
+}
+
+/// The value at `path` in the scenario text as written, if the path exists there.
+pub fn current_value(text: &str, path: &str) -> Option<Value> {
+    // Set a probe value in a copy and read back what was replaced: reuse the walker by trying each
+    // kind is heavy; instead walk read-only with the same rules.
+    let doc: DocumentMut = text.parse().ok()?;
+    let mut segs = segments(path).ok()?;
+    if let [Seg::Key(a), Seg::Key(_), Seg::Key(c)] = segs.as_slice()
+        && a == "teams"
+        && c == "headcount"
+    {
+        segs.push(Seg::Index(0));
+        segs.push(Seg::Key("count".into()));
+    }
+    enum Node<'a> {
+        Item(&'a Item),
+        Table(&'a toml_edit::Table),
+        Value(&'a Value),
+    }
+    let mut node = Node::Item(doc.as_item());
+    for seg in &segs {
+        node = match (node, seg) {
+            (Node::Item(Item::Table(t)), Seg::Key(k)) | (Node::Table(t), Seg::Key(k)) => {
+                Node::Item(t.get(k)?)
+            }
+            (Node::Item(Item::ArrayOfTables(a)), Seg::Index(n)) => Node::Table(a.get(*n)?),
+            (Node::Item(Item::ArrayOfTables(a)), Seg::Key(k)) => Node::Table(
+                a.iter()
+                    .find(|t| t.get("name").and_then(|x| x.as_str()) == Some(k.as_str()))?,
+            ),
+            (Node::Item(Item::Value(v)), s) | (Node::Value(v), s) => match (v, s) {
+                (Value::Array(a), Seg::Index(n)) => Node::Value(a.get(*n)?),
+                (Value::Array(a), Seg::Key(k)) => Node::Value(a.iter().find(|x| {
+                    x.as_inline_table()
+                        .and_then(|t| t.get("name"))
+                        .and_then(|n| n.as_str())
+                        == Some(k.as_str())
+                })?),
+                (Value::InlineTable(t), Seg::Key(k)) => Node::Value(t.get(k)?),
+                _ => return None,
+            },
+            _ => return None,
+        };
+    }
+    match node {
+        Node::Item(Item::Value(v)) | Node::Value(v) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// One scenario of a comparison: the settings that make it, and the validated scenario.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// e.g. `count=45, to=2023-10-06`, or `as written`.
+    pub label: String,
+    /// (path, value as written) for each varied path.
+    pub settings: Vec<(String, String)>,
+    pub scenario: Scenario,
+    /// The scenario as written (every varied path at its written value).
+    pub is_baseline: bool,
+}
+
+/// Builds the grid of variants (every combination of the values, first path slowest) and the
+/// baseline: the scenario as written. When some variant has every varied path at its written
+/// value, it is the baseline; otherwise the baseline is added first.
+pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Variant>, VaryError> {
+    let base_doc: DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| VaryError::Invalid {
+                label: "as written".into(),
+                source: Box::new(ScenarioError::Parse {
+                    file: file.to_string(),
+                    line: 1,
+                    column: 1,
+                    message: e.message().to_string(),
+                    snippet: String::new(),
+                }),
+            })?;
+    let written: Vec<Option<String>> = varies
+        .iter()
+        .map(|v| current_value(text, &v.path).map(|x| value_text(&x)))
+        .collect();
+    let short = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
+    let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
+    for v in varies {
+        let mut next = Vec::new();
+        for c in &combos {
+            for i in 0..v.values.len() {
+                let mut c = c.clone();
+                c.push(i);
+                next.push(c);
+            }
+        }
+        combos = next;
+    }
+    let make = |settings: Vec<(String, Value)>,
+                label: String,
+                is_baseline: bool|
+     -> Result<Variant, VaryError> {
+        let mut doc = base_doc.clone();
+        for (p, v) in &settings {
+            set_path(&mut doc, file, p, v)?;
+        }
+        let vtext = doc.to_string();
+        let scenario = Scenario::from_toml_str(&vtext, file).map_err(|e| match &e {
+            // A key added where the format has none: an unknown path, with the valid names.
+            ScenarioError::Parse { message, .. } if message.contains("unknown field") => {
+                VaryError::UnknownPath {
+                    file: file.to_string(),
+                    path: settings
+                        .iter()
+                        .map(|(p, _)| p.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    message: message.clone(),
+                }
+            }
+            _ => VaryError::Invalid {
+                label: label.clone(),
+                source: Box::new(e),
+            },
+        })?;
+        Ok(Variant {
+            label,
+            settings: settings
+                .iter()
+                .map(|(p, v)| (p.clone(), value_text(v)))
+                .collect(),
+            scenario,
+            is_baseline,
+        })
+    };
+    let mut out = Vec::new();
+    let mut have_baseline = false;
+    for c in &combos {
+        let settings: Vec<(String, Value)> = varies
+            .iter()
+            .zip(c)
+            .map(|(v, &i)| (v.path.clone(), v.values[i].clone()))
+            .collect();
+        let is_baseline = settings.iter().zip(&written).all(|((_, v), w)| {
+            w.as_deref() == Some(value_text(v).as_str()) || same_number(w.as_deref(), v)
+        });
+        have_baseline |= is_baseline;
+        let label = settings
+            .iter()
+            .map(|(p, v)| format!("{}={}", short(p), value_text(v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(make(settings, label, is_baseline)?);
+    }
+    if !have_baseline {
+        out.insert(0, make(Vec::new(), "as written".into(), true)?);
+    }
+    // Mark only the first match as the baseline (two equal settings would otherwise both claim it).
+    let mut seen = false;
+    for v in &mut out {
+        if v.is_baseline {
+            v.is_baseline = !seen;
+            seen = true;
+        }
+    }
+    Ok(out)
+}
+
+fn same_number(written: Option<&str>, v: &Value) -> bool {
+    let Some(w) = written.and_then(|w| w.parse::<f64>().ok()) else {
+        return false;
+    };
+    match v {
+        Value::Integer(i) => *i.value() as f64 == w,
+        Value::Float(f) => *f.value() == w,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MET: &str = include_str!("../../scenarios/met-2023.toml");
+
+    #[test]
+    fn sets_a_team_count_by_name_and_shorthand() {
+        for path in [
+            "teams.diverted_soc_ct.headcount",
+            "teams.diverted_soc_ct.headcount[0].count",
+            "teams[2].headcount[0].count",
+        ] {
+            let vary = Vary::parse(&format!("{path}=0,45")).unwrap();
+            let vs = build_variants(MET, "met.toml", &[vary]).unwrap();
+            assert_eq!(vs.len(), 3, "{path}: baseline (90) added to 0 and 45");
+            assert!(vs[0].is_baseline && vs[0].label == "as written");
+            let team = |v: &Variant| {
+                let t = v
+                    .scenario
+                    .teams
+                    .iter()
+                    .find(|t| t.name == "diverted_soc_ct")
+                    .unwrap();
+                t.staff[0].count
+            };
+            assert_eq!(
+                [team(&vs[0]), team(&vs[1]), team(&vs[2])],
+                [90, 0, 45],
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_written_value_is_the_baseline() {
+        let vary = Vary::parse("teams.diverted_soc_ct.headcount=0,90,150").unwrap();
+        let vs = build_variants(MET, "met.toml", &[vary]).unwrap();
+        assert_eq!(vs.len(), 3);
+        assert_eq!(vs.iter().filter(|v| v.is_baseline).count(), 1);
+        assert!(vs[1].is_baseline, "count=90 is the scenario as written");
+    }
+
+    #[test]
+    fn grids_combine_paths_first_slowest() {
+        let a = Vary::parse("teams.diverted_soc_ct.headcount=45,90").unwrap();
+        let b = Vary::parse("teams.diverted_soc_ct.headcount[0].to=2023-07-06,2023-10-06").unwrap();
+        let vs = build_variants(MET, "met.toml", &[a, b]).unwrap();
+        let labels: Vec<&str> = vs.iter().map(|v| v.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "headcount=45, to=2023-07-06",
+                "headcount=45, to=2023-10-06",
+                "headcount=90, to=2023-07-06",
+                "headcount=90, to=2023-10-06"
+            ]
+        );
+        assert!(vs[2].is_baseline);
+    }
+
+    #[test]
+    fn unknown_paths_list_what_is_there() {
+        let e = build_variants(
+            MET,
+            "met.toml",
+            &[Vary::parse("teams.diverted.headcount=1").unwrap()],
+        )
+        .unwrap_err();
+        let m = e.to_string();
+        assert!(
+            m.contains("no entry named diverted") && m.contains("diverted_soc_ct"),
+            "{m}"
+        );
+        let e = build_variants(
+            MET,
+            "met.toml",
+            &[Vary::parse("teams.diverted_soc_ct.head=1").unwrap()],
+        )
+        .unwrap_err();
+        let m = e.to_string();
+        assert!(m.contains("unknown field") || m.contains("head"), "{m}");
+        let e = build_variants(
+            MET,
+            "met.toml",
+            &[Vary::parse("teams.dps_new_staff.headcount=1").unwrap()],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("3 headcount entries"), "{e}");
+        let e = build_variants(
+            MET,
+            "met.toml",
+            &[Vary::parse("teams[9].headcount[0].count=1").unwrap()],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("has 4 entries"), "{e}");
+    }
+
+    #[test]
+    fn values_keep_their_type_and_rules() {
+        let e = build_variants(
+            MET,
+            "met.toml",
+            &[Vary::parse("teams.diverted_soc_ct.headcount=lots").unwrap()],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("an integer"), "{e}");
+        let e = build_variants(
+            MET,
+            "met.toml",
+            &[Vary::parse("teams.diverted_soc_ct.headcount[0].to=2019-01-01").unwrap()],
+        )
+        .unwrap_err();
+        assert!(matches!(e, VaryError::Invalid { .. }), "{e}");
+        assert!(Vary::parse("teams.x.headcount").is_err());
+        assert!(Vary::parse("teams.x.headcount=1,,2").is_err());
+    }
+}

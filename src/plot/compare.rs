@@ -1,0 +1,543 @@
+//! Comparison charts, drawn from `comparison.json` alone: the last case closing and the peak
+//! caseload against the varied setting (P10–P90 band, P50 line, one line per combination of any
+//! other varied settings), and the trade-off of working days saved against officer-days taken
+//! from the lending units.
+
+use super::{
+    FONT, PlotError, Ticked, colour, date_axis, draw_err, human, nice_ceiling, thousands, x_of,
+};
+use crate::calendar::Date;
+use crate::compare::report::metric;
+use crate::compare::{Comparison, VariantRow};
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::path::Path;
+
+/// A tick label formatter.
+type Formatter = Box<dyn Fn(&f64) -> String>;
+
+/// Parses `comparison.json`; `dir` only names it in errors.
+pub fn load_comparison(dir: &Path, bytes: &[u8]) -> Result<Comparison, PlotError> {
+    serde_json::from_slice(bytes).map_err(|e| PlotError::Parse {
+        path: dir.join("comparison.json"),
+        what: "comparison",
+        message: e.to_string(),
+    })
+}
+
+/// `compare-finish.svg`, `compare-peak.svg`, `compare-tradeoff.svg`.
+pub fn render_comparison(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
+    super::register_font()?;
+    Ok(vec![
+        ("compare-finish.svg".into(), finish(c)?),
+        ("compare-peak.svg".into(), peak(c)?),
+        ("compare-tradeoff.svg".into(), tradeoff(c)?),
+    ])
+}
+
+fn footer(c: &Comparison) -> String {
+    let m = &c.meta;
+    let hash: String = m.scenario_hash.chars().take(12).collect();
+    format!(
+        "{} ({}) · sha256 {hash} · seed {} · {} replications per variant, common random numbers · {} {}",
+        m.scenario,
+        m.scenario_file,
+        m.seed,
+        thousands(m.replications as f64),
+        m.tool,
+        m.version
+    )
+}
+
+/// Rows grouped into lines: x position from the first varied setting, one line per combination
+/// of the others. Rows without settings (the scenario as written, outside the grid) are returned
+/// apart.
+struct Layout<'a> {
+    x_labels: Vec<String>,
+    axis_name: String,
+    lines: Vec<(String, Vec<(usize, &'a VariantRow)>)>,
+    apart: Vec<&'a VariantRow>,
+}
+
+fn layout(c: &Comparison) -> Layout<'_> {
+    let first = c.meta.varied.first();
+    let x_labels: Vec<String> = first.map(|v| v.values.clone()).unwrap_or_default();
+    let axis_name = first.map(|v| v.path.clone()).unwrap_or_default();
+    let mut lines: Vec<(String, Vec<(usize, &VariantRow)>)> = Vec::new();
+    let mut apart = Vec::new();
+    for r in &c.variants {
+        if r.settings.is_empty() {
+            apart.push(r);
+            continue;
+        }
+        let x = x_labels
+            .iter()
+            .position(|v| *v == r.settings[0].value)
+            .unwrap_or(0);
+        let key = r.settings[1..]
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}={}",
+                    s.path.rsplit('.').next().unwrap_or(&s.path),
+                    s.value
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        match lines.iter_mut().find(|l| l.0 == key) {
+            Some(l) => {
+                if !l.1.iter().any(|(i, _)| *i == x) {
+                    l.1.push((x, r));
+                }
+            }
+            None => lines.push((key, vec![(x, r)])),
+        }
+    }
+    Layout {
+        x_labels,
+        axis_name,
+        lines,
+        apart,
+    }
+}
+
+fn label_of(r: &VariantRow) -> String {
+    if r.settings.is_empty() {
+        "as written".into()
+    } else {
+        r.label.clone()
+    }
+}
+
+/// A chart of one quantity (P10/P50/P90 per variant) against the first varied setting.
+fn bands(
+    c: &Comparison,
+    chart_name: &'static str,
+    title: &str,
+    subtitle: &str,
+    y_desc: &str,
+    q: &dyn Fn(&VariantRow) -> Option<[f64; 3]>,
+    dates: bool,
+) -> Result<Vec<u8>, PlotError> {
+    let l = layout(c);
+    let n = l.x_labels.len().max(1);
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for r in &c.variants {
+        if let Some(v) = q(r) {
+            lo = lo.min(v[0]);
+            hi = hi.max(v[2]);
+        }
+    }
+    if !lo.is_finite() {
+        lo = 0.0;
+        hi = 1.0;
+    }
+    // Room above the data for the legend (one row per line).
+    let pad = ((hi - lo) * 0.12).max(1.0);
+    let top = (hi - lo).max(1.0) * (0.12 + 0.07 * (l.lines.len() + l.apart.len()) as f64);
+    let (y0, y1) = if dates {
+        (lo - pad, hi + top)
+    } else {
+        (0.0, nice_ceiling(hi + top))
+    };
+    super::svg((960, 560), chart_name, |root| {
+        let e = draw_err(chart_name);
+        let area = super::frame(root, &footer(c), title, subtitle, chart_name)?;
+        let xticks: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let x_axis = Ticked::new(-0.4..(n as f64 - 0.6), xticks);
+        let labels = l.x_labels.clone();
+        let x_fmt = move |x: &f64| {
+            let i = x.round();
+            if i >= 0.0 && (i as usize) < labels.len() {
+                labels[i as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        let (y_axis, y_fmt): (Ticked, Formatter) = if dates {
+            let (a, f) = date_axis(
+                Date::from_days_since_epoch(y0 as i64),
+                Date::from_days_since_epoch(y1 as i64),
+                8,
+            );
+            (a, Box::new(f))
+        } else {
+            let r: plotters::coord::types::RangedCoordf64 = (y0..y1).into();
+            let ticks = r.key_points(8usize);
+            (
+                Ticked::new(y0..y1, ticks),
+                Box::new(|y: &f64| thousands(*y)),
+            )
+        };
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(24)
+            .x_label_area_size(52)
+            .y_label_area_size(76)
+            .build_cartesian_2d(x_axis, y_axis)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&x_fmt)
+            .y_label_formatter(&y_fmt)
+            .x_desc(format!("{} (the varied setting)", l.axis_name))
+            .y_desc(y_desc)
+            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 13))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colour::LIGHT_GREY)
+            .draw()
+            .map_err(&e)?;
+        for r in &l.apart {
+            if let Some(v) = q(r) {
+                chart
+                    .draw_series(std::iter::once(DashedPathElement::new(
+                        vec![(-0.4, v[1]), (n as f64 - 0.6, v[1])],
+                        6,
+                        4,
+                        colour::GREY.stroke_width(2),
+                    )))
+                    .map_err(&e)?
+                    .label(format!("{} (P50)", label_of(r)))
+                    .legend(|(x, y)| {
+                        DashedPathElement::new(
+                            vec![(x, y), (x + 22, y)],
+                            5,
+                            3,
+                            colour::GREY.stroke_width(2),
+                        )
+                    });
+            }
+        }
+        let many = l.lines.len() > 1;
+        for (li, (name, pts)) in l.lines.iter().enumerate() {
+            let col = colour::SERIES[li % colour::SERIES.len()];
+            // Several lines: each shifted a little sideways so that their bars do not hide one
+            // another, and P10–P90 drawn as bars rather than overlapping bands.
+            let dodge = if many {
+                (li as f64 - (l.lines.len() as f64 - 1.0) / 2.0) * 0.07
+            } else {
+                0.0
+            };
+            let mut pts: Vec<(f64, [f64; 3], bool)> = pts
+                .iter()
+                .filter_map(|(x, r)| q(r).map(|v| (*x as f64 + dodge, v, r.is_baseline)))
+                .collect();
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            if !many {
+                let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1[2])).collect();
+                band.extend(pts.iter().rev().map(|p| (p.0, p.1[0])));
+                chart
+                    .draw_series(std::iter::once(Polygon::new(band, col.mix(0.18).filled())))
+                    .map_err(&e)?;
+            }
+            for p in &pts {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(p.0, p.1[0]), (p.0, p.1[2])],
+                        col.mix(if many { 0.9 } else { 0.5 }).stroke_width(if many {
+                            2
+                        } else {
+                            1
+                        }),
+                    )))
+                    .map_err(&e)?;
+            }
+            let series_name = if name.is_empty() {
+                "P50; P10–P90".to_string()
+            } else {
+                format!("{name}: P50; P10–P90")
+            };
+            let style = col.stroke_width(2);
+            chart
+                .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1[1])), style))
+                .map_err(&e)?
+                .label(series_name)
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            for p in &pts {
+                let size = if p.2 { 7 } else { 4 };
+                chart
+                    .draw_series(std::iter::once(Circle::new(
+                        (p.0, p.1[1]),
+                        size,
+                        col.filled(),
+                    )))
+                    .map_err(&e)?;
+                if many && !p.2 {
+                    continue;
+                }
+                let text = if dates {
+                    human(&Date::from_days_since_epoch(p.1[1].round() as i64).to_string())
+                } else {
+                    thousands(p.1[1])
+                };
+                let text = if p.2 {
+                    format!("{text} (baseline)")
+                } else {
+                    text
+                };
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        text,
+                        (p.0 + 0.05, p.1[1]),
+                        (FONT, 12)
+                            .into_font()
+                            .color(&col)
+                            .pos(Pos::new(HPos::Left, VPos::Bottom)),
+                    )))
+                    .map_err(&e)?;
+            }
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .margin(12)
+            .label_font((FONT, 13))
+            .background_style(WHITE.mix(0.9))
+            .border_style(colour::GREY)
+            .draw()
+            .map_err(&e)?;
+        Ok(())
+    })
+}
+
+/// Calendar-day coordinates of P10/P50/P90 of the last case closing; censored quantiles sit at
+/// the horizon.
+fn closed_dates(c: &Comparison) -> impl Fn(&VariantRow) -> Option<[f64; 3]> + '_ {
+    let horizon = Date::parse(&c.meta.horizon).ok();
+    move |r: &VariantRow| {
+        let d = metric(r, "all_cases_closed")?.dates.as_ref()?;
+        let at = |x: &Option<String>| {
+            x.as_deref()
+                .and_then(|s| Date::parse(s).ok())
+                .or(horizon)
+                .map(x_of)
+        };
+        Some([at(&d.p10)?, at(&d.p50)?, at(&d.p90)?])
+    }
+}
+
+fn extreme_p50<'a>(
+    c: &'a Comparison,
+    q: &dyn Fn(&VariantRow) -> Option<[f64; 3]>,
+) -> Option<(&'a VariantRow, &'a VariantRow)> {
+    let with: Vec<(&VariantRow, f64)> = c
+        .variants
+        .iter()
+        .filter_map(|r| q(r).map(|v| (r, v[1])))
+        .collect();
+    let lo = with.iter().min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let hi = with.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    Some((lo.0, hi.0))
+}
+
+fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
+    let q = closed_dates(c);
+    let title = match extreme_p50(c, &q) {
+        Some((early, late)) => {
+            let d = |r: &VariantRow| {
+                Date::from_days_since_epoch(q(r).map(|v| v[1]).unwrap_or(0.0) as i64).human()
+            };
+            format!(
+                "Last case closes (P50) between {} and {} across the {} variants",
+                d(early),
+                d(late),
+                c.variants.len()
+            )
+        }
+        None => "When the last case closes, by variant".into(),
+    };
+    let subtitle = format!(
+        "Date the last case closes across {} paired runs per variant: P10–P90 (band or bars), line P50; large dot: baseline.",
+        thousands(c.meta.replications as f64)
+    );
+    bands(
+        c,
+        "the comparison finish chart",
+        &title,
+        &subtitle,
+        "Last case closes",
+        &q,
+        true,
+    )
+}
+
+fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
+    let q = |r: &VariantRow| {
+        let m = metric(r, "peak_open_cases")?;
+        Some([m.p10?, m.p50?, m.p90?])
+    };
+    let title = match extreme_p50(c, &q) {
+        Some((lo, hi)) => format!(
+            "Peak caseload (P50) between {} and {} open cases across the {} variants",
+            thousands(q(lo).map(|v| v[1]).unwrap_or(0.0)),
+            thousands(q(hi).map(|v| v[1]).unwrap_or(0.0)),
+            c.variants.len()
+        ),
+        None => "Peak caseload by variant".into(),
+    };
+    let subtitle = format!(
+        "Most cases open at once in each of {} paired runs per variant: P10–P90 (band or bars), line P50.",
+        thousands(c.meta.replications as f64)
+    );
+    bands(
+        c,
+        "the comparison peak chart",
+        &title,
+        &subtitle,
+        "Peak open cases",
+        &q,
+        false,
+    )
+}
+
+fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
+    const CHART: &str = "the comparison trade-off chart";
+    let pts: Vec<(&VariantRow, f64, f64, f64)> = c
+        .variants
+        .iter()
+        .filter_map(|r| {
+            let v = &r.versus_baseline;
+            Some((
+                r,
+                v.officer_days.mean?,
+                v.days_saved?,
+                v.days_saved_mcse.unwrap_or(0.0),
+            ))
+        })
+        .collect();
+    let sources = if c.meta.sources.is_empty() {
+        "other units".to_string()
+    } else {
+        c.meta.sources.join(" and ")
+    };
+    let best = pts
+        .iter()
+        .filter(|p| p.1 > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let title = match best {
+        Some(p) => format!(
+            "{} (no. {}): {:.1} working days sooner for {} more officer-days",
+            label_of(p.0),
+            c.variants
+                .iter()
+                .position(|r| std::ptr::eq(r, p.0))
+                .map(|i| i + 1)
+                .unwrap_or(0),
+            p.2,
+            thousands(p.1),
+        ),
+        None => format!("Working days saved against officer-days taken from {sources}"),
+    };
+    let subtitle = "Each point a variant (numbered as in comparison.csv) against the baseline at (0, 0), paired over the same runs; bars ± 2 standard errors.".to_string();
+    let (mut x0, mut x1, mut y0, mut y1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for p in &pts {
+        x0 = x0.min(p.1);
+        x1 = x1.max(p.1);
+        y0 = y0.min(p.2 - 2.0 * p.3);
+        y1 = y1.max(p.2 + 2.0 * p.3);
+    }
+    let px = ((x1 - x0) * 0.15).max(10.0);
+    let py = ((y1 - y0) * 0.15).max(1.0);
+    let (x0, x1, y0, y1) = (x0 - px, x1 + px, y0 - py, y1 + py);
+    super::svg((960, 560), CHART, |root| {
+        let e = draw_err(CHART);
+        let area = super::frame(root, &footer(c), &title, &subtitle, CHART)?;
+        let mut chart = ChartBuilder::on(&area)
+            .margin_right(24)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(&e)?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&|x| thousands(*x))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .x_desc(format!(
+                "Officer-days taken from {sources}, more than the baseline"
+            ))
+            .y_desc("Working days saved on the last case")
+            .axis_desc_style((FONT, 14))
+            .label_style((FONT, 13))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(colour::LIGHT_GREY)
+            .draw()
+            .map_err(&e)?;
+        for line in [vec![(x0, 0.0), (x1, 0.0)], vec![(0.0, y0), (0.0, y1)]] {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    line,
+                    colour::GREY.stroke_width(1),
+                )))
+                .map_err(&e)?;
+        }
+        let mut sorted = pts.clone();
+        sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+        chart
+            .draw_series(LineSeries::new(
+                sorted.iter().map(|p| (p.1, p.2)),
+                colour::LINE.mix(0.5).stroke_width(1),
+            ))
+            .map_err(&e)?;
+        // Points are labelled with their variant numbers (as in comparison.csv and the terminal
+        // table); variants that coincide share one label.
+        let mut labels: Vec<(f64, f64, Vec<String>)> = Vec::new();
+        for p in &pts {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(p.1, p.2 - 2.0 * p.3), (p.1, p.2 + 2.0 * p.3)],
+                    colour::LINE.stroke_width(2),
+                )))
+                .map_err(&e)?;
+            let size = if p.0.is_baseline { 7 } else { 5 };
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (p.1, p.2),
+                    size,
+                    colour::LINE.filled(),
+                )))
+                .map_err(&e)?;
+            let num = c
+                .variants
+                .iter()
+                .position(|r| std::ptr::eq(r, p.0))
+                .map(|i| (i + 1).to_string())
+                .unwrap_or_default();
+            let near = |a: &(f64, f64, Vec<String>)| {
+                (a.0 - p.1).abs() <= (x1 - x0) * 0.01 && (a.1 - p.2).abs() <= (y1 - y0) * 0.01
+            };
+            match labels.iter_mut().find(|a| near(a)) {
+                Some(a) => a.2.push(num),
+                None => labels.push((p.1, p.2, vec![num])),
+            }
+        }
+        // The key to the numbers, in the empty lower-right corner (saving days costs
+        // officer-days, so points rise to the right and leave that corner free).
+        let (w, h) = area.dim_in_pixel();
+        let rows = c.variants.len().min(20);
+        for (i, r) in c.variants.iter().take(rows).enumerate() {
+            let mark = if r.is_baseline { " (baseline)" } else { "" };
+            area.draw(&Text::new(
+                format!("{:>2}  {}{mark}", i + 1, label_of(r)),
+                (w as i32 - 300, h as i32 - 70 - 16 * (rows - i) as i32),
+                (FONT, 12).into_font().color(&colour::TEXT),
+            ))
+            .map_err(&e)?;
+        }
+        for (x, y, nums) in &labels {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    nums.join(", "),
+                    (*x + (x1 - x0) * 0.008, *y),
+                    (FONT, 13)
+                        .into_font()
+                        .color(&colour::TEXT)
+                        .pos(Pos::new(HPos::Left, VPos::Top)),
+                )))
+                .map_err(&e)?;
+        }
+        Ok(())
+    })
+}
