@@ -192,3 +192,37 @@ fn a_failed_run_leaves_previous_results_intact() {
         .code(2);
     assert_eq!(fs::read(out.join("summary.json")).unwrap(), before);
 }
+
+/// `vetsim ... | head -1`: a reader that goes away early is not an error (exit 0, nothing on
+/// stderr). The read end is closed before vetsim writes anything, so the write meets EPIPE.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("vetsim");
+    let scenario = root().join("scenarios/verification/mm1.toml");
+    let runs: [Vec<std::ffi::OsString>; 2] = [
+        vec![
+            "run".into(),
+            "-n".into(),
+            "4".into(),
+            "-o".into(),
+            dir.path().join("out").into(),
+            scenario.clone().into(),
+        ],
+        vec!["validate".into(), scenario.into()],
+    ];
+    for args in runs {
+        let mut child = Command::new(&bin)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
