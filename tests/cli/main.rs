@@ -1,5 +1,7 @@
 //! The one integration binary: runs the real `vetsim` command as a user would.
 
+mod corpus;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
