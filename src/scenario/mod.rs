@@ -9,6 +9,8 @@
 
 pub mod dist;
 mod locate;
+#[cfg(test)]
+mod proptests;
 pub mod raw;
 mod validate;
 
