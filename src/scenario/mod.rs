@@ -91,6 +91,21 @@ impl Scenario {
             .expect("the embedded default scenario is valid (checked by a test)")
     }
 
+    /// Checks a number of replications given on the command line (which overrides the file's)
+    /// against the limit the file's own `replications` is held to.
+    ///
+    /// # Errors
+    /// [`ScenarioError::Invalid`] naming the limit, when the run would be too long.
+    pub fn check_replications(&self, replications: u64) -> Result<(), ScenarioError> {
+        match validate::run_too_big(replications, self.expected_cases) {
+            None => Ok(()),
+            Some(why) => Err(ScenarioError::Invalid {
+                file: self.file.clone(),
+                errors: vec![FieldError::new("replications (--replications)", why)],
+            }),
+        }
+    }
+
     /// Index of a case type by name.
     pub fn case_type_index(&self, name: &str) -> Option<usize> {
         self.case_types.iter().position(|c| c.name == name)

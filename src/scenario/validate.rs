@@ -823,15 +823,8 @@ pub(super) fn validate(
                         "case_types",
                         format!("one replication is expected to open {expected_cases:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)"),
                     );
-                } else if expected_cases * raw.replications as f64 > MAX_EXPECTED_CASES_PER_RUN {
-                    c.err(
-                        "replications",
-                        format!(
-                            "{} replications of {expected_cases:.0} expected cases is {:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_RUN:.0e} (hours of computing): use fewer replications",
-                            raw.replications,
-                            expected_cases * raw.replications as f64
-                        ),
-                    );
+                } else if let Some(why) = run_too_big(raw.replications, expected_cases) {
+                    c.err("replications", why);
                 }
             }
             Err(cycle) => {
@@ -878,6 +871,17 @@ pub(super) fn validate(
         backlogs,
         sources,
         expected_cases,
+    })
+}
+
+/// Why `replications` replications of a scenario expected to open `expected_cases` cases each
+/// would be too long a run, if they would.
+pub(super) fn run_too_big(replications: u64, expected_cases: f64) -> Option<String> {
+    let total = expected_cases * replications as f64;
+    (total > MAX_EXPECTED_CASES_PER_RUN).then(|| {
+        format!(
+            "{replications} replications of {expected_cases:.0} expected cases is {total:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_RUN:.0e} (hours of computing): use fewer replications"
+        )
     })
 }
 

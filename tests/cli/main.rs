@@ -229,3 +229,21 @@ fn a_closed_stdout_is_not_an_error() {
         assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
     }
 }
+
+#[test]
+fn replications_from_the_command_line_are_held_to_the_run_size_limit() {
+    // mm1 opens about 32,000 cases a replication: ten million replications would be 3.2e11.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    vetsim()
+        .args(["run", "-q", "-n", "10000000", "-o"])
+        .arg(&out)
+        .arg(root().join("scenarios/verification/mm1.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "replications (--replications): 10000000 replications of 32000 expected cases",
+        ))
+        .stderr(predicate::str::contains("the limit is 1e11"));
+    assert!(!out.exists());
+}
