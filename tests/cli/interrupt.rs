@@ -1,6 +1,7 @@
 //! A run that is killed part-way (SIGKILL, or Ctrl-C's SIGINT) must leave the previous results
 //! byte-for-byte intact and nothing beside them; and what a run killed in the instant of writing
-//! leaves behind is tidied by the next run.
+//! leaves behind is tidied by the next run. Signals are Unix's.
+#![cfg(unix)]
 
 use super::{root, vetsim};
 use std::collections::BTreeMap;
@@ -84,13 +85,11 @@ fn killed_run_leaves_previous_results(signal: &str) {
     assert_eq!(names(dir.path()), vec!["out"], "nothing left beside them");
 }
 
-#[cfg(unix)]
 #[test]
 fn sigkill_part_way_leaves_previous_results_intact() {
     killed_run_leaves_previous_results("KILL");
 }
 
-#[cfg(unix)]
 #[test]
 fn sigint_part_way_leaves_previous_results_intact() {
     killed_run_leaves_previous_results("INT");
