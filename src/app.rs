@@ -313,6 +313,7 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         None => Scenario::default_scenario(),
     };
     let replications = args.replications.unwrap_or(scenario.replications);
+    scenario.check_replications(replications)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let out_dir = args
         .out

@@ -1,6 +1,11 @@
 //! The one place that writes results to disk, atomically: every file of a run directory is written
 //! into a temporary directory beside the target and only then renamed into place, so a run that
 //! fails or is killed part-way leaves any previous results untouched and no half-written file.
+//!
+//! A process killed in the instant between the renames (or while writing into the temporary
+//! directory) cannot tidy up after itself; the directories it uses carry its process id, and the
+//! next [`write_dir`] into the same parent removes those of processes no longer running and puts
+//! back results that were moved aside but never replaced.
 
 use std::fs;
 use std::io::Write;
@@ -18,6 +23,12 @@ pub enum WriteError {
     #[error("cannot write results to {path}: it exists and is not a directory")]
     NotADirectory { path: PathBuf },
 }
+
+/// Prefix of the directory a run's files are written into; the writer's process id follows.
+const TMP_PREFIX: &str = ".vetsim-tmp-";
+/// Prefix of the name previous results are moved to just before the new ones replace them;
+/// then the process id and the target's own name: `.vetsim-old-<pid>-<name>`.
+const OLD_PREFIX: &str = ".vetsim-old-";
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     move |source| WriteError::Io {
@@ -38,8 +49,10 @@ pub fn write_dir(target: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Write
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent).map_err(io(&parent))?;
+    clean_stale(&parent);
+    let pid = std::process::id();
     let tmp = tempfile::Builder::new()
-        .prefix(".vetsim-tmp-")
+        .prefix(&format!("{TMP_PREFIX}{pid}-"))
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
     for (name, bytes) in files {
@@ -50,15 +63,16 @@ pub fn write_dir(target: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Write
     }
     let staged = tmp.keep();
     if target.exists() {
-        let old = tempfile::Builder::new()
-            .prefix(".vetsim-old-")
-            .tempdir_in(&parent)
-            .map_err(io(&parent))?
-            .keep();
-        // Move the old results aside (into a fresh empty dir name), put the new ones in place,
-        // then delete the old ones. If the second rename fails, put the old ones back.
-        fs::remove_dir(&old).map_err(io(&old))?;
-        fs::rename(target, &old).map_err(io(target))?;
+        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let old = parent.join(format!("{OLD_PREFIX}{pid}-{name}"));
+        // Move the old results aside, put the new ones in place, then delete the old ones. If the
+        // second rename fails, put the old ones back. (A leftover of this process id can only be
+        // from a dead process whose id was reused.)
+        let _ = fs::remove_dir_all(&old);
+        if let Err(e) = fs::rename(target, &old) {
+            let _ = fs::remove_dir_all(&staged);
+            return Err(io(target)(e));
+        }
         if let Err(e) = fs::rename(&staged, target) {
             let _ = fs::rename(&old, target);
             let _ = fs::remove_dir_all(&staged);
@@ -81,10 +95,12 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteE
             path: dir.to_path_buf(),
         });
     }
+    clean_stale(dir);
+    let pid = std::process::id();
     for (name, bytes) in files {
         let path = dir.join(name);
         let mut tmp = tempfile::Builder::new()
-            .prefix(".vetsim-tmp-")
+            .prefix(&format!("{TMP_PREFIX}{pid}-"))
             .tempfile_in(dir)
             .map_err(io(dir))?;
         tmp.write_all(bytes).map_err(io(&path))?;
@@ -95,6 +111,58 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteE
         })?;
     }
     Ok(())
+}
+
+/// Tidies what writers killed part-way left in `parent`: removes their temporary directories and files and
+/// puts back previous results they had moved aside when nothing has replaced them (otherwise
+/// removes those too). Touches only entries of processes known to be gone; where that cannot be
+/// told (no `/proc`), nothing. Best effort: a failure here never stops a run.
+fn clean_stale(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(name) = file_name.to_str() else {
+            continue;
+        };
+        let (rest, moved_aside) = if let Some(r) = name.strip_prefix(TMP_PREFIX) {
+            (r, false)
+        } else if let Some(r) = name.strip_prefix(OLD_PREFIX) {
+            (r, true)
+        } else {
+            continue;
+        };
+        let Some((pid, tail)) = rest.split_once('-') else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else {
+            continue;
+        };
+        if !process_is_gone(pid) {
+            continue;
+        }
+        let path = entry.path();
+        if moved_aside && !tail.is_empty() {
+            let target = parent.join(tail);
+            if !target.exists() && fs::rename(&path, &target).is_ok() {
+                continue;
+            }
+        }
+        if path.is_dir() {
+            let _ = fs::remove_dir_all(&path);
+        } else {
+            // A temporary file of `write_files`, inside a run directory.
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
+
+/// True only when process `pid` is known not to be running (Linux `/proc`). Our own id counts as
+/// running.
+fn process_is_gone(pid: u32) -> bool {
+    let proc = Path::new("/proc");
+    pid != std::process::id() && proc.join("self").exists() && !proc.join(pid.to_string()).exists()
 }
 
 #[cfg(test)]
@@ -116,6 +184,50 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("run")]);
+    }
+
+    /// No process has this id (Linux pids stay below 2^22).
+    const DEAD: u32 = 4_000_000_000;
+
+    #[test]
+    fn tidies_what_a_killed_writer_left_and_puts_back_moved_results() {
+        if !Path::new("/proc/self").exists() {
+            return; // liveness cannot be told here, so nothing is tidied by design
+        }
+        let base = tempfile::tempdir().unwrap();
+        let p = base.path();
+        // A writer killed while writing its temporary directory ...
+        fs::create_dir(p.join(format!("{TMP_PREFIX}{DEAD}-abc123"))).unwrap();
+        fs::write(
+            p.join(format!("{TMP_PREFIX}{DEAD}-abc123/daily.csv")),
+            b"half",
+        )
+        .unwrap();
+        // ... one killed between moving "other" aside and renaming its new results into place ...
+        fs::create_dir(p.join(format!("{OLD_PREFIX}{DEAD}-other"))).unwrap();
+        fs::write(
+            p.join(format!("{OLD_PREFIX}{DEAD}-other/a.txt")),
+            b"previous",
+        )
+        .unwrap();
+        // ... one killed after the new "done" was in place but before deleting the old one ...
+        fs::create_dir(p.join("done")).unwrap();
+        fs::create_dir(p.join(format!("{OLD_PREFIX}{DEAD}-done"))).unwrap();
+        // ... and a writer that is still running (this process): left alone.
+        let live = p.join(format!("{TMP_PREFIX}{}-live00", std::process::id()));
+        fs::create_dir(&live).unwrap();
+        write_dir(&p.join("run"), &[("a.txt".into(), b"new".to_vec())]).unwrap();
+        assert_eq!(fs::read(p.join("other/a.txt")).unwrap(), b"previous");
+        let mut names: Vec<_> = fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        let live_name = live.file_name().unwrap().to_str().unwrap().to_string();
+        assert_eq!(
+            names,
+            vec![live_name, "done".into(), "other".into(), "run".into()]
+        );
     }
 
     #[test]

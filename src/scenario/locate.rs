@@ -70,6 +70,123 @@ pub(crate) fn polish_serde_message(msg: &str) -> String {
     }
 }
 
+/// Replaces serde's Rust type names at the end of a message ("expected u64") with words a planner
+/// reads, and shortens a huge float literal that serde writes out in full (`1e99` as 100 digits).
+pub(crate) fn plain_types(msg: &str) -> String {
+    const TYPES: [(&str, &str); 6] = [
+        ("expected u64", "expected a whole number, 0 or more"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        (
+            "expected i32",
+            "expected a whole number from -2147483648 to 2147483647",
+        ),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list [...]"),
+        ("expected a map", "expected a table"),
+    ];
+    let mut out = msg.to_string();
+    for (rust, plain) in TYPES {
+        if let Some(head) = out.strip_suffix(rust) {
+            out = format!("{head}{plain}");
+            break;
+        }
+    }
+    // "floating point `1000…0.0`": keep it short.
+    if let Some(start) = out.find("floating point `")
+        && let Some(len) = out[start + 16..].find('`')
+        && len > 24
+    {
+        let lit = &out[start + 16..start + 16 + len];
+        if let Ok(v) = lit.parse::<f64>() {
+            out = format!("{}{v:e}{}", &out[..start + 16], &out[start + 16 + len..]);
+        }
+    }
+    out
+}
+
+/// The field path (`teams[1].headcount[0].count`, in the form validation uses) of the innermost
+/// key or value of the document whose span holds byte `offset`; `None` when the text is not
+/// well-formed TOML or the offset is at the top level. Used to name the field of a type error.
+pub(crate) fn path_at(text: &str, offset: usize) -> Option<String> {
+    let doc = Document::parse(text).ok()?;
+    let mut best = None;
+    walk_table(doc.as_table(), "", offset, &mut best);
+    best.map(|(_, path)| path)
+        .filter(|p: &String| !p.is_empty())
+}
+
+/// Keeps `path` if `span` holds `offset` and is no wider than the best so far (ties go to the
+/// later, deeper candidate).
+fn consider(
+    span: Option<Range<usize>>,
+    path: &str,
+    offset: usize,
+    best: &mut Option<(usize, String)>,
+) {
+    let Some(s) = span else { return };
+    if s.start <= offset && offset < s.end.max(s.start + 1) {
+        let width = s.end.saturating_sub(s.start);
+        if best.as_ref().is_none_or(|(w, _)| width <= *w) {
+            *best = Some((width, path.to_string()));
+        }
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn walk_table(
+    t: &toml_edit::Table,
+    prefix: &str,
+    offset: usize,
+    best: &mut Option<(usize, String)>,
+) {
+    if !prefix.is_empty() {
+        consider(t.span(), prefix, offset, best);
+    }
+    for (k, item) in t.iter() {
+        let path = join(prefix, k);
+        consider(t.key(k).and_then(|k| k.span()), &path, offset, best);
+        match item {
+            Item::Table(t) => walk_table(t, &path, offset, best),
+            Item::ArrayOfTables(a) => {
+                for (i, t) in a.iter().enumerate() {
+                    walk_table(t, &format!("{path}[{i}]"), offset, best);
+                }
+            }
+            Item::Value(v) => walk_value(v, &path, offset, best),
+            Item::None => {}
+        }
+    }
+}
+
+fn walk_value(v: &Value, path: &str, offset: usize, best: &mut Option<(usize, String)>) {
+    consider(v.span(), path, offset, best);
+    match v {
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                walk_value(x, &format!("{path}[{i}]"), offset, best);
+            }
+        }
+        Value::InlineTable(t) => {
+            for (k, x) in t.iter() {
+                let p = join(path, k);
+                consider(t.key(k).and_then(|k| k.span()), &p, offset, best);
+                walk_value(x, &p, offset, best);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Levenshtein distance, for suggestions.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
@@ -189,6 +306,45 @@ mod tests {
         assert!(m.ends_with("(did you mean `hours_per_day`?)"), "{m}");
         let m = polish_serde_message("unknown field `zzz`, expected `name` or `count`");
         assert!(!m.contains("did you mean"), "{m}");
+    }
+
+    #[test]
+    fn names_types_in_words_and_shortens_huge_literals() {
+        assert_eq!(
+            plain_types("invalid type: string \"six\", expected f64"),
+            "invalid type: string \"six\", expected a number"
+        );
+        assert_eq!(
+            plain_types("invalid value: integer `-1`, expected u64"),
+            "invalid value: integer `-1`, expected a whole number, 0 or more"
+        );
+        let huge = format!(
+            "invalid type: floating point `1{}.0`, expected i32",
+            "0".repeat(99)
+        );
+        assert_eq!(
+            plain_types(&huge),
+            "invalid type: floating point `1e99`, expected a whole number from -2147483648 to 2147483647"
+        );
+        // Anything else passes through.
+        assert_eq!(plain_types("expected u64 or so"), "expected u64 or so");
+    }
+
+    #[test]
+    fn finds_the_path_at_an_offset() {
+        let text = "name = \"x\"\n[[teams]]\nname = \"a\"\n[[teams]]\nhours = \"six\"\nheadcount = [ { count = 1, to = 2023-01-01 } ]\n";
+        let at = |needle: &str| path_at(text, text.find(needle).unwrap());
+        assert_eq!(at("\"six\"").as_deref(), Some("teams[1].hours"));
+        assert_eq!(
+            at("count = 1").as_deref(),
+            Some("teams[1].headcount[0].count")
+        );
+        assert_eq!(at("2023").as_deref(), Some("teams[1].headcount[0].to"));
+        assert_eq!(at("[[teams]]\nhours").as_deref(), Some("teams[1]"));
+        // The top level has no path, and broken TOML none at all.
+        assert_eq!(path_at(text, 0).as_deref(), Some("name"));
+        assert_eq!(path_at("name = \"x\"\n\n", 11), None);
+        assert_eq!(path_at("name = \"x", 3), None);
     }
 
     #[test]

@@ -9,6 +9,8 @@
 
 pub mod dist;
 mod locate;
+#[cfg(test)]
+mod proptests;
 pub mod raw;
 mod validate;
 
@@ -75,22 +77,7 @@ impl Scenario {
 
     /// Parses and validates scenario text. `file` names the source in every message.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
-        let raw: RawScenario = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| locate::line_col(text, s.start))
-                .unwrap_or((1, 1));
-            ScenarioError::Parse {
-                file: file.to_string(),
-                line,
-                column,
-                message: locate::polish_serde_message(e.message()),
-                snippet: e
-                    .span()
-                    .map(|s| locate::snippet(text, s))
-                    .unwrap_or_default(),
-            }
-        })?;
+        let raw: RawScenario = toml::from_str(text).map_err(|e| parse_error(text, file, &e))?;
         validate::validate(raw, text, file).map_err(|mut errors| {
             locate::attach_positions(text, &mut errors);
             ScenarioError::Invalid {
@@ -115,9 +102,61 @@ impl Scenario {
             .expect("the embedded default scenario is valid (checked by a test)")
     }
 
+    /// Checks a number of replications given on the command line (which overrides the file's)
+    /// against the limit the file's own `replications` is held to.
+    ///
+    /// # Errors
+    /// [`ScenarioError::Invalid`] naming the limit, when the run would be too long.
+    pub fn check_replications(&self, replications: u64) -> Result<(), ScenarioError> {
+        match validate::run_too_big(replications, self.expected_cases) {
+            None => Ok(()),
+            Some(why) => Err(ScenarioError::Invalid {
+                file: self.file.clone(),
+                errors: vec![FieldError::new("replications (--replications)", why)],
+            }),
+        }
+    }
+
     /// Index of a case type by name.
     pub fn case_type_index(&self, name: &str) -> Option<usize> {
         self.case_types.iter().position(|c| c.name == name)
+    }
+}
+
+/// A syntax or type error from the toml crate, located in the file and, where the text is
+/// well-formed TOML, named by its field path like every validation error.
+fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
+    let span = e.span().filter(|s| s.start < text.len());
+    let (line, column) = span
+        .as_ref()
+        .map(|s| locate::line_col(text, s.start))
+        .unwrap_or((1, 1));
+    let mut message = locate::plain_types(&locate::polish_serde_message(e.message()));
+    if message == "duplicate key"
+        && let Some(key) = span.as_ref().and_then(|s| text.get(s.clone()))
+    {
+        message = format!("duplicate key `{key}`: it is already defined in this table");
+    }
+    // serde gives a field missing from the top level an empty span at the start of the file.
+    let path = (span.as_ref())
+        .filter(|s| !s.is_empty())
+        .and_then(|s| locate::path_at(text, s.start));
+    let mut snippet = span.map(|s| locate::snippet(text, s)).unwrap_or_default();
+    let message = match path {
+        Some(p) => format!("{p}: {message}"),
+        // A caret under the first line would only mislead.
+        None if message.starts_with("missing field") => {
+            snippet.clear();
+            format!("{message} at the top level")
+        }
+        None => message,
+    };
+    ScenarioError::Parse {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+        snippet,
     }
 }
 
@@ -318,7 +357,7 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// TOML syntax, an unknown or missing field, or a wrong type.
-    #[error("{file}:{line}:{column}: {message}\n{snippet}")]
+    #[error("{file}:{line}:{column}: {message}{}{snippet}", if snippet.is_empty() { "" } else { "\n" })]
     Parse {
         file: String,
         line: usize,
@@ -360,5 +399,44 @@ impl fmt::Display for FieldDisplay<'_> {
             _ => write!(f, "{}: ", self.file)?,
         }
         write!(f, "{}: {}", self.e.path, self.e.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_message(text: &str) -> String {
+        match Scenario::from_toml_str(text, "t.toml") {
+            Err(e @ ScenarioError::Parse { .. }) => e.to_string(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn parse_errors_name_the_field() {
+        let m = parse_message(
+            "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n[[teams]]\nname = \"t\"\nhours_per_day = \"six\"\nheadcount = []\n",
+        );
+        assert!(
+            m.starts_with("t.toml:6:17: teams[0].hours_per_day: invalid type: string \"six\", expected a number\n"),
+            "{m}"
+        );
+        // Missing from a table: the table's path.
+        let m = parse_message(
+            "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n[screening]\nthroughput = { records_per_day = 1 }\n",
+        );
+        assert!(
+            m.starts_with("t.toml:4:1: screening: missing field `records`"),
+            "{m}"
+        );
+        // Missing from the top level: no path (even when the file starts with a key), no caret.
+        let m = parse_message("name = \"x\"\nstart = 2024-01-01\n");
+        assert_eq!(m, "t.toml:1:1: missing field `horizon` at the top level");
+        let m = parse_message("");
+        assert_eq!(m, "t.toml:1:1: missing field `name` at the top level");
+        // A duplicate key is named.
+        let m = parse_message("name = \"x\"\nname = \"y\"\n");
+        assert!(m.starts_with("t.toml:2:1: duplicate key `name`"), "{m}");
     }
 }

@@ -82,6 +82,33 @@ impl Ctx {
     }
 }
 
+/// `10000000` as `10,000,000`, for limits a reader should take in at a glance.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A computed float without binary noise (`0.8999999999999999` as `0.9`): 12 significant digits.
+fn short(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return x.to_string();
+    }
+    let digits = (11 - x.abs().log10().floor() as i32).clamp(0, 300) as usize;
+    let s = format!("{x:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
 /// Resolves a name, suggesting the closest valid one.
 fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) -> Option<usize> {
     if let Some(i) = names.iter().position(|n| *n == name) {
@@ -134,10 +161,16 @@ pub(super) fn validate(
             ),
         );
     }
-    if raw.replications == 0 || raw.replications > MAX_REPLICATIONS {
+    if raw.replications == 0 {
+        c.err("replications", "0: at least 1 replication is needed");
+    } else if raw.replications > MAX_REPLICATIONS {
         c.err(
             "replications",
-            format!("{} is outside 1..={MAX_REPLICATIONS}", raw.replications),
+            format!(
+                "{} is more than the limit of {}: so many would take days to run, and fewer already make the Monte Carlo error negligible",
+                raw.replications,
+                thousands(MAX_REPLICATIONS)
+            ),
         );
     }
 
@@ -181,6 +214,8 @@ pub(super) fn validate(
             format!("{} is before start ({})", raw.horizon, raw.start),
         );
         None
+    } else if cal_raw.working_days.is_empty() {
+        None // already reported: without working days no span has any
     } else {
         match Calendar::new(raw.start, raw.horizon, &pattern) {
             Ok(cal) => Some(cal),
@@ -206,7 +241,8 @@ pub(super) fn validate(
     };
     let horizon_t = calendar.as_ref().map(|cal| cal.len() as f64).unwrap_or(0.0);
     let in_window = |c: &mut Ctx, path: &str, d: Date| {
-        if d > raw.horizon {
+        // With the horizon before the start, that error alone is reported.
+        if d > raw.horizon && raw.horizon >= raw.start {
             c.err(path, format!("{d} is after the horizon ({})", raw.horizon));
         }
     };
@@ -268,8 +304,9 @@ pub(super) fn validate(
                 c.err(
                     format!("{hp}.count"),
                     format!(
-                        "{} is more than the limit of {MAX_HEADCOUNT} people",
-                        h.count
+                        "{} is more than the limit of {} people in one entry (larger than any police force: a typo?)",
+                        h.count,
+                        thousands(u64::from(MAX_HEADCOUNT))
                     ),
                 );
             }
@@ -349,6 +386,8 @@ pub(super) fn validate(
     // --- case types
     let mut case_types = Vec::new();
     let mut team_used = vec![false; raw.teams.len()];
+    // A misspelt team name is reported once, not again as "this team can work nothing".
+    let mut unresolved_team = false;
     for (ci, ct) in raw.case_types.iter().enumerate() {
         let p = format!("case_types[{ci}]");
         let effort = ct
@@ -362,7 +401,9 @@ pub(super) fn validate(
         let mut tlist = Vec::new();
         let mut seen = HashSet::new();
         for (k, tn) in ct.teams.iter().enumerate() {
-            if let Some(i) = resolve(c, &format!("{p}.teams[{k}]"), "team", tn, &team_names) {
+            let found = resolve(c, &format!("{p}.teams[{k}]"), "team", tn, &team_names);
+            unresolved_team |= found.is_none();
+            if let Some(i) = found {
                 if !seen.insert(i) {
                     c.err(
                         format!("{p}.teams[{k}]"),
@@ -395,9 +436,30 @@ pub(super) fn validate(
         let mut shares = Shares::Fixed(Vec::new());
         if !ct.routing.is_empty() {
             if n_share > 0 && n_count > 0 || n_share + n_count != ct.routing.len() {
+                // Group the outcomes by what they give: "[0] has a share, [1] has a count".
+                let kind = |o: &RawOutcome| match (o.share.is_some(), o.count.is_some()) {
+                    (true, false) => "a share",
+                    (false, true) => "a count",
+                    (true, true) => "both",
+                    (false, false) => "neither",
+                };
+                let mut kinds: Vec<String> = Vec::new();
+                for what in ["a share", "a count", "both", "neither"] {
+                    let list: Vec<String> = (ct.routing.iter().enumerate())
+                        .filter(|(_, o)| kind(o) == what)
+                        .map(|(i, _)| format!("[{i}]"))
+                        .collect();
+                    if !list.is_empty() {
+                        let verb = if list.len() == 1 { "has" } else { "have" };
+                        kinds.push(format!("{} {verb} {what}", list.join(", ")));
+                    }
+                }
                 c.err(
                     format!("{p}.routing"),
-                    "give every outcome a share, or every outcome a count (not a mix, not neither)",
+                    format!(
+                        "outcome {}: give every outcome a share, or every outcome a count",
+                        kinds.join(", ")
+                    ),
                 );
             }
             for (oi, o) in ct.routing.iter().enumerate() {
@@ -437,10 +499,13 @@ pub(super) fn validate(
                 let v: Vec<f64> = ct.routing.iter().map(|o| o.share.unwrap_or(0.0)).collect();
                 let sum: f64 = v.iter().sum();
                 if !((sum - 1.0).abs() <= SHARE_SUM_TOLERANCE) {
+                    let terms: Vec<String> = v.iter().map(|x| x.to_string()).collect();
                     c.err(
                         format!("{p}.routing"),
                         format!(
-                            "outcome shares sum to {sum}, not 1 (tolerance {SHARE_SUM_TOLERANCE:e})"
+                            "outcome shares {} sum to {}, not 1 (tolerance {SHARE_SUM_TOLERANCE:e})",
+                            terms.join(" + "),
+                            short(sum)
                         ),
                     );
                 }
@@ -488,7 +553,7 @@ pub(super) fn validate(
         });
     }
     for (ti, used) in team_used.iter().enumerate() {
-        if !used {
+        if !used && !unresolved_team {
             c.err(
                 format!("teams[{ti}]"),
                 format!(
@@ -504,11 +569,21 @@ pub(super) fn validate(
     let screening = raw.screening.as_ref().and_then(|s| {
         let p = "screening";
         let mut ok = true;
-        if s.records == 0 || s.records > MAX_RECORDS {
-            c.err("screening.records", format!("{} is outside 1..={MAX_RECORDS}", s.records));
+        if s.records == 0 {
+            c.err("screening.records", "0: a cohort needs at least 1 record (or leave out [screening])");
+            ok = false;
+        } else if s.records > MAX_RECORDS {
+            c.err(
+                "screening.records",
+                format!(
+                    "{} is more than the limit of {} records (more than any workforce: a typo?)",
+                    s.records,
+                    thousands(MAX_RECORDS)
+                ),
+            );
             ok = false;
         }
-        if s.already_checked > s.records {
+        if ok && s.already_checked > s.records {
             c.err(
                 "screening.already_checked",
                 format!("{} is more than the {} records in the cohort", s.already_checked, s.records),
@@ -529,7 +604,10 @@ pub(super) fn validate(
                 if let Some(d) = &d
                     && !(d.mean() > 0.0)
                 {
-                    c.err("screening.throughput.records_per_day", "the pace must be more than 0 records a day");
+                    c.err(
+                        "screening.throughput.records_per_day",
+                        format!("{} records a day on average: the pace must be more than 0, or screening never ends", d.mean()),
+                    );
                 }
                 d
             }
@@ -669,7 +747,7 @@ pub(super) fn validate(
         if expected.is_finite() && expected > MAX_EXPECTED_CASES_PER_REPLICATION {
             c.err(
                 format!("{p}.rate_per_day"),
-                format!("{} a day over {} working days is {expected:.3e} arrivals per replication; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e}", a.rate_per_day, to - from),
+                format!("{} a day over {} working days is {expected:.3e} arrivals per replication; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)", a.rate_per_day, to - from),
             );
         }
         if let Some(ct) = ct {
@@ -716,7 +794,7 @@ pub(super) fn validate(
             c.err(
                 format!("{p}.count"),
                 format!(
-                    "{} cases is more than the limit of {MAX_EXPECTED_CASES_PER_REPLICATION:.0e}",
+                    "{} cases is more than the limit of {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} cases per replication (memory)",
                     b.count
                 ),
             );
@@ -747,15 +825,8 @@ pub(super) fn validate(
                         "case_types",
                         format!("one replication is expected to open {expected_cases:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)"),
                     );
-                } else if expected_cases * raw.replications as f64 > MAX_EXPECTED_CASES_PER_RUN {
-                    c.err(
-                        "replications",
-                        format!(
-                            "{} replications of {expected_cases:.0} expected cases is {:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_RUN:.0e} (hours of computing): use fewer replications",
-                            raw.replications,
-                            expected_cases * raw.replications as f64
-                        ),
-                    );
+                } else if let Some(why) = run_too_big(raw.replications, expected_cases) {
+                    c.err("replications", why);
                 }
             }
             Err(cycle) => {
@@ -832,6 +903,17 @@ pub(super) fn validate(
         sources,
         expected_cases,
         experiment,
+    })
+}
+
+/// Why `replications` replications of a scenario expected to open `expected_cases` cases each
+/// would be too long a run, if they would.
+pub(super) fn run_too_big(replications: u64, expected_cases: f64) -> Option<String> {
+    let total = expected_cases * replications as f64;
+    (total > MAX_EXPECTED_CASES_PER_RUN).then(|| {
+        format!(
+            "{replications} replications of {expected_cases:.0} expected cases is {total:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_RUN:.0e} (hours of computing): use fewer replications"
+        )
     })
 }
 
@@ -922,4 +1004,102 @@ fn cycle_members(m: &[Vec<f64>]) -> Vec<usize> {
     }
     let on_cycle: Vec<usize> = (0..n).filter(|&i| reach[i][i]).collect();
     on_cycle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SMALL: &str = r#"
+name = "small"
+start = 2024-01-01
+horizon = 2024-12-31
+[[case_types]]
+name = "work"
+effort = 5
+teams = ["team"]
+[[teams]]
+name = "team"
+hours_per_day = 6
+headcount = [{ count = 2, from = 2024-02-01 }]
+[[backlogs]]
+case_type = "work"
+count = 10
+"#;
+
+    /// The problems found in SMALL with `old` replaced by `new`, as "path: message" lines.
+    fn problems(old: &str, new: &str) -> Vec<String> {
+        assert!(SMALL.contains(old), "{old}");
+        match Scenario::from_toml_str(&SMALL.replacen(old, new, 1), "t.toml") {
+            Ok(_) => Vec::new(),
+            Err(ScenarioError::Invalid { errors, .. }) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.path, e.message))
+                .collect(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn numbers_in_messages_are_readable() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(10_000_000), "10,000,000");
+        assert_eq!(short(0.7 + 0.2), "0.9");
+        assert_eq!(short(1.0 / 3.0), "0.333333333333");
+        assert_eq!(short(2.5e20), "250000000000000000000");
+        assert_eq!(short(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn one_fault_is_reported_once() {
+        assert!(problems("", "").is_empty());
+        // A misspelt team is not reported again as a team that can work nothing.
+        assert_eq!(
+            problems("teams = [\"team\"]", "teams = [\"tema\"]").len(),
+            1
+        );
+        // With the horizon before the start, later dates are not also "after the horizon".
+        assert_eq!(
+            problems("horizon = 2024-12-31", "horizon = 2023-12-31"),
+            ["horizon: 2023-12-31 is before start (2024-01-01)"]
+        );
+        // No working days is one problem, not also an empty calendar.
+        assert_eq!(
+            problems(
+                "count = 10\n",
+                "count = 10\n[calendar]\nworking_days = []\n"
+            )
+            .len(),
+            1
+        );
+        // A cohort of 0 records is not also smaller than the records already checked.
+        assert_eq!(
+            problems("[[backlogs]]", "[screening]\nrecords = 0\nalready_checked = 5\nthroughput = { records_per_day = 1 }\n[[backlogs]]").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn routing_messages_name_the_outcomes_and_the_sum() {
+        let p = problems(
+            "teams = [\"team\"]",
+            "teams = [\"team\"]\nrouting = [{ share = 0.7 }, { share = 0.2 }]",
+        );
+        assert_eq!(
+            p,
+            ["case_types[0].routing: outcome shares 0.7 + 0.2 sum to 0.9, not 1 (tolerance 1e-9)"]
+        );
+        let p = problems(
+            "teams = [\"team\"]",
+            "teams = [\"team\"]\nrouting = [{ share = 0.7 }, { count = 2 }, { to = [] }, { to = [] }]",
+        );
+        assert_eq!(
+            p,
+            [
+                "case_types[0].routing: outcome [0] has a share, [1] has a count, [2], [3] have neither: give every outcome a share, or every outcome a count"
+            ]
+        );
+    }
 }

@@ -1,5 +1,8 @@
 //! The one integration binary: runs the real `vetsim` command as a user would.
 
+mod corpus;
+mod interrupt;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use std::fs;
@@ -337,4 +340,56 @@ fn bad_vary_and_param_are_bad_input() {
         0,
         "nothing written"
     );
+}
+
+/// `vetsim ... | head -1`: a reader that goes away early is not an error (exit 0, nothing on
+/// stderr). The read end is closed before vetsim writes anything, so the write meets EPIPE.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("vetsim");
+    let scenario = root().join("scenarios/verification/mm1.toml");
+    let runs: [Vec<std::ffi::OsString>; 2] = [
+        vec![
+            "run".into(),
+            "-n".into(),
+            "4".into(),
+            "-o".into(),
+            dir.path().join("out").into(),
+            scenario.clone().into(),
+        ],
+        vec!["validate".into(), scenario.into()],
+    ];
+    for args in runs {
+        let mut child = Command::new(&bin)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{args:?}");
+    }
+}
+
+#[test]
+fn replications_from_the_command_line_are_held_to_the_run_size_limit() {
+    // mm1 opens about 32,000 cases a replication: ten million replications would be 3.2e11.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    vetsim()
+        .args(["run", "-q", "-n", "10000000", "-o"])
+        .arg(&out)
+        .arg(root().join("scenarios/verification/mm1.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "replications (--replications): 10000000 replications of 32000 expected cases",
+        ))
+        .stderr(predicate::str::contains("the limit is 1e11"));
+    assert!(!out.exists());
 }
