@@ -30,8 +30,10 @@ impl Progress for Silent {}
 /// Statistics pooled over replications, kept as exact integer histograms.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pooled {
-    /// Open cases at the end of each working day, all types together: `[day]`. A replication that
-    /// ended before a day contributes nothing there; read it as 0 (see [`Pooled::reps_recorded`]).
+    /// Open cases at the end of each working day, all types together: `[day]`. Only non-zero
+    /// counts are stored (most are zero: types with nothing open, replications already done):
+    /// a replication missing from a day's histogram had 0 open then. The vector still reaches the
+    /// last day any replication recorded.
     pub open_total: Vec<CountHist>,
     /// Open cases at the end of each working day by type: `[day][type]`.
     pub open_by_type: Vec<Vec<CountHist>>,
@@ -78,11 +80,6 @@ impl Pooled {
             a.merge(b);
         }
     }
-
-    /// Replications that recorded day `day` (the rest had no open case by then).
-    pub fn reps_recorded(&self, day: usize) -> u64 {
-        self.open_total.get(day).map(|h| h.count()).unwrap_or(0)
-    }
 }
 
 struct Collector<'a> {
@@ -100,9 +97,13 @@ impl Probe for Collector<'_> {
             p.open_by_type
                 .resize(d + 1, vec![CountHist::new(); self.n_types]);
         }
-        p.open_total[d].add(open_total);
-        for (h, &v) in p.open_by_type[d].iter_mut().zip(open_by_type) {
-            h.add(v);
+        if open_total > 0 {
+            p.open_total[d].add(open_total);
+            for (h, &v) in p.open_by_type[d].iter_mut().zip(open_by_type) {
+                if v > 0 {
+                    h.add(v);
+                }
+            }
         }
     }
 

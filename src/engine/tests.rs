@@ -394,3 +394,20 @@ fn screening_pace_is_closed_form_and_consistent() {
         assert!(d == 0 || p.checked_by_end_of(d - 1) <= i);
     }
 }
+
+#[test]
+fn bit_mask_dispatch_chooses_as_the_full_scan_does() {
+    // Dispatch uses bit masks up to 64 case types and teams and scans otherwise: both must pick
+    // the same case every time. Met 2023 has many types, priorities and shared teams.
+    for text in [MET, SCREEN_V1_STRESS] {
+        let s = load(text);
+        let fast = Prepared::new(&s);
+        let slow = Prepared::new(&s).with_scanning_dispatch();
+        let mut ws = Workspace::default();
+        for rep in 0..6 {
+            let a = run_replication(&s, &fast, rep, &mut ws, &mut NoProbe).unwrap();
+            let b = run_replication(&s, &slow, rep, &mut ws, &mut NoProbe).unwrap();
+            assert_eq!(a, b, "replication {rep} of {}", s.name);
+        }
+    }
+}

@@ -239,6 +239,9 @@ pub struct Prepared {
     /// End of the last working day [working days].
     horizon: f64,
     max_cases: usize,
+    /// Bit masks for dispatch when there are at most 64 case types and 64 teams: for each team,
+    /// the case types it may work. Empty otherwise (dispatch then scans every type).
+    team_types: Vec<u64>,
 }
 
 impl Prepared {
@@ -284,6 +287,15 @@ impl Prepared {
         team_groups.push(groups.len());
         roster.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let max_cases = ((s.expected_cases * 50.0) as usize).clamp(1_000_000, 200_000_000);
+        let mut team_types = Vec::new();
+        if s.case_types.len() <= 64 && s.teams.len() <= 64 {
+            team_types = vec![0u64; s.teams.len()];
+            for (ti, ct) in s.case_types.iter().enumerate() {
+                for &tm in &ct.teams {
+                    team_types[tm] |= 1u64 << ti;
+                }
+            }
+        }
         Prepared {
             groups,
             team_groups,
@@ -292,7 +304,18 @@ impl Prepared {
             planned_source_days: planned,
             horizon,
             max_cases,
+            team_types,
         }
+    }
+}
+
+impl Prepared {
+    /// The same, with dispatch scanning every case type as it does beyond 64 types or teams (for
+    /// testing that both ways choose the same cases).
+    #[doc(hidden)]
+    pub fn with_scanning_dispatch(mut self) -> Prepared {
+        self.team_types.clear();
+        self
     }
 }
 
@@ -567,6 +590,7 @@ pub fn run_replication<P: Probe>(
         tracked_open: 0,
         last_close: 0.0,
         n_waiting: 0,
+        waiting_types: 0,
     };
     let mut arr_i = 0usize;
     let mut roster_i = 0usize;
@@ -749,6 +773,8 @@ struct State<'a> {
     last_close: f64,
     /// Cases in any queue.
     n_waiting: usize,
+    /// Bit t set when case type t has a case waiting (fast dispatch only).
+    waiting_types: u64,
 }
 
 impl State<'_> {
@@ -830,6 +856,9 @@ impl State<'_> {
                 c.seq = self.seq;
                 ws.main[ctype].push_back(ci);
                 self.n_waiting += 1;
+                if ctype < 64 {
+                    self.waiting_types |= 1u64 << ctype;
+                }
             }
         }
         Ok(())
@@ -939,6 +968,9 @@ impl State<'_> {
                 c.enq = t;
                 ws.front[c.ctype as usize].push_back(a.case);
                 self.n_waiting += 1;
+                if c.ctype < 64 {
+                    self.waiting_types |= 1u64 << c.ctype;
+                }
                 ws.busy[g] -= 1;
                 ws.team_busy[team] -= 1;
             }
@@ -947,31 +979,59 @@ impl State<'_> {
 
     fn dispatch(&mut self, ws: &mut Workspace, t: f64) {
         while self.n_waiting > 0 {
-            // Most calls find every team full (a queue has formed): nothing can start.
-            if !ws.team_busy.iter().zip(&ws.team_cap).any(|(b, c)| b < c) {
-                break;
-            }
             // The first waiting case, in queue order, that some eligible team has room for.
             let mut best: Option<(QueueKey, usize, bool)> = None;
-            for (ti, ct) in self.s.case_types.iter().enumerate() {
-                let (head, from_front) = match ws.front[ti].front() {
-                    Some(&h) => (h, true),
-                    None => match ws.main[ti].front() {
-                        Some(&h) => (h, false),
-                        None => continue,
-                    },
+            let consider =
+                |ti: usize, ws: &Workspace, best: &mut Option<(QueueKey, usize, bool)>| {
+                    let (head, from_front) = match ws.front[ti].front() {
+                        Some(&h) => (h, true),
+                        None => match ws.main[ti].front() {
+                            Some(&h) => (h, false),
+                            None => return,
+                        },
+                    };
+                    let c = &ws.cases[head as usize];
+                    let key = (
+                        self.s.case_types[ti].priority,
+                        u8::from(!from_front),
+                        tbits(c.enq),
+                        c.seq,
+                    );
+                    if best.as_ref().is_none_or(|b| key < b.0) {
+                        *best = Some((key, ti, from_front));
+                    }
                 };
-                if !ct
-                    .teams
-                    .iter()
-                    .any(|&tm| ws.team_busy[tm] < ws.team_cap[tm])
-                {
-                    continue;
+            if self.prep.team_types.is_empty() {
+                // Many types or teams: scan every type.
+                if !ws.team_busy.iter().zip(&ws.team_cap).any(|(b, c)| b < c) {
+                    break;
                 }
-                let c = &ws.cases[head as usize];
-                let key = (ct.priority, u8::from(!from_front), tbits(c.enq), c.seq);
-                if best.as_ref().is_none_or(|b| key < b.0) {
-                    best = Some((key, ti, from_front));
+                for (ti, ct) in self.s.case_types.iter().enumerate() {
+                    if ct
+                        .teams
+                        .iter()
+                        .any(|&tm| ws.team_busy[tm] < ws.team_cap[tm])
+                    {
+                        consider(ti, ws, &mut best);
+                    }
+                }
+            } else {
+                // Types with a case waiting that a team with room may work, as bit masks: most
+                // calls find none (every team full, or only other work waiting) at once.
+                let mut cand = 0u64;
+                for (tm, (b, c)) in ws.team_busy.iter().zip(&ws.team_cap).enumerate() {
+                    if b < c {
+                        cand |= self.prep.team_types[tm];
+                    }
+                }
+                cand &= self.waiting_types;
+                if cand == 0 {
+                    break;
+                }
+                while cand != 0 {
+                    let ti = cand.trailing_zeros() as usize;
+                    cand &= cand - 1;
+                    consider(ti, ws, &mut best);
                 }
             }
             let Some((_, ti, from_front)) = best else {
@@ -984,6 +1044,9 @@ impl State<'_> {
             }
             .expect("head exists");
             self.n_waiting -= 1;
+            if ti < 64 && ws.front[ti].is_empty() && ws.main[ti].is_empty() {
+                self.waiting_types &= !(1u64 << ti);
+            }
             let team = self.s.case_types[ti]
                 .teams
                 .iter()
