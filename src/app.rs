@@ -284,7 +284,10 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
     let bar = if args.quiet {
         indicatif::ProgressBar::hidden()
     } else {
-        indicatif::ProgressBar::new_spinner().with_message(format!("searching {}", args.param))
+        let b =
+            indicatif::ProgressBar::new_spinner().with_message(format!("searching {}", args.param));
+        b.enable_steady_tick(std::time::Duration::from_millis(120));
+        b
     };
     let pool = thread_pool(args.threads)?;
     let solution = pool

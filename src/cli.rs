@@ -94,10 +94,10 @@ pub struct SolveArgs {
     #[arg(long, default_value_t = 0.9)]
     pub confidence: f64,
     /// Smallest value to consider.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub min: i64,
-    /// Largest value to consider (default: four times the value as written, at least 10).
-    #[arg(long)]
+    /// Largest value to consider (default: four times the value as written, and at least 10).
+    #[arg(long, allow_negative_numbers = true)]
     pub max: Option<i64>,
     /// What must be finished by the date.
     #[arg(long, value_enum, default_value = "all-cases-closed")]

@@ -92,8 +92,9 @@ pub fn run_variants(
 }
 
 /// A paired difference, variant minus baseline, over replications. Censored values (not by the
-/// horizon) count as later than any date: they decide `share_*`, and a quantile that lands on a
-/// one-sided censored pair is `null`; the mean is `null` when any pair is censored.
+/// horizon) count as later than any date: they decide `share_*` (two censored values count as
+/// equal); a quantile that lands on a one-sided censored pair is `null`, every quantile is `null`
+/// when some pair has both censored, and the mean is `null` when any pair is censored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PairedDiff {
     /// Pairs in which both finished.
@@ -145,7 +146,10 @@ pub fn paired_diff(variant: &[Option<f64>], baseline: &[Option<f64>]) -> PairedD
         }
     }
     diffs.sort_by(f64::total_cmp);
-    let q = |p: f64| quantile_type7_sorted(&diffs, p).filter(|x| x.is_finite());
+    // A pair in which neither finished has no known difference: quantiles would be conditional
+    // on the rest, so they are not given.
+    let both_censored = diffs.len() < n_all;
+    let q = |p: f64| quantile_type7_sorted(&diffs, p).filter(|x| x.is_finite() && !both_censored);
     let est = if censored_pairs == 0 {
         mean_and_mcse(&complete)
     } else {
@@ -280,6 +284,19 @@ fn lent_officers(s: &Summary) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Every lending step: (team, date, officers lent).
+fn lent_roster(s: &Summary) -> Vec<(String, String, u64)> {
+    s.staffing
+        .iter()
+        .flat_map(|t| {
+            t.steps
+                .iter()
+                .map(move |x| (t.team.clone(), x.date.clone(), x.lent))
+        })
+        .filter(|x| x.2 > 0)
+        .collect()
+}
+
 fn key_metrics(s: &Summary) -> Vec<Metric> {
     s.metrics
         .iter()
@@ -313,6 +330,27 @@ fn source_days(s: &Summary, sources: &[String]) -> Vec<f64> {
                 .unwrap_or(0.0)
         })
         .collect()
+}
+
+/// What common random numbers guarantee for these varied settings, in words.
+pub fn crn_statement(varies: &[Vary]) -> String {
+    let draws: Vec<&str> = varies
+        .iter()
+        .map(|v| v.path.as_str())
+        .filter(|p| {
+            ["screening", "case_types", "arrivals", "backlogs"]
+                .iter()
+                .any(|r| p.starts_with(r))
+        })
+        .collect();
+    if draws.is_empty() {
+        "every variant ran replications 0..n with the same seed; replication r of every variant saw the same hits, case efforts and routings, so differences are paired".into()
+    } else {
+        format!(
+            "every variant ran replications 0..n with the same seed, so every draw is keyed alike; but {} change(s) what is drawn (hits, cases or their work), so variants share their random streams, not all their cases",
+            draws.join(", ")
+        )
+    }
 }
 
 /// Builds `comparison.json` from the runs. `written` is the scenario as written (for meta).
@@ -360,11 +398,17 @@ pub fn compare(
                 &col(base, &|p| Some(p.officer_days)),
             );
             let lent = lent_officers(&r.summary);
-            let saved = closed.mean.map(|m| -m);
+            let saved = closed.mean.map(|m| 0.0 - m); // 0 - 0 is +0, not -0
             let d_lent = lent - base_lent;
             let d_od = od.mean.unwrap_or(0.0);
-            let per =
-                |denom: f64, k: f64| saved.filter(|_| denom.abs() > 1e-9).map(|s| k * s / denom);
+            // Ratios only when the variant lends a different roster: officer-days that differ only
+            // because someone stayed on to finish a case would make them meaningless.
+            let roster_differs = lent_roster(&r.summary) != lent_roster(&base.summary);
+            let per = |denom: f64, k: f64| {
+                saved
+                    .filter(|_| roster_differs && denom.abs() > 1e-9)
+                    .map(|s| k * s / denom)
+            };
             let src = source_days(&r.summary, &sources);
             VariantRow {
                 label: r.variant.label.clone(),
@@ -420,7 +464,7 @@ pub fn compare(
             sources,
             rand: crate::report::summary::RAND_VERSION.into(),
             rand_distr: crate::report::summary::RAND_DISTR_VERSION.into(),
-            common_random_numbers: "every variant ran replications 0..n with the same seed; replication r of every variant saw the same hits, case efforts and routings, so differences are paired".into(),
+            common_random_numbers: crn_statement(varies),
             units: "differences are variant minus baseline; times in working days; officer-days are person-working-days lent by source units".into(),
         },
         variants: rows,
@@ -467,6 +511,9 @@ pub struct Solution {
     /// False when the probes show a larger value finishing by the date less often than a smaller
     /// one (the search assumes more never hurts).
     pub monotone: bool,
+    /// True when every value tried gave the same probability: the setting does not affect this
+    /// finish (e.g. staff and the screening pace).
+    pub no_effect: bool,
     pub replications: u64,
     pub seed: u64,
 }
@@ -557,6 +604,14 @@ pub fn solve(
             spec.min, spec.max
         )));
     }
+    let base = crate::scenario::Scenario::from_toml_str(text, file)
+        .map_err(|e| SolveError::Bad(e.to_string()))?;
+    if spec.target < base.start {
+        return Err(SolveError::Bad(format!(
+            "--target-date {} is before the scenario starts ({})",
+            spec.target, base.start
+        )));
+    }
     // The parameter must be an integer setting.
     match variant::current_value(text, &spec.path) {
         Some(toml_edit::Value::Integer(_)) => {}
@@ -568,14 +623,29 @@ pub fn solve(
             }));
         }
         None => {
-            // Let the path walker explain what is missing.
-            let v = Vary {
-                path: spec.path.clone(),
-                values: vec![toml_edit::Value::from(spec.min)],
-            };
-            build_variants(text, file, &[v])?;
+            // A wrong path: let the path walker say what is there.
+            let mut doc: toml_edit::DocumentMut = text
+                .parse()
+                .map_err(|e: toml_edit::TomlError| SolveError::Bad(e.to_string()))?;
+            variant::set_path(
+                &mut doc,
+                file,
+                &spec.path,
+                &toml_edit::Value::from(spec.min),
+            )?;
+            // A key the format does not know: say so, with the valid names.
+            if let Err(crate::scenario::ScenarioError::Parse { message, .. }) =
+                crate::scenario::Scenario::from_toml_str(&doc.to_string(), file)
+                && message.contains("unknown field")
+            {
+                return Err(SolveError::Vary(VaryError::UnknownPath {
+                    file: file.to_string(),
+                    path: spec.path.clone(),
+                    message,
+                }));
+            }
             return Err(SolveError::Bad(format!(
-                "{} is not set in {file}: write it in the scenario first",
+                "{} is not set in {file}: write it in the scenario (with its current value) first, so that solve knows where to search from",
                 spec.path
             )));
         }
@@ -627,6 +697,11 @@ pub fn solve(
             (Some(hi), "found", Some(eval(hi)?), Some(eval(lo)?))
         }
     };
+    let no_effect = status != "found"
+        && probes.len() >= 2
+        && probes
+            .iter()
+            .all(|p| p.probability == probes[0].probability);
     let mut sorted = probes.clone();
     sorted.sort_by_key(|p| p.value);
     let monotone = sorted
@@ -645,6 +720,7 @@ pub fn solve(
         below_answer: below,
         probes,
         monotone,
+        no_effect,
         replications,
         seed,
     })

@@ -135,20 +135,44 @@ fn int(x: f64) -> String {
     if x < -0.5 { format!("-{out}") } else { out }
 }
 
-/// The terminal table.
+/// Breaks `text` into lines of at most `width` characters at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The terminal table, within 80 columns.
 pub fn comparison_text(c: &Comparison) -> String {
     let m = &c.meta;
     let mut t = String::new();
     t.push_str(&format!(
-        "{}: {} variants x {} replications, seed {}, common random numbers\n",
+        "{}: {} variants x {} replications, seed {}.\n",
         m.scenario,
         c.variants.len(),
         int(m.replications as f64),
         m.seed
     ));
-    t.push_str(
-        "(replication r of every variant sees the same hits, case efforts and routings).\n\n",
-    );
+    t.push_str(&wrap(
+        &format!("Common random numbers: {}.", m.common_random_numbers),
+        78,
+    ));
+    t.push('\n');
     for (i, r) in c.variants.iter().enumerate() {
         let mark = if r.is_baseline { "*" } else { " " };
         let label = if r.settings.is_empty() {
@@ -161,8 +185,14 @@ pub fn comparison_text(c: &Comparison) -> String {
     t.push_str(
         "  * baseline (the scenario as written); differences are variant minus baseline.\n\n",
     );
-    t.push_str(" #  last case closes       peak   days saved   P(sooner)  officer-days  lent\n");
-    t.push_str("    P50        P90         P50    mean ± 2se   than base  taken (mean)\n");
+    t.push_str(&format!(
+        "{:>2}  {:<21} {:>6}  {:>12}  {:>7}  {:>12}  {:>4}\n",
+        "#", "last case closes", "peak", "days saved", "P(sooner", "officer-days", "lent"
+    ));
+    t.push_str(&format!(
+        "{:>2}  {:<10} {:<10} {:>6}  {:>12}  {:>7}  {:>12}  {:>4}\n",
+        "", "P50", "P90", "P50", "mean ± 2se", "than *)", "taken", ""
+    ));
     for (i, r) in c.variants.iter().enumerate() {
         let ac = metric(r, "all_cases_closed");
         let pk = metric(r, "peak_open_cases");
@@ -195,7 +225,7 @@ pub fn comparison_text(c: &Comparison) -> String {
             }
         };
         t.push_str(&format!(
-            "{:>2}  {:<10} {:<10} {:>6}  {:>12}  {:>9}  {:>12}  {:>4}\n",
+            "{:>2}  {:<10} {:<10} {:>6}  {:>12}  {:>7}  {:>12}  {:>4}\n",
             i + 1,
             d(|x| x.p50.clone()),
             d(|x| x.p90.clone()),
@@ -206,13 +236,13 @@ pub fn comparison_text(c: &Comparison) -> String {
             int(r.lent_officers)
         ));
     }
-    t.push_str("Days are working days. Officer-days are lent by ");
+    t.push_str("Days are working days; officer-days are lent by ");
     t.push_str(&if m.sources.is_empty() {
         "no unit".to_string()
     } else {
         m.sources.join(", ")
     });
-    t.push_str("; lent = most officers lent at once.\n");
+    t.push_str(";\nlent = most officers lent at once.\n");
     t
 }
 
@@ -279,6 +309,12 @@ pub fn solution_text(s: &Solution) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    if s.no_effect {
+        t.push_str(&format!(
+            "Every value tried gave the same probability: {} does not change when {what}.\n",
+            s.path
+        ));
+    }
     if !s.monotone {
         t.push_str("Warning: a larger value finished by the date less often than a smaller one; the answer assumes more never hurts.\n");
     }

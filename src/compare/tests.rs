@@ -27,7 +27,11 @@ fn a_variant_identical_to_the_baseline_differs_by_exactly_zero() {
     assert_eq!(v.all_cases_closed.share_equal, 1.0);
     assert_eq!(v.peak_open_cases.mean, Some(0.0));
     assert_eq!(v.p_finish_before_baseline, 0.0);
-    assert_eq!(v.days_saved, Some(-0.0));
+    assert_eq!(
+        v.days_saved.map(f64::to_bits),
+        Some(0.0f64.to_bits()),
+        "+0, not -0"
+    );
 }
 
 fn variance(x: &[f64]) -> f64 {
@@ -262,4 +266,35 @@ fn the_diversion_scenario_is_met_2023_plus_an_experiment() {
     let s = crate::scenario::Scenario::from_toml_str(diversion, "d.toml").unwrap();
     assert_eq!(s.experiment.len(), 2);
     assert_eq!(s.experiment[0].1, ["0", "45", "90", "150"]);
+}
+
+#[test]
+fn solve_says_when_the_date_is_before_the_start_or_the_setting_has_no_effect() {
+    let spec = SolveSpec {
+        path: "teams.crew.headcount".into(),
+        target: Date::parse("2023-12-01").unwrap(),
+        confidence: 0.9,
+        min: 1,
+        max: 50,
+        finish: Finish::AllCasesClosed,
+    };
+    let e = solve(BLOCK, "block.toml", &spec, 5, 1, &Silent).unwrap_err();
+    assert!(e.to_string().contains("before the scenario starts"), "{e}");
+    // A whole year is enough for anyone: every value gives probability 1.
+    let s = solve(
+        BLOCK,
+        "block.toml",
+        &SolveSpec {
+            target: Date::parse("2024-12-31").unwrap(),
+            min: 1,
+            max: 3,
+            ..spec
+        },
+        5,
+        1,
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!(s.status, "min_is_enough");
+    assert!(s.no_effect);
 }

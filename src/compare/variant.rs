@@ -108,6 +108,9 @@ fn segments(path: &str) -> Result<Vec<Seg>, String> {
             Some(i) => (&part[..i], &part[i..]),
             None => (part, ""),
         };
+        if key.is_empty() && rest.is_empty() {
+            return Err("an empty part between dots (as in a..b, or a dot at either end)".into());
+        }
         if key.is_empty() && out.is_empty() {
             return Err("a path starts with a key".into());
         }
@@ -357,6 +360,19 @@ fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryErr
         | (Value::Datetime(_), Value::Datetime(_)) => new.clone(),
         // A distribution written as a plain number may be set to another number.
         (Value::Integer(_), Value::Float(_)) => new.clone(),
+        (_, Value::String(text)) => {
+            // A bare word that is not TOML: most likely a mistyped number or date.
+            return Err(VaryError::BadValue {
+                path: path.to_string(),
+                value: text.value().clone(),
+                message: format!(
+                    "{} is not {} (the scenario has {} there)",
+                    text.value(),
+                    kind(old),
+                    value_text(old)
+                ),
+            });
+        }
         _ => {
             return Err(VaryError::BadValue {
                 path: path.to_string(),
@@ -376,12 +392,9 @@ fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryErr
     Ok(())
 }
 
-/// The value at `path` in the scenario text as written, if the path exists there.
-pub fn current_value(text: &str, path: &str) -> Option<Value> {
-    // Set a probe value in a copy and read back what was replaced: reuse the walker by trying each
-    // kind is heavy; instead walk read-only with the same rules.
-    let doc: DocumentMut = text.parse().ok()?;
-    let mut segs = segments(path).ok()?;
+/// The path with the shorthand expanded (`teams.NAME.headcount` → `...headcount[0].count`).
+fn expanded(path: &str) -> Result<Vec<Seg>, String> {
+    let mut segs = segments(path)?;
     if let [Seg::Key(a), Seg::Key(_), Seg::Key(c)] = segs.as_slice()
         && a == "teams"
         && c == "headcount"
@@ -389,41 +402,118 @@ pub fn current_value(text: &str, path: &str) -> Option<Value> {
         segs.push(Seg::Index(0));
         segs.push(Seg::Key("count".into()));
     }
+    Ok(segs)
+}
+
+/// Walks `segs` in `doc` read-only: the canonical form of the path (names of entries replaced by
+/// their positions) and the value there (`None` for a table). `None` when the path does not exist.
+fn walk(doc: &DocumentMut, segs: &[Seg]) -> Option<(String, Option<Value>)> {
     enum Node<'a> {
         Item(&'a Item),
         Table(&'a toml_edit::Table),
         Value(&'a Value),
     }
     let mut node = Node::Item(doc.as_item());
-    for seg in &segs {
+    let mut canon = String::new();
+    let key = |canon: &mut String, k: &str| {
+        if !canon.is_empty() {
+            canon.push('.');
+        }
+        canon.push_str(k);
+    };
+    for seg in segs {
         node = match (node, seg) {
             (Node::Item(Item::Table(t)), Seg::Key(k)) | (Node::Table(t), Seg::Key(k)) => {
+                key(&mut canon, k);
                 Node::Item(t.get(k)?)
             }
-            (Node::Item(Item::ArrayOfTables(a)), Seg::Index(n)) => Node::Table(a.get(*n)?),
-            (Node::Item(Item::ArrayOfTables(a)), Seg::Key(k)) => Node::Table(
-                a.iter()
-                    .find(|t| t.get("name").and_then(|x| x.as_str()) == Some(k.as_str()))?,
-            ),
+            (Node::Item(Item::ArrayOfTables(a)), Seg::Index(n)) => {
+                canon.push_str(&format!("[{n}]"));
+                Node::Table(a.get(*n)?)
+            }
+            (Node::Item(Item::ArrayOfTables(a)), Seg::Key(k)) => {
+                let pos = a
+                    .iter()
+                    .position(|t| t.get("name").and_then(|x| x.as_str()) == Some(k.as_str()))?;
+                canon.push_str(&format!("[{pos}]"));
+                Node::Table(a.get(pos)?)
+            }
             (Node::Item(Item::Value(v)), s) | (Node::Value(v), s) => match (v, s) {
-                (Value::Array(a), Seg::Index(n)) => Node::Value(a.get(*n)?),
-                (Value::Array(a), Seg::Key(k)) => Node::Value(a.iter().find(|x| {
-                    x.as_inline_table()
-                        .and_then(|t| t.get("name"))
-                        .and_then(|n| n.as_str())
-                        == Some(k.as_str())
-                })?),
-                (Value::InlineTable(t), Seg::Key(k)) => Node::Value(t.get(k)?),
+                (Value::Array(a), Seg::Index(n)) => {
+                    canon.push_str(&format!("[{n}]"));
+                    Node::Value(a.get(*n)?)
+                }
+                (Value::Array(a), Seg::Key(k)) => {
+                    let pos = a.iter().position(|x| {
+                        x.as_inline_table()
+                            .and_then(|t| t.get("name"))
+                            .and_then(|n| n.as_str())
+                            == Some(k.as_str())
+                    })?;
+                    canon.push_str(&format!("[{pos}]"));
+                    Node::Value(a.get(pos)?)
+                }
+                (Value::InlineTable(t), Seg::Key(k)) => {
+                    key(&mut canon, k);
+                    Node::Value(t.get(k)?)
+                }
                 _ => return None,
             },
             _ => return None,
         };
     }
     match node {
-        Node::Item(Item::Value(v)) | Node::Value(v) => Some(v.clone()),
+        Node::Item(Item::Value(v)) | Node::Value(v) => Some((canon, Some(v.clone()))),
+        _ => Some((canon, None)),
+    }
+}
+
+/// The value at `path` in the scenario text as written, if the path exists there.
+pub fn current_value(text: &str, path: &str) -> Option<Value> {
+    let doc: DocumentMut = text.parse().ok()?;
+    walk(&doc, &expanded(path).ok()?)?.1
+}
+
+/// One spelling for every path to the same setting (`teams.x.headcount` and
+/// `teams[2].headcount[0].count` alike), so that a setting cannot be varied twice.
+pub fn canonical_path(text: &str, path: &str) -> String {
+    let (Ok(doc), Ok(segs)) = (text.parse::<DocumentMut>(), expanded(path)) else {
+        return path.to_string();
+    };
+    if let Some((c, _)) = walk(&doc, &segs) {
+        return c;
+    }
+    // A setting not written yet: its table's canonical path and the key.
+    if let Some((Seg::Key(k), parent)) = segs.split_last()
+        && let Some((c, None)) = walk(&doc, parent)
+    {
+        return if c.is_empty() {
+            k.clone()
+        } else {
+            format!("{c}.{k}")
+        };
+    }
+    path.to_string()
+}
+
+/// Settings that variants may not change, and why.
+fn not_variable(canonical: &str) -> Option<&'static str> {
+    let root = canonical.split(['.', '[']).next().unwrap_or(canonical);
+    match root {
+        "seed" | "replications" => Some(
+            "every variant runs the same replications with the same seed (that is what makes them comparable); set them with --seed and -n",
+        ),
+        "name" | "description" => Some("it does not change the model"),
+        "start" | "calendar" => Some(
+            "variants must share one calendar so that their working-day times compare; vary dates within it instead",
+        ),
+        "experiment" => Some("it describes the comparison itself"),
         _ => None,
     }
 }
+
+/// Most variants one comparison may make (each is a whole run).
+pub const MAX_VARIANTS: usize = 1000;
 
 /// One scenario of a comparison: the settings that make it, and the validated scenario.
 #[derive(Debug, Clone)]
@@ -453,6 +543,41 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
                     snippet: String::new(),
                 }),
             })?;
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    let mut n_variants: usize = 1;
+    for v in varies {
+        let canon = canonical_path(text, &v.path);
+        if let Some(why) = not_variable(&canon) {
+            return Err(VaryError::BadValue {
+                path: v.path.clone(),
+                value: v
+                    .values
+                    .iter()
+                    .map(value_text)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                message: format!("{canon} cannot be varied: {why}"),
+            });
+        }
+        if let Some((_, other)) = seen.iter().find(|(c, _)| *c == canon) {
+            return Err(VaryError::Syntax {
+                spec: v.path.clone(),
+                message: format!("the same setting as {other} ({canon}): give all its values once"),
+            });
+        }
+        seen.push((canon, v.path.as_str()));
+        n_variants = n_variants.saturating_mul(v.values.len().max(1));
+    }
+    if n_variants > MAX_VARIANTS {
+        return Err(VaryError::Syntax {
+            spec: varies
+                .iter()
+                .map(|v| v.path.as_str())
+                .collect::<Vec<_>>()
+                .join(" x "),
+            message: format!("{n_variants} variants: at most {MAX_VARIANTS} (each is a whole run)"),
+        });
+    }
     let written: Vec<Option<String>> = varies
         .iter()
         .map(|v| current_value(text, &v.path).map(|x| value_text(&x)))
@@ -667,5 +792,65 @@ mod tests {
         assert!(matches!(e, VaryError::Invalid { .. }), "{e}");
         assert!(Vary::parse("teams.x.headcount").is_err());
         assert!(Vary::parse("teams.x.headcount=1,,2").is_err());
+    }
+
+    #[test]
+    fn settings_that_would_break_the_pairing_are_refused() {
+        for (spec, says) in [
+            ("seed=1,2", "seed cannot be varied"),
+            ("replications=10,20", "replications cannot be varied"),
+            ("start=2023-04-06,2023-04-28", "share one calendar"),
+            ("calendar.holidays=\"none\"", "share one calendar"),
+            ("name=\"x\"", "does not change the model"),
+        ] {
+            let e = build_variants(MET, "met.toml", &[Vary::parse(spec).unwrap()]).unwrap_err();
+            assert!(e.to_string().contains(says), "{spec}: {e}");
+        }
+    }
+
+    #[test]
+    fn one_setting_cannot_be_varied_twice_under_two_spellings() {
+        let a = Vary::parse("teams.diverted_soc_ct.headcount=0,45").unwrap();
+        let b = Vary::parse("teams[2].headcount[0].count=90").unwrap();
+        let e = build_variants(MET, "met.toml", &[a, b]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("the same setting as teams.diverted_soc_ct.headcount"),
+            "{e}"
+        );
+        assert_eq!(
+            canonical_path(MET, "teams.diverted_soc_ct.headcount"),
+            "teams[2].headcount[0].count"
+        );
+    }
+
+    #[test]
+    fn malformed_paths_and_too_many_variants_are_refused() {
+        for spec in [
+            "teams..x=1",
+            "teams.x.=1",
+            ".teams=1",
+            "teams[x]=1",
+            "teams[1=1",
+        ] {
+            let e = Vary::parse(spec)
+                .and_then(|v| build_variants(MET, "met.toml", &[v]))
+                .unwrap_err();
+            assert!(matches!(e, VaryError::Syntax { .. }), "{spec}: {e}");
+        }
+        let many: String = (0..40).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let a = Vary::parse(&format!("teams.diverted_soc_ct.headcount={many}")).unwrap();
+        let b = Vary::parse(&format!("teams.vetting_unit.headcount={many}")).unwrap();
+        let e = build_variants(MET, "met.toml", &[a, b]).unwrap_err();
+        assert!(e.to_string().contains("1600 variants: at most 1000"), "{e}");
+        let e = build_variants(MET, "met.toml", &[Vary::parse("start=2023-13-45").unwrap()]);
+        assert!(e.is_err());
+        let e = build_variants(
+            MET,
+            "met.toml",
+            &[Vary::parse("teams[2].headcount[0].to=2023-13-45").unwrap()],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("2023-13-45 is not a date"), "{e}");
     }
 }

@@ -250,12 +250,14 @@ fn bands(
             } else {
                 format!("{name}: P50; P10–P90")
             };
-            let style = col.stroke_width(2);
-            chart
-                .draw_series(LineSeries::new(pts.iter().map(|p| (p.0, p.1[1])), style))
-                .map_err(&e)?
-                .label(series_name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            line!(
+                chart,
+                pts.iter().map(|p| (p.0, p.1[1])),
+                col.stroke_width(2),
+                super::dash_of(li),
+                series_name,
+                &e
+            );
             for p in &pts {
                 let size = if p.2 { 7 } else { 4 };
                 chart
@@ -309,14 +311,31 @@ fn closed_dates(c: &Comparison) -> impl Fn(&VariantRow) -> Option<[f64; 3]> + '_
     let horizon = Date::parse(&c.meta.horizon).ok();
     move |r: &VariantRow| {
         let d = metric(r, "all_cases_closed")?.dates.as_ref()?;
+        // No P50 (half the runs or more not finished by the horizon): nothing to draw; the
+        // subtitle names the variant instead. P10/P90 beyond the horizon sit at the horizon.
+        let p50 = Date::parse(d.p50.as_deref()?).ok()?;
         let at = |x: &Option<String>| {
             x.as_deref()
                 .and_then(|s| Date::parse(s).ok())
                 .or(horizon)
                 .map(x_of)
         };
-        Some([at(&d.p10)?, at(&d.p50)?, at(&d.p90)?])
+        Some([at(&d.p10)?, x_of(p50), at(&d.p90)?])
     }
+}
+
+/// Numbers of the variants whose median last case is not closed by the horizon.
+fn unfinished(c: &Comparison) -> Vec<String> {
+    c.variants
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            metric(r, "all_cases_closed")
+                .and_then(|m| m.dates.as_ref())
+                .is_some_and(|d| d.p50.is_none())
+        })
+        .map(|(i, _)| (i + 1).to_string())
+        .collect()
 }
 
 fn extreme_p50<'a>(
@@ -349,10 +368,18 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         }
         None => "When the last case closes, by variant".into(),
     };
-    let subtitle = format!(
+    let mut subtitle = format!(
         "Date the last case closes across {} paired runs per variant: P10–P90 (band or bars), line P50; large dot: baseline.",
         thousands(c.meta.replications as f64)
     );
+    let late = unfinished(c);
+    if !late.is_empty() {
+        subtitle = format!(
+            "Not closed by {} in half the runs or more (not drawn): variant {}. {subtitle}",
+            human(&c.meta.horizon),
+            late.join(", ")
+        );
+    }
     bands(
         c,
         "the comparison finish chart",
@@ -413,23 +440,27 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     } else {
         c.meta.sources.join(" and ")
     };
+    // The variant that saves most, the cheaper of equals.
     let best = pts
         .iter()
-        .filter(|p| p.1 > 0.0)
-        .max_by(|a, b| a.1.total_cmp(&b.1));
+        .filter(|p| p.2 > 0.0)
+        .max_by(|a, b| a.2.total_cmp(&b.2).then(b.1.total_cmp(&a.1)));
+    let number = |r: &VariantRow| {
+        c.variants
+            .iter()
+            .position(|x| std::ptr::eq(x, r))
+            .map(|i| i + 1)
+            .unwrap_or(0)
+    };
     let title = match best {
         Some(p) => format!(
-            "{} (no. {}): {:.1} working days sooner for {} more officer-days",
+            "Most saved: {} (no. {}), {:.1} working days sooner for {} more officer-days",
             label_of(p.0),
-            c.variants
-                .iter()
-                .position(|r| std::ptr::eq(r, p.0))
-                .map(|i| i + 1)
-                .unwrap_or(0),
+            number(p.0),
             p.2,
             thousands(p.1),
         ),
-        None => format!("Working days saved against officer-days taken from {sources}"),
+        None => "No variant closes the last case sooner than the baseline".to_string(),
     };
     let subtitle = "Each point a variant (numbered as in comparison.csv) against the baseline at (0, 0), paired over the same runs; bars ± 2 standard errors.".to_string();
     let (mut x0, mut x1, mut y0, mut y1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
@@ -444,9 +475,12 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     let (x0, x1, y0, y1) = (x0 - px, x1 + px, y0 - py, y1 + py);
     super::svg((960, 560), CHART, |root| {
         let e = draw_err(CHART);
-        let area = super::frame(root, &footer(c), &title, &subtitle, CHART)?;
+        let page = super::frame(root, &footer(c), &title, &subtitle, CHART)?;
+        // The key to the variant numbers sits beside the plot, never over it.
+        let (pw, _) = page.dim_in_pixel();
+        let (area, key) = page.split_horizontally(pw.saturating_sub(290));
         let mut chart = ChartBuilder::on(&area)
-            .margin_right(24)
+            .margin_right(16)
             .x_label_area_size(44)
             .y_label_area_size(70)
             .build_cartesian_2d(x0..x1, y0..y1)
@@ -513,16 +547,24 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
                 None => labels.push((p.1, p.2, vec![num])),
             }
         }
-        // The key to the numbers, in the empty lower-right corner (saving days costs
-        // officer-days, so points rise to the right and leave that corner free).
-        let (w, h) = area.dim_in_pixel();
-        let rows = c.variants.len().min(20);
+        let rows = c.variants.len().min(24);
         for (i, r) in c.variants.iter().take(rows).enumerate() {
             let mark = if r.is_baseline { " (baseline)" } else { "" };
-            area.draw(&Text::new(
+            key.draw(&Text::new(
                 format!("{:>2}  {}{mark}", i + 1, label_of(r)),
-                (w as i32 - 300, h as i32 - 70 - 16 * (rows - i) as i32),
+                (6, 10 + 17 * i as i32),
                 (FONT, 12).into_font().color(&colour::TEXT),
+            ))
+            .map_err(&e)?;
+        }
+        if c.variants.len() > rows {
+            key.draw(&Text::new(
+                format!(
+                    "... and {} more: see comparison.csv",
+                    c.variants.len() - rows
+                ),
+                (6, 10 + 17 * rows as i32),
+                (FONT, 12).into_font().color(&colour::GREY),
             ))
             .map_err(&e)?;
         }

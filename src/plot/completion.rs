@@ -119,12 +119,19 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             .margin_right(24)
             .x_label_area_size(36)
             .y_label_area_size(60)
-            .build_cartesian_2d(x_axis, 0.0..1.0001)
+            .build_cartesian_2d(x_axis, 0.0..1.2)
             .map_err(&e)?;
         chart
             .configure_mesh()
             .x_label_formatter(&x_fmt)
-            .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
+            .y_label_formatter(&|y| {
+                // The band above 100% holds the legend, clear of the curves and their labels.
+                if *y <= 1.0 + 1e-9 {
+                    format!("{:.0}%", 100.0 * y)
+                } else {
+                    String::new()
+                }
+            })
             .y_desc("Runs finished")
             .x_desc("Date")
             .axis_desc_style((FONT, 14))

@@ -7,6 +7,37 @@
 //! Each chart is one function in its own module; this module holds what they share: the input,
 //! the errors, the page frame (title, subtitle, provenance footer), date axes and colours.
 
+/// Draws a line series, solid or dashed, with its legend entry in the same pattern.
+/// `line!(chart, points, style, dash, label, err)`; `dash` is `Option<(size, gap)>` in pixels.
+macro_rules! line {
+    ($chart:expr, $pts:expr, $style:expr, $dash:expr, $label:expr, $e:expr) => {{
+        let style: ShapeStyle = $style;
+        match $dash {
+            None => {
+                $chart
+                    .draw_series(LineSeries::new($pts, style))
+                    .map_err($e)?
+                    .label($label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], style));
+            }
+            Some((size, gap)) => {
+                $chart
+                    .draw_series(DashedLineSeries::new($pts, size, gap, style))
+                    .map_err($e)?
+                    .label($label)
+                    .legend(move |(x, y)| {
+                        plotters::element::DashedPathElement::new(
+                            vec![(x, y), (x + 24, y)],
+                            size,
+                            gap,
+                            style,
+                        )
+                    });
+            }
+        }
+    }};
+}
+
 mod caseload;
 mod compare;
 mod completion;
@@ -218,6 +249,18 @@ mod colour {
         RGBColor(40, 40, 40),
         RGBColor(150, 150, 150),
     ];
+}
+
+/// Dash pattern of the i-th series (solid, dashes, dots, long dashes, short dashes), so that
+/// series stay apart in greyscale as well as by colour.
+fn dash_of(i: usize) -> Option<(u32, u32)> {
+    [
+        None,
+        Some((9, 4)),
+        Some((2, 3)),
+        Some((16, 5)),
+        Some((5, 5)),
+    ][i % 5]
 }
 
 /// The page around a chart: title (the finding), subtitle (how to read it), provenance footer.

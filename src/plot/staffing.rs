@@ -6,7 +6,6 @@ use super::{
     FONT, RunData, colour, date_axis, draw_err, frame, nice_ceiling, svg, thousands, x_of,
 };
 use crate::calendar::Date;
-use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -175,22 +174,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             } else {
                 format!("{} (from {})", pretty(&t.team), t.sources.join(", "))
             };
-            let style = col.stroke_width(2);
-            if i % 2 == 0 {
-                chart
-                    .draw_series(LineSeries::new(pts, style))
-                    .map_err(&e)?
-                    .label(name)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
-            } else {
-                chart
-                    .draw_series(DashedLineSeries::new(pts, 8, 4, style))
-                    .map_err(&e)?
-                    .label(name)
-                    .legend(move |(x, y)| {
-                        DashedPathElement::new(vec![(x, y), (x + 24, y)], 6, 3, style)
-                    });
-            }
+            line!(chart, pts, col.stroke_width(2), super::dash_of(i), name, &e);
         }
         chart
             .configure_series_labels()

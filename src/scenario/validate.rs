@@ -19,8 +19,7 @@ pub const MAX_HEADCOUNT: u32 = 1_000_000;
 pub const MAX_EXPECTED_CASES_PER_REPLICATION: f64 = 20_000_000.0;
 /// Most case-openings a whole run may be expected to simulate (≈ 3 hours at 10 million per second).
 pub const MAX_EXPECTED_CASES_PER_RUN: f64 = 1.0e11;
-/// Most variants an `[experiment]` may make.
-pub const MAX_VARIANTS: usize = 1000;
+use crate::compare::variant::MAX_VARIANTS;
 /// Most case types.
 pub const MAX_CASE_TYPES: usize = 1000;
 /// Tolerance on "shares sum to 1".

@@ -264,7 +264,7 @@ fn compare_writes_paired_results_and_charts() {
         .arg(&out)
         .assert()
         .success()
-        .stdout(predicate::str::contains("common random numbers"))
+        .stdout(predicate::str::contains("Common random numbers"))
         .stdout(predicate::str::contains(" 2* headcount=90"));
     for f in [
         "comparison.json",
@@ -300,7 +300,7 @@ fn bad_vary_and_param_are_bad_input() {
         ),
         (
             vec!["compare", "--vary", "teams.diverted_soc_ct.headcount=many"],
-            "an integer there (90), not a string",
+            "many is not an integer (the scenario has 90 there)",
         ),
         (vec!["compare"], "nothing to compare"),
         (
