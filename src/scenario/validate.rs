@@ -824,7 +824,9 @@ pub(super) fn validate(
                         "case_types",
                         format!("one replication is expected to open {expected_cases:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)"),
                     );
-                } else if let Some(why) = run_too_big(raw.replications, expected_cases) {
+                } else if let Some(why) =
+                    run_too_big(raw.replications, expected_cases, raw.case_types.len())
+                {
                     c.err("replications", why);
                 }
             }
@@ -905,15 +907,38 @@ pub(super) fn validate(
     })
 }
 
-/// Why `replications` replications of a scenario expected to open `expected_cases` cases each
-/// would be too long a run, if they would.
-pub(super) fn run_too_big(replications: u64, expected_cases: f64) -> Option<String> {
+/// Most memory the per-replication records of one run may take [bytes] (8 GiB).
+pub const MAX_RECORD_BYTES: f64 = 8.0 * 1024.0 * 1024.0 * 1024.0;
+
+/// Memory one replication's record takes, with its row of `replications.csv` [bytes]: a fixed
+/// part and about 140 bytes per case type (its counts and sums, and their text).
+pub fn record_bytes(n_types: usize) -> f64 {
+    250.0 + 140.0 * (n_types as f64 + 1.0)
+}
+
+/// Why `replications` replications of a scenario with `n_types` case types, expected to open
+/// `expected_cases` cases each, would be too long a run or need too much memory, if they would.
+pub(super) fn run_too_big(
+    replications: u64,
+    expected_cases: f64,
+    n_types: usize,
+) -> Option<String> {
     let total = expected_cases * replications as f64;
-    (total > MAX_EXPECTED_CASES_PER_RUN).then(|| {
-        format!(
+    let bytes = record_bytes(n_types) * replications as f64;
+    if total > MAX_EXPECTED_CASES_PER_RUN {
+        Some(format!(
             "{replications} replications of {expected_cases:.0} expected cases is {total:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_RUN:.0e} (hours of computing): use fewer replications"
-        )
-    })
+        ))
+    } else if bytes > MAX_RECORD_BYTES {
+        Some(format!(
+            "{replications} replications would need about {:.1} GiB for their records (one per replication, about {:.0} bytes each with {n_types} case types); the limit is {:.0} GiB (memory): use fewer replications",
+            bytes / 1024f64.powi(3),
+            record_bytes(n_types),
+            MAX_RECORD_BYTES / 1024f64.powi(3)
+        ))
+    } else {
+        None
+    }
 }
 
 /// Expected cases opened per replication for each case type, counting follow-on cases:
@@ -1008,6 +1033,20 @@ fn cycle_members(m: &[Vec<f64>]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_that_would_not_fit_in_memory_are_refused() {
+        // 11 case types: about 1,930 bytes a replication; 8 GiB holds about 4.4 million.
+        assert!(run_too_big(4_000_000, 10.0, 11).is_none());
+        let why = run_too_big(5_000_000, 10.0, 11).unwrap();
+        assert!(
+            why.contains("GiB") && why.contains("the limit is 8 GiB (memory)"),
+            "{why}"
+        );
+        // The case limit still comes first.
+        let why = run_too_big(10_000_000, 1e5, 1).unwrap();
+        assert!(why.contains("hours of computing"), "{why}");
+    }
 
     const SMALL: &str = r#"
 name = "small"
