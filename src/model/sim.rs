@@ -192,14 +192,32 @@ struct Active {
     live: bool,
 }
 
+/// A timed event: 24 bytes, ordered by (time, kind, sequence number) through two integer
+/// comparisons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Event {
     /// `f64::to_bits` of a non-negative time: orders like the time itself.
     time: u64,
-    kind: u8,
-    seq: u64,
+    /// The kind in the top bit (completions before delays ending), the sequence number below.
+    kind_seq: u64,
     payload: u32,
     generation: u32,
+}
+
+impl Event {
+    fn new(time: f64, kind: u8, seq: u64, payload: u32, generation: u32) -> Event {
+        debug_assert!(seq < 1 << 63);
+        Event {
+            time: tbits(time),
+            kind_seq: (u64::from(kind) << 63) | seq,
+            payload,
+            generation,
+        }
+    }
+
+    fn kind(&self) -> u8 {
+        (self.kind_seq >> 63) as u8
+    }
 }
 
 /// Queue order: (priority, 0 for handed-back cases else 1, time joined the queue as bits, sequence).
@@ -644,7 +662,7 @@ pub fn run_replication<P: Probe>(
 
         // 1. completions
         while let Some(Reverse(e)) = ws.heap.peek().copied() {
-            if e.time != tb || e.kind != EV_COMPLETE {
+            if e.time != tb || e.kind() != EV_COMPLETE {
                 break;
             }
             ws.heap.pop();
@@ -660,7 +678,7 @@ pub fn run_replication<P: Probe>(
         }
         // 3. delays ending
         while let Some(Reverse(e)) = ws.heap.peek().copied() {
-            if e.time != tb || e.kind != EV_READY {
+            if e.time != tb || e.kind() != EV_READY {
                 break;
             }
             ws.heap.pop();
@@ -825,13 +843,8 @@ impl State<'_> {
         }
         if delay > 0.0 {
             self.seq += 1;
-            ws.heap.push(Reverse(Event {
-                time: tbits(t + delay),
-                kind: EV_READY,
-                seq: self.seq,
-                payload: idx,
-                generation: 0,
-            }));
+            ws.heap
+                .push(Reverse(Event::new(t + delay, EV_READY, self.seq, idx, 0)));
         } else {
             ws.ready_now.push_back(idx);
         }
@@ -1085,13 +1098,13 @@ impl State<'_> {
                 live: true,
             };
             self.seq += 1;
-            ws.heap.push(Reverse(Event {
-                time: tbits(finish),
-                kind: EV_COMPLETE,
-                seq: self.seq,
-                payload: ai,
+            ws.heap.push(Reverse(Event::new(
+                finish,
+                EV_COMPLETE,
+                self.seq,
+                ai,
                 generation,
-            }));
+            )));
         }
     }
 }
