@@ -115,7 +115,7 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
             // Build the variants too: a bad path or value is a problem of this file.
             let (t, f) = scenario_text(&Some(p.clone()))?;
             let varies = varies_of(&[], &s)?;
-            compare::build_variants(&t, &f, &varies)?;
+            compare::build_variants(&t, &f, &varies).map_err(|e| in_experiment(&t, &f, e))?;
             Ok(s)
         });
         match loaded {
@@ -221,11 +221,32 @@ fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppErr
         .collect()
 }
 
+/// A bad `[experiment]` entry, located at its line in the scenario file (command-line `--vary`
+/// errors need no location).
+fn in_experiment(text: &str, file: &str, e: VaryError) -> AppError {
+    let path = match &e {
+        VaryError::UnknownPath { path, .. } | VaryError::BadValue { path, .. } => path.clone(),
+        VaryError::Syntax { spec, .. } => spec.clone(),
+        _ => return e.into(),
+    };
+    let needle = format!("\"{path}\"");
+    match text.lines().position(|l| l.contains(&needle)) {
+        Some(i) => AppError::Usage(format!("{file}:{}: [experiment]: {e}", i + 1)),
+        None => e.into(),
+    }
+}
+
 fn run_compare(args: CompareArgs) -> Result<(), AppError> {
     let (text, file) = scenario_text(&args.scenario)?;
     let base = Scenario::from_toml_str(&text, &file)?;
     let varies = varies_of(&args.vary, &base)?;
-    let variants = compare::build_variants(&text, &file, &varies)?;
+    let variants = compare::build_variants(&text, &file, &varies).map_err(|e| {
+        if args.vary.is_empty() {
+            in_experiment(&text, &file, e)
+        } else {
+            e.into()
+        }
+    })?;
     let replications = args.replications.unwrap_or(base.replications);
     let seed = args.seed.unwrap_or(base.seed);
     let out_dir = args

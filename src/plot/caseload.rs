@@ -91,7 +91,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                 .x_label_formatter(&x_fmt)
                 .y_label_formatter(&|y| thousands(*y))
                 .y_labels(4)
-                .label_style((FONT, 11))
+                .label_style((FONT, 12))
                 .light_line_style(TRANSPARENT)
                 .bold_line_style(colour::LIGHT_GREY)
                 .draw()

@@ -359,12 +359,16 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
             let d = |r: &VariantRow| {
                 Date::from_days_since_epoch(q(r).map(|v| v[1]).unwrap_or(0.0) as i64).human()
             };
-            format!(
-                "Last case closes (P50) between {} and {} across the {} variants",
-                d(early),
-                d(late),
-                c.variants.len()
-            )
+            if d(early) == d(late) {
+                format!("Last case closes (P50) by {} in every variant", d(early))
+            } else {
+                format!(
+                    "Last case closes (P50) between {} and {} across the {} variants",
+                    d(early),
+                    d(late),
+                    c.variants.len()
+                )
+            }
         }
         None => "When the last case closes, by variant".into(),
     };
@@ -397,12 +401,20 @@ fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         Some([m.p10?, m.p50?, m.p90?])
     };
     let title = match extreme_p50(c, &q) {
-        Some((lo, hi)) => format!(
-            "Peak caseload (P50) between {} and {} open cases across the {} variants",
-            thousands(q(lo).map(|v| v[1]).unwrap_or(0.0)),
-            thousands(q(hi).map(|v| v[1]).unwrap_or(0.0)),
-            c.variants.len()
-        ),
+        Some((lo, hi)) => {
+            let (a, b) = (
+                thousands(q(lo).map(|v| v[1]).unwrap_or(0.0)),
+                thousands(q(hi).map(|v| v[1]).unwrap_or(0.0)),
+            );
+            if a == b {
+                format!("Peak caseload (P50) {a} open cases in every variant")
+            } else {
+                format!(
+                    "Peak caseload (P50) between {a} and {b} open cases across the {} variants",
+                    c.variants.len()
+                )
+            }
+        }
         None => "Peak caseload by variant".into(),
     };
     let subtitle = format!(

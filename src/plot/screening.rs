@@ -148,7 +148,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                     colour::TEXT.stroke_width(2),
                 ))
                 .map_err(&e)?
-                .label(format!("observed since {}", s.human()))
+                .label(format!("observed: average pace since {}", s.human()))
                 .legend(|(x, y)| {
                     DashedPathElement::new(
                         vec![(x, y), (x + 22, y)],

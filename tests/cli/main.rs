@@ -393,3 +393,32 @@ fn replications_from_the_command_line_are_held_to_the_run_size_limit() {
         .stderr(predicate::str::contains("the limit is 1e11"));
     assert!(!out.exists());
 }
+
+#[test]
+fn a_bad_experiment_path_is_named_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("scenarios/met-2023-diversion.toml")).unwrap();
+    let bad = text.replace(
+        "path = \"teams.diverted_soc_ct.headcount\"",
+        "path = \"teams.diverted.headcount\"",
+    );
+    assert_ne!(bad, text);
+    let line = bad
+        .lines()
+        .position(|l| l.contains("\"teams.diverted.headcount\""))
+        .unwrap()
+        + 1;
+    let file = dir.path().join("bad.toml");
+    fs::write(&file, &bad).unwrap();
+    for cmd in ["validate", "compare"] {
+        vetsim()
+            .current_dir(dir.path())
+            .args([cmd, "bad.toml"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "bad.toml:{line}: [experiment]: teams.diverted.headcount"
+            )))
+            .stderr(predicate::str::contains("names: dps_investigators"));
+    }
+}
