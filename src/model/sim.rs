@@ -105,7 +105,7 @@ impl Pace {
                 None => f64::INFINITY,
             };
             if rate > 0.0 && need <= end_cum + 1e-9 && need > before - 1e-9 {
-                let d = start as f64 + ((need - before) / rate - 1e-9).ceil() - 1.0;
+                let d = start as f64 + ceil_non_negative((need - before) / rate - 1e-9) - 1.0;
                 let d = d.max(start as f64);
                 return (d < horizon).then_some(d as u32);
             }
@@ -364,6 +364,14 @@ pub struct Workspace {
     pooled_buf: Vec<f64>,
 }
 
+/// `y.ceil()` for `y` in [0, 2^53), and 0 for `y` <= 0 (a hair below 0 by rounding): without
+/// the call to libm's `ceil` that the baseline x86-64 target makes for `f64::ceil`.
+#[inline]
+fn ceil_non_negative(y: f64) -> f64 {
+    let t = y as u64 as f64; // truncation; NaN and negatives give 0
+    if t < y { t + 1.0 } else { t }
+}
+
 #[inline]
 fn tbits(t: f64) -> u64 {
     // +0.0 for any zero so that the bit order is the numeric order.
@@ -516,7 +524,9 @@ pub fn run_replication<P: Probe>(
                 let ln_q = (-p).ln_1p();
                 let mut pos: u64 = 0;
                 loop {
-                    let gap = (open_unit(&mut rng).ln() / ln_q).floor();
+                    // Geometric gap floor(ln u / ln q) >= 0; `as u64` below truncates, which is
+                    // the floor, and for a whole number n, floor(g) < n exactly when g < n.
+                    let gap = open_unit(&mut rng).ln() / ln_q;
                     if !(gap < (remaining - pos) as f64) {
                         break;
                     }
@@ -1105,6 +1115,31 @@ impl State<'_> {
                 ai,
                 generation,
             )));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ceil_non_negative;
+
+    #[test]
+    fn ceil_non_negative_matches_ceil() {
+        for y in [
+            0.0,
+            1e-12,
+            0.5,
+            1.0,
+            1.0 + 1e-15,
+            2.999_999,
+            3.0,
+            12345.678,
+            9.0e15,
+        ] {
+            assert_eq!(ceil_non_negative(y), y.ceil(), "{y}");
+        }
+        for y in [-1e-9, -0.0, f64::NAN] {
+            assert_eq!(ceil_non_negative(y), 0.0, "{y}");
         }
     }
 }

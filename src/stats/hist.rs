@@ -187,6 +187,14 @@ impl Default for LogHist {
     }
 }
 
+/// Lower edges of the log buckets, computed once: they sit on the hot path (a lookup or two per
+/// recorded case).
+static EDGES: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
+    (0..=N_LOG)
+        .map(|k| LOG_MIN * (k as f64 * LN_RATIO).exp())
+        .collect()
+});
+
 impl LogHist {
     /// Number of buckets: the zero bucket plus 2,315 log buckets.
     pub const BUCKETS: usize = 1 + N_LOG;
@@ -203,12 +211,6 @@ impl LogHist {
     /// construction, so the buckets tile without gaps.
     #[inline]
     fn edge(k: usize) -> f64 {
-        // A table, computed once: this sits on the hot path (two lookups per recorded case).
-        static EDGES: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
-            (0..=N_LOG)
-                .map(|k| LOG_MIN * (k as f64 * LN_RATIO).exp())
-                .collect()
-        });
         EDGES[k]
     }
 
@@ -226,7 +228,9 @@ impl LogHist {
         }
         // ln from the float's exponent and a short series for the mantissa (error below 1e-6,
         // a ten-thousandth of a bucket): the settling below makes the index exact anyway.
-        let est = ((fast_ln(x) - LN_LOG_MIN) / LN_RATIO).floor();
+        // (`as usize` truncates, which is the floor here: a negative estimate, at worst a hair
+        // below 0, saturates to 0, and the settling fixes any off-by-one.)
+        let est = (fast_ln(x) - LN_LOG_MIN) / LN_RATIO;
         let mut k = if est >= (N_LOG - 1) as f64 {
             N_LOG - 1
         } else {
@@ -234,10 +238,11 @@ impl LogHist {
         };
         // The estimate can be off by one at an edge through rounding; settle it against the edges
         // used by `bucket_bounds`, so a value always lies within the bounds reported for it.
-        while k + 1 < N_LOG && x >= Self::edge(k + 1) {
+        let edges: &[f64] = &EDGES;
+        while k + 1 < N_LOG && x >= edges[k + 1] {
             k += 1;
         }
-        while k > 0 && x < Self::edge(k) {
+        while k > 0 && x < edges[k] {
             k -= 1;
         }
         1 + k
