@@ -247,8 +247,8 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
             e.into()
         }
     })?;
-    let replications = args.replications.unwrap_or(base.replications);
-    let seed = args.seed.unwrap_or(base.seed);
+    let replications = args.common.replications.unwrap_or(base.replications);
+    let seed = args.common.seed.unwrap_or(base.seed);
     let out_dir = args
         .out
         .clone()
@@ -259,7 +259,7 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
         &format!("{} ({} variants)", base.name, variants.len()),
     );
     let progress = Bar(bar.clone());
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.common.threads)?;
     let runs = pool.install(|| compare::run_variants(variants, replications, seed, &progress))?;
     bar.finish_and_clear();
     let c = compare::compare(&runs, &varies, &text, replications, seed);
@@ -300,8 +300,8 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
             .unwrap_or_else(|| written.map(|w| (4 * w).max(10)).unwrap_or(10)),
         finish: args.finish,
     };
-    let replications = args.replications.unwrap_or(base.replications);
-    let seed = args.seed.unwrap_or(base.seed);
+    let replications = args.common.replications.unwrap_or(base.replications);
+    let seed = args.common.seed.unwrap_or(base.seed);
     let bar = if args.quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -310,7 +310,7 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
         b.enable_steady_tick(std::time::Duration::from_millis(120));
         b
     };
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.common.threads)?;
     let solution = pool
         .install(|| compare::solve(&text, &file, &spec, replications, seed, &engine::Silent))
         .map_err(|e| match e {
@@ -336,9 +336,9 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         Some(p) => Scenario::load(p)?,
         None => Scenario::default_scenario(),
     };
-    let replications = args.replications.unwrap_or(scenario.replications);
+    let replications = args.common.replications.unwrap_or(scenario.replications);
     scenario.check_replications(replications)?;
-    let seed = args.seed.unwrap_or(scenario.seed);
+    let seed = args.common.seed.unwrap_or(scenario.seed);
     let out_dir = args
         .out
         .clone()
@@ -346,7 +346,7 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
 
     let bar = progress_bar(replications, args.quiet, &scenario.name);
     let progress = Bar(bar.clone());
-    let pool = thread_pool(args.threads)?;
+    let pool = thread_pool(args.common.threads)?;
     let result = pool.install(|| engine::run(&scenario, replications, seed, &progress))?;
     bar.finish_and_clear();
 

@@ -37,15 +37,8 @@ pub enum Command {
 pub struct RunArgs {
     /// Scenario file (TOML). Without it, the built-in scenarios/met-2023.toml.
     pub scenario: Option<PathBuf>,
-    /// Monte Carlo replications (overrides the scenario's `replications`).
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub replications: Option<u64>,
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
+    #[command(flatten)]
+    pub common: Common,
     /// Directory for the results (default: output/<scenario name>). Replaced as a whole.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
@@ -63,15 +56,9 @@ pub struct CompareArgs {
     /// [experiment].
     #[arg(long = "vary", value_name = "PATH=VALUES")]
     pub vary: Vec<String>,
-    /// Monte Carlo replications per variant (overrides the scenario's `replications`).
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub replications: Option<u64>,
-    /// Master seed, shared by every variant (overrides the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
+    /// Replications (per variant), seed (shared by every variant), threads.
+    #[command(flatten)]
+    pub common: Common,
     /// Directory for the results (default: output/<scenario name>-comparison). Replaced as a whole.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
@@ -102,19 +89,28 @@ pub struct SolveArgs {
     /// What must be finished by the date.
     #[arg(long, value_enum, default_value = "all-cases-closed")]
     pub finish: crate::compare::Finish,
-    /// Monte Carlo replications per value tried.
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
-    pub replications: Option<u64>,
-    /// Master seed, shared by every value tried.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
+    /// Replications (per value tried), seed (shared by every value), threads.
+    #[command(flatten)]
+    pub common: Common,
     /// Also write solution.json into this directory (replaced as a whole).
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// Options every running command shares.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Monte Carlo replications (overrides the scenario's `replications`); for compare and solve,
+    /// per variant or value tried.
+    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub replications: Option<u64>,
+    /// Master seed (overrides the scenario's `seed`); compare and solve share it across variants.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
 }

@@ -178,18 +178,14 @@ fn bands(
             .y_label_area_size(76)
             .build_cartesian_2d(x_axis, y_axis)
             .map_err(&e)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&y_fmt)
-            .x_desc(format!("{} (the varied setting)", l.axis_name))
-            .y_desc(y_desc)
-            .axis_desc_style((FONT, 14))
-            .label_style((FONT, 13))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(colour::LIGHT_GREY)
-            .draw()
-            .map_err(&e)?;
+        mesh!(
+            chart,
+            &x_fmt,
+            &y_fmt,
+            format!("{} (the varied setting)", l.axis_name),
+            y_desc,
+            &e
+        );
         for r in &l.apart {
             if let Some(v) = q(r) {
                 chart
@@ -292,15 +288,7 @@ fn bands(
                     .map_err(&e)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(12)
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.9))
-            .border_style(colour::GREY)
-            .draw()
-            .map_err(&e)?;
+        legend!(chart, SeriesLabelPosition::UpperRight, &e);
         Ok(())
     })
 }
@@ -497,20 +485,14 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
             .y_label_area_size(70)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(&e)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&|x| thousands(*x))
-            .y_label_formatter(&|y| format!("{y:.0}"))
-            .x_desc(format!(
-                "Officer-days taken from {sources}, more than the baseline"
-            ))
-            .y_desc("Working days saved on the last case")
-            .axis_desc_style((FONT, 14))
-            .label_style((FONT, 13))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(colour::LIGHT_GREY)
-            .draw()
-            .map_err(&e)?;
+        mesh!(
+            chart,
+            &|x: &f64| thousands(*x),
+            &|y: &f64| format!("{y:.0}"),
+            format!("Officer-days taken from {sources}, more than the baseline"),
+            "Working days saved on the last case",
+            &e
+        );
         for line in [vec![(x0, 0.0), (x1, 0.0)], vec![(0.0, y0), (0.0, y1)]] {
             chart
                 .draw_series(std::iter::once(PathElement::new(

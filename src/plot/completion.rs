@@ -121,25 +121,15 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             .y_label_area_size(60)
             .build_cartesian_2d(x_axis, 0.0..1.2)
             .map_err(&e)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&|y| {
-                // The band above 100% holds the legend, clear of the curves and their labels.
-                if *y <= 1.0 + 1e-9 {
-                    format!("{:.0}%", 100.0 * y)
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc("Runs finished")
-            .x_desc("Date")
-            .axis_desc_style((FONT, 14))
-            .label_style((FONT, 13))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(colour::LIGHT_GREY)
-            .draw()
-            .map_err(&e)?;
+        // The band above 100% holds the legend, clear of the curves and their labels.
+        let y_fmt = |y: &f64| {
+            if *y <= 1.0 + 1e-9 {
+                format!("{:.0}%", 100.0 * y)
+            } else {
+                String::new()
+            }
+        };
+        mesh!(chart, &x_fmt, &y_fmt, "Date", "Runs finished", &e);
         for level in [0.5, 0.9] {
             chart
                 .draw_series(DashedLineSeries::new(
@@ -230,15 +220,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                     .map_err(&e)?;
             }
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .margin(14)
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.9))
-            .border_style(colour::GREY)
-            .draw()
-            .map_err(&e)?;
+        legend!(chart, SeriesLabelPosition::UpperLeft, &e);
         Ok(())
     })
 }

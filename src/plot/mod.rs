@@ -38,6 +38,40 @@ macro_rules! line {
     }};
 }
 
+/// A legend in the house style: `legend!(chart, SeriesLabelPosition::UpperLeft, err)`.
+macro_rules! legend {
+    ($chart:expr, $pos:expr, $e:expr) => {
+        $chart
+            .configure_series_labels()
+            .position($pos)
+            .margin(12)
+            .label_font(($crate::plot::FONT, 13))
+            .background_style(plotters::style::colors::WHITE.mix(0.9))
+            .border_style($crate::plot::colour::GREY)
+            .draw()
+            .map_err($e)?
+    };
+}
+
+/// Axes in the house style (labels 13 px, descriptions 14 px, light grid at the ticks only):
+/// `mesh!(chart, x_formatter, y_formatter, x_description, y_description, err)`.
+macro_rules! mesh {
+    ($chart:expr, $xf:expr, $yf:expr, $xd:expr, $yd:expr, $e:expr) => {
+        $chart
+            .configure_mesh()
+            .x_label_formatter($xf)
+            .y_label_formatter($yf)
+            .x_desc($xd)
+            .y_desc($yd)
+            .axis_desc_style(($crate::plot::FONT, 14))
+            .label_style(($crate::plot::FONT, 13))
+            .light_line_style(plotters::style::colors::TRANSPARENT)
+            .bold_line_style($crate::plot::colour::LIGHT_GREY)
+            .draw()
+            .map_err($e)?
+    };
+}
+
 mod caseload;
 mod compare;
 mod completion;
@@ -57,7 +91,7 @@ use std::path::{Path, PathBuf};
 /// The font every chart is laid out with (DejaVu Sans, Bitstream Vera licence:
 /// `assets/fonts/DejaVuSans-LICENSE.txt`).
 const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 /// What a chart is drawn from: the parsed `summary.json` and `daily.csv` of one run.
 #[derive(Debug, Clone)]
@@ -227,7 +261,7 @@ fn draw_err<E: std::fmt::Display>(chart: &'static str) -> impl Fn(E) -> PlotErro
 }
 
 /// Colours chosen to stay apart in greyscale as well as in colour (light, mid, dark).
-mod colour {
+pub(crate) mod colour {
     use plotters::style::RGBColor;
     /// Outer band (P10–P90).
     pub const BAND_OUTER: RGBColor = RGBColor(198, 219, 239);

@@ -85,18 +85,14 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             .y_label_area_size(72)
             .build_cartesian_2d(x_axis, 0.0..records * 1.08)
             .map_err(&e)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&|y| thousands(*y))
-            .y_desc("Records checked")
-            .x_desc("Date (end of working day)")
-            .axis_desc_style((FONT, 14))
-            .label_style((FONT, 13))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(colour::LIGHT_GREY)
-            .draw()
-            .map_err(&e)?;
+        mesh!(
+            chart,
+            &x_fmt,
+            &|y| thousands(*y),
+            "Date (end of working day)",
+            "Records checked",
+            &e
+        );
 
         // Whole cohort.
         chart
@@ -221,15 +217,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                 .map_err(&e)?;
         }
 
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .margin(12)
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.9))
-            .border_style(colour::GREY)
-            .draw()
-            .map_err(&e)?;
+        legend!(chart, SeriesLabelPosition::LowerRight, &e);
         Ok(())
     })
 }

@@ -107,18 +107,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             .y_label_area_size(60)
             .build_cartesian_2d(x_axis, 0.0..ymax)
             .map_err(&e)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&x_fmt)
-            .y_label_formatter(&|y| thousands(*y))
-            .y_desc("People")
-            .x_desc("Date")
-            .axis_desc_style((FONT, 14))
-            .label_style((FONT, 13))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(colour::LIGHT_GREY)
-            .draw()
-            .map_err(&e)?;
+        mesh!(chart, &x_fmt, &|y| thousands(*y), "Date", "People", &e);
         for &(from, to, lent) in &periods {
             chart
                 .draw_series(std::iter::once(Rectangle::new(
@@ -176,15 +165,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             };
             line!(chart, pts, col.stroke_width(2), super::dash_of(i), name, &e);
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(14)
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.9))
-            .border_style(colour::GREY)
-            .draw()
-            .map_err(&e)?;
+        legend!(chart, SeriesLabelPosition::UpperRight, &e);
         Ok(())
     })
 }
