@@ -3,6 +3,7 @@
 
 use super::{Comparison, Solution, VariantRow};
 use crate::report::Metric;
+use crate::report::text::thousands as int;
 
 /// `comparison.json`: pretty-printed, newline-terminated.
 pub fn comparison_json(c: &Comparison) -> Vec<u8> {
@@ -120,19 +121,6 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
         w.write_record(&fields).expect("in-memory CSV");
     }
     w.into_inner().expect("in-memory CSV")
-}
-
-/// Groups digits: 12345 → "12,345".
-fn int(x: f64) -> String {
-    let s = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if x < -0.5 { format!("-{out}") } else { out }
 }
 
 /// Breaks `text` into lines of at most `width` characters at spaces.

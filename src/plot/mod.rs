@@ -345,30 +345,19 @@ fn provenance(d: &RunData) -> String {
     )
 }
 
-/// `12345.0` → `"12,345"`; non-integers keep one decimal.
+/// `12345.0` → `"12,345"`; non-integers below 100 keep one decimal (`2.5`).
 fn thousands(x: f64) -> String {
+    use crate::report::text::thousands as grouped;
     if !x.is_finite() {
         return String::new();
     }
-    let neg = x < 0.0;
-    let r = x.abs();
-    let (int, frac) = if (r - r.round()).abs() < 1e-9 || r >= 100.0 {
-        (r.round() as u64, None)
-    } else {
-        (r.trunc() as u64, Some(format!("{:.1}", r.fract())))
-    };
-    let digits = int.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+    if (x - x.round()).abs() < 1e-9 || x.abs() >= 100.0 {
+        return grouped(x);
     }
-    if let Some(f) = frac {
-        out.push_str(&f[1..]);
-    }
-    if neg { format!("-{out}") } else { out }
+    let s = format!("{:.1}", x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((s.as_str(), "0"));
+    let sign = if x < 0.0 { "-" } else { "" };
+    format!("{sign}{}.{frac}", grouped(int.parse().unwrap_or(0.0)))
 }
 
 /// A day count as an x coordinate [days since 1970-01-01].

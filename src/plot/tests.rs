@@ -8,6 +8,12 @@ fn thousands_groups_digits() {
     assert_eq!(thousands(50000.0), "50,000");
     assert_eq!(thousands(1234567.0), "1,234,567");
     assert_eq!(thousands(2.5), "2.5");
+    assert_eq!(
+        thousands(0.96),
+        "1.0",
+        "rounding carries into the whole part"
+    );
+    assert_eq!(thousands(-2.25), "-2.2");
     assert_eq!(thousands(-1500.0), "-1,500");
 }
 
