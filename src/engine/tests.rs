@@ -381,21 +381,62 @@ headcount = [{ count = 1 }]
 
 #[test]
 fn every_shipped_scenario_loads_and_runs() {
-    for (name, text) in [
-        ("met-2023", MET),
-        ("screen-v1", SCREEN_V1),
-        ("screen-v1-stress", SCREEN_V1_STRESS),
-        ("mmc", MMC),
-        ("mm1", MM1),
+    // Every .toml under scenarios/, found on disk so that a new file is covered without asking:
+    // it must load, run, open cases, and (with an [experiment]) build its variants.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files = Vec::new();
+    for dir in [root.clone(), root.join("verification")] {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    for must in [
+        "met-2023",
+        "met-2023-diversion",
+        "screen-v1",
+        "screen-v1-stress",
+        "mmc",
+        "mm1",
     ] {
-        let s = load(text);
-        assert_eq!(s.name, name);
+        assert!(
+            names.iter().any(|n| n == must),
+            "{must} is shipped: {names:?}"
+        );
+    }
+    for (path, name) in files.iter().zip(&names) {
+        let text = std::fs::read_to_string(path).unwrap();
+        let s = Scenario::from_toml_str(&text, &path.display().to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(&s.name, name, "a scenario's name is its file's");
         let r = run(&s, 4, 1, &Silent).unwrap();
         assert_eq!(r.records.len(), 4);
         assert!(
             r.records.iter().all(|x| x.all.opened > 0),
             "{name} opens cases"
         );
+        if !s.experiment.is_empty() {
+            let varies: Vec<crate::compare::Vary> = s
+                .experiment
+                .iter()
+                .map(|(p, vs)| crate::compare::Vary {
+                    path: p.clone(),
+                    values: vs
+                        .iter()
+                        .map(|v| crate::compare::variant::parse_value(v).unwrap())
+                        .collect(),
+                })
+                .collect();
+            let v = crate::compare::build_variants(&text, name, &varies).unwrap();
+            assert!(v.len() > 1, "{name}: its experiment makes variants");
+        }
     }
 }
 
