@@ -501,14 +501,25 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
                 )))
                 .map_err(&e)?;
         }
+        // The frontier: the variants that save more than every cheaper one. A line through all
+        // the points would suggest that spending more always buys more.
         let mut sorted = pts.clone();
-        sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
-        chart
-            .draw_series(LineSeries::new(
-                sorted.iter().map(|p| (p.1, p.2)),
-                colour::LINE.mix(0.5).stroke_width(1),
-            ))
-            .map_err(&e)?;
+        sorted.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.2.total_cmp(&a.2)));
+        let mut frontier: Vec<(f64, f64)> = Vec::new();
+        for p in &sorted {
+            if frontier.last().is_none_or(|f| p.2 > f.1) {
+                frontier.push((p.1, p.2));
+            }
+        }
+        line!(
+            chart,
+            frontier,
+            colour::LINE.mix(0.6).stroke_width(2),
+            Some((6, 4)),
+            "most saved for the officer-days".to_string(),
+            &e
+        );
+        legend!(chart, SeriesLabelPosition::LowerRight, &e);
         // Points are labelled with their variant numbers (as in comparison.csv and the terminal
         // table); variants that coincide share one label.
         let mut labels: Vec<(f64, f64, Vec<String>)> = Vec::new();
