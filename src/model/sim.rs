@@ -22,7 +22,7 @@
 use super::random::{self, Purpose, case_id, open_unit};
 use super::staff::WorkRate;
 use crate::scenario::{ArrivalProcess, HitRate, ReductionPolicy, Scenario, Shares};
-use crate::stats::quantile_type7_unsorted;
+use crate::stats::quantile_type7_nonneg_bits;
 use rand_distr::{Beta, Distribution, Exp, Gamma};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -355,13 +355,15 @@ pub struct Workspace {
     group_last: Vec<f64>,
     group_excess_area: Vec<f64>,
     open_by_type: Vec<u32>,
-    waits: Vec<Vec<f64>>,
-    tis: Vec<Vec<f64>>,
+    /// Waits and times in system of the closed cases by type, as `f64::to_bits` of non-negative
+    /// values (ordered like the values), for the per-replication P90s.
+    waits: Vec<Vec<u64>>,
+    tis: Vec<Vec<u64>>,
     route_cum: Vec<Vec<f64>>,
     hit_positions: Vec<u64>,
     pace: Pace,
     types: Vec<TypeRecord>,
-    pooled_buf: Vec<f64>,
+    pooled_buf: Vec<u64>,
 }
 
 /// `y.ceil()` for `y` in [0, 2^53), and 0 for `y` <= 0 (a hair below 0 by rounding): without
@@ -749,16 +751,18 @@ pub fn run_replication<P: Probe>(
     ws.waits
         .iter()
         .for_each(|w| ws.pooled_buf.extend_from_slice(w));
-    all.p90_wait = quantile_type7_unsorted(&mut ws.pooled_buf, 0.9).unwrap_or(f64::NAN);
+    all.p90_wait = quantile_type7_nonneg_bits(&mut ws.pooled_buf, 0.9).unwrap_or(f64::NAN);
     ws.pooled_buf.clear();
     ws.tis
         .iter()
         .for_each(|w| ws.pooled_buf.extend_from_slice(w));
-    all.p90_time_in_system = quantile_type7_unsorted(&mut ws.pooled_buf, 0.9).unwrap_or(f64::NAN);
+    all.p90_time_in_system =
+        quantile_type7_nonneg_bits(&mut ws.pooled_buf, 0.9).unwrap_or(f64::NAN);
     for ti in 0..n_types {
         let rec = &mut ws.types[ti];
-        rec.p90_wait = quantile_type7_unsorted(&mut ws.waits[ti], 0.9).unwrap_or(f64::NAN);
-        rec.p90_time_in_system = quantile_type7_unsorted(&mut ws.tis[ti], 0.9).unwrap_or(f64::NAN);
+        rec.p90_wait = quantile_type7_nonneg_bits(&mut ws.waits[ti], 0.9).unwrap_or(f64::NAN);
+        rec.p90_time_in_system =
+            quantile_type7_nonneg_bits(&mut ws.tis[ti], 0.9).unwrap_or(f64::NAN);
     }
     let mut source_days = prep.planned_source_days.clone();
     for (g, grp) in prep.groups.iter().enumerate() {
@@ -904,8 +908,9 @@ impl State<'_> {
         if c.waited > 0.0 {
             rec.waited += 1;
         }
-        ws.waits[ctype].push(c.waited);
-        ws.tis[ctype].push(tis);
+        // + 0.0 turns a -0.0 into +0.0, so that the bits order like the values.
+        ws.waits[ctype].push((c.waited + 0.0).to_bits());
+        ws.tis[ctype].push((tis + 0.0).to_bits());
         probe.closed(ctype, c.waited, tis);
         ws.open_by_type[ctype] -= 1;
         self.open_total -= 1;
