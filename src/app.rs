@@ -104,6 +104,15 @@ fn plot(dir: &std::path::Path) -> Result<(), AppError> {
     ))
 }
 
+/// "1 team", "2 teams".
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
     let mut bad = 0;
     let mut text = String::new();
@@ -120,10 +129,10 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
         });
         match loaded {
             Ok(s) => text.push_str(&format!(
-                "{}: valid ({} case types, {} teams, {} replications)\n",
+                "{}: valid ({}, {}, {} replications)\n",
                 p.display(),
-                s.case_types.len(),
-                s.teams.len(),
+                plural(s.case_types.len(), "case type"),
+                plural(s.teams.len(), "team"),
                 s.replications
             )),
             Err(e) => {
@@ -194,8 +203,9 @@ fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppErr
     }
     if s.experiment.is_empty() {
         return Err(AppError::Usage(format!(
-            "{}: nothing to compare: give --vary PATH=V1,V2,... (e.g. --vary teams.diverted_soc_ct.headcount=0,45,90,150) or an [experiment] section",
-            s.file
+            "{}: nothing to compare: give --vary PATH=V1,V2,... (e.g. --vary teams.{}.headcount=1,2,3) or an [experiment] section",
+            s.file,
+            s.teams.first().map(|t| t.name.as_str()).unwrap_or("NAME")
         )));
     }
     s.experiment

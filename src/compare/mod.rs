@@ -606,6 +606,11 @@ pub fn solve(
     }
     let base = crate::scenario::Scenario::from_toml_str(text, file)
         .map_err(|e| SolveError::Bad(e.to_string()))?;
+    if spec.finish == Finish::ScreeningComplete && base.screening.is_none() {
+        return Err(SolveError::Bad(format!(
+            "{file} has no [screening]: --finish screening-complete has nothing to finish"
+        )));
+    }
     if spec.target < base.start {
         return Err(SolveError::Bad(format!(
             "--target-date {} is before the scenario starts ({})",
@@ -697,8 +702,12 @@ pub fn solve(
             (Some(hi), "found", Some(eval(hi)?), Some(eval(lo)?))
         }
     };
+    // Equal probabilities strictly between 0 and 1 say the setting does not matter; all 0 or all
+    // 1 say only that the range is saturated.
     let no_effect = status != "found"
         && probes.len() >= 2
+        && probes[0].probability > 0.0
+        && probes[0].probability < 1.0
         && probes
             .iter()
             .all(|p| p.probability == probes[0].probability);

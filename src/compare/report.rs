@@ -224,13 +224,16 @@ pub fn comparison_text(c: &Comparison) -> String {
             int(r.lent_officers)
         ));
     }
-    t.push_str("Days are working days; officer-days are lent by ");
-    t.push_str(&if m.sources.is_empty() {
-        "no unit".to_string()
+    if m.sources.is_empty() {
+        t.push_str(
+            "Days are working days. No officers are lent by other units in this scenario.\n",
+        );
     } else {
-        m.sources.join(", ")
-    });
-    t.push_str(";\nlent = most officers lent at once.\n");
+        t.push_str(&format!(
+            "Days are working days; officer-days are lent by {};\nlent = most officers lent at once.\n",
+            m.sources.join(", ")
+        ));
+    }
     t
 }
 
@@ -241,18 +244,36 @@ pub fn solution_text(s: &Solution) -> String {
         super::Finish::ScreeningComplete => "screening finishes",
     };
     let pct = |p: f64| format!("{:.1}%", 100.0 * p);
+    // A probability with its uncertainty: all or none of the runs has no binomial spread worth
+    // quoting, so give the count instead.
+    let n = s.replications;
+    let with_error = |p: &super::Probe| {
+        if p.probability == 0.0 || p.probability == 1.0 {
+            format!(
+                "{} of runs ({} of {})",
+                pct(p.probability),
+                int((p.probability * n as f64).round()),
+                int(n as f64)
+            )
+        } else {
+            format!(
+                "{} of runs (± {} at 2 s.e.)",
+                pct(p.probability),
+                pct(2.0 * p.mcse)
+            )
+        }
+    };
     let mut t = String::new();
     match s.status.as_str() {
         "found" => {
             let a = s.at_answer.as_ref().expect("found has a probe");
             t.push_str(&format!(
-                "{} = {} is the smallest value with which {what} by {} in at least {} of runs: {} of runs (± {} at 2 s.e.).\n",
+                "{} = {} is the smallest value with which {what} by {} in at least {} of runs: {}.\n",
                 s.path,
                 s.answer.unwrap_or_default(),
                 s.target_date,
                 pct(s.confidence),
-                pct(a.probability),
-                pct(2.0 * a.mcse)
+                with_error(a)
             ));
             if let Some(b) = &s.below_answer {
                 t.push_str(&format!(
@@ -260,6 +281,16 @@ pub fn solution_text(s: &Solution) -> String {
                     b.value,
                     pct(b.probability)
                 ));
+                // Both values ran the same replications, so few runs differ between them; still,
+                // a gap smaller than the probability's own error deserves a word of caution.
+                if (a.probability - b.probability).abs() < 2.0 * a.mcse {
+                    t.push_str(&format!(
+                        "Caution: {} and {} differ by less than the Monte Carlo error of either; the chance of finishing hardly moves with {} here. More replications (-n) would make the answer firmer.\n",
+                        b.value,
+                        s.answer.unwrap_or_default(),
+                        s.path
+                    ));
+                }
             }
         }
         "min_is_enough" => {

@@ -296,5 +296,40 @@ fn solve_says_when_the_date_is_before_the_start_or_the_setting_has_no_effect() {
     )
     .unwrap();
     assert_eq!(s.status, "min_is_enough");
-    assert!(s.no_effect);
+    assert!(
+        !s.no_effect,
+        "all runs finish at both ends: saturated, not 'no effect'"
+    );
+
+    // A team that works only other, untracked cases later on: its size cannot matter. With random
+    // efforts about half
+    // the runs finish by 2 Feb 2024 (100 cases of about one person-day for 3 people).
+    let idle = BLOCK.replace(
+        "effort = 6",
+        "effort = { dist = \"lognormal\", mean = 6, sd = 3 }",
+    ) + "[[teams]]\nname = \"idle\"\nhours_per_day = 6\nheadcount = [{ count = 2 }]\n"
+        + "[[case_types]]\nname = \"later\"\neffort = 6\nteams = [\"idle\"]\n"
+        + "[[backlogs]]\ncase_type = \"later\"\ncount = 5\nat = 2024-06-03\ntrack = false\n";
+    let s = solve(
+        &idle,
+        "idle.toml",
+        &SolveSpec {
+            path: "teams.idle.headcount".into(),
+            target: Date::parse("2024-02-02").unwrap(),
+            confidence: 0.05,
+            min: 1,
+            max: 3,
+            finish: Finish::AllCasesClosed,
+        },
+        40,
+        1,
+        &Silent,
+    )
+    .unwrap();
+    let p = s.at_answer.as_ref().unwrap().probability;
+    assert!(
+        p > 0.0 && p < 1.0,
+        "probability {p} strictly between 0 and 1"
+    );
+    assert!(s.no_effect, "{s:?}");
 }

@@ -604,7 +604,21 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
             set_path(&mut doc, file, p, v)?;
         }
         let vtext = doc.to_string();
-        let scenario = Scenario::from_toml_str(&vtext, file).map_err(|e| match &e {
+        // Positions in the message are in the variant's text, not the file: say so.
+        let vfile = if settings.is_empty() {
+            file.to_string()
+        } else {
+            format!("{file} (variant {label})")
+        };
+        let scenario = Scenario::from_toml_str(&vtext, file).map_err(|mut e| {
+            if let ScenarioError::Parse { file: f, .. } | ScenarioError::Invalid { file: f, .. } =
+                &mut e
+            {
+                f.clone_from(&vfile);
+            }
+            e
+        });
+        let scenario = scenario.map_err(|e| match &e {
             // A key added where the format has none: an unknown path, with the valid names.
             ScenarioError::Parse { message, .. } if message.contains("unknown field") => {
                 VaryError::UnknownPath {

@@ -453,6 +453,10 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
             .unwrap_or(0)
     };
     let title = match best {
+        _ if c.meta.sources.is_empty() => {
+            "No officers are lent by other units in these variants: nothing to trade off"
+                .to_string()
+        }
         Some(p) => format!(
             "Most saved: {} (no. {}), {:.1} working days sooner for {} more officer-days",
             label_of(p.0),

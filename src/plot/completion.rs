@@ -2,6 +2,7 @@
 //! function over runs) for the screening and for the last case closing, with P50 and P90 marked
 //! and runs not finished by the horizon said plainly.
 
+use super::screening::pct;
 use super::{FONT, RunData, colour, date_axis, draw_err, frame, human, svg, thousands, x_of};
 use crate::calendar::Date;
 use crate::report::Metric;
@@ -52,15 +53,25 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             (Some(x), Some(y)) => {
                 format!("In half the runs screening is done by {x} and the last case closes by {y}")
             }
-            (None, Some(y)) => format!("In half the runs the last case closes by {y}"),
+            (None, Some(y)) if s.is_none() => {
+                format!("In half the runs the last case closes by {y}")
+            }
             (Some(x), None) => format!(
-                "In half the runs screening is done by {x}; casework is not done by {}",
+                "In half the runs screening is done by {x}; in {} the last case is not closed by {}",
+                pct(a.map(|c| c.metric.censored_share).unwrap_or(1.0)),
                 horizon.human()
             ),
-            (None, None) => format!(
-                "In half the runs the work is not done by {}",
-                horizon.human()
-            ),
+            (None, _) => {
+                let worst = curves
+                    .iter()
+                    .map(|c| c.metric.censored_share)
+                    .fold(0.0, f64::max);
+                format!(
+                    "In {} of runs the work is not done by {}",
+                    pct(worst),
+                    horizon.human()
+                )
+            }
         }
     };
     let censored: Vec<String> = curves

@@ -9,6 +9,16 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const CHART: &str = "the screening progress chart";
 
+/// A share as a percentage for a title: "100%", "23%", "0.4%".
+pub(super) fn pct(share: f64) -> String {
+    let p = 100.0 * share;
+    if p == p.round() || p >= 10.0 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
 pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     let meta = &d.summary.meta;
     let records = meta.screening_records.unwrap_or(0) as f64;
@@ -38,12 +48,14 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             format!("Screening finishes by {a} in half the runs, by {b} in 9 runs of 10")
         }
         (Some(a), None) => format!(
-            "Screening finishes by {a} in half the runs; 1 run in 10 is not done by {}",
+            "Screening finishes by {a} in half the runs; {} of runs are not done by {}",
+            pct(done.map(|m| m.censored_share).unwrap_or(0.0)),
             human(&meta.horizon)
         ),
         _ => format!(
-            "Screening is not finished by {} in half the runs",
-            human(&meta.horizon)
+            "Screening is not finished by {} in {} of runs",
+            human(&meta.horizon),
+            pct(done.map(|m| m.censored_share).unwrap_or(1.0))
         ),
     };
     let mut subtitle = format!(

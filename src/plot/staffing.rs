@@ -80,16 +80,25 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         .iter()
         .map(|x| total_at(*x).0)
         .fold(0.0f64, f64::max);
+    // A lending period that no roster step ends runs to the end of the axis (and beyond).
+    let last_change = change_dates.last().copied().unwrap_or(start);
     let title = match periods.first() {
+        Some(&(from, until, lent)) if until > last_change => format!(
+            "{} officers lent by {} from {} for the rest of the run; staff peak at {}",
+            thousands(lent),
+            sources.join(" and "),
+            from.human(),
+            thousands(total_max)
+        ),
         Some(&(_, until, lent)) => format!(
-            "{} officers diverted from {} until {}; staff peak at {}",
+            "{} officers lent by {} until {}; staff peak at {}",
             thousands(lent),
             sources.join(" and "),
             until.add_days(-1).human(),
             thousands(total_max)
         ),
         None => format!(
-            "Staff: {} at the start, {} at most; no officers are diverted",
+            "Staff: {} at the start, {} at most; no officers lent by other units",
             thousands(total0),
             thousands(total_max)
         ),

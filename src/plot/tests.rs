@@ -97,7 +97,7 @@ fn charts_are_byte_stable_and_state_their_findings() {
     // The staffing chart names the lending unit and the diversion.
     let staffing = text_of(&a[4].1);
     assert!(
-        staffing.contains("90 officers diverted from SOC/CT until"),
+        staffing.contains("90 officers lent by SOC/CT until 6 Jul 2023"),
         "{}",
         &staffing[..400]
     );

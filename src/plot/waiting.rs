@@ -25,7 +25,9 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     // Case types whose cases queue for staff (an effort): those with closed cases and a wait
     // metric; "all" first.
     let mut rows: Vec<(String, &Metric)> = Vec::new();
-    for g in std::iter::once("all".to_string()).chain(meta.case_types.iter().cloned()) {
+    // With one case type, "all" would repeat it.
+    let all = (meta.case_types.len() != 1).then(|| "all".to_string());
+    for g in all.into_iter().chain(meta.case_types.iter().cloned()) {
         if let Some(m) = d
             .summary
             .metrics
