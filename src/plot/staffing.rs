@@ -18,6 +18,19 @@ struct Steps {
     steps: Vec<(Date, f64, f64)>,
 }
 
+/// Ticks on whole numbers of people (never 0.5 of a person), at most about eight.
+fn whole_ticks(ymax: f64) -> Vec<f64> {
+    let step = [
+        1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0, 100.0, 200.0, 250.0, 500.0, 1000.0,
+    ]
+    .into_iter()
+    .find(|s| ymax / s <= 8.0)
+    .unwrap_or_else(|| super::nice_ceiling(ymax / 8.0));
+    (0..=(ymax / step) as usize)
+        .map(|i| i as f64 * step)
+        .collect()
+}
+
 fn value_at(steps: &[(Date, f64, f64)], d: Date) -> (f64, f64) {
     steps
         .iter()
@@ -114,7 +127,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             .margin_right(24)
             .x_label_area_size(36)
             .y_label_area_size(60)
-            .build_cartesian_2d(x_axis, 0.0..ymax)
+            .build_cartesian_2d(x_axis, super::Ticked::new(0.0..ymax, whole_ticks(ymax)))
             .map_err(&e)?;
         mesh!(chart, &x_fmt, &|y| thousands(*y), "Date", "People", &e);
         for &(from, to, lent) in &periods {
