@@ -31,13 +31,33 @@ fn whole_ticks(ymax: f64) -> Vec<f64> {
         .collect()
 }
 
+/// Headcount and officers lent at date `d`. The first step is dated on the first working day,
+/// which may come after the start date (a weekend, a holiday): it holds from the start.
 fn value_at(steps: &[(Date, f64, f64)], d: Date) -> (f64, f64) {
     steps
         .iter()
         .rev()
         .find(|s| s.0 <= d)
+        .or(steps.first())
         .map(|s| (s.1, s.2))
         .unwrap_or((0.0, 0.0))
+}
+
+/// The last working day before the roster step dated `step` (the daily series knows the
+/// working days); the calendar day before it when the series does not reach that far.
+fn last_working_day_before(d: &RunData, step: Date) -> Date {
+    let working_day = d
+        .summary
+        .staffing
+        .iter()
+        .flat_map(|t| t.steps.iter())
+        .find(|s| Date::parse(&s.date).ok() == Some(step))
+        .map(|s| s.working_day);
+    working_day
+        .and_then(|w| w.checked_sub(1))
+        .and_then(|w| d.daily.iter().find(|r| r.working_day == w))
+        .and_then(|r| Date::parse(&r.date).ok())
+        .unwrap_or_else(|| step.add_days(-1))
 }
 
 pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
@@ -93,23 +113,41 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         .iter()
         .map(|x| total_at(*x).0)
         .fold(0.0f64, f64::max);
-    // A lending period that no roster step ends runs to the end of the axis (and beyond).
-    let last_change = change_dates.last().copied().unwrap_or(start);
+    // When the first lending period ends: the first roster date after it starts (looking past the
+    // axis) on which nobody is lent any more; none means it lasts to the end of the run.
+    let mut all_dates: Vec<Date> = teams
+        .iter()
+        .flat_map(|t| t.steps.iter().map(|s| s.0))
+        .collect();
+    all_dates.sort();
+    all_dates.dedup();
+    let lent_at = |x: Date| -> f64 { teams.iter().map(|t| value_at(&t.steps, x).1).sum() };
+    let officers = |n: f64| {
+        if n == 1.0 {
+            "1 officer".to_string()
+        } else {
+            format!("{} officers", thousands(n))
+        }
+    };
     let title = match periods.first() {
-        Some(&(from, until, lent)) if until > last_change => format!(
-            "{} officers lent by {} from {} for the rest of the run; staff peak at {}",
-            thousands(lent),
-            sources.join(" and "),
-            from.human(),
-            thousands(total_max)
-        ),
-        Some(&(_, until, lent)) => format!(
-            "{} officers lent by {} until {}; staff peak at {}",
-            thousands(lent),
-            sources.join(" and "),
-            until.add_days(-1).human(),
-            thousands(total_max)
-        ),
+        Some(&(from, _, lent)) => {
+            match all_dates.iter().find(|&&x| x > from && lent_at(x) == 0.0) {
+                Some(&end) => format!(
+                    "{} lent by {} until {}; staff peak at {}",
+                    officers(lent),
+                    sources.join(" and "),
+                    last_working_day_before(d, end).human(),
+                    thousands(total_max)
+                ),
+                None => format!(
+                    "{} lent by {} from {} to the end of the run; staff peak at {}",
+                    officers(lent),
+                    sources.join(" and "),
+                    from.human(),
+                    thousands(total_max)
+                ),
+            }
+        }
         None => format!(
             "Staff: {} at the start, {} at most; no officers lent by other units",
             thousands(total0),
@@ -183,7 +221,11 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             let name = if t.sources.is_empty() {
                 pretty(&t.team)
             } else {
-                format!("{} (from {})", pretty(&t.team), t.sources.join(", "))
+                format!(
+                    "{} (with officers lent by {})",
+                    pretty(&t.team),
+                    t.sources.join(", ")
+                )
             };
             line!(chart, pts, col.stroke_width(2), super::dash_of(i), name, &e);
         }
