@@ -205,3 +205,31 @@ fn committed_charts_redraw_identically_in_this_build_profile() {
         );
     }
 }
+
+#[test]
+fn staffing_title_ends_lending_on_the_last_working_day() {
+    // Lent until Good Friday 2024 (a bank holiday): the last working day lent is Thursday 28 March.
+    let text = r#"
+name = "tiny"
+start = 2024-01-01
+horizon = 2024-12-31
+[[backlogs]]
+case_type = "job"
+count = 30
+[[case_types]]
+name = "job"
+effort = { dist = "lognormal", mean = 12, sd = 6 }
+teams = ["crew"]
+[[teams]]
+name = "crew"
+hours_per_day = 6
+headcount = [{ count = 2 }, { count = 1, from = 2024-02-01, to = 2024-03-29, source = "Roads" }]
+"#;
+    let (_, charts) = run_and_draw(text, 6);
+    let staffing = text_of(&charts.iter().find(|f| f.0 == "staffing.svg").unwrap().1);
+    assert!(
+        staffing.contains("1 officer lent by Roads until 28 Mar 2024"),
+        "{}",
+        &staffing[..600]
+    );
+}
