@@ -113,9 +113,11 @@ fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) ->
     if let Some(i) = names.iter().position(|n| *n == name) {
         return Some(i);
     }
+    // Names differ in case more often than in spelling ("PCS" for "pcs"): compare lower-cased.
+    let lower = name.to_lowercase();
     let hint = names
         .iter()
-        .map(|n| (super::locate::edit_distance(name, n), *n))
+        .map(|n| (super::locate::edit_distance(&lower, &n.to_lowercase()), *n))
         .filter(|(d, _)| *d <= 2.max(name.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, n)| format!(" (did you mean \"{n}\"?)"))
@@ -1033,6 +1035,14 @@ fn cycle_members(m: &[Vec<f64>]) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_in_the_wrong_case_gets_a_suggestion() {
+        let text = SMALL.replace("teams = [\"team\"]", "teams = [\"TEAM\"]");
+        assert_ne!(text, SMALL);
+        let e = crate::scenario::Scenario::from_toml_str(&text, "s.toml").unwrap_err();
+        assert!(e.to_string().contains("did you mean \"team\""), "{e}");
+    }
 
     #[test]
     fn runs_that_would_not_fit_in_memory_are_refused() {
