@@ -19,6 +19,15 @@ pub fn solution_json(s: &Solution) -> Vec<u8> {
     v
 }
 
+/// Officer-days lent by all source units together (mean over replications).
+fn officer_days(r: &VariantRow) -> f64 {
+    r.metrics
+        .iter()
+        .filter(|m| m.metric == "diverted_officer_days")
+        .filter_map(|m| m.mean)
+        .sum()
+}
+
 pub(crate) fn metric<'a>(row: &'a VariantRow, name: &str) -> Option<&'a Metric> {
     row.metrics.iter().find(|m| m.metric == name)
 }
@@ -72,12 +81,7 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
         let sc = metric(r, "screening_complete");
         let ac = metric(r, "all_cases_closed");
         let pk = metric(r, "peak_open_cases");
-        let od: f64 = r
-            .metrics
-            .iter()
-            .filter(|m| m.metric == "diverted_officer_days")
-            .filter_map(|m| m.mean)
-            .sum();
+        let od = officer_days(r);
         let v = &r.versus_baseline;
         let dated = |q: fn(&crate::report::summary::DateEstimates) -> Option<String>| {
             if sc.is_some() {
@@ -184,12 +188,7 @@ pub fn comparison_text(c: &Comparison) -> String {
     for (i, r) in c.variants.iter().enumerate() {
         let ac = metric(r, "all_cases_closed");
         let pk = metric(r, "peak_open_cases");
-        let od: f64 = r
-            .metrics
-            .iter()
-            .filter(|m| m.metric == "diverted_officer_days")
-            .filter_map(|m| m.mean)
-            .sum();
+        let od = officer_days(r);
         let v = &r.versus_baseline;
         let saved = if r.is_baseline {
             "-".to_string()

@@ -148,6 +148,14 @@ fn keys_of(t: &dyn toml_edit::TableLike) -> String {
     }
 }
 
+fn unknown_path(file: &str, path: &str, message: String) -> VaryError {
+    VaryError::UnknownPath {
+        file: file.to_string(),
+        path: path.to_string(),
+        message,
+    }
+}
+
 /// Writes `value` at `path` in `doc`, checking that the path exists (or that its last key may be
 /// added to an existing table) and that the value has the type of the one it replaces.
 pub fn set_path(
@@ -156,27 +164,16 @@ pub fn set_path(
     path: &str,
     value: &Value,
 ) -> Result<(), VaryError> {
-    let unknown = |message: String| VaryError::UnknownPath {
-        file: file.to_string(),
-        path: path.to_string(),
-        message,
-    };
-    let segs = segments(path).map_err(|m| VaryError::Syntax {
+    let segs = expanded(path).map_err(|m| VaryError::Syntax {
         spec: path.to_string(),
         message: m,
     })?;
-    // Shorthand: teams.NAME.headcount (one entry) → teams.NAME.headcount[0].count.
-    let mut segs = segs;
-    if let [Seg::Key(a), Seg::Key(_), Seg::Key(c)] = segs.as_slice()
+    // The shorthand teams.NAME.headcount means the count of the team's only headcount entry.
+    if let [Seg::Key(a), Seg::Key(team), Seg::Key(c), ..] = segs.as_slice()
         && a == "teams"
         && c == "headcount"
+        && segments(path).is_ok_and(|s| s.len() == 3)
     {
-        segs.push(Seg::Index(0));
-        segs.push(Seg::Key("count".into()));
-        let team = match &segs[1] {
-            Seg::Key(t) => t.clone(),
-            Seg::Index(_) => unreachable!(),
-        };
         let n = doc
             .get("teams")
             .and_then(|t| t.as_array_of_tables())
@@ -190,9 +187,13 @@ pub fn set_path(
         if let Some(n) = n
             && n != 1
         {
-            return Err(unknown(format!(
-                "team {team} has {n} headcount entries: say which, e.g. teams.{team}.headcount[0].count"
-            )));
+            return Err(unknown_path(
+                file,
+                path,
+                format!(
+                    "team {team} has {n} headcount entries: say which, e.g. teams.{team}.headcount[0].count"
+                ),
+            ));
         }
     }
 
@@ -207,11 +208,7 @@ fn set_in_table(
     file: &str,
     at: &str,
 ) -> Result<(), VaryError> {
-    let unknown = |message: String| VaryError::UnknownPath {
-        file: file.to_string(),
-        path: path.to_string(),
-        message,
-    };
+    let unknown = |message: String| unknown_path(file, path, message);
     let full = |k: &str| {
         if at.is_empty() {
             k.to_string()
@@ -291,11 +288,7 @@ fn set_in_value(
     file: &str,
     at: &str,
 ) -> Result<(), VaryError> {
-    let unknown = |message: String| VaryError::UnknownPath {
-        file: file.to_string(),
-        path: path.to_string(),
-        message,
-    };
+    let unknown = |message: String| unknown_path(file, path, message);
     let Some((first, rest)) = rest.split_first() else {
         return replace_value(v, value, path);
     };
