@@ -85,13 +85,8 @@ pub fn run(command: Command) -> Result<(), AppError> {
 
 /// Redraws a run's charts from its written summaries.
 fn plot(dir: &std::path::Path) -> Result<(), AppError> {
-    let comparison = dir.join("comparison.json");
-    let charts = if comparison.is_file() {
-        let bytes = std::fs::read(&comparison).map_err(|source| crate::plot::PlotError::Read {
-            path: comparison.clone(),
-            source,
-        })?;
-        crate::plot::render_comparison(&crate::plot::load_comparison(dir, &bytes)?)?
+    let charts = if dir.join("comparison.json").is_file() {
+        crate::plot::render_comparison(&crate::plot::load_comparison_dir(dir)?)?
     } else {
         crate::plot::render_all(&crate::plot::RunData::load(dir)?)?
     };

@@ -32,14 +32,20 @@ pub(crate) fn metric<'a>(row: &'a VariantRow, name: &str) -> Option<&'a Metric> 
     row.metrics.iter().find(|m| m.metric == name)
 }
 
+/// One of a date metric's estimates as an ISO date, or `censored` when it falls among the runs
+/// not finished by the horizon.
 fn date(
     m: Option<&Metric>,
     q: fn(&crate::report::summary::DateEstimates) -> Option<String>,
+    censored: &str,
 ) -> String {
     m.and_then(|m| m.dates.as_ref())
         .and_then(q)
-        .unwrap_or_else(|| "not by horizon".into())
+        .unwrap_or_else(|| censored.into())
 }
+
+/// How `comparison.csv` writes an estimate beyond the horizon.
+const NOT_BY_HORIZON: &str = "not by horizon";
 
 fn opt(x: Option<f64>) -> String {
     x.map(|v| v.to_string()).unwrap_or_default()
@@ -85,7 +91,7 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
         let v = &r.versus_baseline;
         let dated = |q: fn(&crate::report::summary::DateEstimates) -> Option<String>| {
             if sc.is_some() {
-                date(sc, q)
+                date(sc, q, NOT_BY_HORIZON)
             } else {
                 String::new()
             }
@@ -97,9 +103,9 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
             r.lent_officers.to_string(),
             dated(|d| d.p50.clone()),
             dated(|d| d.p90.clone()),
-            date(ac, |d| d.p10.clone()),
-            date(ac, |d| d.p50.clone()),
-            date(ac, |d| d.p90.clone()),
+            date(ac, |d| d.p10.clone(), NOT_BY_HORIZON),
+            date(ac, |d| d.p50.clone(), NOT_BY_HORIZON),
+            date(ac, |d| d.p90.clone(), NOT_BY_HORIZON),
             opt(ac.and_then(|m| m.mean)),
             ac.map(|m| m.censored_share).unwrap_or(0.0).to_string(),
             opt(pk.and_then(|m| m.p50)),
@@ -204,12 +210,7 @@ pub fn comparison_text(c: &Comparison) -> String {
             format!("{:.0}%", 100.0 * v.p_finish_before_baseline)
         };
         let d = |q: fn(&crate::report::summary::DateEstimates) -> Option<String>| {
-            let s = date(ac, q);
-            if s == "not by horizon" {
-                "after hor.".to_string()
-            } else {
-                s
-            }
+            date(ac, q, "after hor.")
         };
         t.push_str(&format!(
             "{:>2}  {:<10} {:<10} {:>6}  {:>12}  {:>7}  {:>12}  {:>4}\n",

@@ -26,6 +26,13 @@ pub fn load_comparison(dir: &Path, bytes: &[u8]) -> Result<Comparison, PlotError
     })
 }
 
+/// Reads `comparison.json` from a comparison's directory.
+pub fn load_comparison_dir(dir: &Path) -> Result<Comparison, PlotError> {
+    let path = dir.join("comparison.json");
+    let bytes = std::fs::read(&path).map_err(|source| PlotError::Read { path, source })?;
+    load_comparison(dir, &bytes)
+}
+
 /// `compare-finish.svg`, `compare-peak.svg`, `compare-tradeoff.svg`.
 pub fn render_comparison(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
     super::register_font()?;
@@ -38,15 +45,16 @@ pub fn render_comparison(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, PlotE
 
 fn footer(c: &Comparison) -> String {
     let m = &c.meta;
-    let hash: String = m.scenario_hash.chars().take(12).collect();
-    format!(
-        "{} ({}) · sha256 {hash} · seed {} · {} replications per variant, common random numbers · {} {}",
-        m.scenario,
-        m.scenario_file,
+    super::footer_line(
+        &m.scenario,
+        &m.scenario_file,
+        &m.scenario_hash,
         m.seed,
-        thousands(m.replications as f64),
-        m.tool,
-        m.version
+        &format!(
+            "{} replications per variant, common random numbers",
+            thousands(m.replications as f64)
+        ),
+        &format!("{} {}", m.tool, m.version),
     )
 }
 

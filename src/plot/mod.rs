@@ -81,7 +81,7 @@ mod waiting;
 
 use crate::calendar::Date;
 use crate::report::{DailyRow, Summary};
-pub use compare::{load_comparison, render_comparison};
+pub use compare::{load_comparison, load_comparison_dir, render_comparison};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -333,16 +333,27 @@ fn frame<DB: DrawingBackend>(
 /// One line that ties a chart to the exact run that made it.
 fn provenance(d: &RunData) -> String {
     let m = &d.summary.meta;
-    let hash: String = m.scenario_hash.chars().take(12).collect();
-    format!(
-        "{} ({}) · sha256 {hash} · seed {} · {} replications · {} {}",
-        m.scenario,
-        m.scenario_file,
+    footer_line(
+        &m.scenario,
+        &m.scenario_file,
+        &m.scenario_hash,
         m.seed,
-        thousands(m.replications as f64),
-        m.tool,
-        m.version
+        &format!("{} replications", thousands(m.replications as f64)),
+        &format!("{} {}", m.tool, m.version),
     )
+}
+
+/// The provenance footer shared by run and comparison charts.
+fn footer_line(
+    scenario: &str,
+    file: &str,
+    hash: &str,
+    seed: u64,
+    runs: &str,
+    tool: &str,
+) -> String {
+    let hash: String = hash.chars().take(12).collect();
+    format!("{scenario} ({file}) · sha256 {hash} · seed {seed} · {runs} · {tool}")
 }
 
 /// `12345.0` → `"12,345"`; non-integers below 100 keep one decimal (`2.5`).

@@ -19,7 +19,6 @@ pub const MAX_HEADCOUNT: u32 = 1_000_000;
 pub const MAX_EXPECTED_CASES_PER_REPLICATION: f64 = 20_000_000.0;
 /// Most case-openings a whole run may be expected to simulate (≈ 3 hours at 10 million per second).
 pub const MAX_EXPECTED_CASES_PER_RUN: f64 = 1.0e11;
-use crate::compare::variant::MAX_VARIANTS;
 /// Most case types.
 pub const MAX_CASE_TYPES: usize = 1000;
 /// Tolerance on "shares sum to 1".
@@ -849,7 +848,8 @@ pub(super) fn validate(
         }
     }
 
-    // The experiment grid: paths are checked when the variants are built (`vetsim compare`).
+    // The experiment grid: paths, values and the number of variants are checked where the
+    // variants are built (`compare::build_variants`, run by `vetsim compare` and `vetsim validate`).
     let mut experiment = Vec::new();
     if let Some(e) = &raw.experiment {
         let c = &mut ctx;
@@ -859,7 +859,6 @@ pub(super) fn validate(
                 "nothing to vary: give at least one { path, values }",
             );
         }
-        let mut combos: f64 = 1.0;
         for (i, v) in e.vary.iter().enumerate() {
             if v.path.trim().is_empty() {
                 c.err(format!("experiment.vary[{i}].path"), "empty path");
@@ -867,17 +866,10 @@ pub(super) fn validate(
             if v.values.is_empty() {
                 c.err(format!("experiment.vary[{i}].values"), "no values");
             }
-            combos *= v.values.len().max(1) as f64;
             experiment.push((
                 v.path.trim().to_string(),
                 v.values.iter().map(|x| x.to_string()).collect(),
             ));
-        }
-        if combos > MAX_VARIANTS as f64 {
-            c.err(
-                "experiment.vary",
-                format!("{combos} variants: at most {MAX_VARIANTS} (each is a whole run)"),
-            );
         }
     }
 
