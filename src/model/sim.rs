@@ -19,13 +19,13 @@
 //! This module is pure: no I/O, no threads, no global state. A [`Workspace`] holds buffers reused
 //! across replications so that a replication allocates almost nothing.
 
+use super::heap::MinHeap4;
 use super::random::{self, Purpose, case_id, open_unit};
 use super::staff::WorkRate;
 use crate::scenario::{ArrivalProcess, HitRate, ReductionPolicy, Scenario, Shares};
 use crate::stats::quantile_type7_nonneg_bits;
 use rand_distr::{Beta, Distribution, Exp, Gamma};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 /// What one replication leaves behind: the small record kept per replication.
 #[derive(Debug, Clone, PartialEq)]
@@ -194,7 +194,7 @@ struct Active {
 
 /// A timed event: 24 bytes, ordered by (time, kind, sequence number) through two integer
 /// comparisons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy)]
 struct Event {
     /// `f64::to_bits` of a non-negative time: orders like the time itself.
     time: u64,
@@ -217,6 +217,40 @@ impl Event {
 
     fn kind(&self) -> u8 {
         (self.kind_seq >> 63) as u8
+    }
+
+    /// The order of events as one integer: time, then kind, then sequence number. Unique, since
+    /// every event has its own sequence number.
+    #[inline]
+    fn key(&self) -> u128 {
+        (u128::from(self.time) << 64) | u128::from(self.kind_seq)
+    }
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Event) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    #[inline]
+    fn partial_cmp(&self, other: &Event) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+    #[inline]
+    fn lt(&self, other: &Event) -> bool {
+        self.key() < other.key()
+    }
+    #[inline]
+    fn le(&self, other: &Event) -> bool {
+        self.key() <= other.key()
+    }
+}
+impl Ord for Event {
+    #[inline]
+    fn cmp(&self, other: &Event) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
     }
 }
 
@@ -343,7 +377,7 @@ pub struct Workspace {
     cases: Vec<Case>,
     front: Vec<VecDeque<u32>>,
     main: Vec<VecDeque<u32>>,
-    heap: BinaryHeap<Reverse<Event>>,
+    heap: MinHeap4<Event>,
     active: Vec<Active>,
     free_active: Vec<u32>,
     arrivals: Vec<Arrival>,
@@ -637,7 +671,7 @@ pub fn run_replication<P: Probe>(
         let t_heap = ws
             .heap
             .peek()
-            .map(|Reverse(e)| f64::from_bits(e.time))
+            .map(|e| f64::from_bits(e.time))
             .unwrap_or(f64::INFINITY);
         let t_arr = ws.arrivals.get(arr_i).map(|a| a.t).unwrap_or(f64::INFINITY);
         let nothing_else = t_heap.is_infinite() && t_arr.is_infinite();
@@ -673,7 +707,7 @@ pub fn run_replication<P: Probe>(
         let tb = tbits(t);
 
         // 1. completions
-        while let Some(Reverse(e)) = ws.heap.peek().copied() {
+        while let Some(e) = ws.heap.peek().copied() {
             if e.time != tb || e.kind() != EV_COMPLETE {
                 break;
             }
@@ -689,7 +723,7 @@ pub fn run_replication<P: Probe>(
             st.roster_change(ws, g as usize, new_cap, t);
         }
         // 3. delays ending
-        while let Some(Reverse(e)) = ws.heap.peek().copied() {
+        while let Some(e) = ws.heap.peek().copied() {
             if e.time != tb || e.kind() != EV_READY {
                 break;
             }
@@ -858,7 +892,7 @@ impl State<'_> {
         if delay > 0.0 {
             self.seq += 1;
             ws.heap
-                .push(Reverse(Event::new(t + delay, EV_READY, self.seq, idx, 0)));
+                .push(Event::new(t + delay, EV_READY, self.seq, idx, 0));
         } else {
             ws.ready_now.push_back(idx);
         }
@@ -1113,13 +1147,8 @@ impl State<'_> {
                 live: true,
             };
             self.seq += 1;
-            ws.heap.push(Reverse(Event::new(
-                finish,
-                EV_COMPLETE,
-                self.seq,
-                ai,
-                generation,
-            )));
+            ws.heap
+                .push(Event::new(finish, EV_COMPLETE, self.seq, ai, generation));
         }
     }
 }
