@@ -31,7 +31,12 @@ impl CountHist {
     /// Records one occurrence of `value`.
     #[inline]
     pub fn add(&mut self, value: u32) {
-        self.add_n(value, 1);
+        // Within the stored range (the common case), one increment; below `base` the offset wraps
+        // to a huge index and takes the general path like any value outside.
+        match self.counts.get_mut(value.wrapping_sub(self.base) as usize) {
+            Some(c) => *c += 1,
+            None => self.add_n(value, 1),
+        }
     }
 
     /// Records `n` occurrences of `value` (nothing when `n == 0`).
