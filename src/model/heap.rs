@@ -58,29 +58,40 @@ impl<T: Ord + Copy> MinHeap4<T> {
         }
         let top = self.items[0];
         // Sift a hole down from the root: the smallest child moves up while it is below `last`.
+        let items = &mut self.items[..n];
         let mut i = 0;
         loop {
             let first = 4 * i + 1;
-            if first >= n {
-                break;
-            }
-            let end = (first + 4).min(n);
-            let mut m = first;
-            let mut mv = self.items[first];
-            for c in first + 1..end {
-                let cv = self.items[c];
-                if cv < mv {
-                    m = c;
-                    mv = cv;
+            let (m, mv) = if first + 4 <= n {
+                // All four children: a two-round tournament.
+                let c = &items[first..first + 4];
+                let (a, av) = if c[1] < c[0] { (1, c[1]) } else { (0, c[0]) };
+                let (b, bv) = if c[3] < c[2] { (3, c[3]) } else { (2, c[2]) };
+                if bv < av {
+                    (first + b, bv)
+                } else {
+                    (first + a, av)
                 }
-            }
+            } else if first < n {
+                let mut m = first;
+                let mut mv = items[first];
+                for (c, &cv) in items.iter().enumerate().skip(first + 1) {
+                    if cv < mv {
+                        m = c;
+                        mv = cv;
+                    }
+                }
+                (m, mv)
+            } else {
+                break;
+            };
             if last <= mv {
                 break;
             }
-            self.items[i] = mv;
+            items[i] = mv;
             i = m;
         }
-        self.items[i] = last;
+        items[i] = last;
         Some(top)
     }
 }
