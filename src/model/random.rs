@@ -64,7 +64,20 @@ pub fn replication_key(seed: u64, replication: u64) -> u64 {
 /// The stream for one purpose and entity within a replication.
 #[inline]
 pub fn stream(rep_key: u64, purpose: Purpose, entity: u64) -> StreamRng {
-    StreamRng::seed_from_u64(combine(combine(rep_key, purpose as u64), entity))
+    stream_of(purpose_key(rep_key, purpose), entity)
+}
+
+/// The key of every stream of one purpose within a replication: computed once per replication for
+/// the per-case purposes, then [`stream_of`] gives `stream(rep_key, purpose, entity)` for a case.
+#[inline]
+pub fn purpose_key(rep_key: u64, purpose: Purpose) -> u64 {
+    combine(rep_key, purpose as u64)
+}
+
+/// The stream of `entity` under a [`purpose_key`].
+#[inline]
+pub fn stream_of(purpose_key: u64, entity: u64) -> StreamRng {
+    StreamRng::seed_from_u64(combine(purpose_key, entity))
 }
 
 /// Identities of cases. They depend only on where a case comes from, never on when it is handled.
@@ -132,6 +145,16 @@ mod tests {
         assert_eq!(got, again.next_u64());
         assert_eq!(mix64(0), 0);
         assert_eq!(mix64(1), 0x5692_161d_100b_05e5);
+    }
+
+    #[test]
+    fn a_purpose_key_gives_the_same_stream() {
+        let k = replication_key(3, 9);
+        for p in [Purpose::Effort, Purpose::Delay, Purpose::Route] {
+            let mut a = stream(k, p, 1234);
+            let mut b = stream_of(purpose_key(k, p), 1234);
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
     }
 
     #[test]

@@ -647,7 +647,9 @@ pub fn run_replication<P: Probe>(
     let mut st = State {
         s,
         prep,
-        key,
+        effort_key: random::purpose_key(key, Purpose::Effort),
+        delay_key: random::purpose_key(key, Purpose::Delay),
+        route_key: random::purpose_key(key, Purpose::Route),
         rep,
         seq: 0,
         open_total: 0,
@@ -831,7 +833,10 @@ pub fn run_replication<P: Probe>(
 struct State<'a> {
     s: &'a Scenario,
     prep: &'a Prepared,
-    key: u64,
+    /// Stream keys of the per-case purposes ([`random::purpose_key`]).
+    effort_key: u64,
+    delay_key: u64,
+    route_key: u64,
     rep: u64,
     seq: u64,
     open_total: u32,
@@ -863,12 +868,12 @@ impl State<'_> {
         let ct = &self.s.case_types[ctype];
         let effort = match &ct.effort {
             Some(d) if d.is_fixed() => d.mean(),
-            Some(d) => d.sample(&mut random::stream(self.key, Purpose::Effort, id)),
+            Some(d) => d.sample(&mut random::stream_of(self.effort_key, id)),
             None => 0.0,
         };
         let delay = match &ct.delay {
             Some(d) if d.is_fixed() => d.mean(),
-            Some(d) => d.sample(&mut random::stream(self.key, Purpose::Delay, id)),
+            Some(d) => d.sample(&mut random::stream_of(self.delay_key, id)),
             None => 0.0,
         };
         probe.opened(id, ctype, t, effort);
@@ -958,7 +963,7 @@ impl State<'_> {
             let o = if cum.len() == 1 {
                 0
             } else {
-                let u: f64 = open_unit(&mut random::stream(self.key, Purpose::Route, c.id));
+                let u: f64 = open_unit(&mut random::stream_of(self.route_key, c.id));
                 // u in (0, 1]: the outcome whose cumulative share first reaches u.
                 cum.partition_point(|x| *x < u).min(cum.len() - 1)
             };
