@@ -148,8 +148,10 @@ struct Collector<'a> {
 
 impl Probe for Collector<'_> {
     #[inline]
-    fn day_end(&mut self, _day: u32, open_by_type: &[u32], open_total: u32) {
-        // Days arrive in order from 0, one call each, so the row's position is the day.
+    fn day_end(&mut self, day: u32, open_by_type: &[u32], open_total: u32) {
+        // Days arrive in order from 0, one call each (the `Probe` contract), so the row's
+        // position is the day.
+        debug_assert_eq!(self.days.len(), day as usize * (open_by_type.len() + 1));
         self.days.push(open_total);
         self.days.extend_from_slice(open_by_type);
     }

@@ -144,7 +144,8 @@ pub struct TypeRecord {
 /// Receives what a replication observes as it runs, for statistics pooled across replications.
 /// The default methods do nothing (the argmin `Observe` habit).
 pub trait Probe {
-    /// Cases open at the end of working day `day`, by type, and their total.
+    /// Cases open at the end of working day `day`, by type, and their total. Called for days 0, 1,
+    /// 2, ... in order, once each, until nothing more can change (later days then had nothing open).
     fn day_end(&mut self, _day: u32, _open_by_type: &[u32], _open_total: u32) {}
     /// A case opened: its identity, type, when [working days] and the work it needs
     /// [person-hours]. For tracing and for checking common random numbers.
