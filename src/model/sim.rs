@@ -193,8 +193,8 @@ struct Active {
     live: bool,
 }
 
-/// A timed event: 24 bytes, ordered by (time, kind, sequence number) through two integer
-/// comparisons.
+/// A timed event: 24 bytes, ordered by (time, kind, sequence number) as one 128-bit integer
+/// ([`Event::key`]).
 #[derive(Debug, Clone, Copy)]
 struct Event {
     /// `f64::to_bits` of a non-negative time: orders like the time itself.
