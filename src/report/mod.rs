@@ -9,7 +9,7 @@ pub mod text;
 mod writer;
 
 pub use summary::{DailyRow, Metric, Summary, daily_rows, summarise};
-pub use writer::{WriteError, write_dir, write_files};
+pub use writer::{Streamed, WriteError, write_dir, write_dir_streamed, write_files};
 
 use crate::engine::RunResult;
 use crate::model::TypeRecord;
@@ -112,7 +112,19 @@ pub fn daily_csv(rows: &[DailyRow]) -> Vec<u8> {
 /// fixed ones repeat per case type (then `all`), per source unit and per hit category, named
 /// `<field>__<name>`. Empty cells are censored (not by the horizon) or undefined (no case closed).
 pub fn replications_csv(s: &Scenario, r: &RunResult) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut v = Vec::new();
+    write_replications_csv(s, r, &mut v).expect("in-memory CSV");
+    v
+}
+
+/// Writes `replications.csv` (one row per replication) to `out` as it goes, so that a large run
+/// never holds it whole in memory.
+pub fn write_replications_csv(
+    s: &Scenario,
+    r: &RunResult,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<String> = [
         "replication",
         "screening_last_day",
@@ -156,7 +168,7 @@ pub fn replications_csv(s: &Scenario, r: &RunResult) -> Vec<u8> {
             header.push(format!("hit_rate__{}", h.name));
         }
     }
-    w.write_record(&header).expect("in-memory CSV");
+    w.write_record(&header)?;
     let nan_blank = |x: f64| {
         if x.is_nan() {
             String::new()
@@ -203,17 +215,26 @@ pub fn replications_csv(s: &Scenario, r: &RunResult) -> Vec<u8> {
         for p in &rec.hit_rates {
             row.push(p.to_string());
         }
-        w.write_record(&row).expect("in-memory CSV");
+        w.write_record(&row)?;
     }
-    w.into_inner().expect("in-memory CSV")
+    w.flush()
 }
 
-/// All the files of a run directory, by name.
+/// The files of a run directory made in memory, by name (charts aside). The one that grows with
+/// the number of replications, `replications.csv`, is [`replications_file`], written straight to
+/// disk.
 pub fn run_files(s: &Scenario, r: &RunResult, summary: &Summary) -> Vec<(String, Vec<u8>)> {
     vec![
         ("summary.json".into(), summary_json(summary)),
         ("summary.csv".into(), summary_csv(summary)),
         ("daily.csv".into(), daily_csv(&daily_rows(s, r))),
-        ("replications.csv".into(), replications_csv(s, r)),
     ]
+}
+
+/// `replications.csv`, to be written by [`write_dir_streamed`].
+pub fn replications_file<'a>(s: &'a Scenario, r: &'a RunResult) -> Streamed<'a> {
+    Streamed {
+        name: "replications.csv".into(),
+        write: Box::new(move |w| write_replications_csv(s, r, w)),
+    }
 }

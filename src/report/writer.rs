@@ -37,8 +37,29 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     }
 }
 
+/// Writes a file's whole content to the writer it is given.
+pub type WriteFn<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + 'a>;
+
+/// A file of a run directory whose content is written straight to disk rather than made in memory
+/// first: `replications.csv` has a row per replication, and holding it whole would add a second
+/// copy of every replication's record to the run's peak memory.
+pub struct Streamed<'a> {
+    pub name: String,
+    /// Writes the whole content; its errors are reported against the file's path.
+    pub write: WriteFn<'a>,
+}
+
 /// Replaces directory `target` with one holding exactly `files` (name, bytes).
 pub fn write_dir(target: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
+    write_dir_streamed(target, files, &[])
+}
+
+/// [`write_dir`], with some files written by their own writers (see [`Streamed`]).
+pub fn write_dir_streamed(
+    target: &Path,
+    files: &[(String, Vec<u8>)],
+    streamed: &[Streamed<'_>],
+) -> Result<(), WriteError> {
     if target.exists() && !target.is_dir() {
         return Err(WriteError::NotADirectory {
             path: target.to_path_buf(),
@@ -59,6 +80,14 @@ pub fn write_dir(target: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Write
         let path = tmp.path().join(name);
         let mut f = fs::File::create(&path).map_err(io(&path))?;
         f.write_all(bytes).map_err(io(&path))?;
+        f.sync_all().map_err(io(&path))?;
+    }
+    for st in streamed {
+        let path = tmp.path().join(&st.name);
+        let f = fs::File::create(&path).map_err(io(&path))?;
+        let mut w = std::io::BufWriter::new(f);
+        (st.write)(&mut w).map_err(io(&path))?;
+        let f = w.into_inner().map_err(|e| io(&path)(e.into_error()))?;
         f.sync_all().map_err(io(&path))?;
     }
     let staged = tmp.keep();
