@@ -215,6 +215,55 @@ mod tests {
         assert_eq!(names, vec![std::ffi::OsString::from("run")]);
     }
 
+    #[test]
+    fn a_streamed_file_is_written_whole_or_not_at_all() {
+        let base = tempfile::tempdir().unwrap();
+        let target = base.path().join("run");
+        let rows = |w: &mut dyn Write| -> std::io::Result<()> {
+            for i in 0..3 {
+                writeln!(w, "row {i}")?;
+            }
+            Ok(())
+        };
+        let ok = Streamed {
+            name: "rows.csv".into(),
+            write: Box::new(rows),
+        };
+        write_dir_streamed(&target, &[("a.txt".into(), b"one".to_vec())], &[ok]).unwrap();
+        assert_eq!(
+            fs::read(target.join("rows.csv")).unwrap(),
+            b"row 0\nrow 1\nrow 2\n"
+        );
+        assert_eq!(fs::read(target.join("a.txt")).unwrap(), b"one");
+
+        // A writer failing part-way: an error naming the file, the previous results untouched,
+        // nothing left beside them.
+        let failing = Streamed {
+            name: "rows.csv".into(),
+            write: Box::new(|w: &mut dyn Write| {
+                writeln!(w, "half a file")?;
+                Err(std::io::Error::other("disk full"))
+            }),
+        };
+        let e = write_dir_streamed(&target, &[("a.txt".into(), b"two".to_vec())], &[failing])
+            .unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("rows.csv") && msg.contains("disk full"),
+            "{msg}"
+        );
+        assert_eq!(fs::read(target.join("a.txt")).unwrap(), b"one");
+        assert_eq!(
+            fs::read(target.join("rows.csv")).unwrap(),
+            b"row 0\nrow 1\nrow 2\n"
+        );
+        let names: Vec<_> = fs::read_dir(base.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("run")]);
+    }
+
     /// No process has this id (Linux pids stay below 2^22).
     const DEAD: u32 = 4_000_000_000;
 
