@@ -63,15 +63,13 @@ impl<T: Ord + Copy> MinHeap4<T> {
         loop {
             let first = 4 * i + 1;
             let (m, mv) = if first + 4 <= n {
-                // All four children: a two-round tournament.
+                // All four children: a two-round tournament on indices, written so that the
+                // comparisons (unpredictable by nature) become selects rather than branches.
                 let c = &items[first..first + 4];
-                let (a, av) = if c[1] < c[0] { (1, c[1]) } else { (0, c[0]) };
-                let (b, bv) = if c[3] < c[2] { (3, c[3]) } else { (2, c[2]) };
-                if bv < av {
-                    (first + b, bv)
-                } else {
-                    (first + a, av)
-                }
+                let a = usize::from(c[1] < c[0]);
+                let b = 2 + usize::from(c[3] < c[2]);
+                let w = if c[b] < c[a] { b } else { a };
+                (first + w, c[w])
             } else if first < n {
                 let mut m = first;
                 let mut mv = items[first];
