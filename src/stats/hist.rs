@@ -231,25 +231,20 @@ impl LogHist {
     /// Index of the bucket holding `x`; zero for NaN, negative and zero values.
     #[inline]
     fn index(x: f64) -> usize {
-        if x.is_nan() || x <= 0.0 {
-            return 0;
-        }
-        if x < LOG_MIN {
-            return 1;
+        if !(x >= LOG_MIN) {
+            // Below the first edge: NaN, negative and zero values are zeros, others bucket 1.
+            return usize::from(x > 0.0);
         }
         if x >= LOG_MAX {
             // 1e6 lies inside the last log bucket, whose upper edge is 1e-4 * 1.01^2315 > 1e6.
             return N_LOG;
         }
         let cell = ((x.to_bits() >> CELL_SHIFT) - (LOG_MIN.to_bits() >> CELL_SHIFT)) as usize;
-        let mut k = CELLS[cell] as usize;
-        // The cell's values lie in bucket k or k + 1 (see CELLS); the loop settles it against the
-        // edges used by `bucket_bounds`, so a value always lies within the bounds reported for it.
-        let edges: &[f64] = &EDGES;
-        while k + 1 < N_LOG && x >= edges[k + 1] {
-            k += 1;
-        }
-        1 + k
+        let k = CELLS[cell] as usize;
+        // The cell's values lie in bucket k or k + 1 (see CELLS): one comparison with the edge used
+        // by `bucket_bounds` settles it, so a value always lies within the bounds reported for it.
+        let next = EDGES.get(k + 1).filter(|_| k + 1 < N_LOG);
+        1 + k + usize::from(next.is_some_and(|&e| x >= e))
     }
 
     /// Records one duration `x` [working days]. Zero, negative and NaN values count as zeros;
