@@ -91,7 +91,9 @@ use std::path::{Path, PathBuf};
 /// The font every chart is laid out with (DejaVu Sans, Bitstream Vera licence:
 /// `assets/fonts/DejaVuSans-LICENSE.txt`).
 const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-pub(crate) const FONT: &str = "sans-serif";
+/// Written into the SVGs as their `font-family`: viewers with DejaVu Sans draw the text exactly as
+/// it was laid out; others fall back to their sans-serif font.
+pub(crate) const FONT: &str = "DejaVu Sans, sans-serif";
 
 /// What a chart is drawn from: the parsed `summary.json` and `daily.csv` of one run.
 #[derive(Debug, Clone)]
