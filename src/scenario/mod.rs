@@ -80,6 +80,9 @@ impl Scenario {
         let raw: RawScenario = toml::from_str(text).map_err(|e| parse_error(text, file, &e))?;
         validate::validate(raw, text, file).map_err(|mut errors| {
             locate::attach_positions(text, &mut errors);
+            // In file order, as a reader fixes them; those without a position last. Stable, so
+            // problems at one place keep the order the rules found them in.
+            errors.sort_by_key(|e| (e.line.is_none(), e.line, e.column));
             ScenarioError::Invalid {
                 file: file.to_string(),
                 errors,

@@ -1082,6 +1082,38 @@ count = 10
         }
     }
 
+    /// Problems are listed in file order, whatever order the rules find them in (team rules run
+    /// before case-type rules, but here the team is written last).
+    #[test]
+    fn problems_are_listed_in_file_order() {
+        let text = r#"
+name = "small"
+start = 2024-01-01
+horizon = 2024-12-31
+[[case_types]]
+name = "work"
+effort = -5
+teams = ["team"]
+[[teams]]
+name = "team"
+hours_per_day = 30
+headcount = [{ count = 2 }]
+[[backlogs]]
+case_type = "work"
+count = 10
+"#;
+        let Err(ScenarioError::Invalid { errors, .. }) = Scenario::from_toml_str(text, "t.toml")
+        else {
+            panic!("expected rule violations in:\n{text}");
+        };
+        let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line.unwrap()).collect();
+        assert_eq!(paths.len(), 2, "{paths:?}");
+        assert!(paths[0].starts_with("case_types[0]"), "{paths:?}");
+        assert!(paths[1].starts_with("teams[0]"), "{paths:?}");
+        assert!(lines[0] < lines[1], "{paths:?} at {lines:?}");
+    }
+
     #[test]
     fn numbers_in_messages_are_readable() {
         assert_eq!(thousands(0), "0");
