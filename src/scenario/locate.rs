@@ -77,11 +77,11 @@ pub(crate) fn plain_types(msg: &str) -> String {
         ("expected u64", "expected a whole number, 0 or more"),
         (
             "expected u32",
-            "expected a whole number from 0 to 4294967295",
+            "expected a whole number from 0 to 4,294,967,295",
         ),
         (
             "expected i32",
-            "expected a whole number from -2147483648 to 2147483647",
+            "expected a whole number from -2,147,483,648 to 2,147,483,647",
         ),
         ("expected f64", "expected a number"),
         ("expected a sequence", "expected a list [...]"),
@@ -324,7 +324,7 @@ mod tests {
         );
         assert_eq!(
             plain_types(&huge),
-            "invalid type: floating point `1e99`, expected a whole number from -2147483648 to 2147483647"
+            "invalid type: floating point `1e99`, expected a whole number from -2,147,483,648 to 2,147,483,647"
         );
         // Anything else passes through.
         assert_eq!(plain_types("expected u64 or so"), "expected u64 or so");
