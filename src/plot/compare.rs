@@ -63,6 +63,9 @@ fn footer(c: &Comparison) -> String {
 /// apart.
 struct Layout<'a> {
     x_labels: Vec<String>,
+    /// Whether the x values have an order (numbers or dates), so that joining them by lines and
+    /// bands means something; text settings such as `on_reduction` are drawn as points only.
+    ordered: bool,
     axis_name: String,
     lines: Vec<(String, Vec<(usize, &'a VariantRow)>)>,
     apart: Vec<&'a VariantRow>,
@@ -72,6 +75,7 @@ fn layout(c: &Comparison) -> Layout<'_> {
     let first = c.meta.varied.first();
     let x_labels: Vec<String> = first.map(|v| v.values.clone()).unwrap_or_default();
     let axis_name = first.map(|v| v.path.clone()).unwrap_or_default();
+    let ordered = x_is_ordered(c);
     let mut lines: Vec<(String, Vec<(usize, &VariantRow)>)> = Vec::new();
     let mut apart = Vec::new();
     for r in &c.variants {
@@ -105,9 +109,29 @@ fn layout(c: &Comparison) -> Layout<'_> {
     }
     Layout {
         x_labels,
+        ordered,
         axis_name,
         lines,
         apart,
+    }
+}
+
+/// Whether the first varied setting's values have an order (numbers or dates).
+fn x_is_ordered(c: &Comparison) -> bool {
+    c.meta.varied.first().is_none_or(|v| {
+        v.values.iter().all(|v| {
+            let v = v.trim_matches('"');
+            v.parse::<f64>().is_ok() || Date::parse(v).is_ok()
+        })
+    })
+}
+
+/// How [`bands`] draws the quantiles, for the subtitle.
+fn how_drawn(c: &Comparison) -> &'static str {
+    if x_is_ordered(c) {
+        "P10–P90 (band or bars), line P50"
+    } else {
+        "P10–P90 bars, dot P50"
     }
 }
 
@@ -230,7 +254,7 @@ fn bands(
                 .filter_map(|(x, r)| q(r).map(|v| (*x as f64 + dodge, v, r.is_baseline)))
                 .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-            if !many {
+            if !many && l.ordered {
                 let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1[2])).collect();
                 band.extend(pts.iter().rev().map(|p| (p.0, p.1[0])));
                 chart
@@ -254,14 +278,23 @@ fn bands(
             } else {
                 format!("{name}: P50; P10–P90")
             };
-            line!(
-                chart,
-                pts.iter().map(|p| (p.0, p.1[1])),
-                col.stroke_width(2),
-                super::dash_of(li),
-                series_name,
-                &e
-            );
+            if l.ordered {
+                line!(
+                    chart,
+                    pts.iter().map(|p| (p.0, p.1[1])),
+                    col.stroke_width(2),
+                    super::dash_of(li),
+                    series_name,
+                    &e
+                );
+            } else {
+                // Categories without an order: the points below, and a point in the legend.
+                chart
+                    .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
+                    .map_err(&e)?
+                    .label(series_name)
+                    .legend(move |(x, y)| Circle::new((x + 12, y), 4, col.filled()));
+            }
             for p in &pts {
                 let size = if p.2 { 7 } else { 4 };
                 chart
@@ -369,8 +402,9 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         None => "When the last case closes, by variant".into(),
     };
     let mut subtitle = format!(
-        "Date the last case closes across {} paired runs per variant: P10–P90 (band or bars), line P50; large dot: baseline.",
-        thousands(c.meta.replications as f64)
+        "Date the last case closes across {} paired runs per variant: {}; large dot: baseline.",
+        thousands(c.meta.replications as f64),
+        how_drawn(c)
     );
     let late = unfinished(c);
     if !late.is_empty() {
@@ -414,8 +448,9 @@ fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         None => "Peak caseload by variant".into(),
     };
     let subtitle = format!(
-        "Most cases open at once in each of {} paired runs per variant: P10–P90 (band or bars), line P50.",
-        thousands(c.meta.replications as f64)
+        "Most cases open at once in each of {} paired runs per variant: {}.",
+        thousands(c.meta.replications as f64),
+        how_drawn(c)
     );
     bands(
         c,

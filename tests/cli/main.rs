@@ -286,6 +286,37 @@ fn compare_writes_paired_results_and_charts() {
     assert_eq!(fs::read(out.join("compare-tradeoff.svg")).unwrap(), before);
 }
 
+/// A text setting has no order: its comparison charts draw points and bars, not a line or band
+/// joining the categories, and say so; a number setting is joined by a line.
+#[test]
+fn a_text_setting_is_drawn_as_points_not_a_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let stress = "scenarios/verification/screen-v1-stress.toml";
+    for (vary, says, not) in [
+        (
+            "teams.investigators.on_reduction=finish,handover",
+            "P10–P90 bars, dot P50",
+            "line P50",
+        ),
+        (
+            "teams.investigators.hours_per_day=5,6,7",
+            "line P50",
+            "dot P50",
+        ),
+    ] {
+        let out = dir.path().join(vary.split('=').next().unwrap());
+        vetsim()
+            .args(["compare", stress, "--vary", vary, "-n", "8", "-q", "-o"])
+            .arg(&out)
+            .assert()
+            .success();
+        for chart in ["compare-finish.svg", "compare-peak.svg"] {
+            let svg = fs::read_to_string(out.join(chart)).unwrap();
+            assert!(svg.contains(says) && !svg.contains(not), "{vary}: {chart}");
+        }
+    }
+}
+
 #[test]
 fn bad_vary_and_param_are_bad_input() {
     let dir = tempfile::tempdir().unwrap();
