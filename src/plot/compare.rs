@@ -64,7 +64,8 @@ fn footer(c: &Comparison) -> String {
 struct Layout<'a> {
     x_labels: Vec<String>,
     /// Whether the x values have an order (numbers or dates), so that joining them by lines and
-    /// bands means something; text settings such as `on_reduction` are drawn as points only.
+    /// bands means something; then they are placed in that order, whatever order they were given
+    /// in. Text settings such as `on_reduction` keep their given order and are drawn as points.
     ordered: bool,
     axis_name: String,
     lines: Vec<(String, Vec<(usize, &'a VariantRow)>)>,
@@ -73,9 +74,15 @@ struct Layout<'a> {
 
 fn layout(c: &Comparison) -> Layout<'_> {
     let first = c.meta.varied.first();
-    let x_labels: Vec<String> = first.map(|v| v.values.clone()).unwrap_or_default();
+    let mut x_labels: Vec<String> = first.map(|v| v.values.clone()).unwrap_or_default();
     let axis_name = first.map(|v| v.path.clone()).unwrap_or_default();
-    let ordered = x_is_ordered(c);
+    let keys: Option<Vec<f64>> = x_labels.iter().map(|v| order_key(v)).collect();
+    let ordered = keys.is_some();
+    if let Some(keys) = keys {
+        let mut by_key: Vec<(f64, String)> = keys.into_iter().zip(x_labels).collect();
+        by_key.sort_by(|a, b| a.0.total_cmp(&b.0));
+        x_labels = by_key.into_iter().map(|(_, v)| v).collect();
+    }
     let mut lines: Vec<(String, Vec<(usize, &VariantRow)>)> = Vec::new();
     let mut apart = Vec::new();
     for r in &c.variants {
@@ -116,19 +123,19 @@ fn layout(c: &Comparison) -> Layout<'_> {
     }
 }
 
-/// Whether the first varied setting's values have an order (numbers or dates).
-fn x_is_ordered(c: &Comparison) -> bool {
-    c.meta.varied.first().is_none_or(|v| {
-        v.values.iter().all(|v| {
-            let v = v.trim_matches('"');
-            v.parse::<f64>().is_ok() || Date::parse(v).is_ok()
-        })
-    })
+/// Where a varied value falls in the values' order: the number itself, or a date's day count;
+/// `None` for text.
+fn order_key(v: &str) -> Option<f64> {
+    let v = v.trim_matches('"');
+    v.parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .or_else(|| Date::parse(v).ok().map(|d| f64::from(d.days_since_epoch())))
 }
 
 /// How [`bands`] draws the quantiles, for the subtitle.
-fn how_drawn(c: &Comparison) -> &'static str {
-    if x_is_ordered(c) {
+fn how_drawn(l: &Layout) -> &'static str {
+    if l.ordered {
         "P10–P90 (band or bars), line P50"
     } else {
         "P10–P90 bars, dot P50"
@@ -184,7 +191,7 @@ fn bands(
         let x_fmt = move |x: &f64| {
             let i = x.round();
             if i >= 0.0 && (i as usize) < labels.len() {
-                labels[i as usize].clone()
+                labels[i as usize].trim_matches('"').to_string()
             } else {
                 String::new()
             }
@@ -254,7 +261,9 @@ fn bands(
                 .filter_map(|(x, r)| q(r).map(|v| (*x as f64 + dodge, v, r.is_baseline)))
                 .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-            if !many && l.ordered {
+            // A band under a single line of ordered values; bars stand alone otherwise.
+            let banded = !many && l.ordered;
+            if banded {
                 let mut band: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1[2])).collect();
                 band.extend(pts.iter().rev().map(|p| (p.0, p.1[0])));
                 chart
@@ -265,11 +274,8 @@ fn bands(
                 chart
                     .draw_series(std::iter::once(PathElement::new(
                         vec![(p.0, p.1[0]), (p.0, p.1[2])],
-                        col.mix(if many { 0.9 } else { 0.5 }).stroke_width(if many {
-                            2
-                        } else {
-                            1
-                        }),
+                        col.mix(if banded { 0.5 } else { 0.9 })
+                            .stroke_width(if banded { 1 } else { 2 }),
                     )))
                     .map_err(&e)?;
             }
@@ -404,7 +410,7 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     let mut subtitle = format!(
         "Date the last case closes across {} paired runs per variant: {}; large dot: baseline.",
         thousands(c.meta.replications as f64),
-        how_drawn(c)
+        how_drawn(&layout(c))
     );
     let late = unfinished(c);
     if !late.is_empty() {
@@ -450,7 +456,7 @@ fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     let subtitle = format!(
         "Most cases open at once in each of {} paired runs per variant: {}.",
         thousands(c.meta.replications as f64),
-        how_drawn(c)
+        how_drawn(&layout(c))
     );
     bands(
         c,
@@ -520,6 +526,20 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     let px = ((x1 - x0) * 0.15).max(10.0);
     let py = ((y1 - y0) * 0.15).max(1.0);
     let (x0, x1, y0, y1) = (x0 - px, x1 + px, y0 - py, y1 + py);
+    // Whole days, or tenths when the axis spans only a few days (so that ticks 0.2 apart do not
+    // all read "0" or "-1"); never "-0".
+    let decimals = if y1 - y0 < 10.0 { 1 } else { 0 };
+    let y_label = move |y: &f64| {
+        let s = format!("{y:.decimals$}");
+        if s.trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            s.trim_start_matches('-').to_string()
+        } else {
+            s
+        }
+    };
     super::svg((960, 560), CHART, |root| {
         let e = draw_err(CHART);
         let page = super::frame(root, &footer(c), &title, &subtitle, CHART)?;
@@ -535,7 +555,7 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         mesh!(
             chart,
             &|x: &f64| thousands(*x),
-            &|y: &f64| format!("{y:.0}"),
+            &y_label,
             format!("Officer-days taken from {sources}, more than the baseline"),
             "Working days saved on the last case",
             &e

@@ -315,6 +315,59 @@ fn a_text_setting_is_drawn_as_points_not_a_line() {
             assert!(svg.contains(says) && !svg.contains(not), "{vary}: {chart}");
         }
     }
+    // Numbers given out of order are placed in order along the axis.
+    let out = dir.path().join("unsorted");
+    vetsim()
+        .args([
+            "compare",
+            stress,
+            "--vary",
+            "teams.investigators.hours_per_day=7,5,6",
+        ])
+        .args(["-n", "8", "-q", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = fs::read_to_string(out.join("compare-finish.svg")).unwrap();
+    let x_of_label = |label: &str| -> f64 {
+        let end = svg.find(&format!(">\n{label}\n</text>")).expect(label);
+        let start = svg[..end].rfind("<text x=\"").unwrap() + "<text x=\"".len();
+        svg[start..end].split('"').next().unwrap().parse().unwrap()
+    };
+    assert!(x_of_label("5") < x_of_label("6") && x_of_label("6") < x_of_label("7"));
+}
+
+/// A trade-off chart whose days saved span less than a few days labels its ticks in tenths: not a
+/// run of repeated whole numbers, never "-0".
+#[test]
+fn small_trade_offs_have_distinct_tick_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tiny");
+    vetsim()
+        .args(["compare", "scenarios/verification/screen-v1.toml"])
+        .args(["--vary", "teams.investigators.hours_per_day=6,6.0001"])
+        .args(["-n", "8", "-q", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let svg = fs::read_to_string(out.join("compare-tradeoff.svg")).unwrap();
+    // The y axis labels: right-aligned texts whose content is a number.
+    let labels: Vec<&str> = svg
+        .split("text-anchor=\"end\"")
+        .skip(1)
+        .filter_map(|t| t.split('>').nth(1)?.split('<').next())
+        .map(str::trim)
+        .filter(|t| t.parse::<f64>().is_ok())
+        .collect();
+    assert!(labels.len() >= 3, "{labels:?}");
+    let mut unique = labels.clone();
+    unique.dedup();
+    assert_eq!(unique, labels, "repeated tick labels");
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l.starts_with("-0") && l.parse::<f64>() == Ok(0.0))
+    );
 }
 
 #[test]
