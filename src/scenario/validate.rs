@@ -124,10 +124,13 @@ fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) ->
     let list = if names.is_empty() {
         format!("there are no {what}s")
     } else {
+        // Each name once, even when the file repeats one (that is reported on its own).
+        let mut seen = std::collections::HashSet::new();
         format!(
             "known {what}s: {}",
             names
                 .iter()
+                .filter(|n| seen.insert(**n))
                 .map(|n| format!("\"{n}\""))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -1124,6 +1127,28 @@ count = 10
         assert_eq!(short(1.0 / 3.0), "0.333333333333");
         assert_eq!(short(2.5e20), "250000000000000000000");
         assert_eq!(short(f64::NAN), "NaN");
+    }
+
+    /// A name the file repeats (reported on its own) is listed once among the known names.
+    #[test]
+    fn known_names_are_listed_once() {
+        let text = SMALL
+            .replacen("teams = [\"team\"]", "teams = [\"tema\"]", 1)
+            .replacen(
+                "[[backlogs]]",
+                "[[teams]]\nname = \"team\"\nhours_per_day = 6\nheadcount = [{ count = 1 }]\n[[backlogs]]",
+                1,
+            );
+        let Err(ScenarioError::Invalid { errors, .. }) = Scenario::from_toml_str(&text, "t.toml")
+        else {
+            panic!("expected rule violations in:\n{text}");
+        };
+        let unknown = errors
+            .iter()
+            .find(|e| e.message.contains("unknown team"))
+            .map(|e| e.message.as_str())
+            .unwrap();
+        assert!(unknown.ends_with("known teams: \"team\""), "{unknown}");
     }
 
     #[test]
