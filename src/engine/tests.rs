@@ -264,7 +264,11 @@ fn results_do_not_depend_on_the_thread_count() {
         (
             report::summary_json(&sum),
             report::daily_csv(&report::daily_rows(&s, &r)),
-            report::replications_csv(&s, &r),
+            {
+                let mut csv = Vec::new();
+                report::write_replications_csv(&s, &r, &mut csv).unwrap();
+                csv
+            },
         )
     };
     let one = json(1);

@@ -1,8 +1,9 @@
 //! The pending events of a replication: a 4-ary min-heap.
 //!
 //! Why not `std::collections::BinaryHeap<Reverse<_>>`: popping is the commonest operation of the
-//! event loop, and a 4-ary heap is half as deep as a binary one, its four children sit in one or
-//! two cache lines, and the sift moves a hole instead of swapping. The order is the same: events
+//! event loop, and a 4-ary heap is half as deep as a binary one, with a node's four children next
+//! to each other in memory (96 bytes of events); choosing among them by selects rather than
+//! branches measured faster in wall time than std's heap on met-2023. The order is the same: events
 //! are totally ordered (time, kind, sequence number; no two are equal), so any correct min-heap
 //! pops them in exactly the same order and the results do not change with the structure.
 

@@ -2,7 +2,9 @@
 //! `replications.csv` and the plain-text summary for the terminal; and the one place that writes
 //! files, atomically.
 //!
-//! Exporters are pure (`fn(..) -> Vec<u8>` or `String`); [`write_dir`] alone touches the disk.
+//! Exporters are pure (`fn(..) -> Vec<u8>` or `String`), except `replications.csv`, which grows
+//! with the replications and is written through any `io::Write` as it goes; the functions of
+//! [`writer`] alone touch the disk.
 
 pub mod summary;
 pub mod text;
@@ -108,17 +110,10 @@ pub fn daily_csv(rows: &[DailyRow]) -> Vec<u8> {
     w.into_inner().expect("in-memory CSV")
 }
 
-/// `replications.csv`: one row per replication, everything its record holds. Columns after the
-/// fixed ones repeat per case type (then `all`), per source unit and per hit category, named
+/// Writes `replications.csv` to `out` as it goes, so that a large run never holds it whole in
+/// memory: one row per replication, everything its record holds. Columns after the fixed ones
+/// repeat per case type (then `all`), per source unit and per hit category, named
 /// `<field>__<name>`. Empty cells are censored (not by the horizon) or undefined (no case closed).
-pub fn replications_csv(s: &Scenario, r: &RunResult) -> Vec<u8> {
-    let mut v = Vec::new();
-    write_replications_csv(s, r, &mut v).expect("in-memory CSV");
-    v
-}
-
-/// Writes `replications.csv` (one row per replication) to `out` as it goes, so that a large run
-/// never holds it whole in memory.
 pub fn write_replications_csv(
     s: &Scenario,
     r: &RunResult,

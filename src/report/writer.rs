@@ -76,19 +76,21 @@ pub fn write_dir_streamed(
         .prefix(&format!("{TMP_PREFIX}{pid}-"))
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
+    // Errors name the file as it would have been in the target: the temporary directory they
+    // happened in is gone by the time anyone reads them.
     for (name, bytes) in files {
-        let path = tmp.path().join(name);
-        let mut f = fs::File::create(&path).map_err(io(&path))?;
-        f.write_all(bytes).map_err(io(&path))?;
-        f.sync_all().map_err(io(&path))?;
+        let (path, shown) = (tmp.path().join(name), target.join(name));
+        let mut f = fs::File::create(&path).map_err(io(&shown))?;
+        f.write_all(bytes).map_err(io(&shown))?;
+        f.sync_all().map_err(io(&shown))?;
     }
     for st in streamed {
-        let path = tmp.path().join(&st.name);
-        let f = fs::File::create(&path).map_err(io(&path))?;
+        let (path, shown) = (tmp.path().join(&st.name), target.join(&st.name));
+        let f = fs::File::create(&path).map_err(io(&shown))?;
         let mut w = std::io::BufWriter::new(f);
-        (st.write)(&mut w).map_err(io(&path))?;
-        let f = w.into_inner().map_err(|e| io(&path)(e.into_error()))?;
-        f.sync_all().map_err(io(&path))?;
+        (st.write)(&mut w).map_err(io(&shown))?;
+        let f = w.into_inner().map_err(|e| io(&shown)(e.into_error()))?;
+        f.sync_all().map_err(io(&shown))?;
     }
     let staged = tmp.keep();
     if target.exists() {
@@ -248,10 +250,9 @@ mod tests {
         let e = write_dir_streamed(&target, &[("a.txt".into(), b"two".to_vec())], &[failing])
             .unwrap_err();
         let msg = e.to_string();
-        assert!(
-            msg.contains("rows.csv") && msg.contains("disk full"),
-            "{msg}"
-        );
+        // Named as it would have been in the target, not in the temporary directory now gone.
+        let shown = target.join("rows.csv").display().to_string();
+        assert!(msg.contains(&shown) && msg.contains("disk full"), "{msg}");
         assert_eq!(fs::read(target.join("a.txt")).unwrap(), b"one");
         assert_eq!(
             fs::read(target.join("rows.csv")).unwrap(),

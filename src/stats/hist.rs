@@ -243,8 +243,7 @@ impl LogHist {
         let k = CELLS[cell] as usize;
         // The cell's values lie in bucket k or k + 1 (see CELLS): one comparison with the edge used
         // by `bucket_bounds` settles it, so a value always lies within the bounds reported for it.
-        let next = EDGES.get(k + 1).filter(|_| k + 1 < N_LOG);
-        1 + k + usize::from(next.is_some_and(|&e| x >= e))
+        1 + k + usize::from(k + 1 < N_LOG && x >= EDGES[k + 1])
     }
 
     /// Records one duration `x` [working days]. Zero, negative and NaN values count as zeros;
