@@ -337,11 +337,7 @@ pub fn crn_statement(varies: &[Vary]) -> String {
     let draws: Vec<&str> = varies
         .iter()
         .map(|v| v.path.as_str())
-        .filter(|p| {
-            ["screening", "case_types", "arrivals", "backlogs"]
-                .iter()
-                .any(|r| p.starts_with(r))
-        })
+        .filter(|p| variant::changes_draws(p))
         .collect();
     if draws.is_empty() {
         "every variant ran replications 0..n with the same seed; replication r of every variant saw the same hits, case efforts and routings, so differences are paired".into()

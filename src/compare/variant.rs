@@ -101,6 +101,29 @@ enum Seg {
     Index(usize),
 }
 
+/// Whether varying `path` can change what the random streams draw (which records hit, which cases
+/// exist, the work they need, where they go), rather than only staffing and timing. Errs towards
+/// yes for anything it does not know. Staffing (`teams`), a case type's `teams` and `priority`,
+/// and the screening pace and target change when things happen, not what is drawn: hits are keyed
+/// by record and cases by their origin, so every variant then sees the same hits, efforts and
+/// routings.
+pub(super) fn changes_draws(path: &str) -> bool {
+    let Ok(segs) = segments(path) else {
+        return true;
+    };
+    let key = |i: usize| match segs.get(i) {
+        Some(Seg::Key(k)) => Some(k.as_str()),
+        _ => None,
+    };
+    match key(0) {
+        Some("case_types") => !matches!(key(2), Some("teams" | "priority")),
+        Some("screening") => !matches!(key(1), Some("throughput" | "target")),
+        // The horizon also decides which hits and arrivals fall inside the run at all.
+        Some("arrivals" | "backlogs" | "horizon") => true,
+        _ => false,
+    }
+}
+
 fn segments(path: &str) -> Result<Vec<Seg>, String> {
     let mut out = Vec::new();
     for part in path.split('.') {
@@ -694,6 +717,34 @@ mod tests {
         build_variants(MET, "met.toml", &[Vary::parse(spec).unwrap()])
             .unwrap_err()
             .to_string()
+    }
+
+    /// Which settings change what is drawn (the comparison's common-random-numbers sentence).
+    #[test]
+    fn only_settings_that_change_the_draws_are_flagged() {
+        for path in [
+            "teams.diverted_soc_ct.headcount",
+            "teams[2].hours_per_day",
+            "case_types.bau_allegation.priority",
+            "case_types[3].teams",
+            "screening.throughput.factor.max",
+            "screening.target",
+        ] {
+            assert!(!changes_draws(path), "{path}");
+        }
+        for path in [
+            "case_types.misconduct_investigation.effort.mean",
+            "case_types[4].delay.max",
+            "case_types.hotline_report.routing[1].share",
+            "screening.records",
+            "screening.hits[0].rate",
+            "arrivals[0].rate_per_day",
+            "backlogs.historic.count",
+            "horizon",
+            "not a path[",
+        ] {
+            assert!(changes_draws(path), "{path}");
+        }
     }
 
     #[test]
