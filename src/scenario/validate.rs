@@ -1075,12 +1075,17 @@ count = 10
     /// The problems found in SMALL with `old` replaced by `new`, as "path: message" lines.
     fn problems(old: &str, new: &str) -> Vec<String> {
         assert!(SMALL.contains(old), "{old}");
-        match Scenario::from_toml_str(&SMALL.replacen(old, new, 1), "t.toml") {
+        rule_errors(&SMALL.replacen(old, new, 1))
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect()
+    }
+
+    /// The rule violations of a scenario that parses (none when it is valid).
+    fn rule_errors(text: &str) -> Vec<FieldError> {
+        match Scenario::from_toml_str(text, "t.toml") {
             Ok(_) => Vec::new(),
-            Err(ScenarioError::Invalid { errors, .. }) => errors
-                .iter()
-                .map(|e| format!("{}: {}", e.path, e.message))
-                .collect(),
+            Err(ScenarioError::Invalid { errors, .. }) => errors,
             Err(e) => panic!("{e}"),
         }
     }
@@ -1105,10 +1110,7 @@ headcount = [{ count = 2 }]
 case_type = "work"
 count = 10
 "#;
-        let Err(ScenarioError::Invalid { errors, .. }) = Scenario::from_toml_str(text, "t.toml")
-        else {
-            panic!("expected rule violations in:\n{text}");
-        };
+        let errors = rule_errors(text);
         let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         let lines: Vec<usize> = errors.iter().map(|e| e.line.unwrap()).collect();
         assert_eq!(paths.len(), 2, "{paths:?}");
@@ -1139,10 +1141,7 @@ count = 10
                 "[[teams]]\nname = \"team\"\nhours_per_day = 6\nheadcount = [{ count = 1 }]\n[[backlogs]]",
                 1,
             );
-        let Err(ScenarioError::Invalid { errors, .. }) = Scenario::from_toml_str(&text, "t.toml")
-        else {
-            panic!("expected rule violations in:\n{text}");
-        };
+        let errors = rule_errors(&text);
         let unknown = errors
             .iter()
             .find(|e| e.message.contains("unknown team"))
