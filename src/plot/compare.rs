@@ -62,6 +62,7 @@ fn footer(c: &Comparison) -> String {
 /// of the others. Rows without settings (the scenario as written, outside the grid) are returned
 /// apart.
 struct Layout<'a> {
+    comparison: &'a Comparison,
     x_labels: Vec<String>,
     /// Whether the x values have an order (numbers or dates), so that joining them by lines and
     /// bands means something; then they are placed in that order, whatever order they were given
@@ -115,6 +116,7 @@ fn layout(c: &Comparison) -> Layout<'_> {
         }
     }
     Layout {
+        comparison: c,
         x_labels,
         ordered,
         axis_name,
@@ -152,7 +154,7 @@ fn label_of(r: &VariantRow) -> String {
 
 /// A chart of one quantity (P10/P50/P90 per variant) against the first varied setting.
 fn bands(
-    c: &Comparison,
+    l: &Layout,
     chart_name: &'static str,
     title: &str,
     subtitle: &str,
@@ -160,7 +162,7 @@ fn bands(
     q: &dyn Fn(&VariantRow) -> Option<[f64; 3]>,
     dates: bool,
 ) -> Result<Vec<u8>, PlotError> {
-    let l = layout(c);
+    let c = l.comparison;
     let n = l.x_labels.len().max(1);
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
@@ -388,6 +390,7 @@ fn extreme_p50<'a>(
 }
 
 fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
+    let l = layout(c);
     let q = closed_dates(c);
     let title = match extreme_p50(c, &q) {
         Some((early, late)) => {
@@ -410,7 +413,7 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     let mut subtitle = format!(
         "Date the last case closes across {} paired runs per variant: {}; large dot: baseline.",
         thousands(c.meta.replications as f64),
-        how_drawn(&layout(c))
+        how_drawn(&l)
     );
     let late = unfinished(c);
     if !late.is_empty() {
@@ -421,7 +424,7 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         );
     }
     bands(
-        c,
+        &l,
         "the comparison finish chart",
         &title,
         &subtitle,
@@ -432,6 +435,7 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
 }
 
 fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
+    let l = layout(c);
     let q = |r: &VariantRow| {
         let m = metric(r, "peak_open_cases")?;
         Some([m.p10?, m.p50?, m.p90?])
@@ -456,10 +460,10 @@ fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     let subtitle = format!(
         "Most cases open at once in each of {} paired runs per variant: {}.",
         thousands(c.meta.replications as f64),
-        how_drawn(&layout(c))
+        how_drawn(&l)
     );
     bands(
-        c,
+        &l,
         "the comparison peak chart",
         &title,
         &subtitle,

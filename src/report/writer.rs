@@ -76,21 +76,11 @@ pub fn write_dir_streamed(
         .prefix(&format!("{TMP_PREFIX}{pid}-"))
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
-    // Errors name the file as it would have been in the target: the temporary directory they
-    // happened in is gone by the time anyone reads them.
     for (name, bytes) in files {
-        let (path, shown) = (tmp.path().join(name), target.join(name));
-        let mut f = fs::File::create(&path).map_err(io(&shown))?;
-        f.write_all(bytes).map_err(io(&shown))?;
-        f.sync_all().map_err(io(&shown))?;
+        stage(tmp.path(), target, name, &|w| w.write_all(bytes))?;
     }
     for st in streamed {
-        let (path, shown) = (tmp.path().join(&st.name), target.join(&st.name));
-        let f = fs::File::create(&path).map_err(io(&shown))?;
-        let mut w = std::io::BufWriter::new(f);
-        (st.write)(&mut w).map_err(io(&shown))?;
-        let f = w.into_inner().map_err(|e| io(&shown)(e.into_error()))?;
-        f.sync_all().map_err(io(&shown))?;
+        stage(tmp.path(), target, &st.name, &st.write)?;
     }
     let staged = tmp.keep();
     if target.exists() {
@@ -115,6 +105,23 @@ pub fn write_dir_streamed(
         return Err(io(target)(e));
     }
     Ok(())
+}
+
+/// Writes file `name` into the temporary directory `tmp` with `write`, buffered and synced. Errors
+/// name the file as it would have been in `target`: the temporary directory they happened in is
+/// gone by the time anyone reads them.
+fn stage(
+    tmp: &Path,
+    target: &Path,
+    name: &str,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), WriteError> {
+    let shown = target.join(name);
+    let f = fs::File::create(tmp.join(name)).map_err(io(&shown))?;
+    let mut w = std::io::BufWriter::new(f);
+    write(&mut w).map_err(io(&shown))?;
+    let f = w.into_inner().map_err(|e| io(&shown)(e.into_error()))?;
+    f.sync_all().map_err(io(&shown))
 }
 
 /// Writes each of `files` (name, bytes) into the existing directory `dir`, each atomically: into a
