@@ -280,7 +280,9 @@ pub fn run(
 
 fn rep_of(e: &SimError) -> u64 {
     match e {
-        SimError::TooManyCases { replication, .. } => *replication,
+        SimError::TooManyCases { replication, .. } | SimError::TooManyEvents { replication } => {
+            *replication
+        }
     }
 }
 

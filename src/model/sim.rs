@@ -167,6 +167,10 @@ pub enum SimError {
         "replication {replication} opened more than {limit} cases: the routing drawn for it keeps creating cases (check routing shares and counts)"
     )]
     TooManyCases { replication: u64, limit: usize },
+    #[error(
+        "replication {replication} handed a case back to its queue after more than 4,294,967,295 queue events, beyond what its queue order can hold"
+    )]
+    TooManyEvents { replication: u64 },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -255,8 +259,39 @@ impl Ord for Event {
     }
 }
 
-/// Queue order: (priority, 0 for handed-back cases else 1, time joined the queue as bits, sequence).
-type QueueKey = (i32, u8, u64, u64);
+/// A waiting case and its place in queue order: (priority, 0 for handed-back cases else 1, time
+/// it joined the queue, sequence number) packed into one integer, so that dispatch compares the
+/// heads of the queues without reading the cases.
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    key: u128,
+    case: u32,
+}
+
+/// The priority and hand-back bits of a queue key: the priority, offset to be non-negative, in
+/// the top 32 bits, then 0 for a handed-back case or 1 for any other.
+#[inline]
+fn key_class(priority: i32, handed_back: bool) -> u128 {
+    let p = (i64::from(priority) - i64::from(i32::MIN)) as u128;
+    (p << 96) | (u128::from(!handed_back) << 95)
+}
+
+/// The key of a case joining its main queue at sequence number `seq`. Cases join main queues in
+/// sequence order at non-decreasing times, so (time joined, sequence) orders them as the sequence
+/// number alone does.
+#[inline]
+fn main_key(priority: i32, seq: u64) -> u128 {
+    key_class(priority, false) | u128::from(seq)
+}
+
+/// The key of a case handed back at time `t` that first joined a queue at sequence number `seq`
+/// (`None` when `seq` does not fit in 32 bits).
+#[inline]
+fn front_key(priority: i32, t: f64, seq: u64) -> Option<u128> {
+    let seq = u32::try_from(seq).ok()?;
+    // Times are non-negative, so their bits (below 2^63) sit in the 63 bits above the sequence.
+    Some(key_class(priority, true) | (u128::from(tbits(t)) << 32) | u128::from(seq))
+}
 
 const EV_COMPLETE: u8 = 0;
 const EV_READY: u8 = 1;
@@ -295,6 +330,8 @@ pub struct Prepared {
     /// Bit masks for dispatch when there are at most 64 case types and 64 teams: for each team,
     /// the case types it may work. Empty otherwise (dispatch then scans every type).
     team_types: Vec<u64>,
+    /// Priority of each case type (smaller first).
+    priority: Vec<i32>,
 }
 
 impl Prepared {
@@ -358,6 +395,7 @@ impl Prepared {
             horizon,
             max_cases,
             team_types,
+            priority: s.case_types.iter().map(|c| c.priority).collect(),
         }
     }
 }
@@ -376,8 +414,8 @@ impl Prepared {
 #[derive(Debug, Default)]
 pub struct Workspace {
     cases: Vec<Case>,
-    front: Vec<VecDeque<u32>>,
-    main: Vec<VecDeque<u32>>,
+    front: Vec<VecDeque<Waiting>>,
+    main: Vec<VecDeque<Waiting>>,
     heap: MinHeap4<Event>,
     active: Vec<Active>,
     free_active: Vec<u32>,
@@ -723,7 +761,7 @@ pub fn run_replication<P: Probe>(
                 break;
             }
             roster_i += 1;
-            st.roster_change(ws, g as usize, new_cap, t);
+            st.roster_change(ws, g as usize, new_cap, t)?;
         }
         // 3. delays ending
         while let Some(e) = ws.heap.peek().copied() {
@@ -921,7 +959,10 @@ impl State<'_> {
                 let c = &mut ws.cases[ci as usize];
                 c.enq = t;
                 c.seq = self.seq;
-                ws.main[ctype].push_back(ci);
+                ws.main[ctype].push_back(Waiting {
+                    key: main_key(self.prep.priority[ctype], self.seq),
+                    case: ci,
+                });
                 self.n_waiting += 1;
                 if ctype < 64 {
                     self.waiting_types |= 1u64 << ctype;
@@ -977,8 +1018,12 @@ impl State<'_> {
 
     /// Bookkeeping for the officer-days of people kept beyond their group's headcount (finishing a
     /// case after their diversion ended).
+    /// Only groups diverted from a source unit are counted, so others skip it.
     #[inline]
-    fn touch(ws: &mut Workspace, g: usize, t: f64) {
+    fn touch(&self, ws: &mut Workspace, g: usize, t: f64) {
+        if self.prep.groups[g].source.is_none() {
+            return;
+        }
         let excess = ws.busy[g].saturating_sub(ws.cap[g]);
         if excess > 0 {
             ws.group_excess_area[g] += excess as f64 * (t - ws.group_last[g]);
@@ -1000,7 +1045,7 @@ impl State<'_> {
         ws.active[e.payload as usize].live = false;
         ws.free_active.push(e.payload);
         let g = a.group as usize;
-        Self::touch(ws, g, t);
+        self.touch(ws, g, t);
         ws.busy[g] -= 1;
         ws.team_busy[self.prep.groups[g].team as usize] -= 1;
         ws.cases[a.case as usize].remaining = 0.0;
@@ -1008,8 +1053,14 @@ impl State<'_> {
         self.drain_ready(ws, probe, t)
     }
 
-    fn roster_change(&mut self, ws: &mut Workspace, g: usize, new_cap: u32, t: f64) {
-        Self::touch(ws, g, t);
+    fn roster_change(
+        &mut self,
+        ws: &mut Workspace,
+        g: usize,
+        new_cap: u32,
+        t: f64,
+    ) -> Result<(), SimError> {
+        self.touch(ws, g, t);
         let team = self.prep.groups[g].team as usize;
         ws.team_cap[team] = ws.team_cap[team] - ws.cap[g] + new_cap;
         ws.cap[g] = new_cap;
@@ -1034,7 +1085,12 @@ impl State<'_> {
                 let c = &mut ws.cases[a.case as usize];
                 c.remaining = (c.remaining - done).max(0.0);
                 c.enq = t;
-                ws.front[c.ctype as usize].push_back(a.case);
+                let key = front_key(self.prep.priority[c.ctype as usize], t, c.seq).ok_or(
+                    SimError::TooManyEvents {
+                        replication: self.rep,
+                    },
+                )?;
+                ws.front[c.ctype as usize].push_back(Waiting { key, case: a.case });
                 self.n_waiting += 1;
                 if c.ctype < 64 {
                     self.waiting_types |= 1u64 << c.ctype;
@@ -1043,32 +1099,26 @@ impl State<'_> {
                 ws.team_busy[team] -= 1;
             }
         }
+        Ok(())
     }
 
     fn dispatch(&mut self, ws: &mut Workspace, t: f64) {
         while self.n_waiting > 0 {
-            // The first waiting case, in queue order, that some eligible team has room for.
-            let mut best: Option<(QueueKey, usize, bool)> = None;
-            let consider =
-                |ti: usize, ws: &Workspace, best: &mut Option<(QueueKey, usize, bool)>| {
-                    let (head, from_front) = match ws.front[ti].front() {
-                        Some(&h) => (h, true),
-                        None => match ws.main[ti].front() {
-                            Some(&h) => (h, false),
-                            None => return,
-                        },
-                    };
-                    let c = &ws.cases[head as usize];
-                    let key = (
-                        self.s.case_types[ti].priority,
-                        u8::from(!from_front),
-                        tbits(c.enq),
-                        c.seq,
-                    );
-                    if best.as_ref().is_none_or(|b| key < b.0) {
-                        *best = Some((key, ti, from_front));
-                    }
+            // The first waiting case, in queue order, that some eligible team has room for: the
+            // smallest key among the heads of the queues (a type's handed-back cases come first).
+            let mut best: Option<(u128, usize, bool)> = None;
+            let consider = |ti: usize, ws: &Workspace, best: &mut Option<(u128, usize, bool)>| {
+                let (head, from_front) = match ws.front[ti].front() {
+                    Some(h) => (h.key, true),
+                    None => match ws.main[ti].front() {
+                        Some(h) => (h.key, false),
+                        None => return,
+                    },
                 };
+                if best.is_none_or(|b| head < b.0) {
+                    *best = Some((head, ti, from_front));
+                }
+            };
             if self.prep.team_types.is_empty() {
                 // Many types or teams: scan every type.
                 if !ws.team_busy.iter().zip(&ws.team_cap).any(|(b, c)| b < c) {
@@ -1110,7 +1160,8 @@ impl State<'_> {
             } else {
                 ws.main[ti].pop_front()
             }
-            .expect("head exists");
+            .expect("head exists")
+            .case;
             self.n_waiting -= 1;
             if ti < 64 && ws.front[ti].is_empty() && ws.main[ti].is_empty() {
                 self.waiting_types &= !(1u64 << ti);
@@ -1125,7 +1176,7 @@ impl State<'_> {
             let g = (g0..g1)
                 .find(|&g| ws.busy[g] < ws.cap[g])
                 .expect("team has room so a group has room");
-            Self::touch(ws, g, t);
+            self.touch(ws, g, t);
             ws.busy[g] += 1;
             ws.team_busy[team] += 1;
             let c = &mut ws.cases[ci as usize];
@@ -1161,7 +1212,36 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::ceil_non_negative;
+    use super::{ceil_non_negative, front_key, main_key};
+
+    /// The packed keys order like the tuples (priority, handed back first, time joined, sequence)
+    /// they stand for, including negative and extreme priorities.
+    #[test]
+    fn queue_keys_order_like_their_tuples() {
+        let prios = [i32::MIN, -3, 0, 1, i32::MAX];
+        let mut keyed = Vec::new();
+        for &p in &prios {
+            for (t, seq) in [(0.0, 1u64), (0.0, 7), (2.5, 3), (2.5, 9), (10.0, 2)] {
+                // Main queues see sequence numbers in order of (time, sequence).
+                keyed.push(((p, 1u8, 0.0f64, seq), main_key(p, seq)));
+                keyed.push(((p, 0u8, t, seq), front_key(p, t, seq).unwrap()));
+            }
+            keyed.push(((p, 1, 0.0, u64::MAX >> 1), main_key(p, u64::MAX >> 1)));
+        }
+        for a in &keyed {
+            for b in &keyed {
+                let (ta, tb) = (a.0, b.0);
+                let tuple = (ta.0, ta.1).cmp(&(tb.0, tb.1)).then(if ta.1 == 0 {
+                    ta.2.total_cmp(&tb.2).then(ta.3.cmp(&tb.3))
+                } else {
+                    ta.3.cmp(&tb.3)
+                });
+                assert_eq!(a.1.cmp(&b.1), tuple, "{ta:?} vs {tb:?}");
+            }
+        }
+        assert_eq!(front_key(0, 1.0, 1 << 32), None);
+        assert!(front_key(0, 1.0, u64::from(u32::MAX)).is_some());
+    }
 
     #[test]
     fn ceil_non_negative_matches_ceil() {
