@@ -332,6 +332,8 @@ pub struct Prepared {
     team_types: Vec<u64>,
     /// Priority of each case type (smaller first).
     priority: Vec<i32>,
+    /// Whether each case type needs staff (has an effort); those that do not close when ready.
+    has_effort: Vec<bool>,
 }
 
 impl Prepared {
@@ -396,6 +398,7 @@ impl Prepared {
             max_cases,
             team_types,
             priority: s.case_types.iter().map(|c| c.priority).collect(),
+            has_effort: s.case_types.iter().map(|c| c.effort.is_some()).collect(),
         }
     }
 }
@@ -769,7 +772,8 @@ pub fn run_replication<P: Probe>(
                 break;
             }
             ws.heap.pop();
-            ws.ready_now.push_back(e.payload);
+            let ctype = ws.cases[e.payload as usize].ctype as usize;
+            st.ready(ws, e.payload, ctype, t);
             st.drain_ready(ws, probe, t)?;
         }
         // 4. arrivals
@@ -938,12 +942,40 @@ impl State<'_> {
             ws.heap
                 .push(Event::new(t + delay, EV_READY, self.seq, idx, 0));
         } else {
-            ws.ready_now.push_back(idx);
+            self.ready(ws, idx, ctype, t);
         }
         Ok(())
     }
 
-    /// Puts every case that became ready at `t` into its queue, closing staff-less stages at once.
+    /// Case `ci` of type `ctype` can be worked from `t`: it joins its queue, or, for a staff-less
+    /// stage, waits in `ready_now` to be closed by [`State::drain_ready`].
+    ///
+    /// Why not put every ready case in `ready_now` first: the cases are taken from it in the order
+    /// they became ready, and only closing a staff-less stage opens more, so a case that joins
+    /// its queue at once gets its sequence number in that same order; the queue order is the same
+    /// without the round trip.
+    #[inline]
+    fn ready(&mut self, ws: &mut Workspace, ci: u32, ctype: usize, t: f64) {
+        if !self.prep.has_effort[ctype] {
+            ws.ready_now.push_back(ci);
+            return;
+        }
+        self.seq += 1;
+        let c = &mut ws.cases[ci as usize];
+        c.enq = t;
+        c.seq = self.seq;
+        ws.main[ctype].push_back(Waiting {
+            key: main_key(self.prep.priority[ctype], self.seq),
+            case: ci,
+        });
+        self.n_waiting += 1;
+        if ctype < 64 {
+            self.waiting_types |= 1u64 << ctype;
+        }
+    }
+
+    /// Closes the staff-less stages that became ready at `t`, in the order they did (closing one
+    /// may open more).
     fn drain_ready<P: Probe>(
         &mut self,
         ws: &mut Workspace,
@@ -951,23 +983,7 @@ impl State<'_> {
         t: f64,
     ) -> Result<(), SimError> {
         while let Some(ci) = ws.ready_now.pop_front() {
-            let ctype = ws.cases[ci as usize].ctype as usize;
-            if self.s.case_types[ctype].effort.is_none() {
-                self.close_case(ws, probe, ci, t)?;
-            } else {
-                self.seq += 1;
-                let c = &mut ws.cases[ci as usize];
-                c.enq = t;
-                c.seq = self.seq;
-                ws.main[ctype].push_back(Waiting {
-                    key: main_key(self.prep.priority[ctype], self.seq),
-                    case: ci,
-                });
-                self.n_waiting += 1;
-                if ctype < 64 {
-                    self.waiting_types |= 1u64 << ctype;
-                }
-            }
+            self.close_case(ws, probe, ci, t)?;
         }
         Ok(())
     }
