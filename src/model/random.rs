@@ -6,15 +6,54 @@
 //! thread that runs the replication. Two scenarios that differ only in staffing see exactly the same
 //! hits, efforts, delays and routings.
 //!
-//! Each stream is a `Xoshiro256PlusPlus` (portable and value-stable, unlike `StdRng`) seeded from a
-//! SplitMix64-style mix of the four keys. Seeding costs a handful of multiplications, cheap enough
-//! to do once per case and purpose.
+//! Each stream is SplitMix64 (Steele, Lea & Flood 2014) started from a mix of the four keys: a
+//! 64-bit counter advanced by a fixed odd constant, each output a bijective mix of the counter.
+//! Why SplitMix64 and not a generator with a larger state such as Xoshiro256++: a stream is started
+//! for every case and purpose (two or three per case), and most are asked for one or two numbers;
+//! SplitMix64 starts with one mix where Xoshiro256++ needs four SplitMix64 steps to fill its
+//! state. Its 2^64 period is far beyond the few hundred numbers the longest stream (a screening
+//! category's hit positions) uses, it passes BigCrush, and streams of different keys start at
+//! unrelated points of that period. It is written here, so its values never change with a crate.
 
-use rand::SeedableRng;
-use rand::rngs::Xoshiro256PlusPlus;
+use std::convert::Infallible;
 
-/// The generator behind every stream.
-pub type StreamRng = Xoshiro256PlusPlus;
+/// The generator behind every stream: SplitMix64.
+#[derive(Debug, Clone)]
+pub struct StreamRng {
+    state: u64,
+}
+
+impl StreamRng {
+    /// The stream that starts after `state` (its first output is `mix64(state + GOLDEN)`).
+    #[inline]
+    pub fn from_state(state: u64) -> StreamRng {
+        StreamRng { state }
+    }
+}
+
+impl rand::TryRng for StreamRng {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        // The upper half: the better-mixed bits.
+        self.try_next_u64().map(|x| (x >> 32) as u32)
+    }
+
+    #[inline]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        self.state = self.state.wrapping_add(GOLDEN);
+        Ok(mix64(self.state))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dst.chunks_mut(8) {
+            let x = self.try_next_u64()?.to_le_bytes();
+            chunk.copy_from_slice(&x[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
 
 /// What a stream is used for. The discriminants are part of the output's identity: changing one
 /// changes every result, so they are fixed here and never reordered.
@@ -77,7 +116,7 @@ pub fn purpose_key(rep_key: u64, purpose: Purpose) -> u64 {
 /// The stream of `entity` under a [`purpose_key`].
 #[inline]
 pub fn stream_of(purpose_key: u64, entity: u64) -> StreamRng {
-    StreamRng::seed_from_u64(combine(purpose_key, entity))
+    StreamRng::from_state(combine(purpose_key, entity))
 }
 
 /// Identities of cases. They depend only on where a case comes from, never on when it is handled.
@@ -145,6 +184,31 @@ mod tests {
         assert_eq!(got, again.next_u64());
         assert_eq!(mix64(0), 0);
         assert_eq!(mix64(1), 0x5692_161d_100b_05e5);
+    }
+
+    /// The generator is SplitMix64 itself: the reference implementation's outputs for the state
+    /// 1234567 (Vigna's splitmix64.c).
+    #[test]
+    fn streams_are_splitmix64() {
+        let mut r = StreamRng::from_state(1_234_567);
+        let got: Vec<u64> = (0..5).map(|_| r.next_u64()).collect();
+        assert_eq!(
+            got,
+            [
+                6_457_827_717_110_365_317,
+                3_203_168_211_198_807_973,
+                9_817_491_932_198_370_423,
+                4_593_380_528_125_082_431,
+                16_408_922_859_458_223_821,
+            ]
+        );
+        let mut r = StreamRng::from_state(1_234_567);
+        assert_eq!(r.next_u32(), (got[0] >> 32) as u32);
+        let mut bytes = [0u8; 11];
+        let mut r = StreamRng::from_state(1_234_567);
+        r.fill_bytes(&mut bytes);
+        assert_eq!(bytes[..8], got[0].to_le_bytes());
+        assert_eq!(bytes[8..], got[1].to_le_bytes()[..3]);
     }
 
     #[test]

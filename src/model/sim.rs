@@ -350,12 +350,7 @@ impl Prepared {
                 let gi = groups.len() as u32;
                 groups.push(Group {
                     team: ti as u32,
-                    rate: WorkRate {
-                        rate: g.rate,
-                        joined: g.from,
-                        ramp_days: g.ramp_up_days,
-                        start_share: g.ramp_up_start,
-                    },
+                    rate: WorkRate::new(g.rate, g.from, g.ramp_up_days, g.ramp_up_start),
                     source: g.source,
                 });
                 let from = g.from.min(horizon);
@@ -599,12 +594,13 @@ pub fn run_replication<P: Probe>(
                 }
                 ws.hit_positions.extend(0..remaining);
             } else {
-                let ln_q = (-p).ln_1p();
+                // 1 / ln(1 - p): multiplying by it spares a division per hit.
+                let inv_ln_q = 1.0 / (-p).ln_1p();
                 let mut pos: u64 = 0;
                 loop {
                     // Geometric gap floor(ln u / ln q) >= 0; `as u64` below truncates, which is
                     // the floor, and for a whole number n, floor(g) < n exactly when g < n.
-                    let gap = open_unit(&mut rng).ln() / ln_q;
+                    let gap = open_unit(&mut rng).ln() * inv_ln_q;
                     if !(gap < (remaining - pos) as f64) {
                         break;
                     }

@@ -16,17 +16,27 @@ pub struct WorkRate {
     pub ramp_days: f64,
     /// Share of the full rate on joining, in (0, 1].
     pub start_share: f64,
+    /// 1 / `rate` [working days/person-hour]: a finish time multiplies by it rather than divide
+    /// by `rate` (a division on every case start, and on the path to scheduling its completion).
+    inv_rate: f64,
 }
 
 impl WorkRate {
-    /// A person at full rate from the start.
-    pub fn flat(rate: f64) -> WorkRate {
+    /// A person joining at `joined` [working days] whose rate rises linearly from
+    /// `start_share × rate` to `rate` [person-hours/working day] over `ramp_days` (0 = no ramp).
+    pub fn new(rate: f64, joined: f64, ramp_days: f64, start_share: f64) -> WorkRate {
         WorkRate {
             rate,
-            joined: 0.0,
-            ramp_days: 0.0,
-            start_share: 1.0,
+            joined,
+            ramp_days,
+            start_share,
+            inv_rate: 1.0 / rate,
         }
+    }
+
+    /// A person at full rate from the start.
+    pub fn flat(rate: f64) -> WorkRate {
+        WorkRate::new(rate, 0.0, 0.0, 1.0)
     }
 
     fn ramp_end(&self) -> f64 {
@@ -56,18 +66,18 @@ impl WorkRate {
             return t0;
         }
         if self.ramp_days <= 0.0 || t0 >= self.ramp_end() {
-            return t0 + hours / self.rate;
+            return t0 + hours * self.inv_rate;
         }
         let in_ramp = self.work(t0, self.ramp_end());
         if hours >= in_ramp {
-            return self.ramp_end() + (hours - in_ramp) / self.rate;
+            return self.ramp_end() + (hours - in_ramp) * self.inv_rate;
         }
         // Solve rate·[s(x − x0) + k/2 (x² − x0²)] = hours for x = t − joined, in the stable form
         // x = 2C / (s + √(s² + 2kC)) with C = s·x0 + k/2·x0² + hours/rate.
         let s = self.start_share;
         let k = (1.0 - s) / self.ramp_days;
         let x0 = (t0 - self.joined).max(0.0);
-        let c = s * x0 + 0.5 * k * x0 * x0 + hours / self.rate;
+        let c = s * x0 + 0.5 * k * x0 * x0 + hours * self.inv_rate;
         let x = 2.0 * c / (s + (s * s + 2.0 * k * c).sqrt());
         (self.joined + x).max(t0)
     }
@@ -88,12 +98,7 @@ mod tests {
     #[test]
     fn ramp_up_integrates_a_linear_rate() {
         // From half rate to full over 10 days: the first 10 days give 7.5 full days of work.
-        let r = WorkRate {
-            rate: 6.0,
-            joined: 0.0,
-            ramp_days: 10.0,
-            start_share: 0.5,
-        };
+        let r = WorkRate::new(6.0, 0.0, 10.0, 0.5);
         assert!((r.work(0.0, 10.0) - 45.0).abs() < 1e-9);
         assert!((r.finish(0.0, 45.0) - 10.0).abs() < 1e-9);
         assert!((r.finish(0.0, 51.0) - 11.0).abs() < 1e-9);
