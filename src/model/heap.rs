@@ -4,7 +4,7 @@
 //! event loop, and a 4-ary heap is half as deep as a binary one, with a node's four children next
 //! to each other in memory (96 bytes of events); choosing among them by selects rather than
 //! branches measured faster in wall time than std's heap on met-2023. The order is the same: events
-//! are totally ordered (time, kind, sequence number; no two are equal), so any correct min-heap
+//! are totally ordered (time, sequence number; no two are equal), so any correct min-heap
 //! pops them in exactly the same order and the results do not change with the structure.
 
 /// A min-heap of `Copy` items with four children per node.

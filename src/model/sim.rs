@@ -197,38 +197,34 @@ struct Active {
     live: bool,
 }
 
-/// A timed event: 24 bytes, ordered by (time, kind, sequence number) as one 128-bit integer
-/// ([`Event::key`]).
+/// A timed event: 24 bytes, ordered by (time, sequence number) as one 128-bit integer
+/// ([`Event::key`]). Completions and delays ending wait in separate heaps (completions are taken
+/// first at any one moment), so the kind is not part of the order.
 #[derive(Debug, Clone, Copy)]
 struct Event {
     /// `f64::to_bits` of a non-negative time: orders like the time itself.
     time: u64,
-    /// The kind in the top bit (completions before delays ending), the sequence number below.
-    kind_seq: u64,
+    seq: u64,
+    /// The `active` slot of a completion, the case of a delay ending.
     payload: u32,
     generation: u32,
 }
 
 impl Event {
-    fn new(time: f64, kind: u8, seq: u64, payload: u32, generation: u32) -> Event {
-        debug_assert!(seq < 1 << 63);
+    fn new(time: f64, seq: u64, payload: u32, generation: u32) -> Event {
         Event {
             time: tbits(time),
-            kind_seq: (u64::from(kind) << 63) | seq,
+            seq,
             payload,
             generation,
         }
     }
 
-    fn kind(&self) -> u8 {
-        (self.kind_seq >> 63) as u8
-    }
-
-    /// The order of events as one integer: time, then kind, then sequence number. Unique, since
-    /// every event has its own sequence number.
+    /// The order of events as one integer: time, then sequence number. Unique, since every event
+    /// has its own sequence number.
     #[inline]
     fn key(&self) -> u128 {
-        (u128::from(self.time) << 64) | u128::from(self.kind_seq)
+        (u128::from(self.time) << 64) | u128::from(self.seq)
     }
 }
 
@@ -292,9 +288,6 @@ fn front_key(priority: i32, t: f64, seq: u64) -> Option<u128> {
     // Times are non-negative, so their bits (below 2^63) sit in the 63 bits above the sequence.
     Some(key_class(priority, true) | (u128::from(tbits(t)) << 32) | u128::from(seq))
 }
-
-const EV_COMPLETE: u8 = 0;
-const EV_READY: u8 = 1;
 
 #[derive(Debug, Clone, Copy)]
 struct Arrival {
@@ -414,7 +407,11 @@ pub struct Workspace {
     cases: Vec<Case>,
     front: Vec<VecDeque<Waiting>>,
     main: Vec<VecDeque<Waiting>>,
-    heap: MinHeap4<Event>,
+    /// Completions of cases in service.
+    completions: MinHeap4<Event>,
+    /// Delays ending, apart from `completions`: both keep the same order, and the
+    /// completions' heap (popped most often) stays shallow while long delays pile up here.
+    delays: MinHeap4<Event>,
     active: Vec<Active>,
     free_active: Vec<u32>,
     arrivals: Vec<Arrival>,
@@ -465,7 +462,8 @@ pub fn run_replication<P: Probe>(
 
     // ---- reset workspace
     ws.cases.clear();
-    ws.heap.clear();
+    ws.completions.clear();
+    ws.delays.clear();
     ws.active.clear();
     ws.free_active.clear();
     ws.arrivals.clear();
@@ -709,10 +707,16 @@ pub fn run_replication<P: Probe>(
 
     loop {
         let t_heap = ws
-            .heap
+            .completions
             .peek()
             .map(|e| f64::from_bits(e.time))
-            .unwrap_or(f64::INFINITY);
+            .unwrap_or(f64::INFINITY)
+            .min(
+                ws.delays
+                    .peek()
+                    .map(|e| f64::from_bits(e.time))
+                    .unwrap_or(f64::INFINITY),
+            );
         let t_arr = ws.arrivals.get(arr_i).map(|a| a.t).unwrap_or(f64::INFINITY);
         let nothing_else = t_heap.is_infinite() && t_arr.is_infinite();
         let t_roster = if nothing_else && st.open_total == 0 {
@@ -747,11 +751,11 @@ pub fn run_replication<P: Probe>(
         let tb = tbits(t);
 
         // 1. completions
-        while let Some(e) = ws.heap.peek().copied() {
-            if e.time != tb || e.kind() != EV_COMPLETE {
+        while let Some(e) = ws.completions.peek().copied() {
+            if e.time != tb {
                 break;
             }
-            ws.heap.pop();
+            ws.completions.pop();
             st.complete(ws, probe, e, t)?;
         }
         // 2. roster changes
@@ -763,11 +767,11 @@ pub fn run_replication<P: Probe>(
             st.roster_change(ws, g as usize, new_cap, t)?;
         }
         // 3. delays ending
-        while let Some(e) = ws.heap.peek().copied() {
-            if e.time != tb || e.kind() != EV_READY {
+        while let Some(e) = ws.delays.peek().copied() {
+            if e.time != tb {
                 break;
             }
-            ws.heap.pop();
+            ws.delays.pop();
             let ctype = ws.cases[e.payload as usize].ctype as usize;
             st.ready(ws, e.payload, ctype, t);
             st.drain_ready(ws, probe, t)?;
@@ -935,8 +939,7 @@ impl State<'_> {
         }
         if delay > 0.0 {
             self.seq += 1;
-            ws.heap
-                .push(Event::new(t + delay, EV_READY, self.seq, idx, 0));
+            ws.delays.push(Event::new(t + delay, self.seq, idx, 0));
         } else {
             self.ready(ws, idx, ctype, t);
         }
@@ -1216,8 +1219,8 @@ impl State<'_> {
                 live: true,
             };
             self.seq += 1;
-            ws.heap
-                .push(Event::new(finish, EV_COMPLETE, self.seq, ai, generation));
+            ws.completions
+                .push(Event::new(finish, self.seq, ai, generation));
         }
     }
 }
