@@ -156,10 +156,15 @@ impl Probe for Collector<'_> {
         self.days.extend_from_slice(open_by_type);
     }
 
-    #[inline]
-    fn closed(&mut self, case_type: usize, wait: f64, time_in_system: f64) {
-        self.pooled.wait[case_type].add(wait);
-        self.pooled.time_in_system[case_type].add(time_in_system);
+    fn closed_cases(&mut self, case_type: usize, waits: &[u64], times_in_system: &[u64]) {
+        let wait = &mut self.pooled.wait[case_type];
+        for &w in waits {
+            wait.add(f64::from_bits(w));
+        }
+        let tis = &mut self.pooled.time_in_system[case_type];
+        for &x in times_in_system {
+            tis.add(f64::from_bits(x));
+        }
     }
 }
 

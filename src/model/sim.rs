@@ -153,6 +153,12 @@ pub trait Probe {
     /// A case of type `case_type` closed after waiting `wait` and spending `time_in_system`
     /// [working days].
     fn closed(&mut self, _case_type: usize, _wait: f64, _time_in_system: f64) {}
+    /// When the replication ends, for each case type in turn: the waits and times in system
+    /// [working days] of all its cases that closed, as `f64::to_bits` (non-negative, so the bits
+    /// order like the values), in no particular order. The same values as [`Probe::closed`],
+    /// a type at a time: adding them to pooled histograms one type after another touches one
+    /// histogram at a time instead of a different one at every case.
+    fn closed_cases(&mut self, _case_type: usize, _waits: &[u64], _times_in_system: &[u64]) {}
 }
 
 /// A probe that observes nothing.
@@ -814,6 +820,10 @@ pub fn run_replication<P: Probe>(
             probe.day_end(next_snap, &ws.open_by_type, st.open_total);
             next_snap += 1;
         }
+    }
+
+    for ti in 0..n_types {
+        probe.closed_cases(ti, &ws.waits[ti], &ws.tis[ti]);
     }
 
     // ---- per-type results and the opportunity cost
