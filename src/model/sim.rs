@@ -410,7 +410,10 @@ impl Prepared {
 /// Buffers reused across replications run on one thread.
 #[derive(Debug, Default)]
 pub struct Workspace {
+    /// Open cases, in slots reused once a case closes (so that the cases touched stay few
+    /// and close together in memory).
     cases: Vec<Case>,
+    free_cases: Vec<u32>,
     front: Vec<VecDeque<Waiting>>,
     main: Vec<VecDeque<Waiting>>,
     /// Completions of cases in service.
@@ -468,6 +471,7 @@ pub fn run_replication<P: Probe>(
 
     // ---- reset workspace
     ws.cases.clear();
+    ws.free_cases.clear();
     ws.completions.clear();
     ws.delays.clear();
     ws.active.clear();
@@ -694,6 +698,7 @@ pub fn run_replication<P: Probe>(
         route_key: random::purpose_key(key, Purpose::Route),
         rep,
         seq: 0,
+        opened: 0,
         open_total: 0,
         tracked_open: 0,
         last_close: 0.0,
@@ -892,6 +897,8 @@ struct State<'a> {
     route_key: u64,
     rep: u64,
     seq: u64,
+    /// Cases opened so far.
+    opened: usize,
     open_total: u32,
     tracked_open: u32,
     last_close: f64,
@@ -912,7 +919,7 @@ impl State<'_> {
         t: f64,
         tracked: bool,
     ) -> Result<(), SimError> {
-        if ws.cases.len() >= self.prep.max_cases {
+        if self.opened >= self.prep.max_cases {
             return Err(SimError::TooManyCases {
                 replication: self.rep,
                 limit: self.prep.max_cases,
@@ -930,8 +937,8 @@ impl State<'_> {
             None => 0.0,
         };
         probe.opened(id, ctype, t, effort);
-        let idx = ws.cases.len() as u32;
-        ws.cases.push(Case {
+        self.opened += 1;
+        let case = Case {
             id,
             ctype: ctype as u32,
             tracked,
@@ -940,7 +947,17 @@ impl State<'_> {
             seq: 0,
             remaining: effort,
             waited: 0.0,
-        });
+        };
+        let idx = match ws.free_cases.pop() {
+            Some(i) => {
+                ws.cases[i as usize] = case;
+                i
+            }
+            None => {
+                ws.cases.push(case);
+                (ws.cases.len() - 1) as u32
+            }
+        };
         ws.types[ctype].opened += 1;
         ws.open_by_type[ctype] += 1;
         self.open_total += 1;
@@ -1005,6 +1022,7 @@ impl State<'_> {
         t: f64,
     ) -> Result<(), SimError> {
         let c = ws.cases[ci as usize];
+        ws.free_cases.push(ci);
         let ctype = c.ctype as usize;
         let tis = t - c.opened;
         let rec = &mut ws.types[ctype];
