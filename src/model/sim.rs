@@ -270,6 +270,57 @@ struct Waiting {
     case: u32,
 }
 
+/// The cases of one case type waiting for a person: handed-back cases first (rarely any), then
+/// the main queue in order of joining.
+#[derive(Debug, Default)]
+struct TypeQueue {
+    front: VecDeque<Waiting>,
+    /// The main queue as a vector and the index of its head: taking the head is an increment.
+    /// Emptied when the queue empties, and compacted when the head passes half of it, so that it
+    /// holds at most twice the cases waiting (plus a small constant).
+    main: Vec<Waiting>,
+    head: usize,
+}
+
+impl TypeQueue {
+    fn clear(&mut self) {
+        self.front.clear();
+        self.main.clear();
+        self.head = 0;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.front.is_empty() && self.head == self.main.len()
+    }
+
+    /// The key of the first case and whether it is a handed-back one.
+    #[inline]
+    fn first(&self) -> Option<(u128, bool)> {
+        match self.front.front() {
+            Some(w) => Some((w.key, true)),
+            None => self.main.get(self.head).map(|w| (w.key, false)),
+        }
+    }
+
+    /// Removes the first case (`from_front` as [`TypeQueue::first`] said) and returns it.
+    #[inline]
+    fn pop_first(&mut self, from_front: bool) -> u32 {
+        if from_front {
+            return self.front.pop_front().expect("a handed-back case").case;
+        }
+        let w = self.main[self.head];
+        self.head += 1;
+        if self.head == self.main.len() {
+            self.main.clear();
+            self.head = 0;
+        } else if self.head >= 64 && 2 * self.head >= self.main.len() {
+            self.main.drain(..self.head);
+            self.head = 0;
+        }
+        w.case
+    }
+}
+
 /// The priority and hand-back bits of a queue key: the priority, offset to be non-negative, in
 /// the top 32 bits, then 0 for a handed-back case or 1 for any other.
 #[inline]
@@ -414,8 +465,8 @@ pub struct Workspace {
     /// and close together in memory).
     cases: Vec<Case>,
     free_cases: Vec<u32>,
-    front: Vec<VecDeque<Waiting>>,
-    main: Vec<VecDeque<Waiting>>,
+    /// Waiting cases by case type.
+    queues: Vec<TypeQueue>,
     /// Completions of cases in service.
     completions: MinHeap4<Event>,
     /// Delays ending, apart from `completions`: both keep the same order, and the
@@ -478,13 +529,11 @@ pub fn run_replication<P: Probe>(
     ws.free_active.clear();
     ws.arrivals.clear();
     ws.ready_now.clear();
-    ws.front.resize_with(n_types, VecDeque::new);
-    ws.main.resize_with(n_types, VecDeque::new);
+    ws.queues.resize_with(n_types, TypeQueue::default);
     ws.waits.resize_with(n_types, Vec::new);
     ws.tis.resize_with(n_types, Vec::new);
     for i in 0..n_types {
-        ws.front[i].clear();
-        ws.main[i].clear();
+        ws.queues[i].clear();
         ws.waits[i].clear();
         ws.tis[i].clear();
     }
@@ -990,7 +1039,7 @@ impl State<'_> {
         let c = &mut ws.cases[ci as usize];
         c.enq = t;
         c.seq = self.seq;
-        ws.main[ctype].push_back(Waiting {
+        ws.queues[ctype].main.push(Waiting {
             key: main_key(self.prep.priority[ctype], self.seq),
             case: ci,
         });
@@ -1133,7 +1182,9 @@ impl State<'_> {
                         replication: self.rep,
                     },
                 )?;
-                ws.front[c.ctype as usize].push_back(Waiting { key, case: a.case });
+                ws.queues[c.ctype as usize]
+                    .front
+                    .push_back(Waiting { key, case: a.case });
                 self.n_waiting += 1;
                 if c.ctype < 64 {
                     self.waiting_types |= 1u64 << c.ctype;
@@ -1151,12 +1202,8 @@ impl State<'_> {
             // smallest key among the heads of the queues (a type's handed-back cases come first).
             let mut best: Option<(u128, usize, bool)> = None;
             let consider = |ti: usize, ws: &Workspace, best: &mut Option<(u128, usize, bool)>| {
-                let (head, from_front) = match ws.front[ti].front() {
-                    Some(h) => (h.key, true),
-                    None => match ws.main[ti].front() {
-                        Some(h) => (h.key, false),
-                        None => return,
-                    },
+                let Some((head, from_front)) = ws.queues[ti].first() else {
+                    return;
                 };
                 if best.is_none_or(|b| head < b.0) {
                     *best = Some((head, ti, from_front));
@@ -1198,15 +1245,9 @@ impl State<'_> {
             let Some((_, ti, from_front)) = best else {
                 break;
             };
-            let ci = if from_front {
-                ws.front[ti].pop_front()
-            } else {
-                ws.main[ti].pop_front()
-            }
-            .expect("head exists")
-            .case;
+            let ci = ws.queues[ti].pop_first(from_front);
             self.n_waiting -= 1;
-            if ti < 64 && ws.front[ti].is_empty() && ws.main[ti].is_empty() {
+            if ti < 64 && ws.queues[ti].is_empty() {
                 self.waiting_types &= !(1u64 << ti);
             }
             let team = self.s.case_types[ti]
@@ -1256,6 +1297,50 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::{ceil_non_negative, front_key, main_key};
+
+    /// A type's queue gives handed-back cases first, then the main queue in order, through
+    /// every emptying and compaction of its vector.
+    #[test]
+    fn type_queue_is_first_in_first_out_after_handed_back_cases() {
+        use super::{TypeQueue, Waiting};
+        use crate::stats::test_rng::Rng;
+        use std::collections::VecDeque;
+        let mut rng = Rng(11);
+        let mut q = TypeQueue::default();
+        let (mut front, mut main) = (VecDeque::new(), VecDeque::new());
+        for step in 0..20_000u32 {
+            let u = rng.unit();
+            // Runs of pushes and of pops, so that the queue both empties and grows long.
+            let push = if (step / 500) % 2 == 0 {
+                u < 0.7
+            } else {
+                u < 0.3
+            };
+            if push {
+                let w = Waiting {
+                    key: u128::from(step),
+                    case: step,
+                };
+                if rng.unit() < 0.05 {
+                    q.front.push_back(w);
+                    front.push_back(step);
+                } else {
+                    q.main.push(w);
+                    main.push_back(step);
+                }
+            } else if let Some((key, from_front)) = q.first() {
+                let expected = front.pop_front().map(|c| (c, true));
+                let expected = expected.or_else(|| main.pop_front().map(|c| (c, false)));
+                assert_eq!(Some((key as u32, from_front)), expected);
+                assert_eq!(q.pop_first(from_front), key as u32);
+            } else {
+                assert!(front.is_empty() && main.is_empty());
+            }
+            assert_eq!(q.is_empty(), front.is_empty() && main.is_empty());
+            assert!(q.main.len() - q.head == main.len());
+            assert!(q.main.len() <= 2 * main.len() + 64, "compacted");
+        }
+    }
 
     /// The packed keys order like the tuples (priority, handed back first, time joined, sequence)
     /// they stand for, including negative and extreme priorities.
