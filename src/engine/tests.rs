@@ -482,3 +482,55 @@ fn bit_mask_dispatch_chooses_as_the_full_scan_does() {
         }
     }
 }
+
+/// The per-case `closed` hook and the per-type `closed_cases` hand-over carry the same values
+/// (the pooled histograms use the second), and match the replication's record.
+#[test]
+fn closed_and_closed_cases_report_the_same_cases() {
+    #[derive(Default)]
+    struct Both {
+        each: Vec<Vec<(u64, u64)>>,
+        batch: Vec<Vec<(u64, u64)>>,
+    }
+    impl Probe for Both {
+        fn closed(&mut self, case_type: usize, wait: f64, time_in_system: f64) {
+            if self.each.len() <= case_type {
+                self.each.resize(case_type + 1, Vec::new());
+            }
+            // The bits of non-negative values, -0.0 counted as +0.0 as the engine does.
+            let b = |x: f64| (x + 0.0).to_bits();
+            self.each[case_type].push((b(wait), b(time_in_system)));
+        }
+        fn closed_cases(&mut self, case_type: usize, waits: &[u64], tis: &[u64]) {
+            if self.batch.len() <= case_type {
+                self.batch.resize(case_type + 1, Vec::new());
+            }
+            // No order is promised, not even between the two lists: they are compared as sets.
+            assert_eq!(waits.len(), tis.len());
+            self.batch[case_type].extend(waits.iter().copied().zip(tis.iter().copied()));
+        }
+    }
+    let s = load(MET);
+    let prep = Prepared::new(&s);
+    let mut ws = Workspace::default();
+    for rep in 0..3 {
+        let mut p = Both::default();
+        let rec = run_replication(&s, &prep, rep, &mut ws, &mut p).unwrap();
+        assert_eq!(p.batch.len(), s.case_types.len());
+        p.each.resize(s.case_types.len(), Vec::new());
+        for (ti, (each, batch)) in p.each.into_iter().zip(p.batch).enumerate() {
+            assert_eq!(each.len(), rec.types[ti].closed as usize, "type {ti}");
+            for part in [0, 1] {
+                let pick = |v: &[(u64, u64)]| {
+                    let mut x: Vec<u64> = v
+                        .iter()
+                        .map(|p| if part == 0 { p.0 } else { p.1 })
+                        .collect();
+                    x.sort_unstable();
+                    x
+                };
+                assert_eq!(pick(&each), pick(&batch), "type {ti}, part {part}");
+            }
+        }
+    }
+}

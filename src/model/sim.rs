@@ -151,7 +151,8 @@ pub trait Probe {
     /// [person-hours]. For tracing and for checking common random numbers.
     fn opened(&mut self, _id: u64, _case_type: usize, _t: f64, _effort: f64) {}
     /// A case of type `case_type` closed after waiting `wait` and spending `time_in_system`
-    /// [working days].
+    /// [working days], as it happens: for tracing (pooled statistics take the same values from
+    /// [`Probe::closed_cases`]).
     fn closed(&mut self, _case_type: usize, _wait: f64, _time_in_system: f64) {}
     /// When the replication ends, for each case type in turn: the waits and times in system
     /// [working days] of all its cases that closed, as `f64::to_bits` (non-negative, so the bits
