@@ -11,9 +11,10 @@
 //! Why SplitMix64 and not a generator with a larger state such as Xoshiro256++: a stream is started
 //! for every case and purpose (two or three per case), and most are asked for one or two numbers;
 //! SplitMix64 starts with one mix where Xoshiro256++ needs four SplitMix64 steps to fill its
-//! state. Its 2^64 period is far beyond the few hundred numbers the longest stream (a screening
-//! category's hit positions) uses, it passes BigCrush, and streams of different keys start at
-//! unrelated points of that period. It is written here, so its values never change with a crate.
+//! state. Its 2^64 period is far beyond the few thousand numbers the longest stream uses (an
+//! arrival stream: met-2023's business-as-usual allegations draw about 7,500 a replication), it
+//! passes BigCrush, and streams of different keys start at unrelated points of that period (two of
+//! a replication's streams overlap with a chance of about 1e-10). It is written here, so its values never change with a crate.
 
 use std::convert::Infallible;
 

@@ -154,7 +154,7 @@ pub trait Probe {
     /// [working days], as it happens: for tracing (pooled statistics take the same values from
     /// [`Probe::closed_cases`]).
     fn closed(&mut self, _case_type: usize, _wait: f64, _time_in_system: f64) {}
-    /// When the replication ends, for each case type in turn: the waits and times in system
+    /// When the replication has run to its end (not after an error), for each case type in turn: the waits and times in system
     /// [working days] of all its cases that closed, as `f64::to_bits` (non-negative, so the bits
     /// order like the values), in no particular order. The same values as [`Probe::closed`],
     /// a type at a time: adding them to pooled histograms one type after another touches one
@@ -175,7 +175,7 @@ pub enum SimError {
     )]
     TooManyCases { replication: u64, limit: usize },
     #[error(
-        "replication {replication} handed a case back to its queue after more than 4,294,967,295 queue events, beyond what its queue order can hold"
+        "replication {replication} handed a case back to its queue after more than 4,294,967,295 sequence numbers (queue joins, delays and service starts), beyond what its queue order can hold"
     )]
     TooManyEvents { replication: u64 },
 }
@@ -789,6 +789,8 @@ pub fn run_replication<P: Probe>(
                 .unwrap_or(f64::INFINITY)
         };
         let t = t_heap.min(t_arr).min(t_roster);
+        // Time never goes back; queue keys (`main_key`) rely on it.
+        debug_assert!(t >= last_t, "time went back from {last_t} to {t}");
 
         // Day-end counts strictly before t (events at exactly d + 1 belong to day d).
         while next_snap < last_day && ((next_snap + 1) as f64) < t {

@@ -9,13 +9,13 @@
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WorkRate {
     /// Full rate [person-hours/working day].
-    pub rate: f64,
+    rate: f64,
     /// When the group joined [working days].
-    pub joined: f64,
+    joined: f64,
     /// Length of the ramp [working days]; 0 = none.
-    pub ramp_days: f64,
+    ramp_days: f64,
     /// Share of the full rate on joining, in (0, 1].
-    pub start_share: f64,
+    start_share: f64,
     /// 1 / `rate` [working days/person-hour]: a finish time multiplies by it rather than divide
     /// by `rate` (a division on every case start, and on the path to scheduling its completion).
     inv_rate: f64,
@@ -108,6 +108,26 @@ mod tests {
                 let t1 = r.finish(t0, e);
                 assert!((r.work(t0, t1) - e).abs() < 1e-9, "t0={t0} e={e}");
                 assert!(t1 >= t0);
+            }
+        }
+    }
+
+    /// A group that joins later (like met-2023's new staff): before joining nobody works, during
+    /// the ramp the rate rises from the joining day, and `finish` inverts `work` from any start.
+    #[test]
+    fn ramp_up_counts_from_the_day_the_group_joins() {
+        let r = WorkRate::new(5.5, 20.0, 60.0, 0.5);
+        // Half rate on joining, three quarters half-way, full at the end of the ramp.
+        assert!((r.work(20.0, 21.0) - 5.5 * (0.5 + 0.5 * 0.5 / 60.0)).abs() < 1e-9);
+        assert!((r.work(20.0, 80.0) - 5.5 * 60.0 * 0.75).abs() < 1e-9);
+        assert!((r.work(80.0, 81.0) - 5.5).abs() < 1e-12);
+        // A start before joining (not scheduled by the engine, but total): no work until day 20.
+        assert!((r.work(10.0, 21.0) - r.work(20.0, 21.0)).abs() < 1e-9);
+        for &t0 in &[20.0, 20.5, 45.0, 79.9, 80.0, 95.0] {
+            for &e in &[0.5, 8.0, 24.0, 80.0, 400.0] {
+                let t1 = r.finish(t0, e);
+                assert!(t1 >= t0);
+                assert!((r.work(t0, t1) - e).abs() < 1e-9, "t0={t0} e={e}");
             }
         }
     }
