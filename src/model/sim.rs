@@ -476,6 +476,8 @@ pub struct Workspace {
     active: Vec<Active>,
     free_active: Vec<u32>,
     arrivals: Vec<Arrival>,
+    /// Staff-less stages that became ready at the current moment, in that order, waiting to be
+    /// closed by [`State::drain_ready`] (cases that need staff join their queue at once).
     ready_now: VecDeque<u32>,
     busy: Vec<u32>,
     cap: Vec<u32>,
@@ -485,7 +487,8 @@ pub struct Workspace {
     group_excess_area: Vec<f64>,
     open_by_type: Vec<u32>,
     /// Waits and times in system of the closed cases by type, as `f64::to_bits` of non-negative
-    /// values (ordered like the values), for the per-replication P90s.
+    /// values (ordered like the values): handed to [`Probe::closed_cases`] for the pooled
+    /// histograms, then reordered by the per-replication P90s.
     waits: Vec<Vec<u64>>,
     tis: Vec<Vec<u64>>,
     route_cum: Vec<Vec<f64>>,
