@@ -344,6 +344,50 @@ fn handover_policy_returns_the_case_with_its_remaining_hours() {
 }
 
 #[test]
+fn handed_back_cases_resume_in_the_order_they_first_joined_the_queue() {
+    // One permanent person and two diverted ones who leave (handing back) at t = 2. Cases of
+    // 18 h (3 days at 6 h a day): A and B open at t = 0 (A with the permanent person, B with a
+    // diverted one), C at t = 1 with the other diverted person. At t = 2, B (6 h left) and C (12
+    // h left) are handed back together; B joined the queue first, so B resumes first (when A
+    // closes at t = 3, closing at 4) and C next (4 to 6). The other order would close C at 5 and
+    // B at 6.
+    let s = load(
+        r#"
+name = "handback-order"
+start = 2024-01-01
+horizon = 2024-12-31
+replications = 1
+[calendar]
+holidays = "none"
+working_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+[[backlogs]]
+case_type = "c"
+count = 2
+[[backlogs]]
+case_type = "c"
+count = 1
+at = 2024-01-02
+[[case_types]]
+name = "c"
+effort = 18
+teams = ["t"]
+[[teams]]
+name = "t"
+hours_per_day = 6
+on_reduction = "handover"
+headcount = [{ count = 1 }, { count = 2, to = 2024-01-02, source = "x" }]
+"#,
+    );
+    let prep = Prepared::new(&s);
+    let rec = run_replication(&s, &prep, 0, &mut Workspace::default(), &mut NoProbe).unwrap();
+    assert_eq!(rec.all_closed, Some(6.0));
+    // Waits: A 0, B 1 (2 to 3), C 2 (2 to 4); times in system: A 3, B 4, C 5.
+    assert_eq!(rec.all.sum_wait, 3.0);
+    assert_eq!(rec.all.sum_time_in_system, 12.0);
+    assert_eq!(rec.all.waited, 2);
+}
+
+#[test]
 fn priority_then_fifo() {
     // One person; at t = 0 a low-priority backlog (listed first) and a high-priority one.
     let s = load(

@@ -271,8 +271,8 @@ struct Waiting {
     case: u32,
 }
 
-/// The cases of one case type waiting for a person: handed-back cases first (rarely any), then
-/// the main queue in order of joining.
+/// The cases of one case type waiting for a person: handed-back cases first (rarely any), in
+/// key order, then the main queue in order of joining.
 #[derive(Debug, Default)]
 struct TypeQueue {
     front: VecDeque<Waiting>,
@@ -1188,9 +1188,11 @@ impl State<'_> {
                         replication: self.rep,
                     },
                 )?;
-                ws.queues[c.ctype as usize]
-                    .front
-                    .push_back(Waiting { key, case: a.case });
+                // In key order: those who leave go latest-started first, which is not the
+                // order the cases joined the queue.
+                let front = &mut ws.queues[c.ctype as usize].front;
+                let at = front.partition_point(|w| w.key < key);
+                front.insert(at, Waiting { key, case: a.case });
                 self.n_waiting += 1;
                 if c.ctype < 64 {
                     self.waiting_types |= 1u64 << c.ctype;
