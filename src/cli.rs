@@ -1,4 +1,8 @@
 //! Command-line interface (clap derive). No logic: [`crate::app`] does the work.
+//!
+//! The doc comments on the arguments are the `--help` text, written for a terminal: their
+//! `<scenario name>` and `[experiment]` are meant literally, not as HTML or links.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -37,10 +37,10 @@ pub struct RepRecord {
     /// When no tracked case is open and none can arrive any more [working days]; `None` = not by the
     /// horizon (censored).
     pub all_closed: Option<f64>,
-    /// Most cases open at any moment [cases], and when [working days].
+    /// Most cases open at any moment \[cases\], and when [working days].
     pub peak_open: u32,
     pub peak_time: f64,
-    /// Cases still open when the replication stopped (at the horizon if censored) [cases].
+    /// Cases still open when the replication stopped (at the horizon if censored) \[cases\].
     pub open_at_end: u32,
     /// When the replication stopped [working days].
     pub end_time: f64,

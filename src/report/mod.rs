@@ -4,7 +4,7 @@
 //!
 //! Exporters are pure (`fn(..) -> Vec<u8>` or `String`), except `replications.csv`, which grows
 //! with the replications and is written through any `io::Write` as it goes; the functions of
-//! [`writer`] alone touch the disk.
+//! `writer` alone touch the disk.
 
 pub mod summary;
 pub mod text;

@@ -101,7 +101,7 @@ pub struct Metric {
 pub struct CdfPoint {
     pub date: String,
     pub working_day: u64,
-    /// Replications finished by the end of this day [replications], of `n`.
+    /// Replications finished by the end of this day \[replications\], of `n`.
     pub finished: u64,
     /// `finished / n`.
     pub share: f64,

@@ -1,7 +1,7 @@
 //! Scenario files: what a planner writes, and the validated [`Scenario`] the engine runs.
 //!
 //! Two stages (the ripgrep habit): [`raw::RawScenario`] mirrors the TOML and only says what the user
-//! wrote; [`Scenario`] is built from it by [`validate`], which checks every rule, collects *all* the
+//! wrote; [`Scenario`] is built from it by `validate`, which checks every rule, collects *all* the
 //! problems at once (each naming the field path, the value and the rule) and converts dates to
 //! working-day time. Once a `Scenario` exists the simulation can trust it: nothing downstream
 //! re-checks parameters. This module reads no files itself except in [`Scenario::load`], and never
@@ -166,13 +166,13 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
 /// The cohort of records and how fast it is worked through.
 #[derive(Debug, Clone)]
 pub struct Screening {
-    /// Whole cohort [records].
+    /// Whole cohort \[records\].
     pub records: u64,
-    /// Checked before day 0 [records].
+    /// Checked before day 0 \[records\].
     pub already_checked: u64,
     /// Pace at day 0 before `factor` [records/working day], drawn once per replication.
     pub records_per_day: Dist,
-    /// Multiplier on the pace, drawn once per replication [dimensionless].
+    /// Multiplier on the pace, drawn once per replication \[dimensionless\].
     pub factor: Dist,
     /// (first working day, new pace before `factor` [records/working day]), sorted by day.
     pub changes: Vec<(u32, f64)>,
@@ -273,7 +273,7 @@ impl Shares {
 #[derive(Debug, Clone)]
 pub struct Team {
     pub name: String,
-    /// Productive hours per person per working day [hours].
+    /// Productive hours per person per working day \[hours\].
     pub hours_per_day: f64,
     pub policy: ReductionPolicy,
     pub staff: Vec<StaffGroup>,
@@ -282,7 +282,7 @@ pub struct Team {
 /// A headcount entry after validation.
 #[derive(Debug, Clone)]
 pub struct StaffGroup {
-    /// [persons]
+    /// \[persons\]
     pub count: u32,
     /// Joins at the start of this working day [working days].
     pub from: f64,

@@ -1,7 +1,7 @@
 //! The scenario file as written: a serde mirror of the TOML with `deny_unknown_fields` everywhere,
 //! so that a misspelt key is an error naming the valid keys rather than a silently ignored setting.
 //!
-//! Nothing here checks meaning (ranges, cross references, dates): that is [`super::validate`]'s job,
+//! Nothing here checks meaning (ranges, cross references, dates): that is `validate`'s job,
 //! which turns a [`RawScenario`] into a [`super::Scenario`]. Field docs give units; they are the
 //! reference text that `scenarios/README.md` expands on.
 
@@ -121,9 +121,9 @@ pub enum HolidaySet {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawScreening {
-    /// Records in the whole cohort [records].
+    /// Records in the whole cohort \[records\].
     pub records: u64,
-    /// Records already checked before `start` [records]; their findings belong in `backlogs`.
+    /// Records already checked before `start` \[records\]; their findings belong in `backlogs`.
     #[serde(default)]
     pub already_checked: u64,
     /// How fast the remaining records are checked.
@@ -151,7 +151,7 @@ pub struct RawThroughput {
     #[serde(default)]
     pub observed_since: Option<Date>,
     /// Multiplier on the pace, drawn once per replication (e.g. a triangular 0.8–1.0–1.5 for "the
-    /// pace may pick up") [dimensionless]. Default 1.
+    /// pace may pick up") \[dimensionless\]. Default 1.
     #[serde(default)]
     pub factor: Option<DistSpec>,
     /// Later changes of pace: from each date on, this many records per working day (before `factor`).
@@ -221,9 +221,9 @@ impl<'de> Deserialize<'de> for RawRate {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawObserved {
-    /// Hits seen [records].
+    /// Hits seen \[records\].
     pub observed: u64,
-    /// Records examined [records].
+    /// Records examined \[records\].
     pub of: u64,
     /// Beta(a, b) prior; the posterior is Beta(a + observed, b + of − observed). Default [1, 1].
     #[serde(default)]
@@ -282,9 +282,9 @@ pub struct RawOutcome {
 #[serde(deny_unknown_fields)]
 pub struct RawTeam {
     pub name: String,
-    /// Productive hours per person per working day [hours].
+    /// Productive hours per person per working day \[hours\].
     pub hours_per_day: f64,
-    /// Output per productive hour relative to an experienced investigator [dimensionless]. Default 1.
+    /// Output per productive hour relative to an experienced investigator \[dimensionless\]. Default 1.
     #[serde(default)]
     pub productivity: Option<f64>,
     /// When headcount drops: `"finish"` (the person completes the current case, then leaves) or
@@ -308,7 +308,7 @@ pub enum ReductionPolicy {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHeadcount {
-    /// People [persons].
+    /// People \[persons\].
     pub count: u32,
     /// First day they work (default: `start`).
     #[serde(default)]
@@ -319,7 +319,7 @@ pub struct RawHeadcount {
     /// The unit they are taken from (e.g. "SOC/CT"); their days are counted as that unit's cost.
     #[serde(default)]
     pub source: Option<String>,
-    /// Overrides the team's productivity for this group [dimensionless].
+    /// Overrides the team's productivity for this group \[dimensionless\].
     #[serde(default)]
     pub productivity: Option<f64>,
     /// Working days for a newcomer to reach full productivity, rising linearly [working days].
@@ -373,7 +373,7 @@ pub struct RawBacklog {
     #[serde(default)]
     pub name: Option<String>,
     pub case_type: String,
-    /// Cases [cases].
+    /// Cases \[cases\].
     pub count: u64,
     /// When they are opened (default: `start`).
     #[serde(default)]

@@ -29,15 +29,15 @@ pub fn erlang_b(c: u32, a: f64) -> f64 {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MmcTheory {
     /// Erlang C: probability an arrival has to wait, `C = c B / (c - a (1 - B))` with
-    /// `B = erlang_b(c, a)` [probability].
+    /// `B = erlang_b(c, a)` \[probability\].
     pub p_wait: f64,
     /// Mean wait in queue `Wq = C / (c mu - lambda)` [time unit].
     pub mean_wait: f64,
     /// Mean time in system `W = Wq + 1 / mu` [time unit].
     pub mean_time_in_system: f64,
-    /// Mean number waiting `Lq = lambda Wq` (Little's law) [customers].
+    /// Mean number waiting `Lq = lambda Wq` (Little's law) \[customers\].
     pub mean_queue_length: f64,
-    /// Server utilisation `rho = a / c` [fraction].
+    /// Server utilisation `rho = a / c` \[fraction\].
     pub utilisation: f64,
 }
 
@@ -73,7 +73,7 @@ pub fn mmc(lambda: f64, mu: f64, c: u32) -> Option<MmcTheory> {
 }
 
 /// M/M/c tail of the waiting time in queue: `P(Wq > t) = C exp(-(c mu - lambda) t)` for `t >= 0`
-/// [probability], with `C` the Erlang C probability of waiting (see [`mmc`]). For `t < 0` it is 1.
+/// \[probability\], with `C` the Erlang C probability of waiting (see [`mmc`]). For `t < 0` it is 1.
 ///
 /// Returns `None` when [`mmc`] does or when `t` is NaN.
 pub fn mmc_wait_exceeds(lambda: f64, mu: f64, c: u32, t: f64) -> Option<f64> {
