@@ -90,45 +90,71 @@ impl Pooled {
 /// every one of them per replication (two cache misses each); adding a block at a time touches
 /// each once per block. The counts added are the same, and histogram adds commute, so the pooled
 /// result is identical.
+///
+/// Layout: day-major, `[day][replication of the block][total, then each type]`, so that the
+/// block's counts for one day are contiguous when they are added; days a replication did not
+/// reach stay zero, and zeros are not added (a histogram missing a replication means 0 open).
 #[derive(Debug, Default)]
 struct DayBuffer {
-    /// Per replication of the block, in order: for each recorded day, the total then each type.
-    rows: Vec<Vec<u32>>,
-    /// Replications of the block recorded so far.
+    counts: Vec<u32>,
+    /// Counts per (day, replication): 1 + the number of case types.
+    stride: usize,
+    /// Days recorded by some replication of the block (the rest of `counts` is zero).
+    days: usize,
+    /// Replications of the block started so far.
     used: usize,
 }
 
 impl DayBuffer {
-    /// Starts the next replication's row.
-    fn next_row(&mut self) -> &mut Vec<u32> {
-        if self.rows.len() == self.used {
-            self.rows.push(Vec::new());
-        }
-        self.used += 1;
-        let row = &mut self.rows[self.used - 1];
-        row.clear();
-        row
+    /// Makes room for a block of replications with `n_types` case types, all counts zero.
+    fn start(&mut self, n_types: usize) {
+        self.stride = n_types + 1;
+        self.days = 0;
+        self.used = 0;
     }
 
-    /// Adds the buffered counts to `pooled` and empties the buffer.
+    /// Starts the next replication of the block and returns its slot.
+    fn next_slot(&mut self) -> usize {
+        self.used += 1;
+        self.used - 1
+    }
+
+    /// Records the counts of replication `slot` at the end of `day`.
+    #[inline]
+    fn record(&mut self, slot: usize, day: u32, open_by_type: &[u32], open_total: u32) {
+        let day = day as usize;
+        let row = (day * BLOCK as usize + slot) * self.stride;
+        if row + self.stride > self.counts.len() {
+            // Grow by whole days, at least doubling, zero-filled.
+            let want = ((day + 1) * BLOCK as usize * self.stride).max(2 * self.counts.len());
+            self.counts.resize(want, 0);
+        }
+        self.days = self.days.max(day + 1);
+        let cells = &mut self.counts[row..row + self.stride];
+        cells[0] = open_total;
+        for (c, &v) in cells[1..].iter_mut().zip(open_by_type) {
+            *c = v;
+        }
+    }
+
+    /// Adds the buffered counts to `pooled` and zeroes the buffer for the next block.
     fn flush(&mut self, pooled: &mut Pooled, n_types: usize) {
-        let stride = n_types + 1;
-        let rows = &self.rows[..self.used];
-        let days = rows.iter().map(|r| r.len() / stride).max().unwrap_or(0);
+        let stride = self.stride;
+        let days = self.days;
         if pooled.open_total.len() < days {
             pooled.open_total.resize(days, CountHist::new());
             pooled
                 .open_by_type
                 .resize(days, vec![CountHist::new(); n_types]);
         }
-        for d in 0..days {
-            for row in rows {
-                let Some(day) = row.get(d * stride..(d + 1) * stride) else {
-                    continue;
-                };
-                if day[0] > 0 {
-                    pooled.open_total[d].add(day[0]);
-                    for (h, &v) in pooled.open_by_type[d].iter_mut().zip(&day[1..]) {
+        let block = BLOCK as usize * stride;
+        for (d, day) in self.counts.chunks_exact(block).take(days).enumerate() {
+            let total = &mut pooled.open_total[d];
+            let by_type = &mut pooled.open_by_type[d];
+            for rep in day.chunks_exact(stride).take(self.used) {
+                if rep[0] > 0 {
+                    total.add(rep[0]);
+                    for (h, &v) in by_type.iter_mut().zip(&rep[1..]) {
                         if v > 0 {
                             h.add(v);
                         }
@@ -136,35 +162,28 @@ impl DayBuffer {
                 }
             }
         }
+        self.counts[..days * block].fill(0);
+        self.days = 0;
         self.used = 0;
     }
 }
 
 struct Collector<'a> {
     pooled: &'a mut Pooled,
-    /// This replication's day-end counts (see [`DayBuffer`]).
-    days: &'a mut Vec<u32>,
+    /// The block's day-end counts (see [`DayBuffer`]) and this replication's slot in them.
+    days: &'a mut DayBuffer,
+    slot: usize,
 }
 
 impl Probe for Collector<'_> {
     #[inline]
     fn day_end(&mut self, day: u32, open_by_type: &[u32], open_total: u32) {
-        // Days arrive in order from 0, one call each (the `Probe` contract), so the row's
-        // position is the day.
-        debug_assert_eq!(self.days.len(), day as usize * (open_by_type.len() + 1));
-        self.days.push(open_total);
-        self.days.extend_from_slice(open_by_type);
+        self.days.record(self.slot, day, open_by_type, open_total);
     }
 
     fn closed_cases(&mut self, case_type: usize, waits: &[u64], times_in_system: &[u64]) {
-        let wait = &mut self.pooled.wait[case_type];
-        for &w in waits {
-            wait.add(f64::from_bits(w));
-        }
-        let tis = &mut self.pooled.time_in_system[case_type];
-        for &x in times_in_system {
-            tis.add(f64::from_bits(x));
-        }
+        self.pooled.wait[case_type].add_bits(waits);
+        self.pooled.time_in_system[case_type].add_bits(times_in_system);
     }
 }
 
@@ -226,13 +245,16 @@ pub fn run(
             |mut acc, b| {
                 let lo = b as u64 * BLOCK;
                 let hi = (lo + BLOCK).min(replications);
+                acc.days.start(n_types);
                 for rep in lo..hi {
                     if acc.error.is_some() {
                         break;
                     }
+                    let slot = acc.days.next_slot();
                     let mut probe = Collector {
                         pooled: &mut acc.pooled,
-                        days: acc.days.next_row(),
+                        days: &mut acc.days,
+                        slot,
                     };
                     match run_replication(s, &prep, rep, &mut acc.ws, &mut probe) {
                         Ok(r) => acc.records.push(r),

@@ -231,6 +231,12 @@ impl LogHist {
     /// Index of the bucket holding `x`; zero for NaN, negative and zero values.
     #[inline]
     fn index(x: f64) -> usize {
+        Self::index_in(x, &EDGES, &CELLS)
+    }
+
+    /// [`LogHist::index`] with the tables passed in, so that a loop reads them once.
+    #[inline]
+    fn index_in(x: f64, edges: &[f64], cells: &[u16]) -> usize {
         if !(x >= LOG_MIN) {
             // Below the first edge: NaN, negative and zero values are zeros, others bucket 1.
             return usize::from(x > 0.0);
@@ -240,10 +246,10 @@ impl LogHist {
             return N_LOG;
         }
         let cell = ((x.to_bits() >> CELL_SHIFT) - (LOG_MIN.to_bits() >> CELL_SHIFT)) as usize;
-        let k = CELLS[cell] as usize;
+        let k = cells[cell] as usize;
         // The cell's values lie in bucket k or k + 1 (see CELLS): one comparison with the edge used
         // by `bucket_bounds` settles it, so a value always lies within the bounds reported for it.
-        1 + k + usize::from(k + 1 < N_LOG && x >= EDGES[k + 1])
+        1 + k + usize::from(k + 1 < N_LOG && x >= edges[k + 1])
     }
 
     /// Records one duration `x` [working days]. Zero, negative and NaN values count as zeros;
@@ -251,6 +257,27 @@ impl LogHist {
     #[inline]
     pub fn add(&mut self, x: f64) {
         self.counts[Self::index(x)] += 1;
+    }
+
+    /// Records every value of `bits`, each an `f64::to_bits`: the same counts as [`LogHist::add`]
+    /// on each value, faster for a replication's waits.
+    ///
+    /// Why: many waits are exactly zero, and adding one to the zero count again and again makes
+    /// each increment wait for the previous one's store; counting the zeros in a register and
+    /// storing once took about 15 % off the time of a met-2023 replication (one thread, runs
+    /// alternated ABBA), with no fewer instructions. Counting runs of any one bucket the same way
+    /// measured no better. The lookup tables are also read once per call.
+    pub fn add_bits(&mut self, bits: &[u64]) {
+        let (edges, cells): (&[f64], &[u16]) = (&EDGES, &CELLS);
+        let mut zeros = 0u64;
+        for &b in bits {
+            if b == 0 {
+                zeros += 1;
+            } else {
+                self.counts[Self::index_in(f64::from_bits(b), edges, cells)] += 1;
+            }
+        }
+        self.counts[0] += zeros;
     }
 
     /// Adds every count of `other` to `self` (element-wise; exact, commutative, associative).
@@ -539,6 +566,28 @@ mod tests {
                 assert_eq!(hi, h.bucket_bounds(i + 1).0);
             }
         }
+    }
+
+    /// `add_bits` counts exactly what `add` does value by value, zeros, -0.0, NaN, negatives,
+    /// tiny and huge values included.
+    #[test]
+    fn log_hist_add_bits_is_add_of_each_value() {
+        let mut rng = Rng(21);
+        let mut values = vec![0.0, -0.0, f64::NAN, -3.0, 1e-300, 5e-5, 1e-4, 1e6, 1e300];
+        for _ in 0..5_000 {
+            let u = rng.unit();
+            values.push(if u < 0.4 {
+                0.0
+            } else {
+                (u * 40.0 - 12.0).exp()
+            });
+        }
+        let bits: Vec<u64> = values.iter().map(|x| x.to_bits()).collect();
+        let (mut one_by_one, mut batch) = (LogHist::new(), LogHist::new());
+        values.iter().for_each(|&x| one_by_one.add(x));
+        batch.add_bits(&bits);
+        assert_eq!(batch, one_by_one);
+        assert!(batch.zeros() > 1_000);
     }
 
     #[test]
