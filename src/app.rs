@@ -31,6 +31,9 @@ pub enum AppError {
     /// run's results).
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
+    /// The results directory given cannot take results (checked before the run): exit code 2.
+    #[error(transparent)]
+    Output(report::WriteError),
     /// Results could not be written: exit code 1.
     #[error(transparent)]
     Write(#[from] report::WriteError),
@@ -45,7 +48,8 @@ impl AppError {
             AppError::Scenario(_)
             | AppError::Invalid(_)
             | AppError::Vary(_)
-            | AppError::Usage(_) => 2,
+            | AppError::Usage(_)
+            | AppError::Output(_) => 2,
             AppError::Plot(crate::plot::PlotError::Read { .. })
             | AppError::Plot(crate::plot::PlotError::Parse { .. }) => 2,
             _ => 1,
@@ -258,6 +262,7 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-comparison", base.name)));
+    report::check_target(&out_dir).map_err(AppError::Output)?;
     let bar = progress_bar(
         replications * variants.len() as u64,
         args.quiet,
@@ -307,6 +312,9 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
     };
     let replications = args.common.replications.unwrap_or(base.replications);
     let seed = args.common.seed.unwrap_or(base.seed);
+    if let Some(dir) = &args.out {
+        report::check_target(dir).map_err(AppError::Output)?;
+    }
     let bar = if args.quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -348,6 +356,7 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    report::check_target(&out_dir).map_err(AppError::Output)?;
 
     let bar = progress_bar(replications, args.quiet, &scenario.name);
     let progress = Bar(bar.clone());

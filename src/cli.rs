@@ -43,7 +43,8 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
-    /// Directory for the results (default: output/<scenario name>). Replaced as a whole.
+    /// Directory for the results (default: output/<scenario name>). Replaced as a whole, so it
+    /// must be new, empty or earlier vetsim results.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no summary on the terminal.
@@ -63,7 +64,8 @@ pub struct CompareArgs {
     /// Replications (per variant), seed (shared by every variant), threads.
     #[command(flatten)]
     pub common: Common,
-    /// Directory for the results (default: output/<scenario name>-comparison). Replaced as a whole.
+    /// Directory for the results (default: output/<scenario name>-comparison). Replaced as a
+    /// whole, so it must be new, empty or earlier vetsim results.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no table on the terminal.
@@ -96,7 +98,8 @@ pub struct SolveArgs {
     /// Replications (per value tried), seed (shared by every value), threads.
     #[command(flatten)]
     pub common: Common,
-    /// Also write solution.json into this directory (replaced as a whole).
+    /// Also write solution.json into this directory (replaced as a whole, so it must be new,
+    /// empty or earlier vetsim results).
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// No progress bar.

@@ -22,7 +22,20 @@ pub enum WriteError {
     },
     #[error("cannot write results to {path}: it exists and is not a directory")]
     NotADirectory { path: PathBuf },
+    #[error(
+        "will not write results to {path}: it is not empty and holds no vetsim results (none of {markers}); vetsim replaces its results directory as a whole, so give a new or empty directory, or one that vetsim wrote",
+        markers = MARKERS.join(", ")
+    )]
+    NotResults { path: PathBuf },
+    #[error(
+        "will not write results to {path}: it is the current directory or contains it, and vetsim replaces its results directory as a whole; give a subdirectory such as {path}/results"
+    )]
+    Encloses { path: PathBuf },
 }
+
+/// Files that mark a directory as results vetsim wrote (`run`, `compare`, `solve`): only such a
+/// directory, or an empty one, is replaced.
+pub const MARKERS: [&str; 3] = ["summary.json", "comparison.json", "solution.json"];
 
 /// Prefix of the directory a run's files are written into; the writer's process id follows.
 const TMP_PREFIX: &str = ".vetsim-tmp-";
@@ -33,7 +46,71 @@ const OLD_PREFIX: &str = ".vetsim-old-";
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> WriteError + '_ {
     move |source| WriteError::Io {
         path: path.to_path_buf(),
-        source,
+        source: plain(source),
+    }
+}
+
+/// The operating system's own error without the temporary path `tempfile` appends to its
+/// message as `... at path "..."` (the user never named that path, and it is gone by the time
+/// they read it; `tempfile` keeps the original error private, so the text is cut).
+fn plain(e: std::io::Error) -> std::io::Error {
+    if e.get_ref().is_none() {
+        return e;
+    }
+    let msg = e.to_string();
+    match msg.find(" at path \"") {
+        Some(i) => std::io::Error::new(e.kind(), msg[..i].to_string()),
+        None => e,
+    }
+}
+
+/// Checks that results can be written to directory `target`, before any work is done on them:
+/// it is not a file, not the current directory or one containing it, empty or holding results
+/// vetsim wrote (see [`MARKERS`]), and its parent can be created and written in. Creates the
+/// parent directories (as writing would).
+pub fn check_target(target: &Path) -> Result<(), WriteError> {
+    let cwd = std::env::current_dir().ok();
+    check_target_from(target, cwd.as_deref())
+}
+
+/// [`check_target`] with the current directory given (`None` when it cannot be told).
+fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError> {
+    if target.exists() {
+        if !target.is_dir() {
+            return Err(WriteError::NotADirectory {
+                path: target.to_path_buf(),
+            });
+        }
+        let canon = fs::canonicalize(target).map_err(io(target))?;
+        let cwd = cwd.and_then(|c| fs::canonicalize(c).ok());
+        if canon.parent().is_none() || cwd.is_some_and(|c| c.starts_with(&canon)) {
+            return Err(WriteError::Encloses {
+                path: target.to_path_buf(),
+            });
+        }
+        let mut entries = fs::read_dir(target).map_err(io(target))?;
+        let empty = entries.next().is_none();
+        if !empty && !MARKERS.iter().any(|m| target.join(m).is_file()) {
+            return Err(WriteError::NotResults {
+                path: target.to_path_buf(),
+            });
+        }
+    }
+    let parent = parent_of(target);
+    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    // Can files be made there? (A read-only file system, /proc, no permission.)
+    tempfile::Builder::new()
+        .prefix(&format!("{TMP_PREFIX}{}-", std::process::id()))
+        .tempdir_in(&parent)
+        .map_err(io(target))?;
+    Ok(())
+}
+
+/// The directory that holds `target` (`.` for a bare name).
+fn parent_of(target: &Path) -> PathBuf {
+    match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 
@@ -60,22 +137,15 @@ pub fn write_dir_streamed(
     files: &[(String, Vec<u8>)],
     streamed: &[Streamed<'_>],
 ) -> Result<(), WriteError> {
-    if target.exists() && !target.is_dir() {
-        return Err(WriteError::NotADirectory {
-            path: target.to_path_buf(),
-        });
-    }
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
+    // Again, in case the directory changed while the results were being made.
+    check_target(target)?;
+    let parent = parent_of(target);
     clean_stale(&parent);
     let pid = std::process::id();
     let tmp = tempfile::Builder::new()
         .prefix(&format!("{TMP_PREFIX}{pid}-"))
         .tempdir_in(&parent)
-        .map_err(io(&parent))?;
+        .map_err(io(target))?;
     for (name, bytes) in files {
         stage(tmp.path(), target, name, &|w| w.write_all(bytes))?;
     }
@@ -211,11 +281,11 @@ mod tests {
     fn replaces_the_directory_whole() {
         let base = tempfile::tempdir().unwrap();
         let target = base.path().join("out").join("run");
-        write_dir(&target, &[("a.txt".into(), b"one".to_vec())]).unwrap();
-        assert_eq!(fs::read(target.join("a.txt")).unwrap(), b"one");
-        write_dir(&target, &[("b.txt".into(), b"two".to_vec())]).unwrap();
-        assert!(!target.join("a.txt").exists(), "old files are gone");
-        assert_eq!(fs::read(target.join("b.txt")).unwrap(), b"two");
+        write_dir(&target, &[("summary.json".into(), b"one".to_vec())]).unwrap();
+        assert_eq!(fs::read(target.join("summary.json")).unwrap(), b"one");
+        write_dir(&target, &[("comparison.json".into(), b"two".to_vec())]).unwrap();
+        assert!(!target.join("summary.json").exists(), "old files are gone");
+        assert_eq!(fs::read(target.join("comparison.json")).unwrap(), b"two");
         // Nothing left behind beside it.
         let names: Vec<_> = fs::read_dir(base.path().join("out"))
             .unwrap()
@@ -238,12 +308,12 @@ mod tests {
             name: "rows.csv".into(),
             write: Box::new(rows),
         };
-        write_dir_streamed(&target, &[("a.txt".into(), b"one".to_vec())], &[ok]).unwrap();
+        write_dir_streamed(&target, &[("summary.json".into(), b"one".to_vec())], &[ok]).unwrap();
         assert_eq!(
             fs::read(target.join("rows.csv")).unwrap(),
             b"row 0\nrow 1\nrow 2\n"
         );
-        assert_eq!(fs::read(target.join("a.txt")).unwrap(), b"one");
+        assert_eq!(fs::read(target.join("summary.json")).unwrap(), b"one");
 
         // A writer failing part-way: an error naming the file, the previous results untouched,
         // nothing left beside them.
@@ -254,13 +324,17 @@ mod tests {
                 Err(std::io::Error::other("disk full"))
             }),
         };
-        let e = write_dir_streamed(&target, &[("a.txt".into(), b"two".to_vec())], &[failing])
-            .unwrap_err();
+        let e = write_dir_streamed(
+            &target,
+            &[("summary.json".into(), b"two".to_vec())],
+            &[failing],
+        )
+        .unwrap_err();
         let msg = e.to_string();
         // Named as it would have been in the target, not in the temporary directory now gone.
         let shown = target.join("rows.csv").display().to_string();
         assert!(msg.contains(&shown) && msg.contains("disk full"), "{msg}");
-        assert_eq!(fs::read(target.join("a.txt")).unwrap(), b"one");
+        assert_eq!(fs::read(target.join("summary.json")).unwrap(), b"one");
         assert_eq!(
             fs::read(target.join("rows.csv")).unwrap(),
             b"row 0\nrow 1\nrow 2\n"
@@ -332,6 +406,80 @@ mod tests {
         assert_eq!(names, vec!["a.svg", "keep.txt"], "no temporary file left");
         let e = write_files(&base.path().join("missing"), &[]).unwrap_err();
         assert!(e.to_string().contains("missing"), "{e}");
+    }
+
+    /// A directory of someone's own files is never replaced; an empty one, or one holding any
+    /// of vetsim's marker files, is.
+    #[test]
+    fn replaces_only_empty_directories_or_vetsim_results() {
+        let base = tempfile::tempdir().unwrap();
+        let mine = base.path().join("mine");
+        fs::create_dir(&mine).unwrap();
+        fs::write(mine.join("notes.txt"), b"keep me").unwrap();
+        let e = write_dir(&mine, &[("summary.json".into(), vec![])]).unwrap_err();
+        assert!(matches!(e, WriteError::NotResults { .. }), "{e}");
+        assert!(e.to_string().contains("not empty"), "{e}");
+        assert_eq!(fs::read(mine.join("notes.txt")).unwrap(), b"keep me");
+        assert!(!mine.join("summary.json").exists());
+
+        let empty = base.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        check_target(&empty).unwrap();
+        for marker in MARKERS {
+            let dir = base.path().join(format!("results-{marker}"));
+            fs::create_dir(&dir).unwrap();
+            fs::write(dir.join(marker), b"{}").unwrap();
+            fs::write(dir.join("old.svg"), b"<svg/>").unwrap();
+            write_dir(&dir, &[("solution.json".into(), b"new".to_vec())]).unwrap();
+            assert!(!dir.join("old.svg").exists());
+        }
+        // Nothing but the directories themselves left in the parent (no probe leftovers).
+        let mut names: Vec<_> = fs::read_dir(base.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "empty",
+                "mine",
+                "results-comparison.json",
+                "results-solution.json",
+                "results-summary.json"
+            ]
+        );
+    }
+
+    /// The current directory and those above it are refused, even when they hold results.
+    #[test]
+    fn refuses_the_current_directory_and_its_ancestors() {
+        let base = tempfile::tempdir().unwrap();
+        let inner = base.path().join("a").join("b");
+        fs::create_dir_all(&inner).unwrap();
+        fs::write(base.path().join("a").join("summary.json"), b"{}").unwrap();
+        for target in [inner.clone(), base.path().join("a"), inner.join("..")] {
+            let e = check_target_from(&target, Some(&inner)).unwrap_err();
+            assert!(matches!(e, WriteError::Encloses { .. }), "{e}");
+        }
+        // A sibling of the current directory is fine.
+        let sibling = base.path().join("a").join("c");
+        check_target_from(&sibling, Some(&inner)).unwrap();
+        let e = check_target_from(Path::new("/"), None).unwrap_err();
+        assert!(matches!(e, WriteError::Encloses { .. }), "{e}");
+    }
+
+    /// An error making the temporary directory names the target, not the temporary path.
+    #[test]
+    fn errors_name_the_target_not_the_temporary_directory() {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        // /proc accepts no new directories.
+        let e = check_target(Path::new("/proc/vetsim-results")).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("/proc/vetsim-results"), "{msg}");
+        assert!(!msg.contains(TMP_PREFIX), "{msg}");
     }
 
     #[test]

@@ -196,6 +196,70 @@ fn a_failed_run_leaves_previous_results_intact() {
     assert_eq!(fs::read(out.join("summary.json")).unwrap(), before);
 }
 
+/// `-o` pointing at a directory of the user's own files (or at a file) is refused before the run,
+/// with exit code 2, and nothing in it is touched: results directories are replaced whole.
+#[test]
+fn an_output_directory_that_is_not_results_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("project");
+    fs::create_dir(&mine).unwrap();
+    fs::write(mine.join("notes.txt"), b"board paper").unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    for cmd in [
+        vec!["run", "-n", "5", "-q"],
+        vec![
+            "compare",
+            "-n",
+            "5",
+            "-q",
+            "--vary",
+            "teams.investigators.headcount[0].count=40,41",
+        ],
+        vec![
+            "solve",
+            "-n",
+            "5",
+            "-q",
+            "--param",
+            "teams.investigators.headcount[0].count",
+            "--target-date",
+            "2024-06-28",
+        ],
+    ] {
+        vetsim()
+            .args(&cmd)
+            .arg("-o")
+            .arg(&mine)
+            .arg(&scenario)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "not empty and holds no vetsim results",
+            ));
+        let names: Vec<_> = fs::read_dir(&mine)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["notes.txt"], "{cmd:?}");
+    }
+    let file = dir.path().join("a-file");
+    fs::write(&file, b"x").unwrap();
+    vetsim()
+        .args(["run", "-n", "5", "-q", "-o"])
+        .arg(&file)
+        .arg(&scenario)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a directory"));
+    vetsim()
+        .current_dir(&mine)
+        .args(["run", "-n", "5", "-q", "-o", "."])
+        .arg(&scenario)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("current directory"));
+}
+
 #[test]
 fn plot_redraws_the_run_charts_byte_for_byte_from_the_summaries() {
     let dir = tempfile::tempdir().unwrap();
