@@ -23,6 +23,10 @@ pub const MAX_EXPECTED_CASES_PER_RUN: f64 = 1.0e11;
 pub const MAX_CASE_TYPES: usize = 1000;
 /// Tolerance on "shares sum to 1".
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
+/// Most years `screening.throughput.observed_since` may lie before `start`: the pace is the
+/// records already checked over the working days since then, so a much earlier date is a typo
+/// (1023 for 2023) that would make the pace tiny.
+pub const MAX_OBSERVED_YEARS: i32 = 10;
 
 struct Ctx {
     errors: Vec<FieldError>,
@@ -194,17 +198,21 @@ pub(super) fn validate(
             );
         }
     }
-    let mut first_year = raw.start.ymd().0;
+    // Bank holidays from the earliest date a scenario can refer to (observed_since, at most
+    // MAX_OBSERVED_YEARS before start; further back is an error below) to the horizon (at most
+    // 100 years after start, or the calendar refuses it), so never an absurd span of years.
+    let start_year = raw.start.ymd().0;
+    let mut first_year = start_year;
     if let Some(s) = raw
         .screening
         .as_ref()
         .and_then(|s| s.throughput.observed_since)
     {
-        first_year = first_year.min(s.ymd().0);
+        first_year = first_year.min(s.ymd().0.max(start_year - MAX_OBSERVED_YEARS - 1));
     }
-    let last_year = raw.horizon.ymd().0;
+    let last_year = raw.horizon.ymd().0.clamp(start_year, start_year + 101);
     let mut holidays: Vec<Date> = cal_raw.extra_holidays.clone();
-    if cal_raw.holidays == HolidaySet::EnglandAndWales && last_year - first_year <= 200 {
+    if cal_raw.holidays == HolidaySet::EnglandAndWales {
         for y in first_year..=last_year {
             holidays.extend(england_and_wales_bank_holidays(y));
         }
@@ -222,6 +230,13 @@ pub(super) fn validate(
     } else {
         match Calendar::new(raw.start, raw.horizon, &pattern) {
             Ok(cal) => Some(cal),
+            Err(e @ crate::calendar::CalendarError::SpanTooLong { .. }) => {
+                c.err(
+                    "horizon",
+                    format!("{}: it is too far after start ({e})", raw.horizon),
+                );
+                None
+            }
             Err(e) => {
                 c.err("calendar", e.to_string());
                 None
@@ -621,6 +636,15 @@ pub(super) fn validate(
                         format!("{since} is not before start ({})", raw.start),
                     );
                     None
+                } else if since.ymd().0 < raw.start.ymd().0 - MAX_OBSERVED_YEARS {
+                    c.err(
+                        "screening.throughput.observed_since",
+                        format!(
+                            "{since} is more than {MAX_OBSERVED_YEARS} years before start ({}): the pace is the records already checked over the working days since then, so a date this early makes it tiny (a typo for a recent year?)",
+                            raw.start
+                        ),
+                    );
+                    None
                 } else {
                     let days = pattern.working_days_between(since, raw.start);
                     if days == 0 {
@@ -639,6 +663,14 @@ pub(super) fn validate(
             Some(f) => c.dist("screening.throughput.factor", f, true),
             None => Some(Dist::fixed(1.0)),
         };
+        if let Some(f) = &factor
+            && !(f.mean() > 0.0)
+        {
+            c.err(
+                "screening.throughput.factor",
+                format!("{} on average: the pace is multiplied by it, so it must be more than 0, or screening never ends", f.mean()),
+            );
+        }
         let mut changes = Vec::new();
         let mut prev: Option<Date> = None;
         for (i, ch) in th.changes.iter().enumerate() {
@@ -655,6 +687,14 @@ pub(super) fn validate(
             }
             prev = Some(ch.from);
             changes.push((day_from(ch.from) as u32, ch.records_per_day));
+        }
+        if let Some(last) = th.changes.last()
+            && last.records_per_day == 0.0
+        {
+            c.err(
+                format!("screening.throughput.changes[{}].records_per_day", th.changes.len() - 1),
+                "0 in the last change: records not checked by then never would be; to pause screening, add a later change that resumes it",
+            );
         }
         if let Some(t) = s.target
             && t < raw.start
