@@ -177,12 +177,7 @@ fn thread_pool(threads: Option<u64>) -> Result<rayon::ThreadPool, AppError> {
 fn scenario_text(path: &Option<PathBuf>) -> Result<(String, String), AppError> {
     match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|source| {
-                AppError::Scenario(ScenarioError::Read {
-                    path: p.display().to_string(),
-                    source,
-                })
-            })?;
+            let text = crate::scenario::read_text(p)?;
             Ok((text, p.display().to_string()))
         }
         None => Ok((

@@ -92,10 +92,7 @@ impl Scenario {
 
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = read_text(path)?;
         Scenario::from_toml_str(&text, &path.display().to_string())
     }
 
@@ -347,6 +344,36 @@ impl FieldError {
             column: None,
         }
     }
+}
+
+/// Reads a scenario file as text. A file that is not UTF-8 (TOML must be) is reported at the line
+/// and column of its first offending byte: a '£', 'é' or curly quote saved in another encoding by
+/// a spreadsheet or an old editor is the usual cause, and the position finds it.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+        path: file.clone(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let bad = e.utf8_error().valid_up_to();
+        let line_start = bytes[..bad]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let before = String::from_utf8_lossy(&bytes[line_start..bad]);
+        ScenarioError::Parse {
+            line: 1 + bytes[..bad].iter().filter(|&&b| b == b'\n').count(),
+            column: 1 + before.chars().count(),
+            message: format!(
+                "byte 0x{:02X} is not UTF-8 text: TOML files must be UTF-8; save the file as UTF-8 (a '£', 'é' or curly quote saved in another encoding is the usual cause)",
+                bytes[bad]
+            ),
+            snippet: String::new(),
+            file,
+        }
+    })
 }
 
 /// Why a scenario could not be loaded. All variants are bad input (exit code 2).

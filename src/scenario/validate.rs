@@ -21,6 +21,9 @@ pub const MAX_EXPECTED_CASES_PER_REPLICATION: f64 = 20_000_000.0;
 pub const MAX_EXPECTED_CASES_PER_RUN: f64 = 1.0e11;
 /// Most case types.
 pub const MAX_CASE_TYPES: usize = 1000;
+/// Longest scenario name [bytes]: it names the results directory, and file systems refuse names
+/// over 255 bytes (with `-comparison` added for `vetsim compare`).
+pub const MAX_NAME_LEN: usize = 100;
 /// Tolerance on "shares sum to 1".
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 /// Most years `screening.throughput.observed_since` may lie before `start`: the pace is the
@@ -165,6 +168,14 @@ pub(super) fn validate(
             format!(
                 "\"{}\" is not usable as a directory name: use letters, digits, '-', '_' and '.' (not first)",
                 raw.name
+            ),
+        );
+    } else if raw.name.len() > MAX_NAME_LEN {
+        c.err(
+            "name",
+            format!(
+                "{} characters long: at most {MAX_NAME_LEN}, since it names the results directory (output/<name>, output/<name>-comparison)",
+                raw.name.len()
             ),
         );
     }

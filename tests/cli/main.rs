@@ -260,6 +260,32 @@ fn an_output_directory_that_is_not_results_is_refused_before_the_run() {
         .stderr(predicate::str::contains("current directory"));
 }
 
+/// A scenario saved in another encoding than UTF-8 is reported at the line and column of the
+/// first byte that is not UTF-8.
+#[test]
+fn a_file_that_is_not_utf8_is_reported_where_it_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = fs::read(root().join("tests/bad-scenarios/base.toml")).unwrap();
+    let text = String::from_utf8(base).unwrap();
+    // A Windows-1252 'é' (0xE9) in a comment on line 3, after "# caf".
+    let mut lines: Vec<Vec<u8>> = text.lines().map(|l| l.as_bytes().to_vec()).collect();
+    lines.insert(2, b"# caf\xE9 budget".to_vec());
+    let bytes = lines.join(&b'\n');
+    let path = dir.path().join("latin1.toml");
+    fs::write(&path, bytes).unwrap();
+    for cmd in ["validate", "run"] {
+        vetsim()
+            .arg(cmd)
+            .arg(&path)
+            .args(["-q"].iter().filter(|_| cmd == "run"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "latin1.toml:3:6: byte 0xE9 is not UTF-8",
+            ));
+    }
+}
+
 #[test]
 fn plot_redraws_the_run_charts_byte_for_byte_from_the_summaries() {
     let dir = tempfile::tempdir().unwrap();
