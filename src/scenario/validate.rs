@@ -581,6 +581,31 @@ pub(super) fn validate(
             routing: Routing { outcomes, shares },
         });
     }
+    // A case type whose teams never have anyone would wait for ever: every headcount entry of
+    // every team it lists is 0. (One team at 0 is fine: a comparison of 0 diverted officers.)
+    for (i, ct) in case_types.iter().enumerate() {
+        if ct.effort.is_some()
+            && !ct.teams.is_empty()
+            && ct
+                .teams
+                .iter()
+                .all(|&tm| raw.teams[tm].headcount.iter().all(|h| h.count == 0))
+        {
+            let names: Vec<String> = ct
+                .teams
+                .iter()
+                .map(|&tm| format!("\"{}\"", raw.teams[tm].name))
+                .collect();
+            c.err(
+                format!("case_types[{i}].teams"),
+                format!(
+                    "case type \"{}\" could never be worked: every headcount of {} is 0",
+                    ct.name,
+                    names.join(", ")
+                ),
+            );
+        }
+    }
     for (ti, used) in team_used.iter().enumerate() {
         if !used && !unresolved_team {
             c.err(
