@@ -626,7 +626,7 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
         } else {
             format!("{file} (variant {label})")
         };
-        let scenario = Scenario::from_toml_str(&vtext, file).map_err(|mut e| {
+        let scenario = Scenario::from_toml_str_variant(&vtext, file).map_err(|mut e| {
             if let ScenarioError::Parse { file: f, .. } | ScenarioError::Invalid { file: f, .. } =
                 &mut e
             {

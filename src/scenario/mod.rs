@@ -77,8 +77,23 @@ impl Scenario {
 
     /// Parses and validates scenario text. `file` names the source in every message.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::parse(text, file, validate::Strictness::AsWritten)
+    }
+
+    /// [`Scenario::from_toml_str`] for a variant that `compare` or `solve` made by changing a
+    /// setting: staffing that leaves a case type with nobody at all (0 of the only team, say) is
+    /// a point worth trying there, and simply never finishes, so it is not refused.
+    pub fn from_toml_str_variant(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::parse(text, file, validate::Strictness::Variant)
+    }
+
+    fn parse(
+        text: &str,
+        file: &str,
+        strictness: validate::Strictness,
+    ) -> Result<Scenario, ScenarioError> {
         let raw: RawScenario = toml::from_str(text).map_err(|e| parse_error(text, file, &e))?;
-        validate::validate(raw, text, file).map_err(|mut errors| {
+        validate::validate(raw, text, file, strictness).map_err(|mut errors| {
             locate::attach_positions(text, &mut errors);
             // In file order, as a reader fixes them; those without a position last. Stable, so
             // problems at one place keep the order the rules found them in.

@@ -147,10 +147,19 @@ fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) ->
     None
 }
 
+/// Which rules apply: all of them to a scenario as written; a variant made by `compare` or
+/// `solve` may leave a case type with nobody to work it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Strictness {
+    AsWritten,
+    Variant,
+}
+
 pub(super) fn validate(
     raw: RawScenario,
     text: &str,
     file: &str,
+    strictness: Strictness,
 ) -> Result<Scenario, Vec<FieldError>> {
     let mut ctx = Ctx { errors: Vec::new() };
     let c = &mut ctx;
@@ -584,7 +593,8 @@ pub(super) fn validate(
     // A case type whose teams never have anyone would wait for ever: every headcount entry of
     // every team it lists is 0. (One team at 0 is fine: a comparison of 0 diverted officers.)
     for (i, ct) in case_types.iter().enumerate() {
-        if ct.effort.is_some()
+        if strictness == Strictness::AsWritten
+            && ct.effort.is_some()
             && !ct.teams.is_empty()
             && ct
                 .teams

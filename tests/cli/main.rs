@@ -286,6 +286,38 @@ fn a_file_that_is_not_utf8_is_reported_where_it_breaks() {
     }
 }
 
+/// A case type nobody can ever work is refused as written (corpus file 61), but a comparison or
+/// a solve may try such staffing: it is a point of the search, and simply never finishes.
+#[test]
+fn compare_may_try_staffing_that_leaves_a_case_type_with_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    vetsim()
+        .current_dir(root())
+        .args(["compare", "tests/bad-scenarios/base.toml", "-n", "3", "-q"])
+        .args(["--vary", "teams.assessors.headcount=0,2", "-o"])
+        .arg(dir.path().join("cmp"))
+        .assert()
+        .success();
+    let text = fs::read_to_string(dir.path().join("cmp/comparison.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let variants = json["variants"].as_array().unwrap();
+    assert_eq!(variants.len(), 2);
+    let censored = |v: &serde_json::Value| {
+        v["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["metric"] == "all_cases_closed")
+            .unwrap()["censored_share"]
+            .as_f64()
+            .unwrap()
+    };
+    // Nobody to assess: no replication closes its cases; with two assessors all do.
+    assert_eq!(variants[0]["label"], "headcount=0");
+    assert_eq!(censored(&variants[0]), 1.0);
+    assert_eq!(censored(&variants[1]), 0.0);
+}
+
 #[test]
 fn plot_redraws_the_run_charts_byte_for_byte_from_the_summaries() {
     let dir = tempfile::tempdir().unwrap();
