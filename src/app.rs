@@ -24,9 +24,12 @@ pub enum AppError {
     /// Several files failed validation: exit code 2 (each already printed).
     #[error("{0} of the scenario files are not valid")]
     Invalid(usize),
-    /// The run itself failed: exit code 1.
-    #[error(transparent)]
-    Run(#[from] engine::RunError),
+    /// The run of a scenario (named by its file) failed: exit code 1.
+    #[error("{file}: {source}")]
+    Run {
+        file: String,
+        source: engine::RunError,
+    },
     /// Charts could not be drawn: exit code 1 (2 for `vetsim plot` on a directory that is not a
     /// run's results).
     #[error(transparent)]
@@ -234,7 +237,15 @@ fn in_experiment(text: &str, file: &str, e: VaryError) -> AppError {
         _ => return e.into(),
     };
     let needle = format!("\"{path}\"");
-    match text.lines().position(|l| l.contains(&needle)) {
+    // The line of the setting's path; for a problem of the whole section (too many variants),
+    // the section's first line.
+    let line = text.lines().position(|l| l.contains(&needle)).or_else(|| {
+        text.lines().position(|l| {
+            let l = l.trim_start();
+            l.starts_with("[[experiment.vary]]") || l.starts_with("[experiment]")
+        })
+    });
+    match line {
         Some(i) => AppError::Usage(format!("{file}:{}: [experiment]: {e}", i + 1)),
         None => e.into(),
     }
@@ -265,7 +276,12 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
     );
     let progress = Bar(bar.clone());
     let pool = thread_pool(args.common.threads)?;
-    let runs = pool.install(|| compare::run_variants(variants, replications, seed, &progress))?;
+    let runs = pool
+        .install(|| compare::run_variants(variants, replications, seed, &progress))
+        .map_err(|source| AppError::Run {
+            file: file.clone(),
+            source,
+        })?;
     bar.finish_and_clear();
     let c = compare::compare(&runs, &varies, &text, replications, seed);
     let json = compare::report::comparison_json(&c);
@@ -323,7 +339,10 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
         .install(|| compare::solve(&text, &file, &spec, replications, seed, &engine::Silent))
         .map_err(|e| match e {
             compare::SolveError::Vary(v) => AppError::Vary(v),
-            compare::SolveError::Run(r) => AppError::Run(r),
+            compare::SolveError::Run(r) => AppError::Run {
+                file: file.clone(),
+                source: r,
+            },
             compare::SolveError::Bad(m) => AppError::Usage(m),
         })?;
     bar.finish_and_clear();
@@ -356,7 +375,12 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     let bar = progress_bar(replications, args.quiet, &scenario.name);
     let progress = Bar(bar.clone());
     let pool = thread_pool(args.common.threads)?;
-    let result = pool.install(|| engine::run(&scenario, replications, seed, &progress))?;
+    let result = pool
+        .install(|| engine::run(&scenario, replications, seed, &progress))
+        .map_err(|source| AppError::Run {
+            file: scenario.file.clone(),
+            source,
+        })?;
     bar.finish_and_clear();
 
     let summary = report::summarise(&scenario, &result);

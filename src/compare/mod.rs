@@ -651,6 +651,19 @@ pub fn solve(
             )));
         }
     }
+    // Both ends of the range must make valid scenarios (a negative headcount, say): say so now,
+    // not after the runs that reach them.
+    build_variants(
+        text,
+        file,
+        &[Vary {
+            path: spec.path.clone(),
+            values: vec![
+                toml_edit::Value::from(spec.min),
+                toml_edit::Value::from(spec.max),
+            ],
+        }],
+    )?;
     let mut probes: Vec<Probe> = Vec::new();
     let mut eval = |value: i64| -> Result<Probe, SolveError> {
         if let Some(p) = probes.iter().find(|p| p.value == value) {

@@ -387,6 +387,48 @@ headcount = [{ count = 1 }, { count = 2, to = 2024-01-02, source = "x" }]
     assert_eq!(rec.all.waited, 2);
 }
 
+/// A routing drawn so that a stage keeps sending its cases back to itself (a near-zero Dirichlet
+/// prior on two outcomes observed 0 times puts almost all the share on one of them) stops the run
+/// with an error naming the replication and the case type, instead of growing without end.
+#[test]
+fn a_routing_that_keeps_creating_cases_stops_with_the_case_type_named() {
+    let s = load(
+        r#"
+name = "loop"
+start = 2024-01-01
+horizon = 2024-12-31
+replications = 1
+[calendar]
+holidays = "none"
+[[backlogs]]
+case_type = "start"
+count = 1
+[[case_types]]
+name = "start"
+routing = [{ to = ["review"], share = 1.0 }]
+[[case_types]]
+name = "review"
+routing = [{ count = 0, to = ["review"] }, { count = 0 }]
+routing_prior = 0.001
+"#,
+    );
+    let prep = Prepared::new(&s);
+    let mut ws = Workspace::default();
+    // Some replication draws a share of almost 1 for the loop; find the first (it is early).
+    let err = (0..50)
+        .find_map(|rep| run_replication(&s, &prep, rep, &mut ws, &mut NoProbe).err())
+        .expect("some replication loops");
+    match &err {
+        SimError::TooManyCases { case_type, .. } => assert_eq!(case_type, "review"),
+        other => panic!("{other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(
+        msg.contains("\"review\"") && msg.contains("keeps creating cases"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn priority_then_fifo() {
     // One person; at t = 0 a low-priority backlog (listed first) and a high-priority one.

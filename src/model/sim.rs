@@ -171,9 +171,14 @@ impl Probe for NoProbe {}
 #[non_exhaustive]
 pub enum SimError {
     #[error(
-        "replication {replication} opened more than {limit} cases: the routing drawn for it keeps creating cases (check routing shares and counts)"
+        "replication {replication} opened more than {limit} cases, the most of them of type \"{case_type}\": the routing drawn for it keeps creating cases (check the routing shares, counts and priors that lead back to it)"
     )]
-    TooManyCases { replication: u64, limit: usize },
+    TooManyCases {
+        replication: u64,
+        limit: usize,
+        /// The case type with the most cases opened when the limit was reached.
+        case_type: String,
+    },
     #[error(
         "replication {replication} handed a case back to its queue after more than 4,294,967,295 sequence numbers (queue joins, delays and service starts), beyond what its queue order can hold"
     )]
@@ -692,6 +697,7 @@ pub fn run_replication<P: Probe>(
                     return Err(SimError::TooManyCases {
                         replication: rep,
                         limit: prep.max_cases,
+                        case_type: s.case_types[cat.case_type].name.clone(),
                     });
                 }
                 ws.hit_positions.extend(0..remaining);
@@ -712,6 +718,7 @@ pub fn run_replication<P: Probe>(
                         return Err(SimError::TooManyCases {
                             replication: rep,
                             limit: prep.max_cases,
+                            case_type: s.case_types[cat.case_type].name.clone(),
                         });
                     }
                     pos += 1;
@@ -770,6 +777,7 @@ pub fn run_replication<P: Probe>(
                 return Err(SimError::TooManyCases {
                     replication: rep,
                     limit: prep.max_cases,
+                    case_type: s.case_types[st.case_type].name.clone(),
                 });
             }
         }
@@ -1016,9 +1024,13 @@ impl State<'_> {
         tracked: bool,
     ) -> Result<(), SimError> {
         if self.opened >= self.prep.max_cases {
+            let most = (0..ws.types.len())
+                .max_by_key(|&i| (ws.types[i].opened, std::cmp::Reverse(i)))
+                .unwrap_or(ctype);
             return Err(SimError::TooManyCases {
                 replication: self.rep,
                 limit: self.prep.max_cases,
+                case_type: self.s.case_types[most].name.clone(),
             });
         }
         let ct = &self.s.case_types[ctype];

@@ -533,6 +533,19 @@ fn bad_vary_and_param_are_bad_input() {
             ],
             "soon",
         ),
+        (
+            // Refused before any run, not when the search reaches -5.
+            vec![
+                "solve",
+                "--param",
+                "teams.diverted_soc_ct.headcount",
+                "--target-date",
+                "2024-06-28",
+                "--min",
+                "-5",
+            ],
+            "variant headcount=-5 is not a valid scenario",
+        ),
     ] {
         vetsim()
             .current_dir(dir.path())
@@ -627,4 +640,26 @@ fn a_bad_experiment_path_is_named_with_its_line() {
             )))
             .stderr(predicate::str::contains("names: dps_investigators"));
     }
+    // A problem of the whole section (too many variants) points at its first line.
+    let values: Vec<String> = (0..400).map(|i| i.to_string()).collect();
+    let many = text.replace(
+        "values = [0, 45, 90, 150]",
+        &format!("values = [{}]", values.join(", ")),
+    );
+    assert_ne!(many, text);
+    let line = many
+        .lines()
+        .position(|l| l.starts_with("[[experiment.vary]]"))
+        .unwrap()
+        + 1;
+    fs::write(&file, &many).unwrap();
+    vetsim()
+        .current_dir(dir.path())
+        .args(["validate", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "bad.toml:{line}: [experiment]:"
+        )))
+        .stderr(predicate::str::contains("1200 variants: at most 1000"));
 }
