@@ -146,7 +146,126 @@ impl RunData {
                 message: e.to_string(),
             })?);
         }
-        Ok(RunData { summary, daily })
+        let data = RunData { summary, daily };
+        data.check(dir)?;
+        Ok(data)
+    }
+
+    /// Refuses files that parse but cannot be what vetsim wrote (edited by hand, truncated,
+    /// mixed from two runs), so that `vetsim plot` never draws charts that contradict their own
+    /// headlines over the good ones. Each problem names the file and the field or line.
+    fn check(&self, dir: &Path) -> Result<(), PlotError> {
+        let in_summary = |message: String| PlotError::Parse {
+            path: dir.join("summary.json"),
+            what: "summary",
+            message,
+        };
+        let meta = &self.summary.meta;
+        let start = Date::parse(&meta.start).map_err(|e| in_summary(format!("meta.start: {e}")))?;
+        let horizon =
+            Date::parse(&meta.horizon).map_err(|e| in_summary(format!("meta.horizon: {e}")))?;
+        if horizon < start {
+            return Err(in_summary(format!(
+                "meta.horizon {horizon} is before meta.start {start}"
+            )));
+        }
+        let span_days = horizon.days_since(start) as u64 + 1;
+        if meta.horizon_working_days == 0 || meta.horizon_working_days > span_days {
+            return Err(in_summary(format!(
+                "meta.horizon_working_days {} is not between 1 and the {span_days} days from start to horizon",
+                meta.horizon_working_days
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = meta.case_types.iter().find(|c| !seen.insert(c.as_str())) {
+            return Err(in_summary(format!(
+                "meta.case_types: \"{dup}\" is listed twice"
+            )));
+        }
+        for needed in ["all_cases_closed", "peak_open_cases"] {
+            if self.metric(needed, None).is_none() {
+                return Err(in_summary(format!("metrics: no {needed} metric")));
+            }
+        }
+        let in_daily = |line: usize, message: String| PlotError::Parse {
+            path: dir.join("daily.csv"),
+            what: "daily series",
+            message: format!("line {line}: {message}"),
+        };
+        if self.daily.is_empty() {
+            return Err(PlotError::Parse {
+                path: dir.join("daily.csv"),
+                what: "daily series",
+                message: "no rows (a run writes at least its first day)".into(),
+            });
+        }
+        // The last (working day, date) seen in each series, to check that each is in order.
+        let mut last: std::collections::HashMap<(&str, &str), (u64, Date)> =
+            std::collections::HashMap::new();
+        for (i, row) in self.daily.iter().enumerate() {
+            let line = i + 2; // after the header, 1-based
+            let date = Date::parse(&row.date).map_err(|e| in_daily(line, format!("date: {e}")))?;
+            if date < start || date > horizon {
+                return Err(in_daily(
+                    line,
+                    format!("date {date} is outside the run ({start} to {horizon})"),
+                ));
+            }
+            if row.working_day >= meta.horizon_working_days {
+                return Err(in_daily(
+                    line,
+                    format!(
+                        "working_day {} is not below the run's {} working days",
+                        row.working_day, meta.horizon_working_days
+                    ),
+                ));
+            }
+            let known = match row.metric.as_str() {
+                "open_cases" => row.case_type == "all" || meta.case_types.contains(&row.case_type),
+                "screened_records" => row.case_type.is_empty(),
+                _ => false,
+            };
+            if !known {
+                return Err(in_daily(
+                    line,
+                    format!(
+                        "unknown series {} / \"{}\" (the summary's case types are {})",
+                        row.metric,
+                        row.case_type,
+                        meta.case_types.join(", ")
+                    ),
+                ));
+            }
+            let values = [
+                row.mean, row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95,
+            ];
+            if !values.iter().all(|v| v.is_finite() && *v >= 0.0) {
+                return Err(in_daily(
+                    line,
+                    "values must be finite and not negative".into(),
+                ));
+            }
+            if !values[1..].windows(2).all(|w| w[0] <= w[1]) {
+                return Err(in_daily(
+                    line,
+                    "quantiles p5 to p95 are not in increasing order".into(),
+                ));
+            }
+            let key = (row.metric.as_str(), row.case_type.as_str());
+            if let Some(&(wd, d)) = last.get(&key)
+                && (row.working_day <= wd || date <= d)
+            {
+                return Err(in_daily(
+                    line,
+                    format!(
+                        "{} / \"{}\" goes back or repeats: working day {} on {date} after working day {wd} on {d}",
+                        row.metric, row.case_type, row.working_day
+                    ),
+                ));
+            }
+            last.insert(key, (row.working_day, date));
+        }
+        Ok(())
     }
 
     /// Reads `summary.json` and `daily.csv` from a run directory.

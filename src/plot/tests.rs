@@ -49,6 +49,76 @@ fn run_and_draw(text: &str, reps: u64) -> (RunData, Vec<(String, Vec<u8>)>) {
     (d, charts)
 }
 
+/// Files that parse but cannot be a run's (edited, truncated, mixed) are refused, naming the
+/// file and where; the files a run writes pass.
+#[test]
+fn plot_refuses_run_files_that_contradict_themselves() {
+    let s = Scenario::from_toml_str(MET, "test.toml").unwrap();
+    let r = crate::engine::run(&s, 5, 11, &crate::engine::Silent).unwrap();
+    let summary = crate::report::summarise(&s, &r);
+    let files = crate::report::run_files(&s, &r, &summary);
+    let get =
+        |n: &str| String::from_utf8(files.iter().find(|f| f.0 == n).unwrap().1.clone()).unwrap();
+    let (json, csv) = (get("summary.json"), get("daily.csv"));
+    let dir = Path::new("run");
+    RunData::from_bytes(dir, json.as_bytes(), csv.as_bytes()).unwrap();
+    let header = csv.lines().next().unwrap();
+    let mut all = csv.lines().filter(|l| l.contains(",open_cases,all,"));
+    let (first, second) = (all.next().unwrap(), all.next().unwrap());
+    let fields: Vec<&str> = first.split(',').collect();
+    let with = |i: usize, v: &str| {
+        let mut f = fields.clone();
+        f[i] = v;
+        format!("{header}\n{}\n", f.join(","))
+    };
+    let start = &fields[0];
+    let bad_daily = [
+        (format!("{header}\n"), "no rows"),
+        (with(0, "2023-13-01"), "line 2: date"),
+        (with(0, "1999-01-01"), "outside the run"),
+        (with(1, "99999999"), "working_day 99999999"),
+        (with(3, "nobody"), "unknown series open_cases / \"nobody\""),
+        (with(4, "NaN"), "finite"),
+        (with(5, "-1"), "finite and not negative"),
+        (with(11, "0"), "not in increasing order"),
+        (
+            format!("{header}\n{second}\n{first}\n"),
+            "goes back or repeats",
+        ),
+    ];
+    for (daily, says) in bad_daily {
+        let e = RunData::from_bytes(dir, json.as_bytes(), daily.as_bytes()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("daily.csv") && msg.contains(says),
+            "{says}: {msg}"
+        );
+    }
+    let bad_summary = [
+        (
+            json.replacen(
+                &format!("\"start\": \"{start}\""),
+                "\"start\": \"2023-02-30\"",
+                1,
+            ),
+            "meta.start",
+        ),
+        (
+            json.replacen("\"all_cases_closed\"", "\"all_cases_closed_x\"", 1),
+            "no all_cases_closed",
+        ),
+    ];
+    for (summary, says) in bad_summary {
+        assert_ne!(summary, json, "{says}: the edit applies");
+        let e = RunData::from_bytes(dir, summary.as_bytes(), csv.as_bytes()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("summary.json") && msg.contains(says),
+            "{says}: {msg}"
+        );
+    }
+}
+
 fn text_of(svg: &[u8]) -> String {
     String::from_utf8(svg.to_vec()).unwrap()
 }
