@@ -92,6 +92,12 @@ pub fn run(command: Command) -> Result<(), AppError> {
 
 /// Redraws a run's charts from its written summaries.
 fn plot(dir: &std::path::Path) -> Result<(), AppError> {
+    if dir.is_file() {
+        return Err(AppError::Usage(format!(
+            "{} is a file: give the directory of a run's results (the one holding summary.json, or comparison.json)",
+            dir.display()
+        )));
+    }
     let charts = if dir.join("comparison.json").is_file() {
         crate::plot::render_comparison(&crate::plot::load_comparison_dir(dir)?)?
     } else {

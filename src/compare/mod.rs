@@ -613,6 +613,12 @@ pub fn solve(
             spec.target, base.start
         )));
     }
+    if spec.target > base.horizon {
+        return Err(SolveError::Bad(format!(
+            "--target-date {} is after the scenario's horizon ({}): nothing is known of runs past it; move the horizon in {file} to the target date or later",
+            spec.target, base.horizon
+        )));
+    }
     // The parameter must be an integer setting.
     match variant::current_value(text, &spec.path) {
         Some(toml_edit::Value::Integer(_)) => {}

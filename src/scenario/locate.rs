@@ -33,15 +33,44 @@ pub(crate) fn snippet(text: &str, span: Range<usize>) -> String {
         .map(|s| s.split('\n').next().unwrap_or("").chars().count())
         .unwrap_or(1)
         .max(1);
+    // A very long line (a whole table on one line, a pasted blob) is shown as a window of
+    // SNIPPET_CHARS around the caret, so that the message stays readable.
+    let chars: Vec<char> = line_text.chars().collect();
+    let at = column - 1;
+    let (shown, at, width) = if chars.len() <= SNIPPET_CHARS + 20 {
+        (line_text.to_string(), at, width)
+    } else {
+        let from = at
+            .saturating_sub(SNIPPET_CHARS / 2)
+            .min(chars.len().saturating_sub(SNIPPET_CHARS));
+        let to = (from + SNIPPET_CHARS).min(chars.len());
+        let mut shown = String::new();
+        let lead = usize::from(from > 0);
+        if from > 0 {
+            shown.push('…');
+        }
+        shown.extend(&chars[from..to]);
+        if to < chars.len() {
+            shown.push('…');
+        }
+        (
+            shown,
+            at - from + lead,
+            width.min(to.saturating_sub(at)).max(1),
+        )
+    };
     let gutter = line.to_string().len();
     format!(
-        "{:gutter$} |\n{line} | {line_text}\n{:gutter$} | {}{}",
+        "{:gutter$} |\n{line} | {shown}\n{:gutter$} | {}{}",
         "",
         "",
-        " ".repeat(column - 1),
+        " ".repeat(at),
         "^".repeat(width),
     )
 }
+
+/// Most characters of a line shown in a snippet.
+const SNIPPET_CHARS: usize = 100;
 
 /// Adds a "did you mean" to serde's "unknown field `x`, expected `a`, `b` or `c`" and "unknown
 /// variant" messages when one valid name is close to the misspelt one.
@@ -93,6 +122,13 @@ pub(crate) fn plain_types(msg: &str) -> String {
             out = format!("{head}{plain}");
             break;
         }
+    }
+    // serde names the Rust type of a table ("expected struct RawCalendar"): a user wrote a
+    // table, whatever its type is called here.
+    if let Some(i) = out.find("expected struct Raw")
+        && out[i + 19..].chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        out = format!("{}expected a table", &out[..i]);
     }
     // "floating point `1000…0.0`": keep it short.
     if let Some(start) = out.find("floating point `")
@@ -298,6 +334,33 @@ mod tests {
         assert_eq!(line_col(t, 11), (2, 6));
     }
 
+    /// A long line is shown as a window around the caret, which still points at the same text.
+    #[test]
+    fn snippets_of_long_lines_are_a_window_around_the_caret() {
+        let line = format!("x = [{}BAD{}]", "1, ".repeat(20_000), ", 2".repeat(20_000));
+        let at = line.find("BAD").unwrap();
+        let text = format!("a = 1\n{line}\n");
+        let start = 6 + at;
+        let snip = snippet(&text, start..start + 3);
+        let lines: Vec<&str> = snip.lines().collect();
+        assert_eq!(lines.len(), 3, "{snip}");
+        assert!(lines[1].chars().count() < 120, "{}", lines[1]);
+        assert!(lines[1].contains('…'));
+        // The caret sits under "BAD".
+        let caret = lines[2].find('^').unwrap();
+        let shown: Vec<char> = lines[1].chars().collect();
+        let prefix_chars = lines[2][..caret].chars().count();
+        let under: String = shown[prefix_chars..prefix_chars + 3].iter().collect();
+        assert_eq!(under, "BAD", "{snip}");
+        assert_eq!(lines[2].matches('^').count(), 3);
+        // A short line is shown whole.
+        let snip = snippet("a = 1\nb = oops\n", 10..14);
+        assert!(
+            snip.contains("2 | b = oops") && snip.ends_with("    ^^^^"),
+            "{snip}"
+        );
+    }
+
     #[test]
     fn suggests_close_field_names() {
         let m = polish_serde_message(
@@ -310,6 +373,10 @@ mod tests {
 
     #[test]
     fn names_types_in_words_and_shortens_huge_literals() {
+        assert_eq!(
+            plain_types("invalid type: string \"x\", expected struct RawCalendar"),
+            "invalid type: string \"x\", expected a table"
+        );
         assert_eq!(
             plain_types("invalid type: string \"six\", expected f64"),
             "invalid type: string \"six\", expected a number"

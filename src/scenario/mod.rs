@@ -141,6 +141,18 @@ impl Scenario {
 /// A syntax or type error from the toml crate, located in the file and, where the text is
 /// well-formed TOML, named by its field path like every validation error.
 fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
+    if text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    }) {
+        return ScenarioError::Parse {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            message: "the file is empty (or only comments): it needs at least `name`, `start` and `horizon` (see scenarios/README.md)".into(),
+            snippet: String::new(),
+        };
+    }
     let span = e.span().filter(|s| s.start < text.len());
     let (line, column) = span
         .as_ref()
@@ -478,8 +490,11 @@ mod tests {
         // Missing from the top level: no path (even when the file starts with a key), no caret.
         let m = parse_message("name = \"x\"\nstart = 2024-01-01\n");
         assert_eq!(m, "t.toml:1:1: missing field `horizon` at the top level");
-        let m = parse_message("");
-        assert_eq!(m, "t.toml:1:1: missing field `name` at the top level");
+        // An empty file (or only comments) is said to be empty.
+        for empty in ["", "# a comment\n\n  # another\n"] {
+            let m = parse_message(empty);
+            assert!(m.starts_with("t.toml:1:1: the file is empty"), "{m}");
+        }
         // A duplicate key is named.
         let m = parse_message("name = \"x\"\nname = \"y\"\n");
         assert!(m.starts_with("t.toml:2:1: duplicate key `name`"), "{m}");

@@ -31,6 +31,25 @@ pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 /// (1023 for 2023) that would make the pace tiny.
 pub const MAX_OBSERVED_YEARS: i32 = 10;
 
+/// `text` as given, or its first 60 characters and "…" when longer: a message quotes what was
+/// written without echoing a pasted megabyte.
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
+}
+
+/// The items joined by ", ", the first 20 of them and "and N more" after.
+fn listed(items: impl Iterator<Item = String>) -> String {
+    let all: Vec<String> = items.collect();
+    if all.len() <= 20 {
+        all.join(", ")
+    } else {
+        format!("{} and {} more", all[..20].join(", "), all.len() - 20)
+    }
+}
+
 struct Ctx {
     errors: Vec<FieldError>,
 }
@@ -76,6 +95,14 @@ impl Ctx {
         for (i, n) in names.enumerate() {
             if n.trim().is_empty() {
                 self.err(format!("{section}[{i}].name"), "name is empty");
+            } else if n.chars().any(char::is_control) {
+                self.err(
+                    format!("{section}[{i}].name"),
+                    format!(
+                        "{:?} contains a control character (a line break or a tab?): names appear in tables and charts",
+                        clip(n)
+                    ),
+                );
             }
             if let Some(first) = seen.insert(n, i) {
                 self.err(
@@ -133,17 +160,16 @@ fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) ->
     } else {
         // Each name once, even when the file repeats one (that is reported on its own).
         let mut seen = std::collections::HashSet::new();
+        let unique: Vec<&str> = names.iter().copied().filter(|n| seen.insert(*n)).collect();
         format!(
             "known {what}s: {}",
-            names
-                .iter()
-                .filter(|n| seen.insert(**n))
-                .map(|n| format!("\"{n}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            listed(unique.iter().map(|n| format!("\"{}\"", clip(n))))
         )
     };
-    ctx.err(path, format!("unknown {what} \"{name}\"{hint}; {list}"));
+    ctx.err(
+        path,
+        format!("unknown {what} \"{}\"{hint}; {list}", clip(name)),
+    );
     None
 }
 
@@ -176,7 +202,7 @@ pub(super) fn validate(
             "name",
             format!(
                 "\"{}\" is not usable as a directory name: use letters, digits, '-', '_' and '.' (not first)",
-                raw.name
+                clip(&raw.name)
             ),
         );
     } else if raw.name.len() > MAX_NAME_LEN {
@@ -921,16 +947,19 @@ pub(super) fn validate(
                 }
             }
             Err(cycle) => {
-                let names: Vec<String> = cycle
+                let names = cycle
                     .iter()
-                    .map(|&i| format!("\"{}\"", case_types[i].name))
-                    .collect();
+                    .map(|&i| format!("\"{}\"", clip(&case_types[i].name)));
+                let names = if cycle.len() <= 20 {
+                    names.collect::<Vec<_>>().join(" → ")
+                } else {
+                    format!("{} (of {} case types)", listed(names), cycle.len())
+                };
                 let first = cycle.first().copied().unwrap_or(0);
                 c.err(
                     format!("case_types[{first}].routing"),
                     format!(
-                        "routing can go on for ever: the cycle through {} creates on average at least one new case for every case it closes, so the cases would never all close",
-                        names.join(" → ")
+                        "routing can go on for ever: the cycle through {names} creates on average at least one new case for every case it closes, so the cases would never all close"
                     ),
                 );
             }

@@ -368,6 +368,15 @@ fn plot_of_a_directory_without_results_is_bad_input() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("summary.json"));
+    // A file where the directory should be: said so, not "Not a directory".
+    let file = dir.path().join("summary.json");
+    fs::write(&file, b"{}").unwrap();
+    vetsim()
+        .arg("plot")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file: give the directory"));
 }
 
 #[test]
@@ -545,6 +554,16 @@ fn bad_vary_and_param_are_bad_input() {
                 "-5",
             ],
             "variant headcount=-5 is not a valid scenario",
+        ),
+        (
+            vec![
+                "solve",
+                "--param",
+                "teams.diverted_soc_ct.headcount",
+                "--target-date",
+                "2030-01-01",
+            ],
+            "is after the scenario's horizon (2026-12-31)",
         ),
     ] {
         vetsim()
