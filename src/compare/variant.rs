@@ -376,6 +376,17 @@ fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryErr
         | (Value::Datetime(_), Value::Datetime(_)) => new.clone(),
         // A distribution written as a plain number may be set to another number.
         (Value::Integer(_), Value::Float(_)) => new.clone(),
+        (Value::Array(_), Value::Array(_)) | (Value::InlineTable(_), Value::InlineTable(_)) => {
+            return Err(VaryError::BadValue {
+                path: path.to_string(),
+                value: value_text(new),
+                message: if matches!(old, Value::Array(_)) {
+                    format!("a list cannot be varied whole: vary one of its items, e.g. {path}[0]")
+                } else {
+                    format!("a table cannot be varied whole: vary one of its keys, e.g. {path}.KEY")
+                },
+            });
+        }
         (_, Value::String(text)) => {
             // A bare word that is not TOML: most likely a mistyped number or date.
             return Err(VaryError::BadValue {

@@ -97,6 +97,11 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
         }
     }
     let parent = parent_of(target);
+    if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+        return Err(WriteError::NotADirectory {
+            path: file.to_path_buf(),
+        });
+    }
     fs::create_dir_all(&parent).map_err(io(&parent))?;
     // Can files be made there? (A read-only file system, /proc, no permission.)
     tempfile::Builder::new()
@@ -490,5 +495,11 @@ mod tests {
         let e = write_dir(&target, &[("a".into(), vec![])]).unwrap_err();
         assert!(e.to_string().contains("not a directory"), "{e}");
         assert_eq!(fs::read(&target).unwrap(), b"x");
+        // A file on the way to it: named as such.
+        let e = check_target(&target.join("sub").join("run")).unwrap_err();
+        assert!(
+            matches!(&e, WriteError::NotADirectory { path } if *path == target),
+            "{e}"
+        );
     }
 }

@@ -565,6 +565,14 @@ fn bad_vary_and_param_are_bad_input() {
             ],
             "is after the scenario's horizon (2026-12-31)",
         ),
+        (
+            vec![
+                "compare",
+                "--vary",
+                "case_types.historic_reassessment.routing[0].to=[\"risk_management\"]",
+            ],
+            "a list cannot be varied whole: vary one of its items, e.g. case_types.historic_reassessment.routing[0].to[0]",
+        ),
     ] {
         vetsim()
             .current_dir(dir.path())
