@@ -264,9 +264,9 @@ impl LogHist {
     ///
     /// Why: many waits are exactly zero, and adding one to the zero count again and again makes
     /// each increment wait for the previous one's store; counting the zeros in a register and
-    /// storing once took about 15 % off the time of a met-2023 replication (one thread, runs
-    /// alternated ABBA), with no fewer instructions. Counting runs of any one bucket the same way
-    /// measured no better. The lookup tables are also read once per call.
+    /// storing once measured faster with no fewer instructions (how much depends on the rest of
+    /// the build's code layout: see the README's bench section). Counting runs of any one bucket
+    /// the same way measured no better. The lookup tables are also read once per call.
     pub fn add_bits(&mut self, bits: &[u64]) {
         let (edges, cells): (&[f64], &[u16]) = (&EDGES, &CELLS);
         let mut zeros = 0u64;
