@@ -19,11 +19,56 @@ type Formatter = Box<dyn Fn(&f64) -> String>;
 
 /// Parses `comparison.json`; `dir` only names it in errors.
 pub fn load_comparison(dir: &Path, bytes: &[u8]) -> Result<Comparison, PlotError> {
-    serde_json::from_slice(bytes).map_err(|e| PlotError::Parse {
+    let bad = |message: String| PlotError::Parse {
         path: dir.join("comparison.json"),
         what: "comparison",
-        message: e.to_string(),
-    })
+        message,
+    };
+    let c: Comparison = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+    check(&c).map_err(bad)?;
+    Ok(c)
+}
+
+/// Refuses a comparison that parses but cannot be what `vetsim compare` wrote (edited by hand,
+/// truncated), as [`super::RunData`] does for a run, so that charts never contradict their data.
+fn check(c: &Comparison) -> Result<(), String> {
+    let start = Date::parse(&c.meta.start).map_err(|e| format!("meta.start: {e}"))?;
+    let horizon = Date::parse(&c.meta.horizon).map_err(|e| format!("meta.horizon: {e}"))?;
+    if horizon < start {
+        return Err(format!(
+            "meta.horizon {horizon} is before meta.start {start}"
+        ));
+    }
+    if c.variants.is_empty() {
+        return Err("variants: none".into());
+    }
+    let mut labels = std::collections::HashSet::new();
+    for (i, v) in c.variants.iter().enumerate() {
+        if !labels.insert(v.label.as_str()) {
+            return Err(format!(
+                "variants[{i}].label: \"{}\" appears twice",
+                v.label
+            ));
+        }
+        if !(v.lent_officers.is_finite() && v.lent_officers >= 0.0) {
+            return Err(format!(
+                "variants[{i}].lent_officers: {} is not a number of officers",
+                v.lent_officers
+            ));
+        }
+        for needed in ["all_cases_closed", "peak_open_cases"] {
+            if !v.metrics.iter().any(|m| m.metric == needed) {
+                return Err(format!("variants[{i}].metrics: no {needed} metric"));
+            }
+        }
+    }
+    if !c.variants.iter().any(|v| v.label == c.meta.baseline) {
+        return Err(format!(
+            "meta.baseline: no variant is labelled \"{}\"",
+            c.meta.baseline
+        ));
+    }
+    Ok(())
 }
 
 /// Reads `comparison.json` from a comparison's directory.

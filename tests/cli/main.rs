@@ -379,6 +379,49 @@ fn plot_of_a_directory_without_results_is_bad_input() {
         .stderr(predicate::str::contains("is a file: give the directory"));
 }
 
+/// `vetsim plot` on an edited comparison refuses it, naming the file and field, and leaves the
+/// charts as they were.
+#[test]
+fn plot_refuses_an_edited_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cmp");
+    vetsim()
+        .current_dir(root())
+        .args(["compare", "tests/bad-scenarios/base.toml", "-n", "3", "-q"])
+        .args(["--vary", "teams.assessors.headcount=1,2", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    vetsim().arg("plot").arg(&out).assert().success();
+    let json = fs::read_to_string(out.join("comparison.json")).unwrap();
+    let chart = fs::read(out.join("compare-finish.svg")).unwrap();
+    for (edit, says) in [
+        (
+            json.replace("\"baseline\": \"", "\"baseline\": \"x"),
+            "meta.baseline",
+        ),
+        (
+            json.replace("\"metric\": \"all_cases_closed\"", "\"metric\": \"closed\""),
+            "no all_cases_closed",
+        ),
+        (
+            json.replace("\"start\": \"2024-01-01\"", "\"start\": \"2024-02-30\""),
+            "meta.start",
+        ),
+    ] {
+        assert_ne!(edit, json, "{says}: the edit applies");
+        fs::write(out.join("comparison.json"), &edit).unwrap();
+        vetsim()
+            .arg("plot")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("comparison.json"))
+            .stderr(predicate::str::contains(says));
+        assert_eq!(fs::read(out.join("compare-finish.svg")).unwrap(), chart);
+    }
+}
+
 #[test]
 fn compare_writes_paired_results_and_charts() {
     let dir = tempfile::tempdir().unwrap();
