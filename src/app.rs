@@ -242,15 +242,22 @@ fn in_experiment(text: &str, file: &str, e: VaryError) -> AppError {
         VaryError::Syntax { spec, .. } => spec.clone(),
         _ => return e.into(),
     };
-    let needle = format!("\"{path}\"");
-    // The line of the setting's path; for a problem of the whole section (too many variants),
-    // the section's first line.
-    let line = text.lines().position(|l| l.contains(&needle)).or_else(|| {
-        text.lines().position(|l| {
-            let l = l.trim_start();
-            l.starts_with("[[experiment.vary]]") || l.starts_with("[experiment]")
-        })
-    });
+    // The line of the setting's path (in either kind of TOML string); for a problem of the whole
+    // section (too many variants), the section's first line.
+    let (double, single) = (format!("\"{path}\""), format!("'{path}'"));
+    let whole_section =
+        matches!(&e, VaryError::Syntax { message, .. } if message.contains("variants: at most"));
+    let line = text
+        .lines()
+        .position(|l| l.contains(&double) || l.contains(&single))
+        .or_else(|| {
+            whole_section.then(|| {
+                text.lines().position(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("[[experiment.vary]]") || l.starts_with("[experiment]")
+                })
+            })?
+        });
     match line {
         Some(i) => AppError::Usage(format!("{file}:{}: [experiment]: {e}", i + 1)),
         None => e.into(),
@@ -259,7 +266,7 @@ fn in_experiment(text: &str, file: &str, e: VaryError) -> AppError {
 
 fn run_compare(args: CompareArgs) -> Result<(), AppError> {
     let (text, file) = scenario_text(&args.scenario)?;
-    let base = Scenario::from_toml_str(&text, &file)?;
+    let base = Scenario::from_toml_str_variant(&text, &file)?; // the grid decides staffing
     let varies = varies_of(&args.vary, &base)?;
     let variants = compare::build_variants(&text, &file, &varies).map_err(|e| {
         if args.vary.is_empty() {
@@ -312,7 +319,7 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
 
 fn run_solve(args: SolveArgs) -> Result<(), AppError> {
     let (text, file) = scenario_text(&args.scenario)?;
-    let base = Scenario::from_toml_str(&text, &file)?;
+    let base = Scenario::from_toml_str_variant(&text, &file)?; // the search decides staffing
     let written = match compare::variant::current_value(&text, &args.param) {
         Some(toml_edit::Value::Integer(i)) => Some(*i.value()),
         _ => None,

@@ -600,7 +600,7 @@ pub fn solve(
             spec.min, spec.max
         )));
     }
-    let base = crate::scenario::Scenario::from_toml_str(text, file)
+    let base = crate::scenario::Scenario::from_toml_str_variant(text, file)
         .map_err(|e| SolveError::Bad(e.to_string()))?;
     if spec.finish == Finish::ScreeningComplete && base.screening.is_none() {
         return Err(SolveError::Bad(format!(

@@ -1459,6 +1459,15 @@ mod tests {
         );
         let s = Scenario::from_toml_str(&text, "met-2023.toml").unwrap();
         assert_eq!(super::Prepared::new(&s).classes.len(), 5);
+        // So does a different order of preference among the same teams.
+        let text = DEFAULT_SCENARIO_TOML.replacen(
+            "teams = [\"dps_investigators\", \"dps_new_staff\", \"diverted_soc_ct\"]",
+            "teams = [\"diverted_soc_ct\", \"dps_investigators\", \"dps_new_staff\"]",
+            1,
+        );
+        assert_ne!(text, DEFAULT_SCENARIO_TOML);
+        let s = Scenario::from_toml_str(&text, "met-2023.toml").unwrap();
+        assert_eq!(super::Prepared::new(&s).classes.len(), 5);
     }
 
     #[test]

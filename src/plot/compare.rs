@@ -31,6 +31,8 @@ pub fn load_comparison(dir: &Path, bytes: &[u8]) -> Result<Comparison, PlotError
 
 /// Refuses a comparison that parses but cannot be what `vetsim compare` wrote (edited by hand,
 /// truncated), as [`super::RunData`] does for a run, so that charts never contradict their data.
+/// `vetsim compare` itself draws from the bytes it made through this check, so every rule here
+/// must hold for anything it can write.
 fn check(c: &Comparison) -> Result<(), String> {
     let start = Date::parse(&c.meta.start).map_err(|e| format!("meta.start: {e}"))?;
     let horizon = Date::parse(&c.meta.horizon).map_err(|e| format!("meta.horizon: {e}"))?;
@@ -42,14 +44,9 @@ fn check(c: &Comparison) -> Result<(), String> {
     if c.variants.is_empty() {
         return Err("variants: none".into());
     }
-    let mut labels = std::collections::HashSet::new();
+    // Labels may repeat: the same value given twice is the way to make a variant identical to
+    // the baseline.
     for (i, v) in c.variants.iter().enumerate() {
-        if !labels.insert(v.label.as_str()) {
-            return Err(format!(
-                "variants[{i}].label: \"{}\" appears twice",
-                v.label
-            ));
-        }
         if !(v.lent_officers.is_finite() && v.lent_officers >= 0.0) {
             return Err(format!(
                 "variants[{i}].lent_officers: {} is not a number of officers",

@@ -28,9 +28,18 @@ pub enum WriteError {
     )]
     NotResults { path: PathBuf },
     #[error(
-        "will not write results to {path}: it is the current directory or contains it, and vetsim replaces its results directory as a whole; give a subdirectory such as {path}/results"
+        "will not write results to {path}: it is the current directory or contains it, and vetsim replaces its results directory as a whole; give a subdirectory such as {}",
+        path.join("results").display()
     )]
     Encloses { path: PathBuf },
+    #[error(
+        "will not write results to {path}: name the results directory itself, not a path ending in '.' or '..'"
+    )]
+    DotName { path: PathBuf },
+    #[error(
+        "will not write results to {path}: it is a symbolic link, and vetsim replaces its results directory as a whole; give the directory itself"
+    )]
+    Symlink { path: PathBuf },
 }
 
 /// Files that mark a directory as results vetsim wrote (`run`, `compare`, `solve`): only such a
@@ -65,9 +74,10 @@ fn plain(e: std::io::Error) -> std::io::Error {
 }
 
 /// Checks that results can be written to directory `target`, before any work is done on them:
-/// it is not a file, not the current directory or one containing it, empty or holding results
-/// vetsim wrote (see [`MARKERS`]), and its parent can be created and written in. Creates the
-/// parent directories (as writing would).
+/// it is not a file or a symbolic link, does not end in `.` or `..`, is not the current directory
+/// or one containing it, is empty or holds results vetsim wrote (see [`MARKERS`]), and the nearest
+/// existing directory on the way to it takes new entries. Creates nothing (the writer creates the
+/// parents when the results are ready), so a run stopped by a later check leaves no trace.
 pub fn check_target(target: &Path) -> Result<(), WriteError> {
     let cwd = std::env::current_dir().ok();
     check_target_from(target, cwd.as_deref())
@@ -75,6 +85,30 @@ pub fn check_target(target: &Path) -> Result<(), WriteError> {
 
 /// [`check_target`] with the current directory given (`None` when it cannot be told).
 fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError> {
+    // The last part as written ("x/." has the file name "x" for `Path`, but the system refuses
+    // to rename it, after the whole run).
+    let raw = target.as_os_str().as_encoded_bytes();
+    let end = raw.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1);
+    let last = raw[..end].rsplit(|&b| b == b'/').next().unwrap_or_default();
+    if (last == b"." || last == b"..") && end > 0 {
+        let canon = fs::canonicalize(target).ok();
+        let cwd = cwd.and_then(|c| fs::canonicalize(c).ok());
+        if let (Some(t), Some(c)) = (&canon, &cwd)
+            && c.starts_with(t)
+        {
+            return Err(WriteError::Encloses {
+                path: target.to_path_buf(),
+            });
+        }
+        return Err(WriteError::DotName {
+            path: target.to_path_buf(),
+        });
+    }
+    if fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(WriteError::Symlink {
+            path: target.to_path_buf(),
+        });
+    }
     if target.exists() {
         if !target.is_dir() {
             return Err(WriteError::NotADirectory {
@@ -97,16 +131,27 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
         }
     }
     let parent = parent_of(target);
-    if let Some(file) = parent.ancestors().find(|a| a.is_file()) {
+    // The nearest existing directory on the way: it must be one, and take new entries (not a
+    // read-only file system, /proc, or without permission).
+    let existing = parent
+        .ancestors()
+        .find(|a| a.as_os_str().is_empty() || a.exists())
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .unwrap_or(Path::new("."));
+    if !existing.is_dir() {
         return Err(WriteError::NotADirectory {
-            path: file.to_path_buf(),
+            path: existing.to_path_buf(),
         });
     }
-    fs::create_dir_all(&parent).map_err(io(&parent))?;
-    // Can files be made there? (A read-only file system, /proc, no permission.)
     tempfile::Builder::new()
         .prefix(&format!("{TMP_PREFIX}{}-", std::process::id()))
-        .tempdir_in(&parent)
+        .tempdir_in(existing)
         .map_err(io(target))?;
     Ok(())
 }
@@ -145,6 +190,7 @@ pub fn write_dir_streamed(
     // Again, in case the directory changed while the results were being made.
     check_target(target)?;
     let parent = parent_of(target);
+    fs::create_dir_all(&parent).map_err(io(&parent))?;
     clean_stale(&parent);
     let pid = std::process::id();
     let tmp = tempfile::Builder::new()
@@ -472,6 +518,40 @@ mod tests {
         check_target_from(&sibling, Some(&inner)).unwrap();
         let e = check_target_from(Path::new("/"), None).unwrap_err();
         assert!(matches!(e, WriteError::Encloses { .. }), "{e}");
+    }
+
+    /// Paths the system would refuse to rename only after the whole run are refused first; and
+    /// checking creates nothing.
+    #[test]
+    fn refuses_dot_paths_and_symbolic_links_and_creates_nothing() {
+        let base = tempfile::tempdir().unwrap();
+        let results = base.path().join("results");
+        fs::create_dir(&results).unwrap();
+        fs::write(results.join("summary.json"), b"{}").unwrap();
+        for target in [results.join("."), results.join("sub").join("..")] {
+            let e = check_target_from(&target, Some(base.path())).unwrap_err();
+            assert!(matches!(e, WriteError::DotName { .. }), "{e}");
+        }
+        assert!(!results.join("sub").exists());
+        #[cfg(unix)]
+        {
+            let link = base.path().join("link");
+            std::os::unix::fs::symlink(&results, &link).unwrap();
+            let dangling = base.path().join("dangling");
+            std::os::unix::fs::symlink(base.path().join("nowhere"), &dangling).unwrap();
+            for target in [link, dangling] {
+                let e = check_target_from(&target, Some(base.path())).unwrap_err();
+                assert!(matches!(e, WriteError::Symlink { .. }), "{e}");
+            }
+        }
+        let deep = base.path().join("new").join("deeper").join("run");
+        check_target(&deep).unwrap();
+        assert!(!base.path().join("new").exists(), "nothing created");
+        write_dir(&deep, &[("summary.json".into(), b"{}".to_vec())]).unwrap();
+        assert!(
+            deep.join("summary.json").is_file(),
+            "the writer creates the parents"
+        );
     }
 
     /// An error making the temporary directory names the target, not the temporary path.

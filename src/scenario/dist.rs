@@ -362,6 +362,24 @@ impl Dist {
         }
     }
 
+    /// True when a draw is exactly 0 with positive probability (a fixed 0, or an empirical value
+    /// 0 with weight): a pace multiplied by such a draw stands still in those replications.
+    pub fn can_be_zero(&self) -> bool {
+        match &self.kind {
+            Kind::Fixed(v) => *v == 0.0,
+            Kind::Uniform { min, width } => *min == 0.0 && *width == 0.0,
+            Kind::Empirical { values, cumulative } => {
+                let mut before = 0.0;
+                values.iter().zip(cumulative).any(|(v, &c)| {
+                    let weighted = c > before;
+                    before = c;
+                    *v == 0.0 && weighted
+                })
+            }
+            _ => false,
+        }
+    }
+
     /// The distribution's mean [same unit as its values], used for plausibility checks (expected
     /// sizes) and reporting.
     pub fn mean(&self) -> f64 {

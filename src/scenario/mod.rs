@@ -80,9 +80,10 @@ impl Scenario {
         Scenario::parse(text, file, validate::Strictness::AsWritten)
     }
 
-    /// [`Scenario::from_toml_str`] for a variant that `compare` or `solve` made by changing a
-    /// setting: staffing that leaves a case type with nobody at all (0 of the only team, say) is
-    /// a point worth trying there, and simply never finishes, so it is not refused.
+    /// [`Scenario::from_toml_str`] for a scenario that `compare` or `solve` varies, and for each
+    /// variant they make: staffing that leaves a case type with nobody at all (0 of the only team,
+    /// say) is a point worth trying there, or a starting point for the search, and simply never
+    /// finishes, so it is not refused.
     pub fn from_toml_str_variant(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         Scenario::parse(text, file, validate::Strictness::Variant)
     }

@@ -313,6 +313,13 @@ pub(super) fn validate(
 
     // --- names
     c.unique_names("case_types", raw.case_types.iter().map(|t| t.name.as_str()));
+    // "all" names the series and metrics of every case type together.
+    if let Some(i) = raw.case_types.iter().position(|t| t.name == "all") {
+        c.err(
+            format!("case_types[{i}].name"),
+            "\"all\" is reserved: results use it for all case types together; choose another name",
+        );
+    }
     c.unique_names("teams", raw.teams.iter().map(|t| t.name.as_str()));
     c.unique_names("arrivals", raw.arrivals.iter().map(|t| t.name.as_str()));
     if let Some(s) = &raw.screening {
@@ -619,13 +626,14 @@ pub(super) fn validate(
     // A case type whose teams never have anyone would wait for ever: every headcount entry of
     // every team it lists is 0. (One team at 0 is fine: a comparison of 0 diverted officers.)
     for (i, ct) in case_types.iter().enumerate() {
+        // (A team with no headcount entries at all is reported on its own.)
         if strictness == Strictness::AsWritten
             && ct.effort.is_some()
             && !ct.teams.is_empty()
-            && ct
-                .teams
-                .iter()
-                .all(|&tm| raw.teams[tm].headcount.iter().all(|h| h.count == 0))
+            && ct.teams.iter().all(|&tm| {
+                let h = &raw.teams[tm].headcount;
+                !h.is_empty() && h.iter().all(|h| h.count == 0)
+            })
         {
             let names: Vec<String> = ct
                 .teams
@@ -698,6 +706,13 @@ pub(super) fn validate(
                         "screening.throughput.records_per_day",
                         format!("{} records a day on average: the pace must be more than 0, or screening never ends", d.mean()),
                     );
+                } else if let Some(d) = &d
+                    && d.can_be_zero()
+                {
+                    c.err(
+                        "screening.throughput.records_per_day",
+                        "it can be 0: screening would never end in those replications; every value must be more than 0",
+                    );
                 }
                 d
             }
@@ -708,7 +723,7 @@ pub(super) fn validate(
                         format!("{since} is not before start ({})", raw.start),
                     );
                     None
-                } else if since.ymd().0 < raw.start.ymd().0 - MAX_OBSERVED_YEARS {
+                } else if raw.start.days_since(since) > i64::from(MAX_OBSERVED_YEARS) * 36525 / 100 {
                     c.err(
                         "screening.throughput.observed_since",
                         format!(
@@ -736,11 +751,11 @@ pub(super) fn validate(
             None => Some(Dist::fixed(1.0)),
         };
         if let Some(f) = &factor
-            && !(f.mean() > 0.0)
+            && (!(f.mean() > 0.0) || f.can_be_zero())
         {
             c.err(
                 "screening.throughput.factor",
-                format!("{} on average: the pace is multiplied by it, so it must be more than 0, or screening never ends", f.mean()),
+                "it can be 0: the pace is multiplied by it, so screening would never end in those replications; every value must be more than 0",
             );
         }
         let mut changes = Vec::new();

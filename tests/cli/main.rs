@@ -379,6 +379,43 @@ fn plot_of_a_directory_without_results_is_bad_input() {
         .stderr(predicate::str::contains("is a file: give the directory"));
 }
 
+/// The same value twice makes a variant identical to the baseline: the comparison runs and is
+/// written (its charts are drawn from what it wrote, through the checks `vetsim plot` makes).
+/// And a scenario written with nobody in the only team can still be compared or solved: the
+/// grid or the search decides the staffing.
+#[test]
+fn compare_and_solve_accept_repeated_values_and_a_base_with_nobody() {
+    let dir = tempfile::tempdir().unwrap();
+    vetsim()
+        .current_dir(root())
+        .args(["compare", "tests/bad-scenarios/base.toml", "-n", "3", "-q"])
+        .args(["--vary", "teams.assessors.headcount=2,2", "-o"])
+        .arg(dir.path().join("same"))
+        .assert()
+        .success();
+    assert!(dir.path().join("same/compare-finish.svg").is_file());
+    let nobody = "tests/bad-scenarios/61-team-never-staffed.toml";
+    vetsim()
+        .current_dir(root())
+        .args(["validate", nobody])
+        .assert()
+        .code(2);
+    vetsim()
+        .current_dir(root())
+        .args(["compare", nobody, "-n", "3", "-q"])
+        .args(["--vary", "teams.assessors.headcount=1,2", "-o"])
+        .arg(dir.path().join("from-zero"))
+        .assert()
+        .success();
+    vetsim()
+        .current_dir(root())
+        .args(["solve", nobody, "-n", "3", "-q", "--param"])
+        .args(["teams.assessors.headcount", "--target-date", "2024-12-31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("teams.assessors.headcount"));
+}
+
 /// `vetsim plot` on an edited comparison refuses it, naming the file and field, and leaves the
 /// charts as they were.
 #[test]
