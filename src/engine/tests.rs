@@ -17,6 +17,15 @@ fn load(text: &str) -> Scenario {
     Scenario::from_toml_str(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// A one-replication scenario over 2024 with no holidays, named `name`; `body` follows its
+/// `[calendar]` table (so it may start with more calendar keys), then its other tables.
+fn small(name: &str, body: &str) -> Scenario {
+    load(&format!(
+        "name = \"{name}\"\nstart = 2024-01-01\nhorizon = 2024-12-31\nreplications = 1\n\
+         [calendar]\nholidays = \"none\"\n{body}"
+    ))
+}
+
 fn metric<'a>(s: &'a report::Summary, name: &str, ct: Option<&str>) -> &'a report::Metric {
     s.metrics
         .iter()
@@ -295,14 +304,10 @@ fn unfinished_replications_are_censored_not_dropped() {
 
 fn two_case_scenario(policy: &str) -> Scenario {
     // Two cases of 12 h each at t = 0; two people, one of whom leaves at t = 1 (6 h a day).
-    load(&format!(
-        r#"
-name = "policy"
-start = 2024-01-01
-horizon = 2024-12-31
-replications = 1
-[calendar]
-holidays = "none"
+    small(
+        "policy",
+        &format!(
+            r#"
 [[backlogs]]
 case_type = "c"
 count = 2
@@ -316,7 +321,8 @@ hours_per_day = 6
 on_reduction = "{policy}"
 headcount = [{{ count = 1 }}, {{ count = 1, to = 2024-01-01, source = "x" }}]
 "#
-    ))
+        ),
+    )
 }
 
 #[test]
@@ -351,14 +357,9 @@ fn handed_back_cases_resume_in_the_order_they_first_joined_the_queue() {
     // h left) are handed back together; B joined the queue first, so B resumes first (when A
     // closes at t = 3, closing at 4) and C next (4 to 6). The other order would close C at 5 and
     // B at 6.
-    let s = load(
+    let s = small(
+        "handback-order",
         r#"
-name = "handback-order"
-start = 2024-01-01
-horizon = 2024-12-31
-replications = 1
-[calendar]
-holidays = "none"
 working_days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 [[backlogs]]
 case_type = "c"
@@ -392,14 +393,9 @@ headcount = [{ count = 1 }, { count = 2, to = 2024-01-02, source = "x" }]
 /// with an error naming the replication and the case type, instead of growing without end.
 #[test]
 fn a_routing_that_keeps_creating_cases_stops_with_the_case_type_named() {
-    let s = load(
+    let s = small(
+        "loop",
         r#"
-name = "loop"
-start = 2024-01-01
-horizon = 2024-12-31
-replications = 1
-[calendar]
-holidays = "none"
 [[backlogs]]
 case_type = "start"
 count = 1

@@ -399,17 +399,17 @@ pub struct Prepared {
     /// End of the last working day [working days].
     horizon: f64,
     max_cases: usize,
-    /// The queue class of each case type (see [`Class`]).
+    /// The queue class of each case type (see [`Class`]); [`NO_CLASS`] for a stage that needs
+    /// no staff (no effort), which never waits and closes when ready.
     class_of: Vec<u32>,
     classes: Vec<Class>,
     /// Bit masks for dispatch when there are at most 64 classes and 64 teams: for each team,
     /// the classes it may work. Empty otherwise (dispatch then scans every class).
     team_classes: Vec<u64>,
-    /// Priority of each case type (smaller first).
-    priority: Vec<i32>,
-    /// Whether each case type needs staff (has an effort); those that do not close when ready.
-    has_effort: Vec<bool>,
 }
+
+/// [`Prepared::class_of`] of a case type without effort.
+const NO_CLASS: u32 = u32::MAX;
 
 impl Prepared {
     pub fn new(s: &Scenario) -> Prepared {
@@ -458,7 +458,7 @@ impl Prepared {
                 teams: ct.teams.clone(),
             };
             let k = if ct.effort.is_none() {
-                u32::MAX
+                NO_CLASS
             } else if let Some(k) = classes.iter().position(|x| *x == c) {
                 k as u32
             } else {
@@ -487,8 +487,6 @@ impl Prepared {
             class_of,
             classes,
             team_classes,
-            priority: s.case_types.iter().map(|c| c.priority).collect(),
-            has_effort: s.case_types.iter().map(|c| c.effort.is_some()).collect(),
         }
     }
 }
@@ -1090,17 +1088,18 @@ impl State<'_> {
     /// without the round trip.
     #[inline]
     fn ready(&mut self, ws: &mut Workspace, ci: u32, ctype: usize, t: f64) {
-        if !self.prep.has_effort[ctype] {
+        let k = self.prep.class_of[ctype];
+        if k == NO_CLASS {
             ws.ready_now.push_back(ci);
             return;
         }
+        let k = k as usize;
         self.seq += 1;
         let c = &mut ws.cases[ci as usize];
         c.enq = t;
         c.seq = self.seq;
-        let k = self.prep.class_of[ctype] as usize;
         ws.queues[k].main.push(Waiting {
-            key: main_key(self.prep.priority[ctype], self.seq),
+            key: main_key(self.prep.classes[k].priority, self.seq),
             case: ci,
         });
         self.n_waiting += 1;
@@ -1237,14 +1236,15 @@ impl State<'_> {
                 let c = &mut ws.cases[a.case as usize];
                 c.remaining = (c.remaining - done).max(0.0);
                 c.enq = t;
-                let key = front_key(self.prep.priority[c.ctype as usize], t, c.seq).ok_or(
+                // Only cases that need staff are in service, so the case has a class.
+                let k = self.prep.class_of[c.ctype as usize] as usize;
+                let key = front_key(self.prep.classes[k].priority, t, c.seq).ok_or(
                     SimError::TooManyEvents {
                         replication: self.rep,
                     },
                 )?;
                 // In key order: those who leave go latest-started first, which is not the
                 // order the cases joined the queue.
-                let k = self.prep.class_of[c.ctype as usize] as usize;
                 let front = &mut ws.queues[k].front;
                 let at = front.partition_point(|w| w.key < key);
                 front.insert(at, Waiting { key, case: a.case });
@@ -1364,7 +1364,7 @@ mod tests {
     /// A type's queue gives handed-back cases first, then the main queue in order, through
     /// every emptying and compaction of its vector.
     #[test]
-    fn type_queue_is_first_in_first_out_after_handed_back_cases() {
+    fn class_queue_is_first_in_first_out_after_handed_back_cases() {
         use super::{ClassQueue, Waiting};
         use crate::stats::test_rng::Rng;
         use std::collections::VecDeque;
@@ -1451,7 +1451,7 @@ mod tests {
         assert_eq!(class("management_action"), class("bau_allegation"));
         assert_ne!(class("pnd_misconduct_assessment"), class("bau_allegation"));
         assert_ne!(class("misconduct_hearing"), class("bau_allegation"));
-        assert_eq!(class("external_panel"), u32::MAX);
+        assert_eq!(class("external_panel"), super::NO_CLASS);
         // A different priority makes a different class.
         let text = DEFAULT_SCENARIO_TOML.replace(
             "name = \"hotline_report\"\n",

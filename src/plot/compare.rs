@@ -34,13 +34,7 @@ pub fn load_comparison(dir: &Path, bytes: &[u8]) -> Result<Comparison, PlotError
 /// `vetsim compare` itself draws from the bytes it made through this check, so every rule here
 /// must hold for anything it can write.
 fn check(c: &Comparison) -> Result<(), String> {
-    let start = Date::parse(&c.meta.start).map_err(|e| format!("meta.start: {e}"))?;
-    let horizon = Date::parse(&c.meta.horizon).map_err(|e| format!("meta.horizon: {e}"))?;
-    if horizon < start {
-        return Err(format!(
-            "meta.horizon {horizon} is before meta.start {start}"
-        ));
-    }
+    super::span_of(&c.meta.start, &c.meta.horizon)?;
     if c.variants.is_empty() {
         return Err("variants: none".into());
     }
@@ -53,7 +47,7 @@ fn check(c: &Comparison) -> Result<(), String> {
                 v.lent_officers
             ));
         }
-        for needed in ["all_cases_closed", "peak_open_cases"] {
+        for needed in super::NEEDED_METRICS {
             if !v.metrics.iter().any(|m| m.metric == needed) {
                 return Err(format!("variants[{i}].metrics: no {needed} metric"));
             }

@@ -124,6 +124,22 @@ pub enum PlotError {
     },
 }
 
+/// The metrics every run, and every variant of a comparison, has: the charts' headlines use them.
+const NEEDED_METRICS: [&str; 2] = ["all_cases_closed", "peak_open_cases"];
+
+/// A results file's `meta.start` and `meta.horizon` as dates, checked alike for runs and
+/// comparisons: both parse, and the horizon is not before the start.
+fn span_of(start: &str, horizon: &str) -> Result<(Date, Date), String> {
+    let start = Date::parse(start).map_err(|e| format!("meta.start: {e}"))?;
+    let horizon = Date::parse(horizon).map_err(|e| format!("meta.horizon: {e}"))?;
+    if horizon < start {
+        return Err(format!(
+            "meta.horizon {horizon} is before meta.start {start}"
+        ));
+    }
+    Ok((start, horizon))
+}
+
 impl RunData {
     /// Parses the two files' bytes; `dir` only names them in errors.
     pub fn from_bytes(
@@ -161,14 +177,7 @@ impl RunData {
             message,
         };
         let meta = &self.summary.meta;
-        let start = Date::parse(&meta.start).map_err(|e| in_summary(format!("meta.start: {e}")))?;
-        let horizon =
-            Date::parse(&meta.horizon).map_err(|e| in_summary(format!("meta.horizon: {e}")))?;
-        if horizon < start {
-            return Err(in_summary(format!(
-                "meta.horizon {horizon} is before meta.start {start}"
-            )));
-        }
+        let (start, horizon) = span_of(&meta.start, &meta.horizon).map_err(in_summary)?;
         let span_days = horizon.days_since(start) as u64 + 1;
         if meta.horizon_working_days == 0 || meta.horizon_working_days > span_days {
             return Err(in_summary(format!(
@@ -182,7 +191,7 @@ impl RunData {
                 "meta.case_types: \"{dup}\" is listed twice"
             )));
         }
-        for needed in ["all_cases_closed", "peak_open_cases"] {
+        for needed in NEEDED_METRICS {
             if self.metric(needed, None).is_none() {
                 return Err(in_summary(format!("metrics: no {needed} metric")));
             }

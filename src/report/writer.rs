@@ -44,7 +44,7 @@ pub enum WriteError {
 
 /// Files that mark a directory as results vetsim wrote (`run`, `compare`, `solve`): only such a
 /// directory, or an empty one, is replaced.
-pub const MARKERS: [&str; 3] = ["summary.json", "comparison.json", "solution.json"];
+const MARKERS: [&str; 3] = ["summary.json", "comparison.json", "solution.json"];
 
 /// Prefix of the directory a run's files are written into; the writer's process id follows.
 const TMP_PREFIX: &str = ".vetsim-tmp-";
@@ -75,9 +75,10 @@ fn plain(e: std::io::Error) -> std::io::Error {
 
 /// Checks that results can be written to directory `target`, before any work is done on them:
 /// it is not a file or a symbolic link, does not end in `.` or `..`, is not the current directory
-/// or one containing it, is empty or holds results vetsim wrote (see [`MARKERS`]), and the nearest
-/// existing directory on the way to it takes new entries. Creates nothing (the writer creates the
-/// parents when the results are ready), so a run stopped by a later check leaves no trace.
+/// or one containing it, is empty or holds results vetsim wrote (`summary.json`,
+/// `comparison.json` or `solution.json`), and the nearest existing directory on the way to it
+/// takes new entries. Creates nothing (the writer creates the parents when the results are
+/// ready), so a run stopped by a later check leaves no trace.
 pub fn check_target(target: &Path) -> Result<(), WriteError> {
     let cwd = std::env::current_dir().ok();
     check_target_from(target, cwd.as_deref())
@@ -328,6 +329,16 @@ fn process_is_gone(pid: u32) -> bool {
 mod tests {
     use super::*;
 
+    /// The names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn replaces_the_directory_whole() {
         let base = tempfile::tempdir().unwrap();
@@ -338,11 +349,7 @@ mod tests {
         assert!(!target.join("summary.json").exists(), "old files are gone");
         assert_eq!(fs::read(target.join("comparison.json")).unwrap(), b"two");
         // Nothing left behind beside it.
-        let names: Vec<_> = fs::read_dir(base.path().join("out"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("run")]);
+        assert_eq!(names_in(&base.path().join("out")), ["run"]);
     }
 
     #[test]
@@ -390,11 +397,7 @@ mod tests {
             fs::read(target.join("rows.csv")).unwrap(),
             b"row 0\nrow 1\nrow 2\n"
         );
-        let names: Vec<_> = fs::read_dir(base.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from("run")]);
+        assert_eq!(names_in(base.path()), ["run"]);
     }
 
     /// No process has this id (Linux pids stay below 2^22).
@@ -429,11 +432,7 @@ mod tests {
         fs::create_dir(&live).unwrap();
         write_dir(&p.join("run"), &[("a.txt".into(), b"new".to_vec())]).unwrap();
         assert_eq!(fs::read(p.join("other/a.txt")).unwrap(), b"previous");
-        let mut names: Vec<_> = fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
+        let names = names_in(p);
         let live_name = live.file_name().unwrap().to_str().unwrap().to_string();
         assert_eq!(
             names,
@@ -449,11 +448,7 @@ mod tests {
         write_files(base.path(), &[("a.svg".into(), b"new".to_vec())]).unwrap();
         assert_eq!(fs::read(base.path().join("a.svg")).unwrap(), b"new");
         assert_eq!(fs::read(base.path().join("keep.txt")).unwrap(), b"kept");
-        let mut names: Vec<_> = fs::read_dir(base.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
+        let names = names_in(base.path());
         assert_eq!(names, vec!["a.svg", "keep.txt"], "no temporary file left");
         let e = write_files(&base.path().join("missing"), &[]).unwrap_err();
         assert!(e.to_string().contains("missing"), "{e}");
@@ -485,11 +480,7 @@ mod tests {
             assert!(!dir.join("old.svg").exists());
         }
         // Nothing but the directories themselves left in the parent (no probe leftovers).
-        let mut names: Vec<_> = fs::read_dir(base.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
-        names.sort();
+        let names = names_in(base.path());
         assert_eq!(
             names,
             [

@@ -386,14 +386,12 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let bad = e.utf8_error().valid_up_to();
-        let line_start = bytes[..bad]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let before = String::from_utf8_lossy(&bytes[line_start..bad]);
+        // Everything before the first bad byte is UTF-8.
+        let valid = std::str::from_utf8(&bytes[..bad]).unwrap_or_default();
+        let (line, column) = locate::line_col(valid, bad);
         ScenarioError::Parse {
-            line: 1 + bytes[..bad].iter().filter(|&&b| b == b'\n').count(),
-            column: 1 + before.chars().count(),
+            line,
+            column,
             message: format!(
                 "byte 0x{:02X} is not UTF-8 text: TOML files must be UTF-8; save the file as UTF-8 (a '£', 'é' or curly quote saved in another encoding is the usual cause)",
                 bytes[bad]

@@ -635,17 +635,16 @@ pub(super) fn validate(
                 !h.is_empty() && h.iter().all(|h| h.count == 0)
             })
         {
-            let names: Vec<String> = ct
-                .teams
-                .iter()
-                .map(|&tm| format!("\"{}\"", raw.teams[tm].name))
-                .collect();
+            let names = listed(
+                ct.teams
+                    .iter()
+                    .map(|&tm| format!("\"{}\"", clip(&raw.teams[tm].name))),
+            );
             c.err(
                 format!("case_types[{i}].teams"),
                 format!(
-                    "case type \"{}\" could never be worked: every headcount of {} is 0",
-                    ct.name,
-                    names.join(", ")
+                    "case type \"{}\" could never be worked: every headcount of {names} is 0",
+                    clip(&ct.name)
                 ),
             );
         }

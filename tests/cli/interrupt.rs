@@ -27,7 +27,8 @@ fn contents(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
-fn names(dir: &Path) -> Vec<String> {
+/// The names in `dir`, sorted.
+pub(crate) fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -236,11 +236,7 @@ fn an_output_directory_that_is_not_results_is_refused_before_the_run() {
             .stderr(predicate::str::contains(
                 "not empty and holds no vetsim results",
             ));
-        let names: Vec<_> = fs::read_dir(&mine)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["notes.txt"], "{cmd:?}");
+        assert_eq!(interrupt::names(&mine), ["notes.txt"], "{cmd:?}");
     }
     let file = dir.path().join("a-file");
     fs::write(&file, b"x").unwrap();
