@@ -98,7 +98,9 @@ impl Pace {
     /// The working day on which record `i` (0-based among those still to check) is checked: the
     /// first day by whose end the cumulative pace reaches i + 1; `None` if not before `horizon`.
     pub fn day_of(&self, i: u64, horizon: f64) -> Option<u32> {
-        let need = (i + 1) as f64;
+        // Through i64: one instruction on x86-64 where a u64 takes a dozen, and the same value
+        // for any count below 2^63 (records are far fewer).
+        let need = (i + 1) as i64 as f64;
         for (k, &(start, rate, before)) in self.segments.iter().enumerate() {
             let end_cum = match self.segments.get(k + 1) {
                 Some(&(_, _, next_before)) => next_before,
@@ -198,16 +200,19 @@ struct Case {
     remaining: f64,
     /// Time spent waiting so far [working days].
     waited: f64,
+    /// When its current service started [working days] (meaningful while `group` is not
+    /// [`NOT_SERVING`]).
+    start: f64,
+    /// The staff group serving it, or [`NOT_SERVING`].
+    group: u32,
+    /// Bumped when the case is handed back: a completion event scheduled before carries the
+    /// old number and is ignored. Kept when the slot is reused, so that a stale event can never
+    /// match a later case in the same slot (short of 2^32 hand-overs of one slot).
+    generation: u32,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Active {
-    case: u32,
-    group: u32,
-    start: f64,
-    generation: u32,
-    live: bool,
-}
+/// [`Case::group`] of a case not in service.
+const NOT_SERVING: u32 = u32::MAX;
 
 /// A timed event: 24 bytes, ordered by (time, sequence number) as one 128-bit integer
 /// ([`Event::key`]). Completions and delays ending wait in separate heaps (completions are taken
@@ -217,7 +222,7 @@ struct Event {
     /// `f64::to_bits` of a non-negative time: orders like the time itself.
     time: u64,
     seq: u64,
-    /// The `active` slot of a completion, the case of a delay ending.
+    /// The case (its slot in the workspace).
     payload: u32,
     generation: u32,
 }
@@ -515,8 +520,6 @@ pub struct Workspace {
     /// Delays ending, apart from `completions`: both keep the same order, and the
     /// completions' heap (popped most often) stays shallow while long delays pile up here.
     delays: MinHeap4<Event>,
-    active: Vec<Active>,
-    free_active: Vec<u32>,
     arrivals: Vec<Arrival>,
     /// Staff-less stages that became ready at the current moment, in that order, waiting to be
     /// closed by [`State::drain_ready`] (cases that need staff join their queue at once).
@@ -544,7 +547,11 @@ pub struct Workspace {
 /// the call to libm's `ceil` that the baseline x86-64 target makes for `f64::ceil`.
 #[inline]
 fn ceil_non_negative(y: f64) -> f64 {
-    let t = y as u64 as f64; // truncation; NaN and negatives give 0
+    if !(y > 0.0) {
+        return 0.0; // NaN, 0 and below
+    }
+    // Truncation through i64: one instruction on x86-64, where u64 takes a dozen.
+    let t = y as i64 as f64;
     if t < y { t + 1.0 } else { t }
 }
 
@@ -571,8 +578,6 @@ pub fn run_replication<P: Probe>(
     ws.free_cases.clear();
     ws.completions.clear();
     ws.delays.clear();
-    ws.active.clear();
-    ws.free_active.clear();
     ws.arrivals.clear();
     ws.ready_now.clear();
     let n_classes = prep.classes.len();
@@ -707,10 +712,13 @@ pub fn run_replication<P: Probe>(
                     // Geometric gap floor(ln u / ln q) >= 0; `as u64` below truncates, which is
                     // the floor, and for a whole number n, floor(g) < n exactly when g < n.
                     let gap = open_unit(&mut rng).ln() * inv_ln_q;
-                    if !(gap < (remaining - pos) as f64) {
+                    // (Conversions through i64, exact here: counts are below 2^63, and the gap,
+                    // non-negative, is below the count. One instruction each where u64 takes a
+                    // dozen.)
+                    if !(gap < (remaining - pos) as i64 as f64) {
                         break;
                     }
-                    pos += gap as u64;
+                    pos += gap as i64 as u64;
                     ws.hit_positions.push(pos);
                     if ws.hit_positions.len() > prep.max_cases {
                         return Err(SimError::TooManyCases {
@@ -809,6 +817,16 @@ pub fn run_replication<P: Probe>(
     let mut roster_i = 0usize;
     let mut next_snap: u32 = 0; // the day whose end (t = day + 1) is recorded next
     let last_day = horizon as u32; // days 0..last_day-1 exist
+    // The end of day `next_snap` (infinite once every day is recorded): checked at every moment,
+    // so kept as a float rather than converted each time.
+    let snap_end = |next_snap: u32| {
+        if next_snap < last_day {
+            (next_snap + 1) as f64
+        } else {
+            f64::INFINITY
+        }
+    };
+    let mut next_snap_end = snap_end(0);
     let mut last_t = 0.0;
     let mut area = 0.0;
     let mut peak_open = 0u32;
@@ -843,12 +861,13 @@ pub fn run_replication<P: Probe>(
         debug_assert!(t >= last_t, "time went back from {last_t} to {t}");
 
         // Day-end counts strictly before t (events at exactly d + 1 belong to day d).
-        while next_snap < last_day && ((next_snap + 1) as f64) < t {
+        while next_snap_end < t {
             if st.open_total == 0 && t.is_infinite() {
                 break;
             }
             probe.day_end(next_snap, &ws.open_by_type, st.open_total);
             next_snap += 1;
+            next_snap_end = snap_end(next_snap);
         }
         if !(t <= horizon) {
             end_time = if t.is_infinite() && st.open_total == 0 {
@@ -1044,7 +1063,7 @@ impl State<'_> {
         };
         probe.opened(id, ctype, t, effort);
         self.opened += 1;
-        let case = Case {
+        let mut case = Case {
             id,
             ctype: ctype as u32,
             tracked,
@@ -1053,10 +1072,15 @@ impl State<'_> {
             seq: 0,
             remaining: effort,
             waited: 0.0,
+            start: 0.0,
+            group: NOT_SERVING,
+            generation: 0,
         };
         let idx = match ws.free_cases.pop() {
             Some(i) => {
-                ws.cases[i as usize] = case;
+                let slot = &mut ws.cases[i as usize];
+                case.generation = slot.generation;
+                *slot = case;
                 i
             }
             None => {
@@ -1189,18 +1213,16 @@ impl State<'_> {
         e: Event,
         t: f64,
     ) -> Result<(), SimError> {
-        let a = ws.active[e.payload as usize];
-        if !a.live || a.generation != e.generation {
+        let c = &mut ws.cases[e.payload as usize];
+        if c.group == NOT_SERVING || c.generation != e.generation {
             return Ok(()); // handed over before it finished
         }
-        ws.active[e.payload as usize].live = false;
-        ws.free_active.push(e.payload);
-        let g = a.group as usize;
+        let g = c.group as usize;
+        c.group = NOT_SERVING;
         self.touch(ws, g, t);
         ws.busy[g] -= 1;
         ws.team_busy[self.prep.groups[g].team as usize] -= 1;
-        ws.cases[a.case as usize].remaining = 0.0;
-        self.close_case(ws, probe, a.case, t)?;
+        self.close_case(ws, probe, e.payload, t)?;
         self.drain_ready(ws, probe, t)
     }
 
@@ -1219,21 +1241,20 @@ impl State<'_> {
             let excess = (ws.busy[g] - new_cap) as usize;
             // Those who leave are the ones who started most recently (least work lost to a
             // hand-over is not a concern: the hours still to do go with the case).
+            // (Free slots are never in service: a case leaves service before it closes.)
             let mut live: Vec<(f64, u64, u32)> = ws
-                .active
+                .cases
                 .iter()
                 .enumerate()
-                .filter(|(_, a)| a.live && a.group as usize == g)
-                .map(|(i, a)| (a.start, ws.cases[a.case as usize].seq, i as u32))
+                .filter(|(_, c)| c.group as usize == g)
+                .map(|(i, c)| (c.start, c.seq, i as u32))
                 .collect();
             live.sort_by(|x, y| y.0.total_cmp(&x.0).then(y.1.cmp(&x.1)));
-            for &(_, _, ai) in live.iter().take(excess) {
-                let a = ws.active[ai as usize];
-                ws.active[ai as usize].live = false;
-                ws.active[ai as usize].generation = a.generation.wrapping_add(1);
-                ws.free_active.push(ai);
-                let done = self.prep.groups[g].rate.work(a.start, t);
-                let c = &mut ws.cases[a.case as usize];
+            for &(start, _, ci) in live.iter().take(excess) {
+                let done = self.prep.groups[g].rate.work(start, t);
+                let c = &mut ws.cases[ci as usize];
+                c.group = NOT_SERVING;
+                c.generation = c.generation.wrapping_add(1);
                 c.remaining = (c.remaining - done).max(0.0);
                 c.enq = t;
                 // Only cases that need staff are in service, so the case has a class.
@@ -1247,7 +1268,7 @@ impl State<'_> {
                 // order the cases joined the queue.
                 let front = &mut ws.queues[k].front;
                 let at = front.partition_point(|w| w.key < key);
-                front.insert(at, Waiting { key, case: a.case });
+                front.insert(at, Waiting { key, case: ci });
                 self.n_waiting += 1;
                 if k < 64 {
                     self.waiting_classes |= 1u64 << k;
@@ -1328,31 +1349,13 @@ impl State<'_> {
             ws.team_busy[team] += 1;
             let c = &mut ws.cases[ci as usize];
             c.waited += t - c.enq;
+            c.start = t;
+            c.group = g as u32;
             let finish = self.prep.groups[g].rate.finish(t, c.remaining);
-            let ai = match ws.free_active.pop() {
-                Some(i) => i,
-                None => {
-                    ws.active.push(Active {
-                        case: 0,
-                        group: 0,
-                        start: 0.0,
-                        generation: 0,
-                        live: false,
-                    });
-                    (ws.active.len() - 1) as u32
-                }
-            };
-            let generation = ws.active[ai as usize].generation;
-            ws.active[ai as usize] = Active {
-                case: ci,
-                group: g as u32,
-                start: t,
-                generation,
-                live: true,
-            };
+            let generation = c.generation;
             self.seq += 1;
             ws.completions
-                .push(Event::new(finish, self.seq, ai, generation));
+                .push(Event::new(finish, self.seq, ci, generation));
         }
     }
 }
