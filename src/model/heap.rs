@@ -1,6 +1,7 @@
-//! The pending events of a replication: a 4-ary min-heap.
+//! A 4-ary min-heap: the delays ending in a replication, and the parts of its completions'
+//! [`Agenda`](super::agenda::Agenda) that are not sorted by day.
 //!
-//! Why not `std::collections::BinaryHeap<Reverse<_>>`: popping is the commonest operation of the
+//! Why not `std::collections::BinaryHeap<Reverse<_>>`: popping is a common operation of the
 //! event loop, and a 4-ary heap is half as deep as a binary one, with a node's four children next
 //! to each other in memory (96 bytes of events); choosing among them by selects rather than
 //! branches measured faster in wall time than std's heap on met-2023. The order is the same: events
@@ -23,6 +24,12 @@ impl<T: Ord + Copy> MinHeap4<T> {
     /// Removes every item, keeping the allocation.
     pub fn clear(&mut self) {
         self.items.clear();
+    }
+
+    /// Whether it holds no item.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
 
     /// The smallest item.

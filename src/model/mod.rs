@@ -1,6 +1,7 @@
 //! The simulated system: random streams keyed by identity, people's work rates, and one
 //! replication's event loop. Pure: no I/O, no threads, no global state; the engine runs it.
 
+mod agenda;
 mod heap;
 pub mod random;
 pub mod sim;

@@ -19,6 +19,7 @@
 //! This module is pure: no I/O, no threads, no global state. A [`Workspace`] holds buffers reused
 //! across replications so that a replication allocates almost nothing.
 
+use super::agenda::{Agenda, Dated};
 use super::heap::MinHeap4;
 use super::random::{self, Purpose, case_id, open_unit};
 use super::staff::WorkRate;
@@ -215,8 +216,8 @@ struct Case {
 const NOT_SERVING: u32 = u32::MAX;
 
 /// A timed event: 24 bytes, ordered by (time, sequence number) as one 128-bit integer
-/// ([`Event::key`]). Completions and delays ending wait in separate heaps (completions are taken
-/// first at any one moment), so the kind is not part of the order.
+/// ([`Event::key`]). Completions and delays ending wait apart (completions are taken first at any
+/// one moment), so the kind is not part of the order.
 #[derive(Debug, Clone, Copy)]
 struct Event {
     /// `f64::to_bits` of a non-negative time: orders like the time itself.
@@ -242,6 +243,14 @@ impl Event {
     #[inline]
     fn key(&self) -> u128 {
         (u128::from(self.time) << 64) | u128::from(self.seq)
+    }
+}
+
+impl Dated for Event {
+    #[inline]
+    fn day(&self) -> u32 {
+        // Saturating: an infinite time has the last day.
+        f64::from_bits(self.time) as u32
     }
 }
 
@@ -515,10 +524,10 @@ pub struct Workspace {
     free_cases: Vec<u32>,
     /// Waiting cases by [`Class`].
     queues: Vec<ClassQueue>,
-    /// Completions of cases in service.
-    completions: MinHeap4<Event>,
-    /// Delays ending, apart from `completions`: both keep the same order, and the
-    /// completions' heap (popped most often) stays shallow while long delays pile up here.
+    /// Completions of cases in service, by working day (see [`Agenda`]): popped most often.
+    completions: Agenda<Event>,
+    /// Delays ending, apart from `completions`: both keep the same order, and long delays
+    /// (months) would mostly sit in the agenda's far heap anyway.
     delays: MinHeap4<Event>,
     arrivals: Vec<Arrival>,
     /// Staff-less stages that became ready at the current moment, in that order, waiting to be
@@ -883,7 +892,7 @@ pub fn run_replication<P: Probe>(
         let tb = tbits(t);
 
         // 1. completions
-        while let Some(e) = ws.completions.peek().copied() {
+        while let Some(e) = ws.completions.peek() {
             if e.time != tb {
                 break;
             }
