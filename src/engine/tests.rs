@@ -548,11 +548,57 @@ fn screening_pace_is_closed_form_and_consistent() {
     }
 }
 
+/// A case goes to the first team in its type's order of preference that has room, whatever the
+/// teams' order in the file (dispatch reads that order from bit masks when every type lists its
+/// teams in file order, and from the list otherwise).
+#[test]
+fn the_first_team_in_the_order_of_preference_takes_the_case() {
+    for (prefs, expected) in [(r#"["fast", "slow"]"#, 1.0), (r#"["slow", "fast"]"#, 2.0)] {
+        let s = small(
+            "preference",
+            &format!(
+                r#"
+[[backlogs]]
+case_type = "c"
+count = 1
+[[case_types]]
+name = "c"
+effort = 12
+teams = {prefs}
+[[teams]]
+name = "fast"
+hours_per_day = 12
+headcount = [{{ count = 1 }}]
+[[teams]]
+name = "slow"
+hours_per_day = 6
+headcount = [{{ count = 1 }}]
+"#
+            ),
+        );
+        for prep in [
+            Prepared::new(&s),
+            Prepared::new(&s).with_scanning_dispatch(),
+        ] {
+            let rec =
+                run_replication(&s, &prep, 0, &mut Workspace::default(), &mut NoProbe).unwrap();
+            assert_eq!(rec.all_closed, Some(expected), "teams {prefs}");
+        }
+    }
+}
+
 #[test]
 fn bit_mask_dispatch_chooses_as_the_full_scan_does() {
     // Dispatch uses bit masks up to 64 case types and teams and scans otherwise: both must pick
     // the same case every time. Met 2023 has many types, priorities and shared teams.
-    for text in [MET, SCREEN_V1_STRESS] {
+    // Met 2023 again with one type preferring its teams in another order than the file's.
+    let reordered = MET.replacen(
+        r#"teams = ["dps_investigators", "dps_new_staff", "diverted_soc_ct"]"#,
+        r#"teams = ["diverted_soc_ct", "dps_investigators", "dps_new_staff"]"#,
+        1,
+    );
+    assert_ne!(reordered, MET);
+    for text in [MET, SCREEN_V1_STRESS, &reordered] {
         let s = load(text);
         let fast = Prepared::new(&s);
         let slow = Prepared::new(&s).with_scanning_dispatch();

@@ -420,6 +420,10 @@ pub struct Prepared {
     /// Bit masks for dispatch when there are at most 64 classes and 64 teams: for each team,
     /// the classes it may work. Empty otherwise (dispatch then scans every class).
     team_classes: Vec<u64>,
+    /// With `team_classes`: for each class, its teams as a bit mask, when every class lists its
+    /// teams in increasing index order (then the first team in its order of preference with
+    /// room is the lowest bit with room). Empty otherwise.
+    class_teams: Vec<u64>,
 }
 
 /// [`Prepared::class_of`] of a case type without effort.
@@ -482,12 +486,19 @@ impl Prepared {
             class_of.push(k);
         }
         let mut team_classes = Vec::new();
+        let mut class_teams = Vec::new();
         if classes.len() <= 64 && s.teams.len() <= 64 {
             team_classes = vec![0u64; s.teams.len()];
             for (k, c) in classes.iter().enumerate() {
                 for &tm in &c.teams {
                     team_classes[tm] |= 1u64 << k;
                 }
+            }
+            if classes.iter().all(|c| c.teams.is_sorted()) {
+                class_teams = classes
+                    .iter()
+                    .map(|c| c.teams.iter().fold(0u64, |m, &tm| m | 1u64 << tm))
+                    .collect();
             }
         }
         Prepared {
@@ -501,6 +512,7 @@ impl Prepared {
             class_of,
             classes,
             team_classes,
+            class_teams,
         }
     }
 }
@@ -511,6 +523,7 @@ impl Prepared {
     #[doc(hidden)]
     pub fn with_scanning_dispatch(mut self) -> Prepared {
         self.team_classes.clear();
+        self.class_teams.clear();
         self
     }
 }
@@ -844,28 +857,28 @@ pub fn run_replication<P: Probe>(
     let end_time;
 
     loop {
-        let t_heap = ws
+        // The next moment: the first completion, delay ending, arrival or staffing change (no
+        // NaN times exist, so plain comparisons stand in for `f64::min`).
+        let t_done = ws
             .completions
             .peek()
-            .map(|e| f64::from_bits(e.time))
-            .unwrap_or(f64::INFINITY)
-            .min(
-                ws.delays
-                    .peek()
-                    .map(|e| f64::from_bits(e.time))
-                    .unwrap_or(f64::INFINITY),
-            );
-        let t_arr = ws.arrivals.get(arr_i).map(|a| a.t).unwrap_or(f64::INFINITY);
-        let nothing_else = t_heap.is_infinite() && t_arr.is_infinite();
-        let t_roster = if nothing_else && st.open_total == 0 {
-            f64::INFINITY // staffing changes cannot matter any more
-        } else {
-            prep.roster
-                .get(roster_i)
-                .map(|r| r.0)
-                .unwrap_or(f64::INFINITY)
-        };
-        let t = t_heap.min(t_arr).min(t_roster);
+            .map_or(f64::INFINITY, |e| f64::from_bits(e.time));
+        let t_delay = ws
+            .delays
+            .peek()
+            .map_or(f64::INFINITY, |e| f64::from_bits(e.time));
+        let t_arr = ws.arrivals.get(arr_i).map_or(f64::INFINITY, |a| a.t);
+        let mut t = if t_delay < t_done { t_delay } else { t_done };
+        if t_arr < t {
+            t = t_arr;
+        }
+        if let Some(&(t_roster, _, _)) = prep.roster.get(roster_i)
+            && t_roster < t
+            // With nothing open and nothing to come, staffing changes cannot matter any more.
+            && !(t.is_infinite() && st.open_total == 0)
+        {
+            t = t_roster;
+        }
         // Time never goes back; queue keys (`main_key`) rely on it.
         debug_assert!(t >= last_t, "time went back from {last_t} to {t}");
 
@@ -1294,6 +1307,8 @@ impl State<'_> {
             // The first waiting case, in queue order, that some eligible team has room for: the
             // smallest key among the heads of the class queues (handed-back cases come first).
             let mut best: Option<(u128, usize, bool)> = None;
+            // Teams with room, as a bit mask (fast dispatch only).
+            let mut room = 0u64;
             let consider = |k: usize, ws: &Workspace, best: &mut Option<(u128, usize, bool)>| {
                 let Some((head, from_front)) = ws.queues[k].first() else {
                     return;
@@ -1323,6 +1338,7 @@ impl State<'_> {
                 for (tm, (b, c)) in ws.team_busy.iter().zip(&ws.team_cap).enumerate() {
                     if b < c {
                         cand |= self.prep.team_classes[tm];
+                        room |= 1u64 << tm;
                     }
                 }
                 cand &= self.waiting_classes;
@@ -1343,12 +1359,15 @@ impl State<'_> {
             if k < 64 && ws.queues[k].is_empty() {
                 self.waiting_classes &= !(1u64 << k);
             }
-            let team = self.prep.classes[k]
-                .teams
-                .iter()
-                .copied()
-                .find(|&tm| ws.team_busy[tm] < ws.team_cap[tm])
-                .expect("a team with room exists");
+            let team = match self.prep.class_teams.get(k) {
+                Some(&mask) => (room & mask).trailing_zeros() as usize,
+                None => self.prep.classes[k]
+                    .teams
+                    .iter()
+                    .copied()
+                    .find(|&tm| ws.team_busy[tm] < ws.team_cap[tm])
+                    .expect("a team with room exists"),
+            };
             let (g0, g1) = (self.prep.team_groups[team], self.prep.team_groups[team + 1]);
             let g = (g0..g1)
                 .find(|&g| ws.busy[g] < ws.cap[g])
