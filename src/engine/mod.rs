@@ -181,7 +181,14 @@ impl Probe for Collector<'_> {
         self.days.record(self.slot, day, open_by_type, open_total);
     }
 
-    fn closed_cases(&mut self, case_type: usize, waits: &[u64], times_in_system: &[u64]) {
+    fn closed_cases(
+        &mut self,
+        case_type: usize,
+        zero_waits: u64,
+        waits: &[u64],
+        times_in_system: &[u64],
+    ) {
+        self.pooled.wait[case_type].add_zeros(zero_waits);
         self.pooled.wait[case_type].add_bits(waits);
         self.pooled.time_in_system[case_type].add_bits(times_in_system);
     }

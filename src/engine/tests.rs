@@ -629,13 +629,16 @@ fn closed_and_closed_cases_report_the_same_cases() {
             let b = |x: f64| (x + 0.0).to_bits();
             self.each[case_type].push((b(wait), b(time_in_system)));
         }
-        fn closed_cases(&mut self, case_type: usize, waits: &[u64], tis: &[u64]) {
+        fn closed_cases(&mut self, case_type: usize, zeros: u64, waits: &[u64], tis: &[u64]) {
             if self.batch.len() <= case_type {
                 self.batch.resize(case_type + 1, Vec::new());
             }
             // No order is promised, not even between the two lists: they are compared as sets.
-            assert_eq!(waits.len(), tis.len());
-            self.batch[case_type].extend(waits.iter().copied().zip(tis.iter().copied()));
+            // Waits of zero come as a count, the others as values.
+            assert!(waits.iter().all(|&w| f64::from_bits(w) > 0.0));
+            let all_waits = waits.iter().copied().chain((0..zeros).map(|_| 0u64));
+            assert_eq!(waits.len() as u64 + zeros, tis.len() as u64);
+            self.batch[case_type].extend(all_waits.zip(tis.iter().copied()));
         }
     }
     let s = load(MET);

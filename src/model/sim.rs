@@ -24,7 +24,7 @@ use super::heap::MinHeap4;
 use super::random::{self, Purpose, case_id, open_unit};
 use super::staff::WorkRate;
 use crate::scenario::{ArrivalProcess, HitRate, ReductionPolicy, Scenario, Shares};
-use crate::stats::quantile_type7_nonneg_bits;
+use crate::stats::{quantile_type7_nonneg_bits, quantile_type7_nonneg_bits_and_zeros};
 use rand_distr::{Beta, Distribution, Exp, Gamma};
 use std::collections::VecDeque;
 
@@ -157,12 +157,20 @@ pub trait Probe {
     /// [working days], as it happens: for tracing (pooled statistics take the same values from
     /// [`Probe::closed_cases`]).
     fn closed(&mut self, _case_type: usize, _wait: f64, _time_in_system: f64) {}
-    /// When the replication has run to its end (not after an error), for each case type in turn: the waits and times in system
-    /// [working days] of all its cases that closed, as `f64::to_bits` (non-negative, so the bits
-    /// order like the values), in no particular order. The same values as [`Probe::closed`],
-    /// a type at a time: adding them to pooled histograms one type after another touches one
-    /// histogram at a time instead of a different one at every case.
-    fn closed_cases(&mut self, _case_type: usize, _waits: &[u64], _times_in_system: &[u64]) {}
+    /// When the replication has run to its end (not after an error), for each case type in turn:
+    /// how many of its closed cases waited not at all, the waits of the others (positive), and
+    /// the times in system of all of them [working days], as `f64::to_bits` (non-negative, so
+    /// the bits order like the values), in no particular order. The same values as
+    /// [`Probe::closed`], a type at a time: adding them to pooled histograms one type after
+    /// another touches one histogram at a time instead of a different one at every case.
+    fn closed_cases(
+        &mut self,
+        _case_type: usize,
+        _zero_waits: u64,
+        _waits: &[u64],
+        _times_in_system: &[u64],
+    ) {
+    }
 }
 
 /// A probe that observes nothing.
@@ -553,10 +561,12 @@ pub struct Workspace {
     group_last: Vec<f64>,
     group_excess_area: Vec<f64>,
     open_by_type: Vec<u32>,
-    /// Waits and times in system of the closed cases by type, as `f64::to_bits` of non-negative
-    /// values (ordered like the values): handed to [`Probe::closed_cases`] for the pooled
-    /// histograms, then reordered by the per-replication P90s.
+    /// Positive waits and all times in system of the closed cases by type, as `f64::to_bits` of
+    /// non-negative values (ordered like the values): handed to [`Probe::closed_cases`] for the
+    /// pooled histograms, then reordered by the per-replication P90s.
     waits: Vec<Vec<u64>>,
+    /// Closed cases by type that waited not at all: counted, not stored (most waits are zero).
+    zero_waits: Vec<u64>,
     tis: Vec<Vec<u64>>,
     route_cum: Vec<Vec<f64>>,
     hit_positions: Vec<u64>,
@@ -607,6 +617,8 @@ pub fn run_replication<P: Probe>(
     ws.queues.truncate(n_classes);
     ws.queues.iter_mut().for_each(ClassQueue::clear);
     ws.waits.resize_with(n_types, Vec::new);
+    ws.zero_waits.clear();
+    ws.zero_waits.resize(n_types, 0);
     ws.tis.resize_with(n_types, Vec::new);
     for i in 0..n_types {
         ws.waits[i].clear();
@@ -971,7 +983,7 @@ pub fn run_replication<P: Probe>(
     }
 
     for ti in 0..n_types {
-        probe.closed_cases(ti, &ws.waits[ti], &ws.tis[ti]);
+        probe.closed_cases(ti, ws.zero_waits[ti], &ws.waits[ti], &ws.tis[ti]);
     }
 
     // ---- per-type results and the opportunity cost
@@ -988,7 +1000,9 @@ pub fn run_replication<P: Probe>(
     ws.waits
         .iter()
         .for_each(|w| ws.pooled_buf.extend_from_slice(w));
-    all.p90_wait = quantile_type7_nonneg_bits(&mut ws.pooled_buf, 0.9).unwrap_or(f64::NAN);
+    let all_zero_waits = ws.zero_waits.iter().sum();
+    all.p90_wait = quantile_type7_nonneg_bits_and_zeros(&mut ws.pooled_buf, all_zero_waits, 0.9)
+        .unwrap_or(f64::NAN);
     ws.pooled_buf.clear();
     ws.tis
         .iter()
@@ -997,7 +1011,9 @@ pub fn run_replication<P: Probe>(
         quantile_type7_nonneg_bits(&mut ws.pooled_buf, 0.9).unwrap_or(f64::NAN);
     for ti in 0..n_types {
         let rec = &mut ws.types[ti];
-        rec.p90_wait = quantile_type7_nonneg_bits(&mut ws.waits[ti], 0.9).unwrap_or(f64::NAN);
+        rec.p90_wait =
+            quantile_type7_nonneg_bits_and_zeros(&mut ws.waits[ti], ws.zero_waits[ti], 0.9)
+                .unwrap_or(f64::NAN);
         rec.p90_time_in_system =
             quantile_type7_nonneg_bits(&mut ws.tis[ti], 0.9).unwrap_or(f64::NAN);
     }
@@ -1183,11 +1199,14 @@ impl State<'_> {
         rec.closed += 1;
         rec.sum_wait += c.waited;
         rec.sum_time_in_system += tis;
+        // Zero waits are only counted (see `Workspace::zero_waits`).
         if c.waited > 0.0 {
             rec.waited += 1;
+            ws.waits[ctype].push(c.waited.to_bits());
+        } else {
+            ws.zero_waits[ctype] += 1;
         }
         // + 0.0 turns a -0.0 into +0.0, so that the bits order like the values.
-        ws.waits[ctype].push((c.waited + 0.0).to_bits());
         ws.tis[ctype].push((tis + 0.0).to_bits());
         probe.closed(ctype, c.waited, tis);
         ws.open_by_type[ctype] -= 1;

@@ -280,6 +280,12 @@ impl LogHist {
         self.counts[0] += zeros;
     }
 
+    /// Records `n` values of zero.
+    #[inline]
+    pub fn add_zeros(&mut self, n: u64) {
+        self.counts[0] += n;
+    }
+
     /// Adds every count of `other` to `self` (element-wise; exact, commutative, associative).
     pub fn merge(&mut self, other: &LogHist) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {

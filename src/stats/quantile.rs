@@ -83,24 +83,82 @@ pub fn quantile_type7_unsorted(values: &mut [f64], p: f64) -> Option<f64> {
 /// runs for every case type of every replication. Reorders `bits`. Values must not be negative,
 /// -0.0 or NaN (add 0.0 to turn -0.0 into +0.0).
 pub fn quantile_type7_nonneg_bits(bits: &mut [u64], p: f64) -> Option<f64> {
-    let (i, frac) = type7_position(bits.len() as u64, p)?;
-    let (_, nth, above) = bits.select_nth_unstable(i as usize);
-    let x_lo = f64::from_bits(*nth);
+    quantile_type7_nonneg_bits_and_zeros(bits, 0, p)
+}
+
+/// [`quantile_type7_nonneg_bits`] of the sample made of `bits` and `zeros` more values of 0.0,
+/// without the zeros being stored. Why: most waits are zero (63 % of them in met-2023), so a
+/// replication keeps only the positive ones and a count, and selects among fewer values.
+pub fn quantile_type7_nonneg_bits_and_zeros(bits: &mut [u64], zeros: u64, p: f64) -> Option<f64> {
+    let (i, frac) = type7_position(bits.len() as u64 + zeros, p)?;
+    // Ranks below `zeros` are the zeros; the others index into `bits` less the zeros.
+    let (x_lo, above) = if i < zeros {
+        (0.0, &bits[..])
+    } else {
+        let (_, nth, above) = bits.select_nth_unstable((i - zeros) as usize);
+        (f64::from_bits(*nth), &above[..])
+    };
     if frac == 0.0 {
         return Some(x_lo);
     }
-    let x_hi = above
-        .iter()
-        .copied()
-        .min()
-        .map(f64::from_bits)
-        .unwrap_or(x_lo);
+    // frac > 0 implies i + 1 < n: the next order statistic is a zero or the least value above.
+    let x_hi = if i + 1 < zeros {
+        0.0
+    } else {
+        above
+            .iter()
+            .copied()
+            .min()
+            .map(f64::from_bits)
+            .unwrap_or(x_lo)
+    };
     Some(lerp(x_lo, x_hi, frac))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Zeros given as a count give the quantiles of the sample with the zeros in it, for every
+    /// split of ranks between zeros and positive values.
+    #[test]
+    fn zeros_counted_apart_give_the_same_quantiles() {
+        let mut rng = Rng(23);
+        for n in [1usize, 2, 3, 4, 9, 10, 11, 57, 400] {
+            for zero_share in [0.0, 0.1, 0.5, 0.85, 0.9, 0.95, 1.0] {
+                let v: Vec<f64> = (0..n)
+                    .map(|_| {
+                        if rng.unit() < zero_share {
+                            0.0
+                        } else {
+                            // Some ties among the positive values too.
+                            (1 + rng.below(40)) as f64 / 8.0
+                        }
+                    })
+                    .collect();
+                let positive: Vec<u64> = v
+                    .iter()
+                    .filter(|&&x| x > 0.0)
+                    .map(|x| x.to_bits())
+                    .collect();
+                let zeros = (n - positive.len()) as u64;
+                for p in [0.0, 0.1, 0.5, 0.9, 0.95, 1.0] {
+                    let mut all = v.clone();
+                    let mut pos = positive.clone();
+                    assert_eq!(
+                        quantile_type7_nonneg_bits_and_zeros(&mut pos, zeros, p),
+                        quantile_type7_unsorted(&mut all, p),
+                        "n {n} zeros {zeros} p {p}"
+                    );
+                }
+            }
+        }
+        assert_eq!(quantile_type7_nonneg_bits_and_zeros(&mut [], 0, 0.9), None);
+        assert_eq!(
+            quantile_type7_nonneg_bits_and_zeros(&mut [], 3, 0.9),
+            Some(0.0)
+        );
+    }
 
     #[test]
     fn bit_keys_give_the_same_quantiles_as_floats() {
