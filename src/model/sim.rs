@@ -1068,7 +1068,10 @@ struct State<'a> {
 }
 
 impl State<'_> {
+    // Inlined at both call sites (arrivals and follow-on cases): measured 1-2 % fewer
+    // instructions than a call with seven arguments; forcing `close_case` in too measured more.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn open_case<P: Probe>(
         &mut self,
         ws: &mut Workspace,
@@ -1148,7 +1151,9 @@ impl State<'_> {
     /// they became ready, and only closing a staff-less stage opens more, so a case that joins
     /// its queue at once gets its sequence number in that same order; the queue order is the same
     /// without the round trip.
-    #[inline]
+    ///
+    /// Forced inline: left to itself the compiler kept it a call (about 1 % more instructions).
+    #[inline(always)]
     fn ready(&mut self, ws: &mut Workspace, ci: u32, ctype: usize, t: f64) {
         let k = self.prep.class_of[ctype];
         if k == NO_CLASS {
