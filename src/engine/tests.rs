@@ -598,7 +598,10 @@ fn bit_mask_dispatch_chooses_as_the_full_scan_does() {
         1,
     );
     assert_ne!(reordered, MET);
-    for text in [MET, SCREEN_V1_STRESS, &reordered] {
+    // And with the diverted officers handing their cases back when they leave.
+    let handover = MET.replace(r#"on_reduction = "finish""#, r#"on_reduction = "handover""#);
+    assert_ne!(handover, MET);
+    for text in [MET, SCREEN_V1_STRESS, &reordered, &handover] {
         let s = load(text);
         let fast = Prepared::new(&s);
         let slow = Prepared::new(&s).with_scanning_dispatch();

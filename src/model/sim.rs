@@ -432,6 +432,9 @@ pub struct Prepared {
     /// teams in increasing index order (then the first team in its order of preference with
     /// room is the lowest bit with room). Empty otherwise.
     class_teams: Vec<u64>,
+    /// Bit g set when group g is diverted from a source unit (only the first 64 groups; the
+    /// others are looked up).
+    sourced: u64,
 }
 
 /// [`Prepared::class_of`] of a case type without effort.
@@ -493,6 +496,12 @@ impl Prepared {
             };
             class_of.push(k);
         }
+        let sourced = groups
+            .iter()
+            .take(64)
+            .enumerate()
+            .filter(|(_, g)| g.source.is_some())
+            .fold(0u64, |m, (i, _)| m | 1u64 << i);
         let mut team_classes = Vec::new();
         let mut class_teams = Vec::new();
         if classes.len() <= 64 && s.teams.len() <= 64 {
@@ -521,11 +530,22 @@ impl Prepared {
             classes,
             team_classes,
             class_teams,
+            sourced,
         }
     }
 }
 
 impl Prepared {
+    /// Whether group `g` is diverted from a source unit (its excess officer-days are counted).
+    #[inline]
+    fn is_sourced(&self, g: usize) -> bool {
+        if g < 64 {
+            self.sourced & (1u64 << g) != 0
+        } else {
+            self.groups[g].source.is_some()
+        }
+    }
+
     /// The same, with dispatch scanning every case type as it does beyond 64 types or teams (for
     /// testing that both ways choose the same cases).
     #[doc(hidden)]
@@ -846,7 +866,12 @@ pub fn run_replication<P: Probe>(
         last_close: 0.0,
         n_waiting: 0,
         waiting_classes: 0,
+        room: 0,
+        class_room: 0,
     };
+    for tm in 0..nt {
+        st.update_room(ws, tm);
+    }
     let mut arr_i = 0usize;
     let mut roster_i = 0usize;
     let mut next_snap: u32 = 0; // the day whose end (t = day + 1) is recorded next
@@ -1065,6 +1090,11 @@ struct State<'a> {
     n_waiting: usize,
     /// Bit k set when class k has a case waiting (fast dispatch only).
     waiting_classes: u64,
+    /// Bit tm set when team tm has room (fast dispatch only), kept as staffing changes.
+    room: u64,
+    /// The classes some team with room may work: the union of `Prepared::team_classes` over the
+    /// bits of `room` (fast dispatch only).
+    class_room: u64,
 }
 
 impl State<'_> {
@@ -1227,8 +1257,9 @@ impl State<'_> {
                 0
             } else {
                 let u: f64 = open_unit(&mut random::stream_of(self.route_key, c.id));
-                // u in (0, 1]: the outcome whose cumulative share first reaches u.
-                cum.partition_point(|x| *x < u).min(cum.len() - 1)
+                // u in (0, 1]: the outcome whose cumulative share first reaches u, that is the
+                // number of (ascending) cumulative shares below u: counted without branches.
+                cum.iter().filter(|&&x| x < u).count().min(cum.len() - 1)
             };
             for (slot, &to) in routing.outcomes[o].to.iter().enumerate() {
                 self.open_case(ws, probe, to, case_id::child(c.id, slot), t, c.tracked)?;
@@ -1242,7 +1273,7 @@ impl State<'_> {
     /// Only groups diverted from a source unit are counted, so others skip it.
     #[inline]
     fn touch(&self, ws: &mut Workspace, g: usize, t: f64) {
-        if self.prep.groups[g].source.is_none() {
+        if !self.prep.is_sourced(g) {
             return;
         }
         let excess = ws.busy[g].saturating_sub(ws.cap[g]);
@@ -1267,7 +1298,9 @@ impl State<'_> {
         c.group = NOT_SERVING;
         self.touch(ws, g, t);
         ws.busy[g] -= 1;
-        ws.team_busy[self.prep.groups[g].team as usize] -= 1;
+        let team = self.prep.groups[g].team as usize;
+        ws.team_busy[team] -= 1;
+        self.update_room(ws, team);
         self.close_case(ws, probe, e.payload, t)?;
         self.drain_ready(ws, probe, t)
     }
@@ -1323,7 +1356,36 @@ impl State<'_> {
                 ws.team_busy[team] -= 1;
             }
         }
+        self.update_room(ws, team);
         Ok(())
+    }
+
+    /// Brings bit `team` of [`State::room`] and [`State::class_room`] up to date after the
+    /// team's cases in service or headcount changed (nothing to do for scanning dispatch).
+    #[inline]
+    fn update_room(&mut self, ws: &Workspace, team: usize) {
+        if self.prep.team_classes.is_empty() {
+            return;
+        }
+        let bit = 1u64 << team;
+        let has_room = ws.team_busy[team] < ws.team_cap[team];
+        if has_room == (self.room & bit != 0) {
+            return;
+        }
+        if has_room {
+            self.room |= bit;
+            self.class_room |= self.prep.team_classes[team];
+        } else {
+            // Other teams with room may share classes with this one: rebuild the union.
+            self.room &= !bit;
+            let mut union = 0u64;
+            let mut r = self.room;
+            while r != 0 {
+                union |= self.prep.team_classes[r.trailing_zeros() as usize];
+                r &= r - 1;
+            }
+            self.class_room = union;
+        }
     }
 
     fn dispatch(&mut self, ws: &mut Workspace, t: f64) {
@@ -1331,8 +1393,6 @@ impl State<'_> {
             // The first waiting case, in queue order, that some eligible team has room for: the
             // smallest key among the heads of the class queues (handed-back cases come first).
             let mut best: Option<(u128, usize, bool)> = None;
-            // Teams with room, as a bit mask (fast dispatch only).
-            let mut room = 0u64;
             let consider = |k: usize, ws: &Workspace, best: &mut Option<(u128, usize, bool)>| {
                 let Some((head, from_front)) = ws.queues[k].first() else {
                     return;
@@ -1358,14 +1418,7 @@ impl State<'_> {
             } else {
                 // Classes with a case waiting that a team with room may work, as bit masks: most
                 // calls find none (every team full, or only other work waiting) at once.
-                let mut cand = 0u64;
-                for (tm, (b, c)) in ws.team_busy.iter().zip(&ws.team_cap).enumerate() {
-                    if b < c {
-                        cand |= self.prep.team_classes[tm];
-                        room |= 1u64 << tm;
-                    }
-                }
-                cand &= self.waiting_classes;
+                let mut cand = self.class_room & self.waiting_classes;
                 if cand == 0 {
                     break;
                 }
@@ -1384,7 +1437,7 @@ impl State<'_> {
                 self.waiting_classes &= !(1u64 << k);
             }
             let team = match self.prep.class_teams.get(k) {
-                Some(&mask) => (room & mask).trailing_zeros() as usize,
+                Some(&mask) => (self.room & mask).trailing_zeros() as usize,
                 None => self.prep.classes[k]
                     .teams
                     .iter()
@@ -1399,6 +1452,7 @@ impl State<'_> {
             self.touch(ws, g, t);
             ws.busy[g] += 1;
             ws.team_busy[team] += 1;
+            self.update_room(ws, team);
             let c = &mut ws.cases[ci as usize];
             c.waited += t - c.enq;
             c.start = t;
