@@ -411,11 +411,14 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         crate::plot::RunData::from_bytes(&out_dir, bytes("summary.json"), bytes("daily.csv"))?;
     let charts = crate::plot::render_all(&data)?;
     files.extend(charts);
-    report::write_dir_streamed(
-        &out_dir,
-        &files,
-        &[report::replications_file(&scenario, &result)],
-    )?;
+    // In the run's pool: replications.csv is formatted in parallel, with the threads asked for.
+    pool.install(|| {
+        report::write_dir_streamed(
+            &out_dir,
+            &files,
+            &[report::replications_file(&scenario, &result)],
+        )
+    })?;
     if !args.quiet {
         let mut text = report::text::render(&summary);
         text.push_str(&format!("Results in {}/\n", out_dir.display()));
