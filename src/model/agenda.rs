@@ -23,8 +23,10 @@ pub trait Dated: Ord + Copy {
 /// Days ahead kept in buckets: one bit each in [`Agenda::occupied`].
 const SLOTS: u32 = 64;
 
-/// A monotone priority queue: items pushed must not come before the last one popped (a
-/// discrete-event simulation never schedules into the past).
+/// A priority queue for a discrete-event simulation, fastest when items are pushed no earlier
+/// than the last one popped (the engine never schedules into the past). An item pushed for a day
+/// already reached still comes out in order: it goes to the side heap, which is compared with
+/// the run at every pop.
 #[derive(Debug, Clone)]
 pub struct Agenda<T> {
     /// Every item of a day up to `today` is in `run` or `side`; later ones are in `slots`/`far`.
@@ -72,7 +74,7 @@ impl<T: Dated> Agenda<T> {
         self.far.clear();
     }
 
-    /// Adds an item, which must not come before the last item popped.
+    /// Adds an item.
     #[inline]
     pub fn push(&mut self, x: T) {
         let d = x.day();

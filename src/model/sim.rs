@@ -1090,7 +1090,8 @@ struct State<'a> {
     n_waiting: usize,
     /// Bit k set when class k has a case waiting (fast dispatch only).
     waiting_classes: u64,
-    /// Bit tm set when team tm has room (fast dispatch only), kept as staffing changes.
+    /// Bit tm set when team tm has room (fast dispatch only): brought up to date by
+    /// [`State::update_room`] wherever a team's cases in service or headcount change.
     room: u64,
     /// The classes some team with room may work: the union of `Prepared::team_classes` over the
     /// bits of `room` (fast dispatch only).

@@ -115,6 +115,8 @@ pub fn daily_csv(rows: &[DailyRow]) -> Vec<u8> {
 /// memory: one row per replication, everything its record holds. Columns after the fixed ones
 /// repeat per case type (then `all`), per source unit and per hit category, named
 /// `<field>__<name>`. Empty cells are censored (not by the horizon) or undefined (no case closed).
+/// Rows are formatted in parallel on the current rayon pool (run it inside `install` to choose
+/// the threads); the bytes do not depend on the thread count.
 pub fn write_replications_csv(
     s: &Scenario,
     r: &RunResult,

@@ -260,13 +260,13 @@ impl LogHist {
     }
 
     /// Records every value of `bits`, each an `f64::to_bits`: the same counts as [`LogHist::add`]
-    /// on each value, faster for a replication's waits.
+    /// on each value, faster for a replication's waits and times in system.
     ///
-    /// Why: many waits are exactly zero, and adding one to the zero count again and again makes
-    /// each increment wait for the previous one's store; counting the zeros in a register and
-    /// storing once measured faster with no fewer instructions (how much depends on the rest of
-    /// the build's code layout: see the README's bench section). Counting runs of any one bucket
-    /// the same way measured no better. The lookup tables are also read once per call.
+    /// Why: adding one to the zero count again and again makes each increment wait for the
+    /// previous one's store, so zeros are counted in a register and stored once. (This measured
+    /// faster when the engine passed every wait here, most of them zero; it now counts zero waits
+    /// itself and passes them to [`LogHist::add_zeros`], so zeros here are rare, but the values
+    /// passed are not promised to be positive.) The lookup tables are read once per call.
     pub fn add_bits(&mut self, bits: &[u64]) {
         let (edges, cells): (&[f64], &[u16]) = (&EDGES, &CELLS);
         let mut zeros = 0u64;
