@@ -763,8 +763,8 @@ pub fn run_replication<P: Probe>(
                 let inv_ln_q = 1.0 / (-p).ln_1p();
                 let mut pos: u64 = 0;
                 loop {
-                    // Geometric gap floor(ln u / ln q) >= 0; `as u64` below truncates, which is
-                    // the floor, and for a whole number n, floor(g) < n exactly when g < n.
+                    // Geometric gap floor(ln u / ln q) >= 0; the conversion below truncates, which
+                    // is the floor, and for a whole number n, floor(g) < n exactly when g < n.
                     let gap = open_unit(&mut rng).ln() * inv_ln_q;
                     // (Conversions through i64, exact here: counts are below 2^63, and the gap,
                     // non-negative, is below the count. One instruction each where u64 takes a
@@ -1014,6 +1014,7 @@ pub fn run_replication<P: Probe>(
     // ---- per-type results and the opportunity cost
     let mut all = TypeRecord::default();
     for ti in 0..n_types {
+        ws.types[ti].waited = ws.waits[ti].len() as u32;
         let r = &ws.types[ti];
         all.opened += r.opened;
         all.closed += r.closed;
@@ -1235,9 +1236,9 @@ impl State<'_> {
         rec.closed += 1;
         rec.sum_wait += c.waited;
         rec.sum_time_in_system += tis;
-        // Zero waits are only counted (see `Workspace::zero_waits`).
+        // Zero waits are only counted (see `Workspace::zero_waits`); the positive ones, stored,
+        // give `TypeRecord::waited` at the end.
         if c.waited > 0.0 {
-            rec.waited += 1;
             ws.waits[ctype].push(c.waited.to_bits());
         } else {
             ws.zero_waits[ctype] += 1;

@@ -14,7 +14,6 @@ pub use summary::{DailyRow, Metric, Summary, daily_rows, summarise};
 pub use writer::{Streamed, WriteError, check_target, write_dir, write_dir_streamed, write_files};
 
 use crate::engine::RunResult;
-use crate::model::TypeRecord;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -223,7 +222,6 @@ fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Result<Ve
         field(&mut w, Some(&rec.end_time))?;
         field(&mut w, Some(&rec.open_area))?;
         for t in rec.types.iter().chain(std::iter::once(&rec.all)) {
-            let t: &TypeRecord = t;
             field(&mut w, Some(&t.opened))?;
             field(&mut w, Some(&t.closed))?;
             field(&mut w, Some(&t.waited))?;
