@@ -102,14 +102,7 @@ impl<T: Dated> Agenda<T> {
     }
 
     fn peek_slow(&mut self) -> Option<T> {
-        if self.head == self.run.len() && self.side.is_empty() && !self.advance() {
-            return None;
-        }
-        match (self.run.get(self.head), self.side.peek()) {
-            (Some(a), Some(b)) => Some(if b < a { *b } else { *a }),
-            (Some(a), None) => Some(*a),
-            (None, b) => b.copied(),
-        }
+        self.first().map(|(x, _)| x)
     }
 
     /// Removes and returns the first item.
@@ -125,20 +118,25 @@ impl<T: Dated> Agenda<T> {
     }
 
     fn pop_slow(&mut self) -> Option<T> {
+        match self.first()? {
+            (x, true) => {
+                self.head += 1;
+                Some(x)
+            }
+            (_, false) => self.side.pop(),
+        }
+    }
+
+    /// The first item and whether it heads the run (else it tops the side heap), moving to the
+    /// next day with items when both are empty.
+    fn first(&mut self) -> Option<(T, bool)> {
         if self.head == self.run.len() && self.side.is_empty() && !self.advance() {
             return None;
         }
-        let from_run = match (self.run.get(self.head), self.side.peek()) {
-            (Some(a), Some(b)) => a < b,
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
-        if from_run {
-            let x = self.run[self.head];
-            self.head += 1;
-            Some(x)
-        } else {
-            self.side.pop()
+        match (self.run.get(self.head), self.side.peek()) {
+            (Some(a), Some(b)) if b < a => Some((*b, false)),
+            (Some(a), _) => Some((*a, true)),
+            (None, b) => b.map(|b| (*b, false)),
         }
     }
 
