@@ -396,8 +396,12 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         })?;
     bar.finish_and_clear();
 
-    let summary = report::summarise(&scenario, &result);
-    let mut files = report::run_files(&scenario, &result, &summary);
+    // In the run's pool (daily.csv's days are made in parallel), so `--threads` holds.
+    let (summary, mut files) = pool.install(|| {
+        let summary = report::summarise(&scenario, &result);
+        let files = report::run_files(&scenario, &result, &summary);
+        (summary, files)
+    });
     // Charts are drawn from the serialised summaries, exactly as `vetsim plot` reads them back, so
     // the two always agree byte for byte.
     let bytes = |name: &str| {

@@ -12,6 +12,7 @@ use crate::stats::{
     CountHist, Estimate, LogHist, QUANTILE_PROBS, mean_and_mcse, quantile_type7_sorted,
     ratio_estimate,
 };
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// Version of the crates whose algorithms decide the numbers (pinned in Cargo.toml).
@@ -196,7 +197,8 @@ fn per_rep(metric: &str, unit: &str, values: &[Option<f64>]) -> Metric {
         0.0
     };
     let mut sorted: Vec<f64> = values.iter().map(|v| v.unwrap_or(f64::INFINITY)).collect();
-    sorted.sort_by(f64::total_cmp);
+    // A total order: the unstable sort gives the one sorted vector, faster.
+    sorted.sort_unstable_by(f64::total_cmp);
     let q = QUANTILE_PROBS.map(|p| quantile_type7_sorted(&sorted, p).filter(|x| x.is_finite()));
     m.set_quantiles(q);
     if censored == 0 {
@@ -363,83 +365,91 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
     };
     let all_wait = merged(&r.pooled.wait);
     let all_tis = merged(&r.pooled.time_in_system);
-    for i in 0..=n_types {
-        let name = Some(if i < n_types {
-            s.case_types[i].name.clone()
-        } else {
-            "all".to_string()
-        });
-        let (wh, th) = if i < n_types {
-            (&r.pooled.wait[i], &r.pooled.time_in_system[i])
-        } else {
-            (&all_wait, &all_tis)
-        };
-        let tr: Vec<TypeRecord> = recs.iter().map(|x| type_of(x, i)).collect();
-        let closed: Vec<f64> = tr.iter().map(|t| t.closed as f64).collect();
-        let mut push = |mut m: Metric| {
-            m.case_type = name.clone();
-            metrics.push(m);
-        };
-        push(per_rep(
-            "cases_opened",
-            "cases",
-            &tr.iter().map(|t| Some(t.opened as f64)).collect::<Vec<_>>(),
-        ));
-        push(per_rep(
-            "cases_closed",
-            "cases",
-            &tr.iter().map(|t| Some(t.closed as f64)).collect::<Vec<_>>(),
-        ));
-        push(pooled(
-            "wait_days",
-            "working days",
-            &tr.iter().map(|t| t.sum_wait).collect::<Vec<_>>(),
-            &closed,
-            wh,
-        ));
-        push(pooled(
-            "time_in_system_days",
-            "working days",
-            &tr.iter().map(|t| t.sum_time_in_system).collect::<Vec<_>>(),
-            &closed,
-            th,
-        ));
-        let mut ws = Metric::blank("waited_share", "share of closed cases", wh.count());
-        ws.set_estimate(ratio_estimate(
-            &tr.iter().map(|t| t.waited as f64).collect::<Vec<_>>(),
-            &closed,
-        ));
-        push(ws);
-        let mean_of = |f: &dyn Fn(&TypeRecord) -> f64| -> Vec<Option<f64>> {
-            tr.iter()
-                .map(|t| if t.closed > 0 { Some(f(t)) } else { None })
-                .collect()
-        };
-        let finite = |v: Vec<Option<f64>>| -> Vec<f64> { v.into_iter().flatten().collect() };
-        for (metric, vals) in [
-            (
-                "wait_days_rep_mean",
-                finite(mean_of(&|t| t.sum_wait / t.closed as f64)),
-            ),
-            ("wait_days_rep_p90", finite(mean_of(&|t| t.p90_wait))),
-            (
-                "time_in_system_days_rep_mean",
-                finite(mean_of(&|t| t.sum_time_in_system / t.closed as f64)),
-            ),
-            (
-                "time_in_system_days_rep_p90",
-                finite(mean_of(&|t| t.p90_time_in_system)),
-            ),
-        ] {
-            let mut m = per_rep(
-                metric,
+    // Types are independent (a sort of every replication's values per metric): summarised in
+    // parallel in the caller's rayon pool, kept in type order.
+    let by_type: Vec<Vec<Metric>> = (0..=n_types)
+        .into_par_iter()
+        .map(|i| {
+            let mut metrics = Vec::new();
+            let name = Some(if i < n_types {
+                s.case_types[i].name.clone()
+            } else {
+                "all".to_string()
+            });
+            let (wh, th) = if i < n_types {
+                (&r.pooled.wait[i], &r.pooled.time_in_system[i])
+            } else {
+                (&all_wait, &all_tis)
+            };
+            let tr: Vec<TypeRecord> = recs.iter().map(|x| type_of(x, i)).collect();
+            let closed: Vec<f64> = tr.iter().map(|t| t.closed as f64).collect();
+            let mut push = |mut m: Metric| {
+                m.case_type = name.clone();
+                metrics.push(m);
+            };
+            push(per_rep(
+                "cases_opened",
+                "cases",
+                &tr.iter().map(|t| Some(t.opened as f64)).collect::<Vec<_>>(),
+            ));
+            push(per_rep(
+                "cases_closed",
+                "cases",
+                &tr.iter().map(|t| Some(t.closed as f64)).collect::<Vec<_>>(),
+            ));
+            push(pooled(
+                "wait_days",
                 "working days",
-                &vals.iter().map(|x| Some(*x)).collect::<Vec<_>>(),
-            );
-            m.censored = 0;
-            push(m);
-        }
-    }
+                &tr.iter().map(|t| t.sum_wait).collect::<Vec<_>>(),
+                &closed,
+                wh,
+            ));
+            push(pooled(
+                "time_in_system_days",
+                "working days",
+                &tr.iter().map(|t| t.sum_time_in_system).collect::<Vec<_>>(),
+                &closed,
+                th,
+            ));
+            let mut ws = Metric::blank("waited_share", "share of closed cases", wh.count());
+            ws.set_estimate(ratio_estimate(
+                &tr.iter().map(|t| t.waited as f64).collect::<Vec<_>>(),
+                &closed,
+            ));
+            push(ws);
+            let mean_of = |f: &dyn Fn(&TypeRecord) -> f64| -> Vec<Option<f64>> {
+                tr.iter()
+                    .map(|t| if t.closed > 0 { Some(f(t)) } else { None })
+                    .collect()
+            };
+            let finite = |v: Vec<Option<f64>>| -> Vec<f64> { v.into_iter().flatten().collect() };
+            for (metric, vals) in [
+                (
+                    "wait_days_rep_mean",
+                    finite(mean_of(&|t| t.sum_wait / t.closed as f64)),
+                ),
+                ("wait_days_rep_p90", finite(mean_of(&|t| t.p90_wait))),
+                (
+                    "time_in_system_days_rep_mean",
+                    finite(mean_of(&|t| t.sum_time_in_system / t.closed as f64)),
+                ),
+                (
+                    "time_in_system_days_rep_p90",
+                    finite(mean_of(&|t| t.p90_time_in_system)),
+                ),
+            ] {
+                let mut m = per_rep(
+                    metric,
+                    "working days",
+                    &vals.iter().map(|x| Some(*x)).collect::<Vec<_>>(),
+                );
+                m.censored = 0;
+                push(m);
+            }
+            metrics
+        })
+        .collect();
+    metrics.extend(by_type.into_iter().flatten());
 
     for (si, src) in s.sources.iter().enumerate() {
         let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.source_days[si])).collect();
@@ -598,8 +608,6 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
         .max(screening_days)
         .saturating_add(1)
         .min(s.calendar.len());
-    let mut screened = Vec::with_capacity(paces.len());
-    let mut rows = Vec::new();
     let empty = CountHist::new();
     let make_row = |day: usize, metric: &str, ct: &str, mean: f64, q: [f64; 7]| DailyRow {
         date: s.calendar.date_of_day(day).unwrap_or(s.horizon).to_string(),
@@ -631,7 +639,9 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
     } else {
         &paces
     };
-    for day in 0..n_days {
+    // Days are independent: made in parallel (in the caller's rayon pool), in day order.
+    let rows_of_day = |screened: &mut Vec<f64>, day: usize| -> Vec<DailyRow> {
+        let mut rows = Vec::with_capacity(s.case_types.len() + 2);
         rows.push(row(
             day,
             "open_cases",
@@ -648,18 +658,27 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
             rows.push(row(day, "open_cases", &ct.name, h, 0));
         }
         if let Some(sc) = &s.screening {
-            // Records checked by the end of the day, across replications (type 7, exact).
+            // Records checked by the end of the day, across replications (type 7, exact). The
+            // order is total, so an unstable sort gives the one sorted vector.
             screened.clear();
             screened.extend(
                 paces
                     .iter()
                     .map(|x| (sc.already_checked + x.checked_by_end_of(day as u32)) as f64),
             );
-            screened.sort_by(f64::total_cmp);
-            let q = QUANTILE_PROBS.map(|p| quantile_type7_sorted(&screened, p).unwrap_or(0.0));
+            screened.sort_unstable_by(f64::total_cmp);
+            let q = QUANTILE_PROBS.map(|p| quantile_type7_sorted(screened, p).unwrap_or(0.0));
             let mean = screened.iter().sum::<f64>() / screened.len().max(1) as f64;
             rows.push(make_row(day, "screened_records", "", mean, q));
         }
-    }
-    rows
+        rows
+    };
+    let days: Vec<Vec<DailyRow>> = (0..n_days)
+        .into_par_iter()
+        .map_init(
+            || Vec::with_capacity(paces.len()),
+            |screened, day| rows_of_day(screened, day),
+        )
+        .collect();
+    days.into_iter().flatten().collect()
 }
