@@ -39,7 +39,13 @@ impl<T: Ord + Copy> MinHeap4<T> {
     }
 
     /// Adds an item.
-    #[inline]
+    ///
+    /// Forced inline: the engine's completion push (`Agenda::push`) may end here, and a call
+    /// taking the event by reference made the compiler build every event on the stack with
+    /// scalar stores and copy it out with a 16-byte load. Inlined, the event goes from registers
+    /// straight into its day's bucket. Measured (one thread, ABBA, task-clock): 0.7 % less time
+    /// on screen-v1-stress and met-2023, 0.5 % fewer instructions on screen-v1-stress.
+    #[inline(always)]
     pub fn push(&mut self, x: T) {
         let mut i = self.items.len();
         self.items.push(x);
