@@ -13,16 +13,17 @@
 //! The two part ways on exact ties only: when a value lies exactly halfway between the two
 //! nearest shortest candidates, Ryū rounds to even and `Display` up (`1090377292581276.25` is
 //! `...276.2` for Ryū, `...276.3` for `Display`). A tie needs the exact binary value to have
-//! few decimal digits, which [`may_tie`] checks from the bits; those values (rare in results:
-//! sums of random durations have about 50 significant decimal digits; halves and quarters of a
-//! day are the common case) go through `Display` itself. The equality is tested on millions of
-//! values across the whole range of `f64`.
+//! few decimal digits, which [`may_tie`] checks from the bits; those values (halves, quarters
+//! and other short binary fractions, and whole numbers from 2^53 up: rare among results, since
+//! sums of random durations have some 50 significant decimal digits) go through `Display`
+//! itself. The equality is tested on millions of values across the whole range of `f64`.
 
 /// Appends `x` exactly as `format!("{x}")` would.
 pub fn push_f64(out: &mut Vec<u8>, x: f64) {
     if !x.is_finite() || may_tie(x) {
         // NaN, the infinities and possible ties: rare, and `Display` is the reference.
-        out.extend_from_slice(x.to_string().as_bytes());
+        use std::io::Write as _;
+        write!(out, "{x}").expect("writing into a Vec cannot fail");
         return;
     }
     let mut buf = ryu::Buffer::new();

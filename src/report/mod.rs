@@ -170,9 +170,10 @@ pub fn write_replications_csv(
     w.flush()?;
     drop(w);
     // Rows are formatted in parallel, a window of replications at a time (so memory stays
-    // bounded whatever their number), each chunk by its own CSV writer into bytes, and written
-    // in replication order: the same bytes as one writer row by row. Formatting dominated the
-    // serial end of a long run (0.33 s of 3.4 s for 100,000 replications of screen-v1-stress).
+    // bounded whatever their number), each chunk into its own bytes by `replication_rows`, and
+    // written in replication order: the same bytes as one CSV writer row by row. Formatting
+    // dominated the serial end of a long run (0.33 s of 3.4 s for 100,000 replications of
+    // screen-v1-stress, before it was parallel and went through `decimal`).
     const CHUNK: usize = 128;
     const WINDOW: usize = 16 * CHUNK;
     for window in r.records.chunks(WINDOW) {
@@ -188,7 +189,8 @@ pub fn write_replications_csv(
 }
 
 /// The rows of `replications.csv` for `recs`, as CSV bytes: the same bytes as a CSV writer given
-/// each field's `Display` (empty for `None` and NaN), written straight into one buffer. No field
+/// each field's `Display` (empty for `None` and for a P90 that is NaN because no case of the type
+/// closed), written straight into one buffer. No field
 /// needs quoting (numbers, ISO dates, or empty in a row of many fields), and the numbers go
 /// through [`decimal`], which matches `Display` byte for byte at a fraction of the cost.
 fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Vec<u8> {
@@ -282,8 +284,8 @@ mod tests {
     use super::*;
 
     /// `replications.csv`, formatted in parallel chunks and windows, is byte for byte what one
-    /// CSV writer gives row by row with each field's `Display` (empty for `None` and NaN), over
-    /// more replications than a window and with any thread count.
+    /// CSV writer gives row by row with each field's `Display` (empty for `None` and for a NaN
+    /// P90), over more replications than a window and with any thread count.
     #[test]
     fn replication_rows_in_parallel_chunks_match_row_by_row() {
         // Two types, one of which never closes a case by the horizon (NaN P90s), a diverted
