@@ -126,6 +126,36 @@ impl Pace {
         let c = before + rate * (d - start + 1) as f64;
         ((c + 1e-9).floor().max(0.0) as u64).min(self.remaining)
     }
+
+    /// The first day before `days` by whose end every record is checked, after which
+    /// [`Pace::checked_by_end_of`] stays at the total; `None` if there is none, or if a segment's
+    /// rate is negative or NaN (then progress need not be monotone and nothing is promised).
+    ///
+    /// Why: a summary of screening progress by day need not evaluate the days after a
+    /// replication finished. With rates of at least zero, progress never decreases: within a
+    /// segment `before + rate * k` grows with `k`, and each segment starts from exactly the
+    /// cumulative count at which the previous one ends (the same floating-point expression), so
+    /// a binary search finds the day.
+    pub fn capped_from(&self, days: u32) -> Option<u32> {
+        if self.segments.iter().any(|&(_, rate, _)| !(rate >= 0.0)) || days == 0 {
+            return None;
+        }
+        let last = days - 1;
+        if self.checked_by_end_of(last) < self.remaining {
+            return None;
+        }
+        // The first d in [0, last] with the total reached (it is reached at `last`).
+        let (mut lo, mut hi) = (0u32, last);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.checked_by_end_of(mid) >= self.remaining {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
+    }
 }
 
 /// Per case type results of one replication.
@@ -1471,6 +1501,43 @@ impl State<'_> {
 #[cfg(test)]
 mod tests {
     use super::{ceil_non_negative, front_key, main_key};
+
+    /// `Pace::capped_from` is the first day whose count is the total, and the count stays there
+    /// on every later day (checked day by day), for paces with rate changes, zero rates, slow
+    /// and fast paces and a total never reached; and `None` with a negative rate.
+    #[test]
+    fn screening_is_capped_from_the_first_day_it_is_complete() {
+        use super::Pace;
+        use crate::stats::test_rng::Rng;
+        let mut rng = Rng(41);
+        for round in 0..3_000 {
+            let mut p = Pace {
+                segments: Vec::new(),
+                remaining: rng.below(5_000),
+            };
+            let (mut start, mut cum) = (0u32, 0.0);
+            for _ in 0..1 + rng.below(4) {
+                let rate = match rng.below(4) {
+                    0 => 0.0,
+                    1 => rng.below(300) as f64,
+                    _ => rng.unit() * 100.0,
+                };
+                p.segments.push((start, rate, cum));
+                let len = 1 + rng.below(60) as u32;
+                cum += rate * len as f64;
+                start += len;
+            }
+            let days = rng.below(400) as u32;
+            let got = p.capped_from(days);
+            let first = (0..days).find(|&d| p.checked_by_end_of(d) == p.remaining);
+            assert_eq!(got, first, "round {round}: {p:?}");
+            if let Some(c) = got {
+                assert!((c..days + 50).all(|d| p.checked_by_end_of(d) == p.remaining));
+            }
+            p.segments.push((start, -1.0, cum));
+            assert_eq!(p.capped_from(days), None);
+        }
+    }
 
     /// A type's queue gives handed-back cases first, then the main queue in order, through
     /// every emptying and compaction of its vector.

@@ -283,6 +283,89 @@ pub fn replications_file<'a>(s: &'a Scenario, r: &'a RunResult) -> Streamed<'a> 
 mod tests {
     use super::*;
 
+    /// daily.csv's screened-records rows (which skip the replications that have finished
+    /// screening) equal, bit for bit, the mean and type-7 quantiles of every replication's count
+    /// sorted afresh each day: with a drawn pace, a pause and a restart, with a horizon that
+    /// some replications do not finish screening by and with one that all do.
+    #[test]
+    fn screened_records_by_day_match_every_count_sorted_each_day() {
+        // Restarting at 16 a day some replications do not finish by the horizon; at 30 all do.
+        for (restart, some_unfinished) in [(16, true), (30, false)] {
+            let s = Scenario::from_toml_str(
+            &r#"
+name = "screened"
+start = 2024-01-01
+horizon = 2024-08-30
+[calendar]
+holidays = "none"
+[screening]
+records = 3000
+already_checked = 200
+throughput = { records_per_day = { dist = "uniform", min = 10, max = 40 }, changes = [ { from = 2024-02-01, records_per_day = 0 }, { from = 2024-02-15, records_per_day = RESTART } ] }
+[[screening.hits]]
+name = "hit"
+case_type = "a"
+rate = 0.01
+[[case_types]]
+name = "a"
+effort = 6
+teams = ["t"]
+[[teams]]
+name = "t"
+hours_per_day = 6
+headcount = [{ count = 2 }]
+"#
+            .replace("RESTART", &restart.to_string()),
+            "screened.toml",
+        )
+        .unwrap();
+            let r = crate::engine::run(&s, 300, 5, &crate::engine::Silent).unwrap();
+            let sc = s.screening.as_ref().unwrap();
+            let paces: Vec<crate::model::Pace> = r
+                .records
+                .iter()
+                .map(|x| crate::model::Pace::new(sc, x.screening_pace, x.screening_factor))
+                .collect();
+            let total = (sc.already_checked + sc.remaining()) as f64;
+            let (mut some_done, mut some_not) = (false, false);
+            let mut rows = 0;
+            for row in daily_rows(&s, &r)
+                .iter()
+                .filter(|x| x.metric == "screened_records")
+            {
+                let mut all: Vec<f64> = paces
+                    .iter()
+                    .map(|x| {
+                        (sc.already_checked + x.checked_by_end_of(row.working_day as u32)) as f64
+                    })
+                    .collect();
+                all.sort_by(f64::total_cmp);
+                some_done |= all.last() == Some(&total);
+                some_not |= all.first() != Some(&total);
+                let mean = all.iter().sum::<f64>() / all.len() as f64;
+                let q = crate::stats::QUANTILE_PROBS.map(|p| {
+                    crate::stats::quantile_type7_sorted(&all, p)
+                        .unwrap()
+                        .to_bits()
+                });
+                let got = [row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95];
+                assert_eq!(
+                    row.mean.to_bits(),
+                    mean.to_bits(),
+                    "day {}",
+                    row.working_day
+                );
+                assert_eq!(got.map(f64::to_bits), q, "day {}", row.working_day);
+                rows += 1;
+            }
+            assert!(rows > 100 && some_done && some_not);
+            assert_eq!(
+                r.records.iter().any(|x| x.screening_last_day.is_none()),
+                some_unfinished
+            );
+        }
+    }
+
     /// `replications.csv`, formatted in parallel chunks and windows, is byte for byte what one
     /// CSV writer gives row by row with each field's `Display` (empty for `None` and for a NaN
     /// P90), over more replications than a window and with any thread count.

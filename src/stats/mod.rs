@@ -26,7 +26,8 @@ pub use estimate::{Estimate, mean_and_mcse, ratio_estimate};
 pub use hist::{CountHist, LogHist};
 pub use quantile::{
     QUANTILE_NAMES, QUANTILE_PROBS, quantile_type7_nonneg_bits,
-    quantile_type7_nonneg_bits_and_zeros, quantile_type7_sorted, quantile_type7_unsorted,
+    quantile_type7_nonneg_bits_and_zeros, quantile_type7_sorted, quantile_type7_sorted_then,
+    quantile_type7_unsorted,
 };
 pub use theory::{MmcTheory, erlang_b, mmc, mmc_wait_exceeds, mmc_wait_quantile};
 

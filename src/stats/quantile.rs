@@ -58,6 +58,20 @@ pub fn quantile_type7_sorted(sorted: &[f64], p: f64) -> Option<f64> {
     Some(lerp(sorted[i], x_hi, frac))
 }
 
+/// [`quantile_type7_sorted`] of `sorted` followed by `extra` copies of `top`, without building
+/// that sample; `top` must be at least every value of `sorted` (the whole is then ascending).
+///
+/// Why: across replications, a day's count of screened records is the same total for every
+/// replication that has finished screening, the largest count there is; only the others need
+/// computing and sorting.
+pub fn quantile_type7_sorted_then(sorted: &[f64], extra: usize, top: f64, p: f64) -> Option<f64> {
+    let n = sorted.len() + extra;
+    let (i, frac) = type7_position(n as u64, p)?;
+    let i = i as usize;
+    let at = |k: usize| sorted.get(k).copied().unwrap_or(top);
+    Some(lerp(at(i), at((i + 1).min(n - 1)), frac))
+}
+
 /// Hyndman & Fan type-7 quantile of an unsorted slice, in O(n) expected time.
 ///
 /// Same definition and result (bit for bit) as [`quantile_type7_sorted`] on the slice sorted by
@@ -118,6 +132,37 @@ pub fn quantile_type7_nonneg_bits_and_zeros(bits: &mut [u64], zeros: u64, p: f64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A sorted sample followed by copies of a value at least as large gives the quantiles of
+    /// that sample built in full, for every split between the two parts.
+    #[test]
+    fn sorted_then_copies_of_the_top_give_the_full_sample_quantiles() {
+        let mut rng = Rng(29);
+        for _ in 0..2_000 {
+            let top = rng.below(50) as f64;
+            let mut head: Vec<f64> = (0..rng.below(12))
+                .map(|_| {
+                    if rng.below(4) == 0 {
+                        top // the top value may occur in the sorted part too
+                    } else {
+                        rng.below(top as u64 + 1) as f64 * 0.5
+                    }
+                })
+                .filter(|&x| x <= top)
+                .collect();
+            head.sort_by(f64::total_cmp);
+            let extra = rng.below(12) as usize;
+            let mut full = head.clone();
+            full.extend(std::iter::repeat_n(top, extra));
+            for p in [0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 1.0, f64::NAN] {
+                assert_eq!(
+                    quantile_type7_sorted_then(&head, extra, top, p).map(f64::to_bits),
+                    quantile_type7_sorted(&full, p).map(f64::to_bits),
+                    "head {head:?} extra {extra} top {top} p {p}"
+                );
+            }
+        }
+    }
 
     /// Zeros given as a count give the quantiles of the sample with the zeros in it, for every
     /// split of ranks between zeros and positive values.
