@@ -579,6 +579,21 @@ pub struct DailyRow {
     pub p95: f64,
 }
 
+/// The sum, in order, of `sorted` followed by `extra` copies of `top`: the float that
+/// `iter().sum()` over that sample gives, without building it. The values are whole numbers
+/// (counts of records), so while `top` times the sample size stays below 2^53 every partial sum
+/// is exact and the copies can be added at once; beyond that they are added one by one.
+fn sum_sorted_then(sorted: &[f64], extra: usize, top: f64) -> f64 {
+    let head = sorted.iter().sum::<f64>();
+    if extra == 0 {
+        head
+    } else if top * (sorted.len() + extra) as f64 <= 9_007_199_254_740_992.0 {
+        head + extra as f64 * top
+    } else {
+        (0..extra).fold(head, |acc, _| acc + top)
+    }
+}
+
 /// The daily series: open cases (all and by type) and records checked, for every day up to the
 /// last one on which any replication still had something open or to screen, plus one more.
 pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
@@ -690,18 +705,7 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
             let total = (sc.already_checked + sc.remaining()) as f64;
             let q = QUANTILE_PROBS
                 .map(|p| quantile_type7_sorted_then(screened, done, total, p).unwrap_or(0.0));
-            // The sum of the whole sorted sample, in order: whole numbers, so while n times the
-            // total stays below 2^53 every partial sum is exact and the finished replications
-            // add `done` times the total at once; beyond that, in order one by one.
-            let head = screened.iter().sum::<f64>();
-            let sum = if done == 0 {
-                head
-            } else if total * n as f64 <= 9_007_199_254_740_992.0 {
-                head + done as f64 * total
-            } else {
-                (0..done).fold(head, |acc, _| acc + total)
-            };
-            let mean = sum / n.max(1) as f64;
+            let mean = sum_sorted_then(screened, done, total) / n.max(1) as f64;
             rows.push(make_row(day, "screened_records", "", mean, q));
         }
         rows
@@ -714,4 +718,36 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
         )
         .collect();
     days.into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sum_sorted_then;
+
+    /// Equal to summing the built sample in order: small counts (the copies added at once), and
+    /// counts so large that partial sums round (the copies added one by one), with and without
+    /// copies and with an empty head.
+    #[test]
+    fn sum_of_sorted_then_copies_is_the_in_order_sum() {
+        // 1 + 2 x (2^53 + 2) in order rounds twice and differs from 1 + 2 (2^53 + 2) at once.
+        let big = 9_007_199_254_740_994.0_f64;
+        assert_ne!(1.0 + big + big, 1.0 + 2.0 * big);
+        for (head, extra, top) in [
+            (vec![], 0, 5.0),
+            (vec![], 4, 5.0),
+            (vec![1.0, 2.0, 5.0], 0, 5.0),
+            (vec![1.0, 2.0, 3.0], 7, 40_000.0),
+            (vec![1.0], 2, big),
+            (vec![2.0, 7.0], 3, 9_007_199_254_740_998.0),
+            (vec![], 9, 1e15 + 3.0),
+        ] {
+            let mut full = head.clone();
+            full.extend(std::iter::repeat_n(top, extra));
+            assert_eq!(
+                sum_sorted_then(&head, extra, top).to_bits(),
+                full.iter().sum::<f64>().to_bits(),
+                "{head:?} + {extra} x {top}"
+            );
+        }
+    }
 }

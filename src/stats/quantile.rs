@@ -148,7 +148,6 @@ mod tests {
                         rng.below(top as u64 + 1) as f64 * 0.5
                     }
                 })
-                .filter(|&x| x <= top)
                 .collect();
             head.sort_by(f64::total_cmp);
             let extra = rng.below(12) as usize;
