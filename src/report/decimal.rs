@@ -1,14 +1,15 @@
 //! Numbers as text, fast and byte for byte what `Display` (`{}`) gives: reals through `ryu`,
 //! integers through `itoa`.
 //!
-//! Why: a row of `replications.csv` holds a dozen or more real numbers, and `core::fmt` spent
-//! about 1,900 instructions on each (Grisu with a Dragon fallback, then the general padding
-//! machinery): with the CSV writer's per-field checks, about 30,000 instructions a row, most of
-//! what is left after the simulation of a long run. Ryū finds the same digits (the shortest
-//! that read back to the same `f64`, and of those the nearest) in a few hundred; only the layout
-//! differs (`1.0`, `1e-7` where `Display` writes `1`, `0.0000001`), and [`push_f64`] lays the
-//! digits out as `Display` does: plain decimal, never an exponent, no trailing zeros after the
-//! point, `-` for negative numbers and negative zero.
+//! Why: a row of `replications.csv` holds a dozen or more real numbers (19 for screen-v1-stress,
+//! with 13 integers and 2 dates), and writing a row through `core::fmt` (Grisu with a Dragon
+//! fallback, then the general padding machinery) and the CSV writer's per-field checks took
+//! about 30,000 instructions (callgrind), most of what is left after the simulation of a long
+//! run. Ryū finds the same digits (the shortest that read back to the same `f64`, and of those
+//! the nearest) in about 700 instructions a number (callgrind); only the layout differs (`1.0`,
+//! `1e-7` where `Display` writes `1`, `0.0000001`), and [`push_f64`] lays the digits out as
+//! `Display` does: plain decimal, never an exponent, no trailing zeros after the point, `-` for
+//! negative numbers and negative zero.
 //!
 //! The two part ways on exact ties only: when a value lies exactly halfway between the two
 //! nearest shortest candidates, Ryū rounds to even and `Display` up (`1090377292581276.25` is
@@ -28,20 +29,17 @@ pub fn push_f64(out: &mut Vec<u8>, x: f64) {
     }
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(x).as_bytes();
-    if !text.contains(&b'e') {
+    let Some(e) = text.iter().position(|&c| c == b'e') else {
         // Plain decimal (`0.000123`, `12.5`, `1000.0`): as `Display`, but for the `.0` Ryū
         // gives whole numbers.
         out.extend_from_slice(text.strip_suffix(b".0").unwrap_or(text));
         return;
-    }
-    // Below 1e-5 or from 1e16 up, Ryū writes `de-7` or `d.ddde21`: lay the digits out plainly.
-    let (negative, text) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
     };
-    let (mantissa, exponent) = match text.iter().position(|&c| c == b'e') {
-        Some(i) => (&text[..i], parse_exponent(&text[i + 1..])),
-        None => (text, 0),
+    // Below 1e-5 or from 1e16 up, Ryū writes `de-7` or `d.ddde21`: lay the digits out plainly.
+    let exponent = parse_exponent(&text[e + 1..]);
+    let (negative, mantissa) = match text[..e].split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, &text[..e]),
     };
     // The digits without the point, and where the point goes: after `point` digits (which may
     // be zero or negative, or more than there are digits).

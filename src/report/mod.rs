@@ -190,9 +190,9 @@ pub fn write_replications_csv(
 
 /// The rows of `replications.csv` for `recs`, as CSV bytes: the same bytes as a CSV writer given
 /// each field's `Display` (empty for `None` and for a P90 that is NaN because no case of the type
-/// closed), written straight into one buffer. No field
-/// needs quoting (numbers, ISO dates, or empty in a row of many fields), and the numbers go
-/// through [`decimal`], which matches `Display` byte for byte at a fraction of the cost.
+/// closed), written straight into one buffer. No field needs quoting (numbers, ISO dates, or
+/// empty in a row of many fields), and the numbers go through [`decimal`], which matches
+/// `Display` byte for byte at a fraction of the cost.
 fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Vec<u8> {
     use std::io::Write as _;
     let mut out = Vec::with_capacity(recs.len() * 512);
@@ -292,7 +292,7 @@ mod tests {
         // Restarting at 16 a day some replications do not finish by the horizon; at 30 all do.
         for (restart, some_unfinished) in [(16, true), (30, false)] {
             let s = Scenario::from_toml_str(
-            &r#"
+                &r#"
 name = "screened"
 start = 2024-01-01
 horizon = 2024-08-30
@@ -301,7 +301,12 @@ holidays = "none"
 [screening]
 records = 3000
 already_checked = 200
-throughput = { records_per_day = { dist = "uniform", min = 10, max = 40 }, changes = [ { from = 2024-02-01, records_per_day = 0 }, { from = 2024-02-15, records_per_day = RESTART } ] }
+[screening.throughput]
+records_per_day = { dist = "uniform", min = 10, max = 40 }
+changes = [
+  { from = 2024-02-01, records_per_day = 0 },
+  { from = 2024-02-15, records_per_day = RESTART },
+]
 [[screening.hits]]
 name = "hit"
 case_type = "a"
@@ -315,10 +320,10 @@ name = "t"
 hours_per_day = 6
 headcount = [{ count = 2 }]
 "#
-            .replace("RESTART", &restart.to_string()),
-            "screened.toml",
-        )
-        .unwrap();
+                .replace("RESTART", &restart.to_string()),
+                "screened.toml",
+            )
+            .unwrap();
             let r = crate::engine::run(&s, 300, 5, &crate::engine::Silent).unwrap();
             let sc = s.screening.as_ref().unwrap();
             let paces: Vec<crate::model::Pace> = r
