@@ -145,11 +145,57 @@ enum Kind {
     },
 }
 
+/// The largest magnitude of any distribution parameter or value [the field's unit]: 10^12
+/// person-hours is 100 million person-years, working days or records a day as absurd. Why a
+/// limit at all: a draw must be finite (the simulation multiplies and compares them), and a
+/// lognormal with mean 1e308 draws infinity about half the time; below this limit, and with
+/// [`MAX_CV`], no sampler here can overflow: the largest possible draw is below 10^27 (a lognormal
+/// with sd 10^12 and mean 10^10, whose normal draws stay below 14 in magnitude).
+pub const MAX_VALUE: f64 = 1e12;
+
+/// The largest coefficient of variation (sd / mean) of a gamma or lognormal. At 100 the lognormal's
+/// median is already 1 % of its mean and one draw in a million is over 10,000 times the mean;
+/// anything wider is a typo (sd and mean swapped, a missing decimal point), and with no limit the
+/// lognormal's log-scale sd and the gamma's scale overflow.
+pub const MAX_CV: f64 = 100.0;
+
+/// A number in a message: as written for everyday sizes, in e-notation when very large or very
+/// small (1e308 as such, not as 309 digits).
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let a = self.0.abs();
+        if a.is_finite() && (a >= 1e15 || (a > 0.0 && a < 1e-6)) {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
 fn finite(name: &str, v: f64) -> Result<f64, DistError> {
-    if v.is_finite() {
-        Ok(v)
-    } else {
+    if !v.is_finite() {
         Err(DistError(format!("{name} = {v} is not a finite number")))
+    } else if v.abs() > MAX_VALUE {
+        let v = Num(v);
+        Err(DistError(format!(
+            "{name} = {v} is beyond the limit of {MAX_VALUE:e} (an absurd size: draws could overflow)"
+        )))
+    } else {
+        Ok(v)
+    }
+}
+
+/// Checks sd / mean of a gamma or lognormal against [`MAX_CV`] (`sd` > 0, `mean` > 0).
+fn spread(mean: f64, sd: f64) -> Result<(), DistError> {
+    if sd / mean > MAX_CV {
+        let (sd, mean) = (Num(sd), Num(mean));
+        Err(DistError(format!(
+            "sd = {sd} is more than {MAX_CV} times mean = {mean} (a typo?): nearly every draw would be close to 0 and a few astronomically large"
+        )))
+    } else {
+        Ok(())
     }
 }
 
@@ -158,6 +204,7 @@ fn positive(name: &str, v: f64) -> Result<f64, DistError> {
     if v > 0.0 {
         Ok(v)
     } else {
+        let v = Num(v);
         Err(DistError(format!("{name} = {v} must be greater than 0")))
     }
 }
@@ -167,6 +214,7 @@ fn non_neg(name: &str, v: f64) -> Result<f64, DistError> {
     if v >= 0.0 {
         Ok(v)
     } else {
+        let v = Num(v);
         Err(DistError(format!("{name} = {v} must not be negative")))
     }
 }
@@ -189,6 +237,7 @@ impl Dist {
                 let min = lower("min", *min)?;
                 let max = finite("max", *max)?;
                 if min > max {
+                    let (min, max) = (Num(min), Num(max));
                     return Err(DistError(format!(
                         "min = {min} is greater than max = {max}"
                     )));
@@ -203,6 +252,7 @@ impl Dist {
                 let mode = finite("mode", *mode)?;
                 let max = finite("max", *max)?;
                 if !(min <= mode && mode <= max) {
+                    let (min, mode, max) = (Num(min), Num(mode), Num(max));
                     return Err(DistError(format!(
                         "needs min <= mode <= max, got min = {min}, mode = {mode}, max = {max}"
                     )));
@@ -228,8 +278,17 @@ impl Dist {
                 if sd == 0.0 {
                     Kind::Fixed(mean)
                 } else {
+                    spread(mean, sd)?;
                     let shape = (mean / sd).powi(2);
                     let scale = sd * sd / mean;
+                    // With sd a tiny fraction of mean, shape overflows (rand_distr then draws
+                    // infinity) or scale underflows: both only for sd below about 1e-150 mean.
+                    if !(shape.is_finite() && scale > 0.0) {
+                        let (sd, mean) = (Num(sd), Num(mean));
+                        return Err(DistError(format!(
+                            "sd = {sd} is too small next to mean = {mean} for a gamma: use sd = 0 for a fixed value"
+                        )));
+                    }
                     Kind::Gamma(
                         Gamma::new(shape, scale).map_err(|e| DistError(format!("gamma: {e}")))?,
                     )
@@ -241,6 +300,7 @@ impl Dist {
                 if sd == 0.0 {
                     Kind::Fixed(mean)
                 } else {
+                    spread(mean, sd)?;
                     let s2 = (1.0 + (sd / mean).powi(2)).ln();
                     let mu = mean.ln() - s2 / 2.0;
                     Kind::LogNormal(
@@ -273,7 +333,13 @@ impl Dist {
                             )));
                         }
                         for (i, x) in w.iter().enumerate() {
-                            non_neg(&format!("weights[{i}]"), *x)?;
+                            // Relative weights: any finite size will do (not held to MAX_VALUE).
+                            if !(x.is_finite() && *x >= 0.0) {
+                                let x = Num(*x);
+                                return Err(DistError(format!(
+                                    "weights[{i}] = {x} must be a finite number, 0 or more"
+                                )));
+                            }
                         }
                         w.clone()
                     }
@@ -384,5 +450,145 @@ impl Dist {
     /// sizes) and reporting.
     pub fn mean(&self) -> f64 {
         self.mean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::random::{self, Purpose};
+
+    fn lognormal(mean: f64, sd: f64) -> DistSpec {
+        DistSpec::Lognormal { mean, sd }
+    }
+
+    #[test]
+    fn parameters_beyond_the_limit_are_refused_by_name() {
+        let cases = [
+            (lognormal(1e308, 1e308), "mean = 1e308 "),
+            (DistSpec::Fixed { value: 2e12 }, "value = 2000000000000"),
+            (DistSpec::Exponential { mean: 1e300 }, "mean = 1e300"),
+            (
+                DistSpec::Triangular {
+                    min: 0.0,
+                    mode: 1.0,
+                    max: 1e200,
+                },
+                "max = 1e200",
+            ),
+            (
+                DistSpec::Empirical {
+                    values: vec![1.0, 1e13],
+                    weights: None,
+                },
+                "values[1] = 10000000000000",
+            ),
+        ];
+        for (spec, what) in cases {
+            let e = Dist::new(&spec, true).unwrap_err().0;
+            assert!(e.starts_with(what), "{spec:?}: {e}");
+            assert!(e.contains("beyond the limit of 1e12"), "{spec:?}: {e}");
+        }
+        // The limit itself is accepted.
+        assert!(Dist::new(&DistSpec::Fixed { value: MAX_VALUE }, true).is_ok());
+    }
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(Num(1e308).to_string(), "1e308");
+        assert_eq!(Num(-2.5e-300).to_string(), "-2.5e-300");
+        assert_eq!(Num(123456.5).to_string(), "123456.5");
+        assert_eq!(Num(0.001).to_string(), "0.001");
+        assert_eq!(Num(0.0).to_string(), "0");
+        let e = Dist::new(&DistSpec::Exponential { mean: -1e-300 }, true)
+            .unwrap_err()
+            .0;
+        assert_eq!(e, "mean = -1e-300 must be greater than 0");
+    }
+
+    #[test]
+    fn spreads_wider_than_the_limit_are_refused() {
+        for spec in [
+            lognormal(1.0, 100.5),
+            DistSpec::Gamma {
+                mean: 1e-6,
+                sd: 1.0,
+            },
+        ] {
+            let e = Dist::new(&spec, true).unwrap_err().0;
+            assert!(e.contains("more than 100 times mean"), "{spec:?}: {e}");
+        }
+        assert!(Dist::new(&lognormal(1.0, 100.0), true).is_ok());
+        // A gamma so narrow that its shape overflows: refused, not turned into infinite draws.
+        let e = Dist::new(
+            &DistSpec::Gamma {
+                mean: 1e12,
+                sd: 1e-150,
+            },
+            true,
+        )
+        .unwrap_err()
+        .0;
+        assert!(e.contains("too small next to mean"), "{e}");
+    }
+
+    #[test]
+    fn weights_are_relative_and_not_held_to_the_value_limit() {
+        let d = Dist::new(
+            &DistSpec::Empirical {
+                values: vec![1.0, 2.0],
+                weights: Some(vec![1e200, 3e200]),
+            },
+            true,
+        )
+        .unwrap();
+        assert!((d.mean() - 1.75).abs() < 1e-12);
+        let e = Dist::new(
+            &DistSpec::Empirical {
+                values: vec![1.0, 2.0],
+                weights: Some(vec![1.0, -1.0]),
+            },
+            true,
+        )
+        .unwrap_err()
+        .0;
+        assert_eq!(e, "weights[1] = -1 must be a finite number, 0 or more");
+    }
+
+    /// At the edges of what validation accepts, every draw is finite: the promise the simulation
+    /// relies on (a pause times an infinite draw would be NaN).
+    #[test]
+    fn draws_at_the_limits_are_finite() {
+        let specs = [
+            lognormal(MAX_VALUE / MAX_CV, MAX_VALUE),
+            lognormal(MAX_VALUE, MAX_VALUE),
+            lognormal(1e-300, 1e-299),
+            DistSpec::Gamma {
+                mean: MAX_VALUE / MAX_CV,
+                sd: MAX_VALUE,
+            },
+            DistSpec::Gamma {
+                mean: MAX_VALUE,
+                sd: 1e-140,
+            },
+            DistSpec::Exponential { mean: MAX_VALUE },
+            DistSpec::Triangular {
+                min: 0.0,
+                mode: MAX_VALUE,
+                max: MAX_VALUE,
+            },
+            DistSpec::Uniform {
+                min: 0.0,
+                max: MAX_VALUE,
+            },
+        ];
+        let mut rng = random::stream(random::replication_key(7, 0), Purpose::Effort, 0);
+        for spec in specs {
+            let d = Dist::new(&spec, true).unwrap();
+            for _ in 0..200_000 {
+                let x = d.sample(&mut rng);
+                assert!(x.is_finite() && x >= 0.0, "{spec:?} drew {x}");
+            }
+        }
     }
 }
