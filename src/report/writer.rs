@@ -249,6 +249,10 @@ fn stage(
 /// Writes each of `files` (name, bytes) into the existing directory `dir`, each atomically: into a
 /// temporary file beside it, synced, then renamed over the old one. A failure part-way leaves every
 /// file either old or new, never half-written.
+///
+/// The temporary file is made as `File::create` makes any file, with the permissions the user's
+/// umask gives (as `vetsim run` writes them): `tempfile`'s are owner-only, and a redrawn chart
+/// kept them, unreadable to anyone else who could read the rest of the run.
 pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
     if !dir.is_dir() {
         return Err(WriteError::NotADirectory {
@@ -259,18 +263,38 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteE
     let pid = std::process::id();
     for (name, bytes) in files {
         let path = dir.join(name);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(&format!("{TMP_PREFIX}{pid}-"))
-            .tempfile_in(dir)
-            .map_err(io(dir))?;
-        tmp.write_all(bytes).map_err(io(&path))?;
-        tmp.as_file().sync_all().map_err(io(&path))?;
-        tmp.persist(&path).map_err(|e| WriteError::Io {
-            path: path.clone(),
-            source: e.error,
-        })?;
+        let tmp = dir.join(format!("{TMP_PREFIX}{pid}-{name}"));
+        let written = new_file(&tmp).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            w.write_all(bytes)?;
+            let f = w.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+            fs::rename(&tmp, &path)
+        });
+        if let Err(e) = written {
+            let _ = fs::remove_file(&tmp);
+            return Err(io(&path)(e));
+        }
     }
     Ok(())
+}
+
+/// Creates `path`, which must not exist (no following a link planted there); a file left there by
+/// an earlier process with this process's id is replaced.
+fn new_file(path: &Path) -> std::io::Result<fs::File> {
+    let create = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path)?;
+            create()
+        }
+        r => r,
+    }
 }
 
 /// Tidies what writers killed part-way left in `parent`: removes their temporary directories and files and
@@ -452,6 +476,36 @@ mod tests {
         assert_eq!(names, vec!["a.svg", "keep.txt"], "no temporary file left");
         let e = write_files(&base.path().join("missing"), &[]).unwrap_err();
         assert!(e.to_string().contains("missing"), "{e}");
+    }
+
+    /// Redrawn files get the permissions of any newly made file (the umask's), not the
+    /// owner-only ones of a `tempfile`; a leftover temporary name of this process is replaced;
+    /// a failed write leaves the old file and no temporary one.
+    #[cfg(unix)]
+    #[test]
+    fn write_files_makes_files_as_file_create_does() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let reference = base.path().join("made-by-create");
+        fs::File::create(&reference).unwrap();
+        let leftover = base
+            .path()
+            .join(format!("{TMP_PREFIX}{}-a.svg", std::process::id()));
+        fs::write(&leftover, b"stale").unwrap();
+        write_files(base.path(), &[("a.svg".into(), b"new".to_vec())]).unwrap();
+        assert_eq!(mode(&base.path().join("a.svg")), mode(&reference));
+        assert_eq!(fs::read(base.path().join("a.svg")).unwrap(), b"new");
+        assert!(!leftover.exists());
+        // A directory where the file should go: the rename fails, the error names the file,
+        // and the temporary file is gone.
+        fs::create_dir(base.path().join("b.svg")).unwrap();
+        let e = write_files(base.path(), &[("b.svg".into(), b"x".to_vec())]).unwrap_err();
+        assert!(e.to_string().contains("b.svg"), "{e}");
+        assert_eq!(
+            names_in(base.path()),
+            vec!["a.svg", "b.svg", "made-by-create"]
+        );
     }
 
     /// A directory of someone's own files is never replaced; an empty one, or one holding any
