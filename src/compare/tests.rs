@@ -333,3 +333,34 @@ fn solve_says_when_the_date_is_before_the_start_or_the_setting_has_no_effect() {
     );
     assert!(s.no_effect, "{s:?}");
 }
+
+/// With the horizon cutting into the casework (as in a planner's short look-ahead), mean days
+/// saved are undefined for variants with unfinished runs: the trade-off chart says so, draws the
+/// baseline at the origin and marks the others, instead of claiming that no variant is sooner;
+/// the finish chart draws the horizon that the censored P90s sit on.
+#[test]
+fn comparison_charts_say_what_censoring_hides() {
+    let text = MET.replace("horizon = 2026-12-31", "horizon = 2024-06-28");
+    assert_ne!(text, MET, "the horizon line was found");
+    let v = vec![Vary::parse("teams.dps_investigators.headcount=20,60,100").unwrap()];
+    let vs = build_variants(&text, "short.toml", &v).unwrap();
+    let runs = run_variants(vs, 40, 3, &Silent).unwrap();
+    let c = compare(&runs, &v, &text, 40, 3);
+    let more = &c.variants[2];
+    assert!(c.variants[1].is_baseline);
+    assert_eq!(more.versus_baseline.days_saved, None, "censored pairs");
+    assert!(more.versus_baseline.all_cases_closed.share_smaller > 0.0);
+    let json = crate::compare::report::comparison_json(&c);
+    let parsed = crate::plot::load_comparison(std::path::Path::new("x"), &json).unwrap();
+    let charts = crate::plot::render_comparison(&parsed).unwrap();
+    let svg = |name: &str| {
+        String::from_utf8(charts.iter().find(|f| f.0 == name).unwrap().1.clone()).unwrap()
+    };
+    let tradeoff = svg("compare-tradeoff.svg");
+    assert!(!tradeoff.contains("No variant closes"), "{tradeoff}");
+    assert!(tradeoff.contains("Days saved cannot be averaged for 2 of the 3 variants"));
+    assert!(tradeoff.contains("headcount=100 (not drawn)"));
+    assert!(tradeoff.contains("<circle"), "the baseline is drawn");
+    let finish = svg("compare-finish.svg");
+    assert!(finish.contains("horizon 28 Jun 2024: a P90 on this line is later"));
+}

@@ -180,12 +180,26 @@ fn how_drawn(l: &Layout) -> &'static str {
     }
 }
 
+/// A share as a percentage with one decimal: `0.275` → `27.5%`.
+fn percent(share: f64) -> String {
+    format!("{:.1}%", 100.0 * share)
+}
+
 fn label_of(r: &VariantRow) -> String {
     if r.settings.is_empty() {
         "as written".into()
     } else {
         r.label.clone()
     }
+}
+
+/// What [`bands`] draws on its y axis.
+enum Quantity {
+    /// A number of cases (axis from 0).
+    Count,
+    /// A date (as days since the epoch), with a line at the horizon when some quantile drawn
+    /// sits there because it is beyond it.
+    Date { horizon_line: Option<f64> },
 }
 
 /// A chart of one quantity (P10/P50/P90 per variant) against the first varied setting.
@@ -196,8 +210,12 @@ fn bands(
     subtitle: &str,
     y_desc: &str,
     q: &dyn Fn(&VariantRow) -> Option<[f64; 3]>,
-    dates: bool,
+    axis: Quantity,
 ) -> Result<Vec<u8>, PlotError> {
+    let (dates, horizon) = match axis {
+        Quantity::Count => (false, None),
+        Quantity::Date { horizon_line } => (true, horizon_line),
+    };
     let c = l.comparison;
     let n = l.x_labels.len().max(1);
     let mut lo = f64::INFINITY;
@@ -373,6 +391,30 @@ fn bands(
                     .map_err(&e)?;
             }
         }
+        if let Some(y) = horizon {
+            // Quantiles beyond the horizon are drawn on it: the line says where that is.
+            chart
+                .draw_series(std::iter::once(DashedPathElement::new(
+                    vec![(-0.4, y), (n as f64 - 0.6, y)],
+                    6,
+                    4,
+                    colour::GREY.stroke_width(1),
+                )))
+                .map_err(&e)?;
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!(
+                        "horizon {}: a P90 on this line is later",
+                        human(&c.meta.horizon)
+                    ),
+                    (-0.35, y),
+                    (FONT, 12)
+                        .into_font()
+                        .color(&colour::GREY)
+                        .pos(Pos::new(HPos::Left, VPos::Bottom)),
+                )))
+                .map_err(&e)?;
+        }
         legend!(chart, SeriesLabelPosition::UpperRight, &e);
         Ok(())
     })
@@ -451,6 +493,12 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         thousands(c.meta.replications as f64),
         how_drawn(&l)
     );
+    // Some drawn variant has a P10 or P90 beyond the horizon (drawn at the horizon).
+    let capped = c.variants.iter().any(|r| {
+        metric(r, "all_cases_closed")
+            .and_then(|m| m.dates.as_ref())
+            .is_some_and(|d| d.p50.is_some() && (d.p10.is_none() || d.p90.is_none()))
+    });
     let late = unfinished(c);
     if !late.is_empty() {
         subtitle = format!(
@@ -466,7 +514,11 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         &subtitle,
         "Last case closes",
         &q,
-        true,
+        Quantity::Date {
+            horizon_line: capped
+                .then(|| Date::parse(&c.meta.horizon).ok().map(x_of))
+                .flatten(),
+        },
     )
 }
 
@@ -505,7 +557,7 @@ fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         &subtitle,
         "Peak open cases",
         &q,
-        false,
+        Quantity::Count,
     )
 }
 
@@ -515,6 +567,11 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         .variants
         .iter()
         .filter_map(|r| {
+            // The baseline is the origin by definition, even when its runs are censored (a
+            // mean difference from itself is then undefined, not unknown).
+            if r.is_baseline {
+                return Some((r, 0.0, 0.0, 0.0));
+            }
             let v = &r.versus_baseline;
             Some((
                 r,
@@ -523,6 +580,15 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
                 v.days_saved_mcse.unwrap_or(0.0),
             ))
         })
+        .collect();
+    // Variants with no mean difference to draw: some of their paired runs (or the baseline's)
+    // do not close the last case by the horizon.
+    let undrawn: Vec<(usize, &VariantRow)> = c
+        .variants
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !pts.iter().any(|p| std::ptr::eq(p.0, *r)))
+        .map(|(i, r)| (i + 1, r))
         .collect();
     let sources = if c.meta.sources.is_empty() {
         "other units".to_string()
@@ -541,21 +607,52 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
             .map(|i| i + 1)
             .unwrap_or(0)
     };
+    let horizon = human(&c.meta.horizon);
     let title = match best {
         _ if c.meta.sources.is_empty() => {
             "No officers are lent by other units in these variants: nothing to trade off"
                 .to_string()
         }
         Some(p) => format!(
-            "Most saved: {} (no. {}), {:.1} working days sooner for {} more officer-days",
+            "Most saved{}: {} (no. {}), {:.1} working days sooner for {} more officer-days",
+            if undrawn.is_empty() {
+                ""
+            } else {
+                " of the variants drawn"
+            },
             label_of(p.0),
             number(p.0),
             p.2,
             thousands(p.1),
         ),
-        None => "No variant closes the last case sooner than the baseline".to_string(),
+        None if undrawn.is_empty() => {
+            "No variant closes the last case sooner than the baseline".to_string()
+        }
+        None => format!(
+            "Days saved cannot be averaged for {} of the {} variants: some runs do not close the last case by {horizon}",
+            undrawn.len(),
+            c.variants.len()
+        ),
     };
-    let subtitle = "Each point a variant (numbered as in comparison.csv) against the baseline at (0, 0), paired over the same runs; bars ± 2 standard errors.".to_string();
+    let mut subtitle = "Each point a variant (numbered as in comparison.csv) against the baseline at (0, 0), paired over the same runs; bars ± 2 standard errors.".to_string();
+    if !undrawn.is_empty() {
+        // What can still be said of them: how often each closes sooner or later than the
+        // baseline in the paired runs (a censored run counts as later than any date).
+        let shares = undrawn
+            .iter()
+            .map(|(i, r)| {
+                let d = &r.versus_baseline.all_cases_closed;
+                format!(
+                    "no. {i} sooner in {}, later in {} of paired runs",
+                    percent(d.share_smaller),
+                    percent(d.share_larger)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        subtitle =
+            format!("Not drawn (runs not finished by {horizon}, so no mean): {shares}. {subtitle}");
+    }
     let (mut x0, mut x1, mut y0, mut y1) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for p in &pts {
         x0 = x0.min(p.1);
@@ -661,7 +758,13 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         }
         let rows = c.variants.len().min(24);
         for (i, r) in c.variants.iter().take(rows).enumerate() {
-            let mark = if r.is_baseline { " (baseline)" } else { "" };
+            let mark = if r.is_baseline {
+                " (baseline)"
+            } else if undrawn.iter().any(|(_, u)| std::ptr::eq(*u, r)) {
+                " (not drawn)"
+            } else {
+                ""
+            };
             key.draw(&Text::new(
                 format!("{:>2}  {}{mark}", i + 1, label_of(r)),
                 (6, 10 + 17 * i as i32),

@@ -438,26 +438,56 @@ fn frame<DB: DrawingBackend>(
 ) -> Result<DrawingArea<DB, plotters::coord::Shift>, PlotError> {
     let e = draw_err(chart);
     root.fill(&WHITE).map_err(&e)?;
-    let (_, h) = root.dim_in_pixel();
+    let (w, h) = root.dim_in_pixel();
     root.draw(&Text::new(
         title.to_string(),
         (16, 12),
         (FONT, 21).into_font().color(&colour::TEXT),
     ))
     .map_err(&e)?;
-    root.draw(&Text::new(
-        subtitle.to_string(),
-        (16, 42),
-        (FONT, 14).into_font().color(&colour::GREY),
-    ))
-    .map_err(&e)?;
+    let style: TextStyle = (FONT, 14).into_font().color(&colour::GREY);
+    let width = |text: &str| root.estimate_text_size(text, &style).map_or(0, |(x, _)| x);
+    let lines = wrap(subtitle, w.saturating_sub(32), width);
+    for (i, line) in lines.iter().enumerate() {
+        root.draw(&Text::new(
+            line.clone(),
+            (16, 42 + SUBTITLE_LINE * i as i32),
+            style.clone(),
+        ))
+        .map_err(&e)?;
+    }
     root.draw(&Text::new(
         footer.to_string(),
         (16, h as i32 - 20),
         (FONT, 11).into_font().color(&colour::GREY),
     ))
     .map_err(&e)?;
-    Ok(root.margin(66, 26, 8, 20))
+    let extra = SUBTITLE_LINE * (lines.len().max(1) as i32 - 1);
+    Ok(root.margin(66 + extra, 26, 8, 20))
+}
+
+/// Height of a subtitle line [pixels].
+const SUBTITLE_LINE: i32 = 18;
+
+/// `text` cut at spaces into lines no wider than `max` pixels (as `width` measures them); a
+/// single word wider than that has a line of its own.
+fn wrap(text: &str, max: u32, width: impl Fn(&str) -> u32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if line.is_empty() || width(&candidate) <= max {
+            line = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    lines.push(line);
+    lines
 }
 
 /// One line that ties a chart to the exact run that made it.

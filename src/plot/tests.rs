@@ -303,3 +303,17 @@ headcount = [{ count = 2 }, { count = 1, from = 2024-02-01, to = 2024-03-29, sou
         &staffing[..600]
     );
 }
+
+#[test]
+fn subtitles_wrap_at_spaces_within_the_width() {
+    // One pixel per character, for the arithmetic.
+    let width = |s: &str| s.chars().count() as u32;
+    assert_eq!(wrap("aa bb cc", 5, width), vec!["aa bb", "cc"]);
+    assert_eq!(wrap("aa bb cc", 8, width), vec!["aa bb cc"]);
+    // A word longer than the width stands alone rather than being cut.
+    assert_eq!(
+        wrap("a toolongword b", 5, width),
+        vec!["a", "toolongword", "b"]
+    );
+    assert_eq!(wrap("", 5, width), vec![""]);
+}
