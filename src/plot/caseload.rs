@@ -40,10 +40,13 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         ),
         _ => "Open cases over time".to_string(),
     };
-    let subtitle = format!(
+    let mut subtitle = format!(
         "Cases open at the end of each working day, across {} runs: light band P10–P90, dark band P25–P75, line P50.",
         thousands(meta.replications as f64)
     );
+    if let Some(open) = super::open_at_horizon(d) {
+        subtitle = format!("{subtitle} {open}.");
+    }
 
     let cols = groups.len().clamp(1, 3);
     let rows = groups.len().div_ceil(cols).max(1);

@@ -466,6 +466,32 @@ fn frame<DB: DrawingBackend>(
     Ok(root.margin(66 + extra, 26, 8, 20))
 }
 
+/// What the horizon leaves open, for the subtitles of charts drawn from closed cases or daily
+/// counts: "Still open at the horizon (31 Dec 2026): 14.6 cases a run on average", and how often
+/// the last tracked case is not closed by then; `None` when nothing is ever left open.
+fn open_at_horizon(d: &RunData) -> Option<String> {
+    let open = d
+        .metric("open_cases_at_end", None)?
+        .mean
+        .filter(|m| *m > 0.0)?;
+    let mut text = format!(
+        "Still open at the horizon ({}): {} cases a run on average",
+        human(&d.summary.meta.horizon),
+        thousands(open)
+    );
+    if let Some(share) = d
+        .metric("all_cases_closed", None)
+        .map(|m| m.censored_share)
+        .filter(|s| *s > 0.0)
+    {
+        text.push_str(&format!(
+            "; the last case not closed by then in {:.1}% of runs",
+            100.0 * share
+        ));
+    }
+    Some(text)
+}
+
 /// Height of a subtitle line [pixels].
 const SUBTITLE_LINE: i32 = 18;
 

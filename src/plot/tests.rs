@@ -200,6 +200,23 @@ fn censored_runs_are_said_plainly() {
         "{completion}"
     );
     assert!(completion.contains("horizon 31 Oct 2023"));
+    // The charts of daily counts and of closed cases say what the horizon leaves open.
+    let open = d.metric("open_cases_at_end", None).unwrap().mean.unwrap();
+    let said = format!(
+        "Still open at the horizon (31 Oct 2023): {} cases a run on average; the last case not closed by then in 100.0% of runs.",
+        thousands(open)
+    );
+    for name in ["caseload.svg", "waiting.svg"] {
+        let svg = text_of(&charts.iter().find(|f| f.0 == name).unwrap().1);
+        // The subtitle may wrap: compare the words.
+        let words: String = svg
+            .split('<')
+            .filter_map(|t| t.split_once('>').map(|x| x.1))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains(&said), "{name}: {words}");
+    }
 }
 
 #[test]

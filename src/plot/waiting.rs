@@ -55,10 +55,14 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         Some(_) => "No case waits for staff in the median run".to_string(),
         None => "No case closed: no waiting times to show".to_string(),
     };
-    let subtitle = format!(
+    let mut subtitle = format!(
         "Working days from joining a queue to work starting, over every closed case of {} runs: box P25–P75, mark median, whiskers P5–P95.",
         thousands(meta.replications as f64)
     );
+    if let Some(open) = super::open_at_horizon(d) {
+        // Their waits are unknown (some never started): the boxes leave them out.
+        subtitle = format!("{subtitle} Not included: cases still open at the horizon. {open}.");
+    }
 
     let xmax = nice_ceiling(
         rows.iter()
