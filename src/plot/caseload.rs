@@ -44,7 +44,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         "Cases open at the end of each working day, across {} runs: light band P10–P90, dark band P25–P75, line P50.",
         thousands(meta.replications as f64)
     );
-    if let Some(open) = super::open_at_horizon(d) {
+    if let Some(open) = super::open_at_horizon(d, "Still open at the horizon") {
         subtitle = format!("{subtitle} {open}.");
     }
 

@@ -467,15 +467,15 @@ fn frame<DB: DrawingBackend>(
 }
 
 /// What the horizon leaves open, for the subtitles of charts drawn from closed cases or daily
-/// counts: "Still open at the horizon (31 Dec 2026): 14.6 cases a run on average", and how often
-/// the last tracked case is not closed by then; `None` when nothing is ever left open.
-fn open_at_horizon(d: &RunData) -> Option<String> {
+/// counts: `lead` then "(31 Dec 2026): 14.6 cases a run on average", and how often the last
+/// tracked case is not closed by then; `None` when nothing is ever left open.
+fn open_at_horizon(d: &RunData, lead: &str) -> Option<String> {
     let open = d
         .metric("open_cases_at_end", None)?
         .mean
         .filter(|m| *m > 0.0)?;
     let mut text = format!(
-        "Still open at the horizon ({}): {} cases a run on average",
+        "{lead} ({}): {} cases a run on average",
         human(&d.summary.meta.horizon),
         thousands(open)
     );

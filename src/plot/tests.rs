@@ -202,11 +202,20 @@ fn censored_runs_are_said_plainly() {
     assert!(completion.contains("horizon 31 Oct 2023"));
     // The charts of daily counts and of closed cases say what the horizon leaves open.
     let open = d.metric("open_cases_at_end", None).unwrap().mean.unwrap();
-    let said = format!(
-        "Still open at the horizon (31 Oct 2023): {} cases a run on average; the last case not closed by then in 100.0% of runs.",
-        thousands(open)
-    );
-    for name in ["caseload.svg", "waiting.svg"] {
+    let said = |lead: &str| {
+        format!(
+            "{lead} (31 Oct 2023): {} cases a run on average; the last case not closed by then in 100.0% of runs.",
+            thousands(open)
+        )
+    };
+    for (name, lead) in [
+        ("caseload.svg", "Still open at the horizon"),
+        (
+            "waiting.svg",
+            "Not included: cases still open at the horizon",
+        ),
+    ] {
+        let said = said(lead);
         let svg = text_of(&charts.iter().find(|f| f.0 == name).unwrap().1);
         // The subtitle may wrap: compare the words.
         let words: String = svg

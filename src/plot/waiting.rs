@@ -59,9 +59,9 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         "Working days from joining a queue to work starting, over every closed case of {} runs: box P25–P75, mark median, whiskers P5–P95.",
         thousands(meta.replications as f64)
     );
-    if let Some(open) = super::open_at_horizon(d) {
-        // Their waits are unknown (some never started): the boxes leave them out.
-        subtitle = format!("{subtitle} Not included: cases still open at the horizon. {open}.");
+    // Their waits are unknown (some never started): the boxes leave them out.
+    if let Some(open) = super::open_at_horizon(d, "Not included: cases still open at the horizon") {
+        subtitle = format!("{subtitle} {open}.");
     }
 
     let xmax = nice_ceiling(
