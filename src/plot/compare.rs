@@ -104,6 +104,10 @@ struct Layout<'a> {
     /// bands means something; then they are placed in that order, whatever order they were given
     /// in. Text settings such as `on_reduction` keep their given order and are drawn as points.
     ordered: bool,
+    /// Where each of `x_labels` sits on the x axis, within [0, n - 1]: in proportion to the
+    /// values when they are numbers or dates (so that a line's slope is per unit of the setting:
+    /// 0, 45, 90, 150 officers are not evenly spaced), else at their index.
+    x_pos: Vec<f64>,
     axis_name: String,
     lines: Vec<(String, Vec<(usize, &'a VariantRow)>)>,
     apart: Vec<&'a VariantRow>,
@@ -115,9 +119,11 @@ fn layout(c: &Comparison) -> Layout<'_> {
     let axis_name = first.map(|v| v.path.clone()).unwrap_or_default();
     let keys: Option<Vec<f64>> = x_labels.iter().map(|v| order_key(v)).collect();
     let ordered = keys.is_some();
+    let mut x_pos: Vec<f64> = (0..x_labels.len()).map(|i| i as f64).collect();
     if let Some(keys) = keys {
         let mut by_key: Vec<(f64, String)> = keys.into_iter().zip(x_labels).collect();
         by_key.sort_by(|a, b| a.0.total_cmp(&b.0));
+        x_pos = positions(&by_key.iter().map(|k| k.0).collect::<Vec<_>>());
         x_labels = by_key.into_iter().map(|(_, v)| v).collect();
     }
     let mut lines: Vec<(String, Vec<(usize, &VariantRow)>)> = Vec::new();
@@ -155,9 +161,22 @@ fn layout(c: &Comparison) -> Layout<'_> {
         comparison: c,
         x_labels,
         ordered,
+        x_pos,
         axis_name,
         lines,
         apart,
+    }
+}
+
+/// Axis positions of sorted values in proportion to them, spread over [0, n - 1] (as their
+/// indices would be); the indices when all are equal.
+fn positions(sorted: &[f64]) -> Vec<f64> {
+    match (sorted.first(), sorted.last()) {
+        (Some(&lo), Some(&hi)) if hi > lo => {
+            let last = (sorted.len() - 1) as f64;
+            sorted.iter().map(|k| (k - lo) / (hi - lo) * last).collect()
+        }
+        _ => (0..sorted.len()).map(|i| i as f64).collect(),
     }
 }
 
@@ -241,16 +260,19 @@ fn bands(
     super::svg((960, 560), chart_name, |root| {
         let e = draw_err(chart_name);
         let area = super::frame(root, &footer(c), title, subtitle, chart_name)?;
-        let xticks: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let xticks: Vec<f64> = if l.x_pos.is_empty() {
+            vec![0.0]
+        } else {
+            l.x_pos.clone()
+        };
         let x_axis = Ticked::new(-0.4..(n as f64 - 0.6), xticks);
-        let labels = l.x_labels.clone();
+        let (labels, pos) = (l.x_labels.clone(), l.x_pos.clone());
+        // Ticks are exactly the positions, so each finds its own label.
         let x_fmt = move |x: &f64| {
-            let i = x.round();
-            if i >= 0.0 && (i as usize) < labels.len() {
-                labels[i as usize].trim_matches('"').to_string()
-            } else {
-                String::new()
-            }
+            pos.iter()
+                .position(|p| p == x)
+                .map(|i| labels[i].trim_matches('"').to_string())
+                .unwrap_or_default()
         };
         let (y_axis, y_fmt): (Ticked, Formatter) = if dates {
             let (a, f) = date_axis(
@@ -314,7 +336,7 @@ fn bands(
             };
             let mut pts: Vec<(f64, [f64; 3], bool)> = pts
                 .iter()
-                .filter_map(|(x, r)| q(r).map(|v| (*x as f64 + dodge, v, r.is_baseline)))
+                .filter_map(|(x, r)| q(r).map(|v| (l.x_pos[*x] + dodge, v, r.is_baseline)))
                 .collect();
             pts.sort_by(|a, b| a.0.total_cmp(&b.0));
             // A band under a single line of ordered values; bars stand alone otherwise.
@@ -797,4 +819,27 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{order_key, positions};
+
+    #[test]
+    fn numeric_settings_are_spaced_by_value() {
+        let p = positions(&[0.0, 45.0, 90.0, 150.0]);
+        for (got, want) in p.iter().zip([0.0, 0.9, 1.8, 3.0]) {
+            assert!((got - want).abs() < 1e-12, "{p:?}");
+        }
+        assert_eq!(positions(&[5.0, 5.0]), vec![0.0, 1.0]);
+        assert_eq!(positions(&[7.0]), vec![0.0]);
+        assert!(positions(&[]).is_empty());
+        // Dates by their day counts: 92 days, then 91 more.
+        let keys: Vec<f64> = ["2023-07-06", "2023-10-06", "2024-01-05"]
+            .iter()
+            .map(|d| order_key(d).unwrap())
+            .collect();
+        let p = positions(&keys);
+        assert!((p[1] - 92.0 / 183.0 * 2.0).abs() < 1e-12, "{p:?}");
+    }
 }
