@@ -129,22 +129,41 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             format!("{} officers", thousands(n))
         }
     };
+    // When the peak holds: a short overlap of rosters (new staff arriving the week the lent
+    // officers leave) is a peak of days, not months, and the title says so.
+    let peak = match change_dates
+        .iter()
+        .position(|x| total_at(*x).0 == total_max)
+    {
+        Some(i) => match change_dates.get(i + 1) {
+            Some(&next) => format!(
+                "staff peak at {} ({} to {})",
+                thousands(total_max),
+                change_dates[i].human(),
+                last_working_day_before(d, next).human()
+            ),
+            None => format!(
+                "staff peak at {} (from {})",
+                thousands(total_max),
+                change_dates[i].human()
+            ),
+        },
+        None => format!("staff peak at {}", thousands(total_max)),
+    };
     let title = match periods.first() {
         Some(&(from, _, lent)) => {
             match all_dates.iter().find(|&&x| x > from && lent_at(x) == 0.0) {
                 Some(&end) => format!(
-                    "{} lent by {} until {}; staff peak at {}",
+                    "{} lent by {} until {}; {peak}",
                     officers(lent),
                     sources.join(" and "),
                     last_working_day_before(d, end).human(),
-                    thousands(total_max)
                 ),
                 None => format!(
-                    "{} lent by {} from {} to the end of the run; staff peak at {}",
+                    "{} lent by {} from {} to the end of the run; {peak}",
                     officers(lent),
                     sources.join(" and "),
                     from.human(),
-                    thousands(total_max)
                 ),
             }
         }

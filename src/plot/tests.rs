@@ -172,6 +172,13 @@ fn charts_are_byte_stable_and_state_their_findings() {
         &staffing[..400]
     );
     assert!(staffing.contains("90 lent by SOC/CT"));
+    // Its peak is the overlap of the July new staff and the lent officers' last days, and the
+    // title says how short it is.
+    assert!(
+        staffing.contains("staff peak at 232 (3 Jul 2023 to 6 Jul 2023)"),
+        "{}",
+        &staffing[..400]
+    );
     // The completion chart marks P50 and P90 of both curves.
     let completion = text_of(&a[2].1);
     assert_eq!(completion.matches("P50 ").count(), 2);
