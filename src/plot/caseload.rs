@@ -31,7 +31,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         .and_then(|x| x.p50.clone());
     let title = match (peak.and_then(|m| m.p50), peak.and_then(|m| m.p90)) {
         (Some(a), Some(b)) => format!(
-            "Open cases peak at {} in the median run (P90 {}){}",
+            "Open cases peak at {} (P50 of the runs' peaks; P90 {}){}",
             thousands(a),
             thousands(b),
             peak_at
@@ -41,7 +41,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         _ => "Open cases over time".to_string(),
     };
     let mut subtitle = format!(
-        "Cases open at the end of each working day, across {} runs: light band P10–P90, dark band P25–P75, line P50.",
+        "Cases open at the end of each working day, across {} runs: light band P10–P90, dark band P25–P75, line P50 (day by day). Each panel has its own scale.",
         thousands(meta.replications as f64)
     );
     if let Some(open) = super::open_at_horizon(d, "Still open at the horizon") {

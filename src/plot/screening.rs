@@ -140,7 +140,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                 colour::LINE.stroke_width(2),
             ))
             .map_err(&e)?
-            .label("P50 (median run)")
+            .label("P50 across runs, day by day")
             .legend(|(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], colour::LINE.stroke_width(2))
             });
