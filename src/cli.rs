@@ -44,7 +44,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub common: Common,
     /// Directory for the results (default: output/<scenario name>). Replaced as a whole, so it
-    /// must be new, empty or earlier vetsim results.
+    /// must be new, empty or earlier vetsim results with nothing else in it.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no summary on the terminal.
@@ -65,7 +65,7 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub common: Common,
     /// Directory for the results (default: output/<scenario name>-comparison). Replaced as a
-    /// whole, so it must be new, empty or earlier vetsim results.
+    /// whole, so it must be new, empty or earlier vetsim results with nothing else in it.
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// No progress bar and no table on the terminal.
@@ -99,7 +99,7 @@ pub struct SolveArgs {
     #[command(flatten)]
     pub common: Common,
     /// Also write solution.json into this directory (replaced as a whole, so it must be new,
-    /// empty or earlier vetsim results).
+    /// empty or earlier vetsim results with nothing else in it).
     #[arg(short, long)]
     pub out: Option<PathBuf>,
     /// No progress bar.

@@ -12,7 +12,9 @@ pub mod text;
 mod writer;
 
 pub use summary::{DailyRow, Metric, Summary, daily_rows, summarise};
-pub use writer::{Streamed, WriteError, check_target, write_dir, write_dir_streamed, write_files};
+pub use writer::{
+    Streamed, WRITTEN, WriteError, check_target, write_dir, write_dir_streamed, write_files,
+};
 
 use crate::engine::RunResult;
 use crate::scenario::Scenario;

@@ -28,6 +28,11 @@ pub enum WriteError {
     )]
     NotResults { path: PathBuf },
     #[error(
+        "will not write results to {path}: besides earlier vetsim results it holds {}, which vetsim did not write and which replacing the directory would delete; move them elsewhere, or give another directory",
+        foreign.join(", ")
+    )]
+    Foreign { path: PathBuf, foreign: Vec<String> },
+    #[error(
         "will not write results to {path}: it is the current directory or contains it, and vetsim replaces its results directory as a whole; give a subdirectory such as {}",
         path.join("results").display()
     )]
@@ -45,6 +50,27 @@ pub enum WriteError {
 /// Files that mark a directory as results vetsim wrote (`run`, `compare`, `solve`): only such a
 /// directory, or an empty one, is replaced.
 const MARKERS: [&str; 3] = ["summary.json", "comparison.json", "solution.json"];
+
+/// Every name `run`, `compare` and `solve` write into a results directory (a test keeps it
+/// complete). A results directory holding anything else is not replaced: replacing it would
+/// delete that too (a scenario kept beside its results and edited, someone's notes).
+pub const WRITTEN: [&str; 15] = [
+    "summary.json",
+    "summary.csv",
+    "daily.csv",
+    "replications.csv",
+    "screening.svg",
+    "caseload.svg",
+    "completion.svg",
+    "waiting.svg",
+    "staffing.svg",
+    "comparison.json",
+    "comparison.csv",
+    "compare-finish.svg",
+    "compare-peak.svg",
+    "compare-tradeoff.svg",
+    "solution.json",
+];
 
 /// Prefix of the directory a run's files are written into; the writer's process id follows.
 const TMP_PREFIX: &str = ".vetsim-tmp-";
@@ -128,6 +154,29 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
         if !empty && !MARKERS.iter().any(|m| target.join(m).is_file()) {
             return Err(WriteError::NotResults {
                 path: target.to_path_buf(),
+            });
+        }
+        let mut foreign: Vec<String> = Vec::new();
+        for entry in fs::read_dir(target).map_err(io(target))? {
+            let entry = entry.map_err(io(target))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let ours =
+                WRITTEN.contains(&name.as_str()) && entry.file_type().is_ok_and(|t| t.is_file());
+            // A temporary file of an interrupted `vetsim plot` (tidied by the writer).
+            if !ours && !name.starts_with(TMP_PREFIX) {
+                foreign.push(name);
+            }
+        }
+        if !foreign.is_empty() {
+            foreign.sort();
+            let more = foreign.len().saturating_sub(5);
+            foreign.truncate(5);
+            if more > 0 {
+                foreign.push(format!("and {more} more"));
+            }
+            return Err(WriteError::Foreign {
+                path: target.to_path_buf(),
+                foreign,
             });
         }
     }
@@ -387,12 +436,12 @@ mod tests {
             Ok(())
         };
         let ok = Streamed {
-            name: "rows.csv".into(),
+            name: "replications.csv".into(),
             write: Box::new(rows),
         };
         write_dir_streamed(&target, &[("summary.json".into(), b"one".to_vec())], &[ok]).unwrap();
         assert_eq!(
-            fs::read(target.join("rows.csv")).unwrap(),
+            fs::read(target.join("replications.csv")).unwrap(),
             b"row 0\nrow 1\nrow 2\n"
         );
         assert_eq!(fs::read(target.join("summary.json")).unwrap(), b"one");
@@ -400,7 +449,7 @@ mod tests {
         // A writer failing part-way: an error naming the file, the previous results untouched,
         // nothing left beside them.
         let failing = Streamed {
-            name: "rows.csv".into(),
+            name: "replications.csv".into(),
             write: Box::new(|w: &mut dyn Write| {
                 writeln!(w, "half a file")?;
                 Err(std::io::Error::other("disk full"))
@@ -414,11 +463,11 @@ mod tests {
         .unwrap_err();
         let msg = e.to_string();
         // Named as it would have been in the target, not in the temporary directory now gone.
-        let shown = target.join("rows.csv").display().to_string();
+        let shown = target.join("replications.csv").display().to_string();
         assert!(msg.contains(&shown) && msg.contains("disk full"), "{msg}");
         assert_eq!(fs::read(target.join("summary.json")).unwrap(), b"one");
         assert_eq!(
-            fs::read(target.join("rows.csv")).unwrap(),
+            fs::read(target.join("replications.csv")).unwrap(),
             b"row 0\nrow 1\nrow 2\n"
         );
         assert_eq!(names_in(base.path()), ["run"]);
@@ -529,10 +578,40 @@ mod tests {
             let dir = base.path().join(format!("results-{marker}"));
             fs::create_dir(&dir).unwrap();
             fs::write(dir.join(marker), b"{}").unwrap();
-            fs::write(dir.join("old.svg"), b"<svg/>").unwrap();
+            fs::write(dir.join("caseload.svg"), b"<svg/>").unwrap();
             write_dir(&dir, &[("solution.json".into(), b"new".to_vec())]).unwrap();
-            assert!(!dir.join("old.svg").exists());
+            assert!(!dir.join("caseload.svg").exists());
         }
+        // Results with someone's files beside them (a scenario kept with its results, notes, a
+        // folder): refused, naming them, and nothing touched.
+        let kept = base.path().join("kept");
+        fs::create_dir_all(kept.join("drafts")).unwrap();
+        fs::write(kept.join("summary.json"), b"{}").unwrap();
+        fs::write(kept.join("plan.toml"), b"x").unwrap();
+        // A directory under a name vetsim writes as a file is not vetsim's either.
+        fs::create_dir(kept.join("daily.csv")).unwrap();
+        let e = write_dir(&kept, &[("summary.json".into(), b"new".to_vec())]).unwrap_err();
+        assert!(matches!(e, WriteError::Foreign { .. }), "{e}");
+        assert!(
+            e.to_string()
+                .contains("holds daily.csv, drafts, plan.toml, which vetsim did not write"),
+            "{e}"
+        );
+        assert_eq!(fs::read(kept.join("summary.json")).unwrap(), b"{}");
+        assert_eq!(
+            names_in(&kept),
+            ["daily.csv", "drafts", "plan.toml", "summary.json"]
+        );
+        // Many of them: the first five by name, then how many more.
+        for i in 0..7 {
+            fs::write(kept.join(format!("note{i}.txt")), b"x").unwrap();
+        }
+        let e = check_target(&kept).unwrap_err().to_string();
+        assert!(
+            e.contains("drafts, note0.txt, note1.txt, note2.txt, and 5 more"),
+            "{e}"
+        );
+        fs::remove_dir_all(&kept).unwrap();
         // Nothing but the directories themselves left in the parent (no probe leftovers).
         let names = names_in(base.path());
         assert_eq!(

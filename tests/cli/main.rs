@@ -256,6 +256,75 @@ fn an_output_directory_that_is_not_results_is_refused_before_the_run() {
         .stderr(predicate::str::contains("current directory"));
 }
 
+/// Results with other files beside them (the scenario kept with its results and edited, notes)
+/// are not replaced: the run is refused, naming those files, and everything stays. Every file
+/// that run, compare and solve write is one the check knows as theirs, so rerunning into the
+/// same directory works.
+#[test]
+fn results_beside_other_files_are_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("results");
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let run = |extra: &[&str]| {
+        let mut c = vetsim();
+        c.args(extra).arg("-o").arg(&out);
+        c
+    };
+    run(&["run", "-n", "5", "-q"])
+        .arg(&scenario)
+        .assert()
+        .success();
+    let mut written = interrupt::names(&out);
+    run(&[
+        "compare",
+        "-n",
+        "5",
+        "-q",
+        "--vary",
+        "teams.investigators.headcount[0].count=40,41",
+    ])
+    .arg(&scenario)
+    .assert()
+    .success();
+    written.extend(interrupt::names(&out));
+    run(&[
+        "solve",
+        "-n",
+        "5",
+        "-q",
+        "--param",
+        "teams.investigators.headcount[0].count",
+        "--target-date",
+        "2024-06-28",
+    ])
+    .arg(&scenario)
+    .assert()
+    .success();
+    written.extend(interrupt::names(&out));
+    for name in &written {
+        assert!(
+            vetsim::report::WRITTEN.contains(&name.as_str()),
+            "{name} is written but not known as vetsim's"
+        );
+    }
+    // The scenario copied in beside its results and run from there.
+    run(&["run", "-n", "5", "-q"])
+        .arg(&scenario)
+        .assert()
+        .success();
+    let plan = out.join("plan.toml");
+    fs::copy(&scenario, &plan).unwrap();
+    let before = interrupt::names(&out);
+    run(&["run", "-n", "5", "-q"])
+        .arg(&plan)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "holds plan.toml, which vetsim did not write",
+        ));
+    assert_eq!(interrupt::names(&out), before);
+}
+
 /// A scenario saved in another encoding than UTF-8 is reported at the line and column of the
 /// first byte that is not UTF-8.
 #[test]
