@@ -90,19 +90,43 @@ impl Ctx {
         }
     }
 
+    /// Refuses text that cannot be shown where it goes: control characters (a line break, a tab,
+    /// a bell) break tables and the terminal, and they and the Unicode noncharacters (U+FFFE,
+    /// U+FFFF and the like) are not allowed in XML, so a chart naming them would not open. With
+    /// `lines`, line breaks and tabs are allowed (a description).
+    fn text(&mut self, path: impl Into<String>, t: &str, lines: bool) -> bool {
+        let bad = t.chars().find(|&ch| {
+            let allowed = lines && matches!(ch, '\n' | '\r' | '\t');
+            (ch.is_control() && !allowed) || is_noncharacter(ch)
+        });
+        match bad {
+            None => true,
+            Some(ch) => {
+                let hint = if ch.is_control() {
+                    "a control character: a line break or tab pasted in?"
+                } else {
+                    "a Unicode noncharacter"
+                };
+                self.err(
+                    path,
+                    format!(
+                        "{:?} contains U+{:04X} ({hint}), which cannot appear in tables and charts",
+                        clip(t),
+                        u32::from(ch)
+                    ),
+                );
+                false
+            }
+        }
+    }
+
     fn unique_names<'a>(&mut self, section: &str, names: impl Iterator<Item = &'a str>) {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, n) in names.enumerate() {
             if n.trim().is_empty() {
                 self.err(format!("{section}[{i}].name"), "name is empty");
-            } else if n.chars().any(char::is_control) {
-                self.err(
-                    format!("{section}[{i}].name"),
-                    format!(
-                        "{:?} contains a control character (a line break or a tab?): names appear in tables and charts",
-                        clip(n)
-                    ),
-                );
+            } else {
+                self.text(format!("{section}[{i}].name"), n, false);
             }
             if let Some(first) = seen.insert(n, i) {
                 self.err(
@@ -113,6 +137,16 @@ impl Ctx {
         }
     }
 }
+
+/// Unicode noncharacters (U+FDD0..U+FDEF, and the last two code points of every plane): XML
+/// refuses U+FFFE and U+FFFF, and none of them belongs in a name.
+fn is_noncharacter(ch: char) -> bool {
+    let u = u32::from(ch);
+    (0xFDD0..=0xFDEF).contains(&u) || (u & 0xFFFE) == 0xFFFE
+}
+
+/// Longest description [characters]: it is repeated in summary.json and comparison.json.
+pub const MAX_DESCRIPTION_LEN: usize = 10_000;
 
 /// `10000000` as `10,000,000`, for limits a reader should take in at a glance.
 fn thousands(n: u64) -> String {
@@ -213,6 +247,20 @@ pub(super) fn validate(
                 raw.name.len()
             ),
         );
+    }
+    if let Some(d) = &raw.description {
+        if d.chars().count() > MAX_DESCRIPTION_LEN {
+            c.err(
+                "description",
+                format!(
+                    "{} characters long: at most {}, since it is repeated in every summary",
+                    thousands(d.chars().count() as u64),
+                    thousands(MAX_DESCRIPTION_LEN as u64)
+                ),
+            );
+        } else {
+            c.text("description", d, true);
+        }
     }
     if raw.replications == 0 {
         c.err("replications", "0: at least 1 replication is needed");
@@ -427,6 +475,8 @@ pub(super) fn validate(
             let source = h.source.as_ref().map(|s| {
                 if s.trim().is_empty() {
                     c.err(format!("{hp}.source"), "source is empty");
+                } else {
+                    c.text(format!("{hp}.source"), s, false);
                 }
                 match sources.iter().position(|x| x == s) {
                     Some(i) => i,
@@ -542,6 +592,9 @@ pub(super) fn validate(
                 }
                 if let Some(s) = o.share {
                     c.prob(&format!("{p}.routing[{oi}].share"), s);
+                }
+                if let Some(name) = &o.name {
+                    c.text(format!("{p}.routing[{oi}].name"), name, false);
                 }
                 let mut to = Vec::new();
                 for (k, tn) in o.to.iter().enumerate() {
@@ -900,6 +953,9 @@ pub(super) fn validate(
     let mut backlogs = Vec::new();
     for (bi, b) in raw.backlogs.iter().enumerate() {
         let p = format!("backlogs[{bi}]");
+        if let Some(name) = &b.name {
+            c.text(format!("{p}.name"), name, false);
+        }
         let ct = resolve(
             c,
             &format!("{p}.case_type"),
@@ -1306,6 +1362,49 @@ count = 10
             problems("[[backlogs]]", "[screening]\nrecords = 0\nalready_checked = 5\nthroughput = { records_per_day = 1 }\n[[backlogs]]").len(),
             1
         );
+    }
+
+    #[test]
+    fn text_that_charts_cannot_show_is_refused_where_it_is() {
+        let start = "name = \"small\"\n";
+        // A description may have line breaks and tabs, not other controls; it has a length limit.
+        assert!(problems(start, "name = \"small\"\ndescription = \"a\\nb\\tc\"\n").is_empty());
+        assert_eq!(
+            problems(start, "name = \"small\"\ndescription = \"a\\u0007b\"\n"),
+            [
+                "description: \"a\\u{7}b\" contains U+0007 (a control character: a line break or tab pasted in?), which cannot appear in tables and charts"
+            ]
+        );
+        let long = format!(
+            "name = \"small\"\ndescription = \"{}\"\n",
+            "x".repeat(10_001)
+        );
+        assert_eq!(
+            problems(start, &long),
+            [
+                "description: 10,001 characters long: at most 10,000, since it is repeated in every summary"
+            ]
+        );
+        // Source units, outcome and backlog names are checked like the names of sections.
+        let p = problems(
+            "from = 2024-02-01 }",
+            "from = 2024-02-01, source = \"SOC\\u0085\" }",
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("teams[0].headcount[0].source:") && p[0].contains("U+0085"));
+        let p = problems("count = 10\n", "count = 10\nname = \"old\\uFDD0\"\n");
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("backlogs[0].name:") && p[0].contains("noncharacter"));
+        let p = problems(
+            "teams = [\"team\"]",
+            "teams = [\"team\"]\nrouting = [{ name = \"a\\rb\", share = 1.0 }]",
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("case_types[0].routing[0].name:"), "{p:?}");
+        // Ordinary text outside ASCII is fine.
+        assert!(problems("count = 10\n", "count = 10\nname = \"Überprüfung – ✓\"\n").is_empty());
+        assert!(is_noncharacter('\u{10FFFF}') && is_noncharacter('\u{1FFFE}'));
+        assert!(!is_noncharacter('\u{FFFD}') && !is_noncharacter('a'));
     }
 
     #[test]
