@@ -226,8 +226,10 @@ pub struct RawObserved {
     /// Records examined \[records\].
     pub of: u64,
     /// Beta(a, b) prior; the posterior is Beta(a + observed, b + of − observed). Default [1, 1].
+    /// A list rather than a pair here, so that a list of another length is reported by validation
+    /// (as a pair, serde ignored numbers after the second).
     #[serde(default)]
-    pub prior: Option<[f64; 2]>,
+    pub prior: Option<Vec<f64>>,
 }
 
 /// A kind of case: how much work it needs, who may do it and what it leads to.

@@ -859,8 +859,24 @@ pub(super) fn validate(
                         );
                         good = false;
                     }
-                    let [a, b] = o.prior.unwrap_or([1.0, 1.0]);
-                    if !(a.is_finite() && a > 0.0 && b.is_finite() && b > 0.0) {
+                    let (a, b) = match o.prior.as_deref() {
+                        None => (1.0, 1.0),
+                        Some(&[a, b]) => (a, b),
+                        Some(other) => {
+                            c.err(
+                                format!("{hp}.rate.prior"),
+                                format!(
+                                    "{} number{}: a Beta prior is two, [a, b] (e.g. [1, 1])",
+                                    other.len(),
+                                    if other.len() == 1 { "" } else { "s" }
+                                ),
+                            );
+                            (1.0, 1.0)
+                        }
+                    };
+                    if o.prior.as_ref().is_some_and(|p| p.len() != 2) {
+                        good = false;
+                    } else if !(a.is_finite() && a > 0.0 && b.is_finite() && b > 0.0) {
                         c.err(format!("{hp}.rate.prior"), format!("[{a}, {b}]: both Beta prior parameters must be finite and greater than 0"));
                         good = false;
                     }
