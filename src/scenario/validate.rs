@@ -59,6 +59,16 @@ impl Ctx {
         self.errors.push(FieldError::new(path, msg));
     }
 
+    /// Whether a problem was already reported at `prefix` or below it (`teams[2]` covers
+    /// `teams[2].headcount[0].from`, not `teams[20]`).
+    fn has_errors_under(&self, prefix: &str) -> bool {
+        self.errors.iter().any(|e| {
+            e.path
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    }
+
     fn dist(&mut self, path: &str, spec: &DistSpec, non_negative: bool) -> Option<Dist> {
         match Dist::new(spec, non_negative) {
             Ok(d) => Some(d),
@@ -678,26 +688,59 @@ pub(super) fn validate(
     }
     // A case type whose teams never have anyone would wait for ever: every headcount entry of
     // every team it lists is 0. (One team at 0 is fine: a comparison of 0 diverted officers.)
+    // The same when the entries with people cover no working day before the horizon (a
+    // weekend, a holiday: from = 2024-03-02, to = 2024-03-03).
+    let staffed_some_day = |tm: usize| {
+        teams.get(tm).is_some_and(|t: &Team| {
+            t.staff
+                .iter()
+                .any(|g| g.count > 0 && g.from < g.to.min(horizon_t))
+        })
+    };
+    // Only with a calendar that stands (a horizon before the start is its own problem).
+    let calendar_ok = calendar.is_some()
+        && !["start", "horizon", "calendar"]
+            .iter()
+            .any(|p| c.has_errors_under(p));
     for (i, ct) in case_types.iter().enumerate() {
         // (A team with no headcount entries at all is reported on its own.)
-        if strictness == Strictness::AsWritten
-            && ct.effort.is_some()
-            && !ct.teams.is_empty()
-            && ct.teams.iter().all(|&tm| {
-                let h = &raw.teams[tm].headcount;
-                !h.is_empty() && h.iter().all(|h| h.count == 0)
-            })
-        {
-            let names = listed(
+        if strictness != Strictness::AsWritten || ct.effort.is_none() || ct.teams.is_empty() {
+            continue;
+        }
+        let names = || {
+            listed(
                 ct.teams
                     .iter()
                     .map(|&tm| format!("\"{}\"", clip(&raw.teams[tm].name))),
-            );
+            )
+        };
+        let has_entries = |tm: usize| !raw.teams[tm].headcount.is_empty();
+        if ct.teams.iter().all(|&tm| {
+            let h = &raw.teams[tm].headcount;
+            has_entries(tm) && h.iter().all(|h| h.count == 0)
+        }) {
             c.err(
                 format!("case_types[{i}].teams"),
                 format!(
-                    "case type \"{}\" could never be worked: every headcount of {names} is 0",
-                    clip(&ct.name)
+                    "case type \"{}\" could never be worked: every headcount of {} is 0",
+                    clip(&ct.name),
+                    names()
+                ),
+            );
+        } else if calendar_ok
+            && ct.teams.iter().all(|&tm| {
+                // A team whose dates were already refused is not reported again here.
+                has_entries(tm)
+                    && !staffed_some_day(tm)
+                    && !c.has_errors_under(&format!("teams[{tm}]"))
+            })
+        {
+            c.err(
+                format!("case_types[{i}].teams"),
+                format!(
+                    "case type \"{}\" could never be worked: no headcount entry of {} with people in it covers a working day before the horizon (dates on a weekend or holiday?)",
+                    clip(&ct.name),
+                    names()
                 ),
             );
         }
