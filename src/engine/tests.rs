@@ -420,7 +420,7 @@ routing_prior = 0.001
     }
     let msg = err.to_string();
     assert!(
-        msg.contains("\"review\"") && msg.contains("keeps creating cases"),
+        msg.contains("\"review\"") && msg.contains("multiplies cases"),
         "{msg}"
     );
 }

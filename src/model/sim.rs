@@ -212,7 +212,7 @@ impl Probe for NoProbe {}
 #[non_exhaustive]
 pub enum SimError {
     #[error(
-        "replication {replication} opened more than {limit} cases, the most of them of type \"{case_type}\": the routing drawn for it keeps creating cases (check the routing shares, counts and priors that lead back to it)"
+        "replication {replication} opened more than {limit} cases, the most of them of type \"{case_type}\": the routing drawn for it multiplies cases (check the routing shares, counts and priors on the way to that type: shares drawn from few observed counts can land far from their mean)"
     )]
     TooManyCases {
         replication: u64,

@@ -1065,9 +1065,30 @@ pub(super) fn validate(
             Ok(per_type) => {
                 expected_cases = per_type.iter().sum();
                 if expected_cases > MAX_EXPECTED_CASES_PER_REPLICATION {
+                    // Named at the type with the most cases: at its routing when most of them
+                    // come from other cases' outcomes (a share close to 1 back into a loop).
+                    let (most, n) = per_type
+                        .iter()
+                        .enumerate()
+                        .fold((0, 0.0), |b, (i, &n)| if n > b.1 { (i, n) } else { b });
+                    let routed = n > 2.0 * expected_external.get(most).copied().unwrap_or(0.0);
+                    let feeders: Vec<usize> = case_types
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, t)| t.routing.outcomes.iter().any(|o| o.to.contains(&most)))
+                        .map(|(i, _)| i)
+                        .collect();
+                    let path = match feeders.first() {
+                        Some(&f) if routed => format!("case_types[{f}].routing"),
+                        _ => format!("case_types[{most}]"),
+                    };
                     c.err(
-                        "case_types",
-                        format!("one replication is expected to open {expected_cases:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)"),
+                        path,
+                        format!(
+                            "one replication is expected to open {expected_cases:.3e} cases, {n:.3e} of them \"{}\"{}; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)",
+                            clip(&case_types[most].name),
+                            if routed { ", opened by routing" } else { "" }
+                        ),
                     );
                 } else if let Some(why) =
                     run_too_big(raw.replications, expected_cases, raw.case_types.len())
