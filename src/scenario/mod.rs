@@ -124,7 +124,12 @@ impl Scenario {
     /// # Errors
     /// [`ScenarioError::Invalid`] naming the limit, when the run would be too long.
     pub fn check_replications(&self, replications: u64) -> Result<(), ScenarioError> {
-        match validate::run_too_big(replications, self.expected_cases, self.case_types.len()) {
+        match validate::run_too_big(
+            replications,
+            self.expected_cases,
+            self.case_types.len(),
+            self.screening.as_ref().map_or(0, |s| s.hits.len()),
+        ) {
             None => Ok(()),
             Some(why) => Err(ScenarioError::Invalid {
                 file: self.file.clone(),

@@ -1058,6 +1058,23 @@ pub(super) fn validate(
         }
     }
 
+    // --- the daily counts must fit: every working day of every case type (and their total)
+    // has its histogram, and a block of replications' counts is held per thread before it is
+    // added (1,000 case types over 100 years took 13.5 GB for one replication)
+    let cells = horizon_t * (raw.case_types.len() as f64 + 1.0);
+    if cells > MAX_DAILY_CELLS && c.errors.is_empty() {
+        c.err(
+            "horizon",
+            format!(
+                "{} working days to the horizon for {} case types and their total make {} daily counts; the limit is {} (memory, and the size of daily.csv): a nearer horizon or fewer case types",
+                thousands(horizon_t as u64),
+                raw.case_types.len(),
+                thousands(cells as u64),
+                thousands(MAX_DAILY_CELLS as u64)
+            ),
+        );
+    }
+
     // --- routing must end, and the run must fit
     let mut expected_cases = 0.0;
     if c.errors.is_empty() {
@@ -1090,9 +1107,12 @@ pub(super) fn validate(
                             if routed { ", opened by routing" } else { "" }
                         ),
                     );
-                } else if let Some(why) =
-                    run_too_big(raw.replications, expected_cases, raw.case_types.len())
-                {
+                } else if let Some(why) = run_too_big(
+                    raw.replications,
+                    expected_cases,
+                    raw.case_types.len(),
+                    raw.screening.as_ref().map_or(0, |s| s.hits.len()),
+                ) {
                     c.err("replications", why);
                 }
             }
@@ -1169,6 +1189,10 @@ pub(super) fn validate(
     })
 }
 
+/// Most (working day, case type) cells of daily counts a scenario may have: working days to
+/// the horizon times (case types + 1). met-2023 has about 11,000.
+pub const MAX_DAILY_CELLS: f64 = 1_000_000.0;
+
 /// Most memory the per-replication records of one run may take [bytes] (8 GiB).
 pub const MAX_RECORD_BYTES: f64 = 8.0 * 1024.0 * 1024.0 * 1024.0;
 
@@ -1176,28 +1200,36 @@ pub const MAX_RECORD_BYTES: f64 = 8.0 * 1024.0 * 1024.0 * 1024.0;
 /// and about 140 bytes per case type (its counts, sums and P90s, and the growth slack and working
 /// copies of the vectors that hold and summarise them). Measured with GNU time at 100,000
 /// replications: about 0.7 KiB for 2 case types (this gives 670 bytes), 1.2 KiB for 11 (1.9 KiB).
-pub fn record_bytes(n_types: usize) -> f64 {
-    250.0 + 140.0 * (n_types as f64 + 1.0)
+pub fn record_bytes(n_types: usize, n_categories: usize) -> f64 {
+    // Each hit category adds its drawn rate to the record and a column to replications.csv.
+    250.0 + 140.0 * (n_types as f64 + 1.0) + 24.0 * n_categories as f64
 }
 
-/// Why `replications` replications of a scenario with `n_types` case types, expected to open
-/// `expected_cases` cases each, would be too long a run or need too much memory, if they would.
+/// Why `replications` replications of a scenario with `n_types` case types and `n_categories`
+/// hit categories, expected to open `expected_cases` cases each, would be too long a run or need
+/// too much memory, if they would.
 pub(super) fn run_too_big(
     replications: u64,
     expected_cases: f64,
     n_types: usize,
+    n_categories: usize,
 ) -> Option<String> {
     let total = expected_cases * replications as f64;
-    let bytes = record_bytes(n_types) * replications as f64;
+    let bytes = record_bytes(n_types, n_categories) * replications as f64;
     if total > MAX_EXPECTED_CASES_PER_RUN {
         Some(format!(
             "{replications} replications of {expected_cases:.0} expected cases is {total:.3e} cases; the limit is {MAX_EXPECTED_CASES_PER_RUN:.0e} (hours of computing): use fewer replications"
         ))
     } else if bytes > MAX_RECORD_BYTES {
+        let categories = if n_categories > 0 {
+            format!(" and {n_categories} hit categories")
+        } else {
+            String::new()
+        };
         Some(format!(
-            "{replications} replications would need about {:.1} GiB for their records (one per replication, about {:.0} bytes each with {n_types} case types); the limit is {:.0} GiB (memory): use fewer replications",
+            "{replications} replications would need about {:.1} GiB for their records (one per replication, about {:.0} bytes each with {n_types} case types{categories}); the limit is {:.0} GiB (memory): use fewer replications",
             bytes / 1024f64.powi(3),
-            record_bytes(n_types),
+            record_bytes(n_types, n_categories),
             MAX_RECORD_BYTES / 1024f64.powi(3)
         ))
     } else {
@@ -1309,15 +1341,23 @@ mod tests {
     #[test]
     fn runs_that_would_not_fit_in_memory_are_refused() {
         // 11 case types: about 1,930 bytes a replication; 8 GiB holds about 4.4 million.
-        assert!(run_too_big(4_000_000, 10.0, 11).is_none());
-        let why = run_too_big(5_000_000, 10.0, 11).unwrap();
+        assert!(run_too_big(4_000_000, 10.0, 11, 2).is_none());
+        let why = run_too_big(5_000_000, 10.0, 11, 2).unwrap();
         assert!(
             why.contains("GiB") && why.contains("the limit is 8 GiB (memory)"),
             "{why}"
         );
         // The case limit still comes first.
-        let why = run_too_big(10_000_000, 1e5, 1).unwrap();
+        let why = run_too_big(10_000_000, 1e5, 1, 0).unwrap();
         assert!(why.contains("hours of computing"), "{why}");
+        // Hit categories count: 5,000 of them make a record of about 120 KB, and 100,000
+        // replications need more than 8 GiB.
+        assert!(run_too_big(100_000, 10.0, 2, 0).is_none());
+        let why = run_too_big(100_000, 10.0, 2, 5_000).unwrap();
+        assert!(
+            why.contains("with 2 case types and 5000 hit categories"),
+            "{why}"
+        );
     }
 
     const SMALL: &str = r#"
@@ -1442,6 +1482,29 @@ count = 10
             problems("[[backlogs]]", "[screening]\nrecords = 0\nalready_checked = 5\nthroughput = { records_per_day = 1 }\n[[backlogs]]").len(),
             1
         );
+    }
+
+    #[test]
+    fn daily_counts_beyond_the_limit_are_refused() {
+        // 401 case types over ten years of working days (bank holidays off): about 1.02 million cells.
+        let types: String = (0..400)
+            .map(|i| format!("[[case_types]]\nname = \"t{i}\"\neffort = 1\nteams = [\"team\"]\n"))
+            .collect();
+        let text = SMALL
+            .replacen("horizon = 2024-12-31", "horizon = 2033-12-31", 1)
+            .replacen("[[teams]]", &format!("{types}[[teams]]"), 1);
+        let p: Vec<String> = rule_errors(&text)
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("horizon: 2,530 working days to the horizon for 401 case types")
+                && p[0].contains("the limit is 1,000,000"),
+            "{p:?}"
+        );
+        // A year fewer fits.
+        assert!(rule_errors(&text.replacen("2033-12-31", "2032-12-31", 1)).is_empty());
     }
 
     #[test]
