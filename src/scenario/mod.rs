@@ -383,11 +383,29 @@ impl FieldError {
 /// and column of its first offending byte: a '£', 'é' or curly quote saved in another encoding by
 /// a spreadsheet or an old editor is the usual cause, and the position finds it.
 pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+    let fail = |source: std::io::Error| ScenarioError::Read {
         path: file.clone(),
         source,
-    })?;
+    };
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(fail(std::io::Error::other("it is a directory")));
+    }
+    // Read up to a limit, so that a device that never ends (/dev/zero) is refused rather than
+    // read until memory runs out. (A pipe is read like a file: a scenario made by a script,
+    // `vetsim run <(make-scenario)`.)
+    let f = std::fs::File::open(path).map_err(fail)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(fail)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(fail(std::io::Error::other(format!(
+            "it is larger than {} MiB, far beyond any scenario (the largest distribution allowed, a million values, takes about 20 MiB)",
+            MAX_SCENARIO_BYTES >> 20
+        ))));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let bytes = e.as_bytes();
         let bad = e.utf8_error().valid_up_to();
@@ -406,6 +424,9 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
         }
     })
 }
+
+/// Largest scenario file read [bytes] (64 MiB).
+pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
 
 /// Why a scenario could not be loaded. All variants are bad input (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -466,6 +487,23 @@ impl fmt::Display for FieldDisplay<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A directory, and a device that never ends, are refused with a reason instead of read.
+    #[test]
+    fn what_is_not_a_scenario_file_is_refused_by_kind_and_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_text(dir.path()).unwrap_err().to_string();
+        assert!(e.ends_with(": it is a directory"), "{e}");
+        let zero = Path::new("/dev/zero");
+        if zero.exists() {
+            let e = read_text(zero).unwrap_err().to_string();
+            assert!(e.contains("it is larger than 64 MiB"), "{e}");
+        }
+        // Exactly at the limit is read (and then parsed).
+        let at = dir.path().join("at-limit.toml");
+        std::fs::write(&at, vec![b'#'; MAX_SCENARIO_BYTES as usize]).unwrap();
+        assert_eq!(read_text(&at).unwrap().len() as u64, MAX_SCENARIO_BYTES);
+    }
 
     fn parse_message(text: &str) -> String {
         match Scenario::from_toml_str(text, "t.toml") {
