@@ -146,6 +146,24 @@ impl Scenario {
 
 /// A syntax or type error from the toml crate, located in the file and, where the text is
 /// well-formed TOML, named by its field path like every validation error.
+/// The last `key =` written on the line of byte `offset`, before it: `from` for an error in
+/// `{ count = 2, from = 2024-02-30 }` at the date. Bare keys only (quoted keys are rare here).
+fn key_before(text: &str, offset: usize) -> Option<String> {
+    let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let before = text.get(start..offset)?;
+    let eq = before.rfind('=')?;
+    let head = before[..eq].trim_end();
+    let key: String = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!key.is_empty()).then_some(key)
+}
+
 fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     if text.lines().all(|l| {
         let l = l.trim();
@@ -174,7 +192,10 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     let path = (span.as_ref())
         .filter(|s| !s.is_empty())
         .and_then(|s| locate::path_at(text, s.start));
-    let mut snippet = span.map(|s| locate::snippet(text, s)).unwrap_or_default();
+    let mut snippet = span
+        .clone()
+        .map(|s| locate::snippet(text, s))
+        .unwrap_or_default();
     let message = match path {
         Some(p) => format!("{p}: {message}"),
         // A caret under the first line would only mislead.
@@ -182,7 +203,27 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
             snippet.clear();
             format!("{message} at the top level")
         }
-        None => message,
+        // Not well-formed TOML (a date that does not exist, a stray character): the document
+        // cannot be walked for the path, but the key written before the error on its line
+        // names the field for the reader.
+        None => match span.as_ref().and_then(|s| key_before(text, s.start)) {
+            Some(key) => format!("`{key}`: {message}"),
+            None => message,
+        },
+    };
+    // What a bare value that TOML cannot read usually is.
+    let written = span
+        .as_ref()
+        .and_then(|s| text.get(s.clone()))
+        .unwrap_or("");
+    let message = if written.starts_with(['\u{201C}', '\u{201D}', '\u{2018}', '\u{2019}']) {
+        format!(
+            "{message} (these are curly quotes, as a word processor writes them: use straight quotes \")"
+        )
+    } else if written.trim_end().ends_with('%') {
+        format!("{message} (a percentage: write it as a share, 70% as 0.7)")
+    } else {
+        message
     };
     ScenarioError::Parse {
         file: file.to_string(),
@@ -487,6 +528,21 @@ impl fmt::Display for FieldDisplay<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_before_a_syntax_error_names_the_field() {
+        let text = "start = 2023-02-29\nheadcount = [{ count = 2, from = 2024-02-30 }]\n";
+        assert_eq!(key_before(text, 8).as_deref(), Some("start"));
+        let at = text.find("2024-02-30").unwrap();
+        assert_eq!(key_before(text, at).as_deref(), Some("from"));
+        // Nothing written before it on its line: no key.
+        assert_eq!(key_before(text, 0), None);
+        assert_eq!(key_before("[[teams]]\n", 2), None);
+        let m = Scenario::from_toml_str(text, "t.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(m.starts_with("t.toml:1:9: `start`: invalid date"), "{m}");
+    }
 
     /// A directory, and a device that never ends, are refused with a reason instead of read.
     #[test]
