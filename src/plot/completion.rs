@@ -46,7 +46,16 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     }
 
     let p50 = |m: &Metric| m.dates.as_ref().and_then(|x| x.p50.as_deref()).map(human);
-    let title = {
+    // Nothing to wait for: no screening, and the last tracked case "closes" at time 0 in every
+    // run (every stream and backlog is `track = false`, as in the M/M/c checks).
+    let nothing_tracked = curves.len() == 1
+        && curves[0].label == "last case closed"
+        && curves[0].metric.censored == 0
+        && curves[0].metric.p95 == Some(0.0);
+    let title = if nothing_tracked {
+        "No tracked work: every stream and backlog is untracked, so no run has a last case to wait for"
+            .to_string()
+    } else {
         let s = curves.iter().find(|c| c.label == "screening finished");
         let a = curves.iter().find(|c| c.label == "last case closed");
         match (s.and_then(|c| p50(c.metric)), a.and_then(|c| p50(c.metric))) {

@@ -191,6 +191,14 @@ fn a_scenario_without_screening_draws_no_screening_chart() {
     let names: Vec<&str> = charts.iter().map(|f| f.0.as_str()).collect();
     assert!(!names.contains(&"screening.svg"));
     assert_eq!(names.len(), 4);
+    // The M/M/3 check tracks nothing: the completion chart says so rather than "the last case
+    // closes by" the start date.
+    let completion = text_of(&charts.iter().find(|f| f.0 == "completion.svg").unwrap().1);
+    assert!(completion.contains("No tracked work"), "{completion}");
+    // A run with tracked work is not mistaken for one without.
+    let (_, met) = run_and_draw(MET, 4);
+    let completion = text_of(&met.iter().find(|f| f.0 == "completion.svg").unwrap().1);
+    assert!(!completion.contains("No tracked work"));
 }
 
 #[test]
