@@ -554,6 +554,49 @@ pub struct Variant {
     pub is_baseline: bool,
 }
 
+/// Points an error found in a variant's text at the written file: a position on a line the
+/// variant changed or added (a key set where the file has none, an inline array rewritten) is
+/// not a line of the file, so the field's own position in the file is given instead (or its
+/// enclosing table's), without the variant's snippet.
+fn relocate(e: &mut ScenarioError, text: &str, vtext: &str) {
+    let same = |line: usize| {
+        line >= 1 && {
+            let (a, b) = (text.lines().nth(line - 1), vtext.lines().nth(line - 1));
+            a.is_some() && a == b
+        }
+    };
+    match e {
+        ScenarioError::Invalid { errors, .. } => {
+            for fe in errors.iter_mut() {
+                if fe.line.is_some_and(|l| !same(l)) {
+                    (fe.line, fe.column) = crate::scenario::position_of(text, &fe.path);
+                }
+            }
+        }
+        ScenarioError::Parse {
+            line,
+            column,
+            message,
+            snippet,
+            ..
+        } if !same(*line) => {
+            // The message starts with the field's path when it has one ("arrivals[0].track: ").
+            let path = message
+                .split_once(": ")
+                .map(|(p, _)| p)
+                .filter(|p| !p.is_empty() && !p.contains(' ') && !p.starts_with('`'));
+            if let (Some(l), c) =
+                path.map_or((None, None), |p| crate::scenario::position_of(text, p))
+            {
+                *line = l;
+                *column = c.unwrap_or(1);
+                snippet.clear();
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Builds the grid of variants (every combination of the values, first path slowest) and the
 /// baseline: the scenario as written. When some variant has every varied path at its written
 /// value, it is the baseline; otherwise the baseline is added first.
@@ -643,6 +686,7 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
             {
                 f.clone_from(&vfile);
             }
+            relocate(&mut e, text, &vtext);
             e
         });
         let scenario = scenario.map_err(|e| match &e {
@@ -828,6 +872,33 @@ mod tests {
         assert!(e.to_string().contains("3 headcount entries"), "{e}");
         let e = error_of("teams[9].headcount[0].count=1");
         assert!(e.to_string().contains("has 4 entries"), "{e}");
+    }
+
+    /// An error on a line the variant added or rewrote is given at the field's place in the
+    /// written file (or its table's), never at a line number of the variant's own text.
+    #[test]
+    fn variant_errors_point_into_the_written_file() {
+        let stream = MET
+            .lines()
+            .position(|l| l.trim() == "[[arrivals]]")
+            .unwrap()
+            + 1;
+        // `track` is not written for the first stream: the variant adds it.
+        let e = error_of("arrivals[0].track=\"no\"");
+        assert!(
+            e.contains(&format!(
+                "met.toml (variant track=\"no\"):{stream}:1: arrivals[0].track: invalid type"
+            )),
+            "{e}"
+        );
+        // A rule broken by a value on a line the variant left as it was keeps that line.
+        let e = error_of("teams.diverted_soc_ct.headcount[0].to=2019-01-01");
+        let to = MET
+            .lines()
+            .position(|l| l.contains("to = 2023-07-06, source = \"SOC/CT\""))
+            .unwrap()
+            + 1;
+        assert!(e.contains(&format!(":{to}:")), "{e}");
     }
 
     #[test]

@@ -466,6 +466,14 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     })
 }
 
+/// Line and column of field `path` (as validation names it) in scenario `text`, or of the nearest
+/// enclosing table that exists; `None` when the text does not parse.
+pub(crate) fn position_of(text: &str, path: &str) -> (Option<usize>, Option<usize>) {
+    let mut e = [FieldError::new(path, "")];
+    locate::attach_positions(text, &mut e);
+    (e[0].line, e[0].column)
+}
+
 /// Largest scenario file read [bytes] (64 MiB).
 pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
 
