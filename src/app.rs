@@ -324,14 +324,19 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
         Some(toml_edit::Value::Integer(i)) => Some(*i.value()),
         _ => None,
     };
+    let default_max = written.map(|w| w.saturating_mul(4).max(10)).unwrap_or(10);
+    if args.max.is_none() && args.min > default_max {
+        return Err(AppError::Usage(format!(
+            "--min {} is above the largest value searched by default, {default_max} (four times the value as written, and at least 10): give --max too",
+            args.min
+        )));
+    }
     let spec = compare::SolveSpec {
         path: args.param.clone(),
         target: args.target_date,
         confidence: args.confidence,
         min: args.min,
-        max: args
-            .max
-            .unwrap_or_else(|| written.map(|w| (4 * w).max(10)).unwrap_or(10)),
+        max: args.max.unwrap_or(default_max),
         finish: args.finish,
     };
     let replications = args.common.replications.unwrap_or(base.replications);

@@ -701,6 +701,19 @@ fn bad_vary_and_param_are_bad_input() {
             "variant headcount=-5 is not a valid scenario",
         ),
         (
+            // Above the default --max (4 x 90): said as the default, not as a --max not given.
+            vec![
+                "solve",
+                "--param",
+                "teams.diverted_soc_ct.headcount",
+                "--target-date",
+                "2024-06-28",
+                "--min",
+                "400",
+            ],
+            "--min 400 is above the largest value searched by default, 360 (four times the value as written, and at least 10): give --max too",
+        ),
+        (
             vec![
                 "solve",
                 "--param",
