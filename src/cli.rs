@@ -112,12 +112,12 @@ pub struct SolveArgs {
 pub struct Common {
     /// Monte Carlo replications (overrides the scenario's `replications`); for compare and solve,
     /// per variant or value tried.
-    #[arg(short = 'n', long, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub replications: Option<u64>,
     /// Master seed (overrides the scenario's `seed`); compare and solve share it across variants.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(short = 'j', long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
 }

@@ -171,6 +171,21 @@ fn missing_file_and_bad_usage_exit_2() {
         .assert()
         .code(2);
     vetsim().arg("frobnicate").assert().code(2);
+    // A negative number is a bad value of its option, not taken for an unknown option (clap's
+    // advice for that, `-- -1`, would make it the scenario path).
+    for (flag, shown) in [
+        ("--seed", "'--seed <SEED>'"),
+        ("-n", "'--replications"),
+        ("-j", "'--threads"),
+    ] {
+        vetsim()
+            .args(["run", flag, "-1"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "invalid value '-1' for {shown}"
+            )));
+    }
 }
 
 #[test]
