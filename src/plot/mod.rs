@@ -492,7 +492,7 @@ fn open_at_horizon(d: &RunData, lead: &str) -> Option<String> {
     Some(text)
 }
 
-/// Height of a subtitle line [pixels].
+/// Height of a subtitle line \[pixels\].
 const SUBTITLE_LINE: i32 = 18;
 
 /// `text` cut at spaces into lines no wider than `max` pixels (as `width` measures them); a

@@ -474,7 +474,7 @@ pub(crate) fn position_of(text: &str, path: &str) -> (Option<usize>, Option<usiz
     (e[0].line, e[0].column)
 }
 
-/// Largest scenario file read [bytes] (64 MiB).
+/// Largest scenario file read \[bytes\] (64 MiB).
 pub const MAX_SCENARIO_BYTES: u64 = 64 << 20;
 
 /// Why a scenario could not be loaded. All variants are bad input (exit code 2).

@@ -155,7 +155,7 @@ fn is_noncharacter(ch: char) -> bool {
     (0xFDD0..=0xFDEF).contains(&u) || (u & 0xFFFE) == 0xFFFE
 }
 
-/// Longest description [characters]: it is repeated in summary.json and comparison.json.
+/// Longest description \[characters\]: it is repeated in summary.json and comparison.json.
 pub const MAX_DESCRIPTION_LEN: usize = 10_000;
 
 /// `10000000` as `10,000,000`, for limits a reader should take in at a glance.
