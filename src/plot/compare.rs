@@ -169,16 +169,27 @@ fn layout(c: &Comparison) -> Layout<'_> {
 }
 
 /// Axis positions of sorted values in proportion to them, spread over [0, n - 1] (as their
-/// indices would be); the indices when all are equal.
+/// indices would be); the indices when all are equal, or when two would sit closer than
+/// [`MIN_GAP`] (0, 1, 2 and 150: their labels would overlap), as on a category axis.
 fn positions(sorted: &[f64]) -> Vec<f64> {
+    let index = || (0..sorted.len()).map(|i| i as f64).collect();
     match (sorted.first(), sorted.last()) {
         (Some(&lo), Some(&hi)) if hi > lo => {
             let last = (sorted.len() - 1) as f64;
-            sorted.iter().map(|k| (k - lo) / (hi - lo) * last).collect()
+            let p: Vec<f64> = sorted.iter().map(|k| (k - lo) / (hi - lo) * last).collect();
+            if p.windows(2).all(|w| w[1] - w[0] >= MIN_GAP) {
+                p
+            } else {
+                index()
+            }
         }
-        _ => (0..sorted.len()).map(|i| i as f64).collect(),
+        _ => index(),
     }
 }
+
+/// Closest two values may sit on a value-spaced axis, in units of the even spacing (below it
+/// their tick and point labels collide).
+const MIN_GAP: f64 = 0.3;
 
 /// Where a varied value falls in the values' order: the number itself, or a date's day count;
 /// `None` for text.
@@ -660,8 +671,10 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     if !undrawn.is_empty() {
         // What can still be said of them: how often each closes sooner or later than the
         // baseline in the paired runs (a censored run counts as later than any date).
-        let shares = undrawn
+        const LISTED: usize = 4;
+        let mut shares = undrawn
             .iter()
+            .take(LISTED)
             .map(|(i, r)| {
                 let d = &r.versus_baseline.all_cases_closed;
                 format!(
@@ -672,6 +685,12 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
             })
             .collect::<Vec<_>>()
             .join("; ");
+        if undrawn.len() > LISTED {
+            shares.push_str(&format!(
+                "; {} more in comparison.csv",
+                undrawn.len() - LISTED
+            ));
+        }
         subtitle =
             format!("Not drawn (runs not finished by {horizon}, so no mean): {shares}. {subtitle}");
     }
@@ -832,6 +851,8 @@ mod tests {
             assert!((got - want).abs() < 1e-12, "{p:?}");
         }
         assert_eq!(positions(&[5.0, 5.0]), vec![0.0, 1.0]);
+        // Clustered values would put labels on top of one another: evenly spaced instead.
+        assert_eq!(positions(&[0.0, 1.0, 2.0, 150.0]), vec![0.0, 1.0, 2.0, 3.0]);
         assert_eq!(positions(&[7.0]), vec![0.0]);
         assert!(positions(&[]).is_empty());
         // Dates by their day counts: 92 days, then 91 more.

@@ -439,19 +439,33 @@ fn frame<DB: DrawingBackend>(
     let e = draw_err(chart);
     root.fill(&WHITE).map_err(&e)?;
     let (w, h) = root.dim_in_pixel();
-    root.draw(&Text::new(
-        title.to_string(),
-        (16, 12),
-        (FONT, 21).into_font().color(&colour::TEXT),
-    ))
-    .map_err(&e)?;
+    let width_in =
+        |style: &TextStyle, text: &str| root.estimate_text_size(text, style).map_or(0, |(x, _)| x);
+    // Title and subtitle wrap within the width; at most MAX_HEAD_LINES lines of the subtitle, so
+    // that the chart keeps most of its height (the last line says the rest is cut).
+    let title_style: TextStyle = (FONT, 21).into_font().color(&colour::TEXT);
+    let titles = wrap(title, w.saturating_sub(32), |t| width_in(&title_style, t));
+    for (i, line) in titles.iter().enumerate() {
+        root.draw(&Text::new(
+            line.clone(),
+            (16, 12 + TITLE_LINE * i as i32),
+            title_style.clone(),
+        ))
+        .map_err(&e)?;
+    }
+    let below_title = TITLE_LINE * (titles.len().max(1) as i32 - 1);
     let style: TextStyle = (FONT, 14).into_font().color(&colour::GREY);
-    let width = |text: &str| root.estimate_text_size(text, &style).map_or(0, |(x, _)| x);
-    let lines = wrap(subtitle, w.saturating_sub(32), width);
+    let mut lines = wrap(subtitle, w.saturating_sub(32), |t| width_in(&style, t));
+    if lines.len() > MAX_HEAD_LINES {
+        lines.truncate(MAX_HEAD_LINES);
+        if let Some(last) = lines.last_mut() {
+            last.push_str(" …");
+        }
+    }
     for (i, line) in lines.iter().enumerate() {
         root.draw(&Text::new(
             line.clone(),
-            (16, 42 + SUBTITLE_LINE * i as i32),
+            (16, 42 + below_title + SUBTITLE_LINE * i as i32),
             style.clone(),
         ))
         .map_err(&e)?;
@@ -462,9 +476,15 @@ fn frame<DB: DrawingBackend>(
         (FONT, 11).into_font().color(&colour::GREY),
     ))
     .map_err(&e)?;
-    let extra = SUBTITLE_LINE * (lines.len().max(1) as i32 - 1);
+    let extra = below_title + SUBTITLE_LINE * (lines.len().max(1) as i32 - 1);
     Ok(root.margin(66 + extra, 26, 8, 20))
 }
+
+/// Height of a title line \[pixels\].
+const TITLE_LINE: i32 = 26;
+
+/// Most lines a subtitle takes (a longer one ends in "…").
+const MAX_HEAD_LINES: usize = 4;
 
 /// What the horizon leaves open, for the subtitles of charts drawn from closed cases or daily
 /// counts: `lead` then "(31 Dec 2026): 14.6 cases a run on average", and how often the last

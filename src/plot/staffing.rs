@@ -135,7 +135,13 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         .iter()
         .position(|x| total_at(*x).0 == total_max)
     {
-        Some(i) => match change_dates.get(i + 1) {
+        // It ends at the first later change that lowers the total (cohorts of the same size
+        // taking over from one another keep it).
+        // (Looking past the axis, as for the end of lending.)
+        Some(i) => match all_dates
+            .iter()
+            .find(|x| **x > change_dates[i] && total_at(**x).0 < total_max)
+        {
             Some(&next) => format!(
                 "staff peak at {} ({} to {})",
                 thousands(total_max),

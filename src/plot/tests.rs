@@ -343,6 +343,20 @@ headcount = [{ count = 2 }, { count = 1, from = 2024-02-01, to = 2024-03-29, sou
         "{}",
         &staffing[..600]
     );
+    // Two cohorts of the same size, one taking over from the other: the peak holds across the
+    // change and ends when the total drops.
+    let cohorts = text.replace(
+        "{ count = 1, from = 2024-02-01, to = 2024-03-29, source = \"Roads\" }",
+        "{ count = 1, from = 2024-02-01, to = 2024-02-29, source = \"Roads\" }, { count = 1, from = 2024-03-01, to = 2024-03-29, source = \"Roads\" }",
+    );
+    assert_ne!(cohorts, text);
+    let (_, charts) = run_and_draw(&cohorts, 6);
+    let staffing = text_of(&charts.iter().find(|f| f.0 == "staffing.svg").unwrap().1);
+    assert!(
+        staffing.contains("staff peak at 3 (1 Feb 2024 to 28 Mar 2024)"),
+        "{}",
+        &staffing[..600]
+    );
 }
 
 #[test]
