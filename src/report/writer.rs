@@ -72,6 +72,10 @@ pub const WRITTEN: [&str; 15] = [
     "solution.json",
 ];
 
+/// Files a file manager writes into a folder someone looked at: replaced with the results
+/// without asking (they hold nothing of the user's).
+const OS_CLUTTER: [&str; 4] = [".DS_Store", "Thumbs.db", "desktop.ini", "._.DS_Store"];
+
 /// Prefix of the directory a run's files are written into; the writer's process id follows.
 const TMP_PREFIX: &str = ".vetsim-tmp-";
 /// Prefix of the name previous results are moved to just before the new ones replace them;
@@ -102,8 +106,9 @@ fn plain(e: std::io::Error) -> std::io::Error {
 /// Checks that results can be written to directory `target`, before any work is done on them:
 /// it is not a file or a symbolic link, does not end in `.` or `..`, is not the current directory
 /// or one containing it, is empty or holds results vetsim wrote (`summary.json`,
-/// `comparison.json` or `solution.json`), and the nearest existing directory on the way to it
-/// takes new entries. Creates nothing (the writer creates the parents when the results are
+/// `comparison.json` or `solution.json`) and nothing else (only files named in [`WRITTEN`],
+/// leftovers of an interrupted `vetsim plot`, and a file manager's `.DS_Store` and the like), and
+/// the nearest existing directory on the way to it takes new entries. Creates nothing (the writer creates the parents when the results are
 /// ready), so a run stopped by a later check leaves no trace.
 pub fn check_target(target: &Path) -> Result<(), WriteError> {
     let cwd = std::env::current_dir().ok();
@@ -160,10 +165,21 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
         for entry in fs::read_dir(target).map_err(io(target))? {
             let entry = entry.map_err(io(target))?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            let ours =
-                WRITTEN.contains(&name.as_str()) && entry.file_type().is_ok_and(|t| t.is_file());
-            // A temporary file of an interrupted `vetsim plot` (tidied by the writer).
-            if !ours && !name.starts_with(TMP_PREFIX) {
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            let ours = is_file && WRITTEN.contains(&name.as_str());
+            // A temporary file of an interrupted `vetsim plot`: `.vetsim-tmp-<pid>-<name>`.
+            let plot_leftover = is_file
+                && name
+                    .strip_prefix(TMP_PREFIX)
+                    .and_then(|r| r.split_once('-'))
+                    .is_some_and(|(pid, rest)| {
+                        !pid.is_empty()
+                            && pid.bytes().all(|b| b.is_ascii_digit())
+                            && WRITTEN.contains(&rest)
+                    });
+            // What a file manager leaves in a folder someone opened (Finder, Explorer).
+            let clutter = is_file && OS_CLUTTER.contains(&name.as_str());
+            if !(ours || plot_leftover || clutter) {
                 foreign.push(name);
             }
         }
@@ -612,6 +628,22 @@ mod tests {
             "{e}"
         );
         fs::remove_dir_all(&kept).unwrap();
+        // A file manager's clutter and a plot's leftover are replaced; a folder or file that only
+        // starts like a leftover is not.
+        let seen = base.path().join("seen");
+        fs::create_dir(&seen).unwrap();
+        fs::write(seen.join("summary.json"), b"{}").unwrap();
+        fs::write(seen.join(".DS_Store"), b"x").unwrap();
+        fs::write(seen.join(format!("{TMP_PREFIX}123-caseload.svg")), b"x").unwrap();
+        check_target(&seen).unwrap();
+        fs::create_dir(seen.join(format!("{TMP_PREFIX}dir"))).unwrap();
+        fs::write(seen.join(format!("{TMP_PREFIX}9-notes.txt")), b"x").unwrap();
+        let e = check_target(&seen).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("holds {TMP_PREFIX}9-notes.txt, {TMP_PREFIX}dir,")),
+            "{e}"
+        );
+        fs::remove_dir_all(&seen).unwrap();
         // Nothing but the directories themselves left in the parent (no probe leftovers).
         let names = names_in(base.path());
         assert_eq!(
