@@ -125,12 +125,13 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
     let mut bad = 0;
     let mut text = String::new();
     for p in paths {
-        let loaded = Scenario::load(p).map_err(AppError::from).and_then(|s| {
+        // Read once: a pipe (`vetsim validate <(make-scenario)`) cannot be read twice.
+        let loaded = scenario_text(&Some(p.clone())).and_then(|(t, f)| {
+            let s = Scenario::from_toml_str(&t, &f)?;
             if s.experiment.is_empty() {
                 return Ok(s);
             }
             // Build the variants too: a bad path or value is a problem of this file.
-            let (t, f) = scenario_text(&Some(p.clone()))?;
             let varies = varies_of(&[], &s)?;
             compare::build_variants(&t, &f, &varies).map_err(|e| in_experiment(&t, &f, e))?;
             Ok(s)

@@ -286,7 +286,7 @@ impl Dist {
                     if !(shape.is_finite() && scale > 0.0) {
                         let (sd, mean) = (Num(sd), Num(mean));
                         return Err(DistError(format!(
-                            "sd = {sd} is too small next to mean = {mean} for a gamma: use sd = 0 for a fixed value"
+                            "mean = {mean} and sd = {sd} are too far apart in size for a gamma (its shape or scale would overflow or underflow): for a value that hardly varies, use sd = 0"
                         )));
                     }
                     Kind::Gamma(
@@ -529,7 +529,7 @@ mod tests {
         )
         .unwrap_err()
         .0;
-        assert!(e.contains("too small next to mean"), "{e}");
+        assert!(e.contains("too far apart in size for a gamma"), "{e}");
     }
 
     #[test]

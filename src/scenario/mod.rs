@@ -144,15 +144,23 @@ impl Scenario {
     }
 }
 
-/// A syntax or type error from the toml crate, located in the file and, where the text is
-/// well-formed TOML, named by its field path like every validation error.
 /// The last `key =` written on the line of byte `offset`, before it: `from` for an error in
-/// `{ count = 2, from = 2024-02-30 }` at the date. Bare keys only (quoted keys are rare here).
+/// `{ count = 2, from = 2024-02-30 }` at the date. An `=` inside a quoted string does not count
+/// (`description = "rate = 5` names `description`). Bare keys only (quoted keys are rare here).
 fn key_before(text: &str, offset: usize) -> Option<String> {
     let start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
     let before = text.get(start..offset)?;
-    let eq = before.rfind('=')?;
-    let head = before[..eq].trim_end();
+    let mut quote: Option<char> = None;
+    let mut eq = None;
+    for (i, ch) in before.char_indices() {
+        match (quote, ch) {
+            (None, '"' | '\'') => quote = Some(ch),
+            (Some(q), c) if c == q => quote = None,
+            (None, '=') => eq = Some(i),
+            _ => {}
+        }
+    }
+    let head = before[..eq?].trim_end();
     let key: String = head
         .chars()
         .rev()
@@ -164,6 +172,8 @@ fn key_before(text: &str, offset: usize) -> Option<String> {
     (!key.is_empty()).then_some(key)
 }
 
+/// A syntax or type error from the toml crate, located in the file and, where the text is
+/// well-formed TOML, named by its field path like every validation error.
 fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     if text.lines().all(|l| {
         let l = l.trim();
@@ -546,6 +556,11 @@ mod tests {
         // Nothing written before it on its line: no key.
         assert_eq!(key_before(text, 0), None);
         assert_eq!(key_before("[[teams]]\n", 2), None);
+        let open = "description = \"rate = 5 per day\n";
+        assert_eq!(
+            key_before(open, open.len() - 1).as_deref(),
+            Some("description")
+        );
         let m = Scenario::from_toml_str(text, "t.toml")
             .unwrap_err()
             .to_string();

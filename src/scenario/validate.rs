@@ -652,10 +652,12 @@ pub(super) fn validate(
                 shares = Shares::Fixed(v);
             } else if n_count == ct.routing.len() {
                 let prior = ct.routing_prior.unwrap_or(1.0);
-                if !(prior.is_finite() && prior > 0.0) {
+                // (Below about 1e-300 the smallest draws' logarithms overflow and the shares
+                // could not be told apart: 1e-100 is far below any prior worth writing.)
+                if !(prior.is_finite() && prior >= 1e-100) {
                     c.err(
                         format!("{p}.routing_prior"),
-                        format!("{prior} must be a finite number greater than 0"),
+                        format!("{prior} must be a finite number, at least 1e-100"),
                     );
                 }
                 shares = Shares::Dirichlet(
@@ -738,7 +740,7 @@ pub(super) fn validate(
             c.err(
                 format!("case_types[{i}].teams"),
                 format!(
-                    "case type \"{}\" could never be worked: no headcount entry of {} with people in it covers a working day before the horizon (dates on a weekend or holiday?)",
+                    "case type \"{}\" could never be worked: no headcount entry of {} with people in it covers a working day by the horizon (dates on a weekend or holiday?)",
                     clip(&ct.name),
                     names()
                 ),
@@ -1095,8 +1097,14 @@ pub(super) fn validate(
                         .filter(|(_, t)| t.routing.outcomes.iter().any(|o| o.to.contains(&most)))
                         .map(|(i, _)| i)
                         .collect();
-                    let path = match feeders.first() {
-                        Some(&f) if routed => format!("case_types[{f}].routing"),
+                    // Its own routing when it feeds itself (the loop), else the first feeder.
+                    let feeder = feeders
+                        .iter()
+                        .find(|&&f| f == most)
+                        .or(feeders.first())
+                        .copied();
+                    let path = match feeder {
+                        Some(f) if routed => format!("case_types[{f}].routing"),
                         _ => format!("case_types[{most}]"),
                     };
                     c.err(
@@ -1481,6 +1489,25 @@ count = 10
         assert_eq!(
             problems("[[backlogs]]", "[screening]\nrecords = 0\nalready_checked = 5\nthroughput = { records_per_day = 1 }\n[[backlogs]]").len(),
             1
+        );
+    }
+
+    /// The case limit names the routing of the loop, not an innocent type feeding it.
+    #[test]
+    fn the_case_limit_names_the_loop_that_makes_the_cases() {
+        let text = SMALL.replacen(
+            "teams = [\"team\"]\n",
+            "teams = [\"team\"]\nrouting = [{ share = 0.7 }, { share = 0.3, to = [\"again\"] }]\n[[case_types]]\nname = \"again\"\neffort = 1\nteams = [\"team\"]\nrouting = [{ share = 0.0000000001 }, { share = 0.9999999999, to = [\"again\"] }]\n",
+            1,
+        );
+        let p: Vec<String> = rule_errors(&text)
+            .iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("case_types[1].routing: one replication is expected to open"),
+            "{p:?}"
         );
     }
 

@@ -106,6 +106,15 @@ fn validate_accepts_every_shipped_scenario() {
     cmd.assert()
         .success()
         .stdout(predicate::str::contains("valid").count(5));
+    // A scenario with an [experiment] from a pipe: read once (a pipe cannot be read again).
+    if Path::new("/dev/stdin").exists() {
+        vetsim()
+            .args(["validate", "/dev/stdin"])
+            .write_stdin(fs::read(root().join("scenarios/met-2023-diversion.toml")).unwrap())
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("/dev/stdin: valid"));
+    }
 }
 
 #[test]
