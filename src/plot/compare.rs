@@ -4,7 +4,8 @@
 //! from the lending units.
 
 use super::{
-    FONT, PlotError, Ticked, colour, date_axis, draw_err, human, nice_ceiling, thousands, x_of,
+    FONT, PlotError, Ticked, colour, date_axis, draw_err, human, nice_ceiling, percent, thousands,
+    x_of,
 };
 use crate::calendar::Date;
 use crate::compare::report::metric;
@@ -208,11 +209,6 @@ fn how_drawn(l: &Layout) -> &'static str {
     } else {
         "P10–P90 bars, dot P50"
     }
-}
-
-/// A share as a percentage with one decimal: `0.275` → `27.5%`.
-fn percent(share: f64) -> String {
-    format!("{:.1}%", 100.0 * share)
 }
 
 fn label_of(r: &VariantRow) -> String {

@@ -88,10 +88,10 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         .filter(|c| c.metric.censored > 0)
         .map(|c| {
             format!(
-                "{} not by {} in {:.1}% of runs",
+                "{} not by {} in {} of runs",
                 c.label,
                 horizon.human(),
-                100.0 * c.metric.censored_share
+                super::percent(c.metric.censored_share)
             )
         })
         .collect();

@@ -505,11 +505,17 @@ fn open_at_horizon(d: &RunData, lead: &str) -> Option<String> {
         .filter(|s| *s > 0.0)
     {
         text.push_str(&format!(
-            "; the last case not closed by then in {:.1}% of runs",
-            100.0 * share
+            "; the last case not closed by then in {} of runs",
+            percent(share)
         ));
     }
     Some(text)
+}
+
+/// A share as a percentage with one decimal, for subtitles: `0.275` → `27.5%` (titles round
+/// further, `screening::pct`).
+fn percent(share: f64) -> String {
+    format!("{:.1}%", 100.0 * share)
 }
 
 /// Height of a subtitle line \[pixels\].

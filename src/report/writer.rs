@@ -78,6 +78,20 @@ const OS_CLUTTER: [&str; 4] = [".DS_Store", "Thumbs.db", "desktop.ini", "._.DS_S
 
 /// Prefix of the directory a run's files are written into; the writer's process id follows.
 const TMP_PREFIX: &str = ".vetsim-tmp-";
+
+/// The temporary name under which [`write_files`] writes file `name` in process `pid`.
+fn tmp_file_name(pid: u32, name: &str) -> String {
+    format!("{TMP_PREFIX}{pid}-{name}")
+}
+
+/// Whether `name` is one [`tmp_file_name`] gives for a file vetsim writes ([`WRITTEN`]).
+fn is_tmp_file_name(name: &str) -> bool {
+    name.strip_prefix(TMP_PREFIX)
+        .and_then(|r| r.split_once('-'))
+        .is_some_and(|(pid, rest)| {
+            !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) && WRITTEN.contains(&rest)
+        })
+}
 /// Prefix of the name previous results are moved to just before the new ones replace them;
 /// then the process id and the target's own name: `.vetsim-old-<pid>-<name>`.
 const OLD_PREFIX: &str = ".vetsim-old-";
@@ -108,7 +122,8 @@ fn plain(e: std::io::Error) -> std::io::Error {
 /// or one containing it, is empty or holds results vetsim wrote (`summary.json`,
 /// `comparison.json` or `solution.json`) and nothing else (only files named in [`WRITTEN`],
 /// leftovers of an interrupted `vetsim plot`, and a file manager's `.DS_Store` and the like), and
-/// the nearest existing directory on the way to it takes new entries. Creates nothing (the writer creates the parents when the results are
+/// the nearest existing directory on the way to it takes new entries. Creates nothing (the writer
+/// creates the parents when the results are
 /// ready), so a run stopped by a later check leaves no trace.
 pub fn check_target(target: &Path) -> Result<(), WriteError> {
     let cwd = std::env::current_dir().ok();
@@ -154,35 +169,32 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
                 path: target.to_path_buf(),
             });
         }
-        let mut entries = fs::read_dir(target).map_err(io(target))?;
-        let empty = entries.next().is_none();
-        if !empty && !MARKERS.iter().any(|m| target.join(m).is_file()) {
+        // (name, whether a plain file) of every entry, read once.
+        let entries = fs::read_dir(target)
+            .map_err(io(target))?
+            .map(|e| {
+                let e = e.map_err(io(target))?;
+                let is_file = e.file_type().is_ok_and(|t| t.is_file());
+                Ok((e.file_name().to_string_lossy().into_owned(), is_file))
+            })
+            .collect::<Result<Vec<(String, bool)>, WriteError>>()?;
+        if !entries.is_empty() && !MARKERS.iter().any(|m| target.join(m).is_file()) {
             return Err(WriteError::NotResults {
                 path: target.to_path_buf(),
             });
         }
-        let mut foreign: Vec<String> = Vec::new();
-        for entry in fs::read_dir(target).map_err(io(target))? {
-            let entry = entry.map_err(io(target))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-            let ours = is_file && WRITTEN.contains(&name.as_str());
-            // A temporary file of an interrupted `vetsim plot`: `.vetsim-tmp-<pid>-<name>`.
-            let plot_leftover = is_file
-                && name
-                    .strip_prefix(TMP_PREFIX)
-                    .and_then(|r| r.split_once('-'))
-                    .is_some_and(|(pid, rest)| {
-                        !pid.is_empty()
-                            && pid.bytes().all(|b| b.is_ascii_digit())
-                            && WRITTEN.contains(&rest)
-                    });
-            // What a file manager leaves in a folder someone opened (Finder, Explorer).
-            let clutter = is_file && OS_CLUTTER.contains(&name.as_str());
-            if !(ours || plot_leftover || clutter) {
-                foreign.push(name);
-            }
-        }
+        // Besides vetsim's own files: a redraw's leftovers, and what a file manager leaves in a
+        // folder someone opened (Finder, Explorer).
+        let mut foreign: Vec<String> = entries
+            .into_iter()
+            .filter(|(name, is_file)| {
+                let allowed = WRITTEN.contains(&name.as_str())
+                    || is_tmp_file_name(name)
+                    || OS_CLUTTER.contains(&name.as_str());
+                !(*is_file && allowed)
+            })
+            .map(|(name, _)| name)
+            .collect();
         if !foreign.is_empty() {
             foreign.sort();
             let more = foreign.len().saturating_sub(5);
@@ -304,11 +316,17 @@ fn stage(
     write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), WriteError> {
     let shown = target.join(name);
-    let f = fs::File::create(tmp.join(name)).map_err(io(&shown))?;
+    fs::File::create(tmp.join(name))
+        .and_then(|f| fill(f, write))
+        .map_err(io(&shown))
+}
+
+/// Writes a file's content into `f` with `write`, buffered, and syncs it to disk.
+fn fill(f: fs::File, write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::new(f);
-    write(&mut w).map_err(io(&shown))?;
-    let f = w.into_inner().map_err(|e| io(&shown)(e.into_error()))?;
-    f.sync_all().map_err(io(&shown))
+    write(&mut w)?;
+    let f = w.into_inner().map_err(|e| e.into_error())?;
+    f.sync_all()
 }
 
 /// Writes each of `files` (name, bytes) into the existing directory `dir`, each atomically: into a
@@ -328,14 +346,10 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteE
     let pid = std::process::id();
     for (name, bytes) in files {
         let path = dir.join(name);
-        let tmp = dir.join(format!("{TMP_PREFIX}{pid}-{name}"));
-        let written = new_file(&tmp).and_then(|f| {
-            let mut w = std::io::BufWriter::new(f);
-            w.write_all(bytes)?;
-            let f = w.into_inner().map_err(|e| e.into_error())?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)
-        });
+        let tmp = dir.join(tmp_file_name(pid, name));
+        let written = new_file(&tmp)
+            .and_then(|f| fill(f, &|w| w.write_all(bytes)))
+            .and_then(|()| fs::rename(&tmp, &path));
         if let Err(e) = written {
             let _ = fs::remove_file(&tmp);
             return Err(io(&path)(e));
@@ -554,9 +568,7 @@ mod tests {
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         let reference = base.path().join("made-by-create");
         fs::File::create(&reference).unwrap();
-        let leftover = base
-            .path()
-            .join(format!("{TMP_PREFIX}{}-a.svg", std::process::id()));
+        let leftover = base.path().join(tmp_file_name(std::process::id(), "a.svg"));
         fs::write(&leftover, b"stale").unwrap();
         write_files(base.path(), &[("a.svg".into(), b"new".to_vec())]).unwrap();
         assert_eq!(mode(&base.path().join("a.svg")), mode(&reference));

@@ -145,12 +145,13 @@ enum Kind {
     },
 }
 
-/// The largest magnitude of any distribution parameter or value [the field's unit]: 10^12
+/// The largest magnitude of any distribution parameter or value \[the field's unit\]: 10^12
 /// person-hours is 100 million person-years, working days or records a day as absurd. Why a
 /// limit at all: a draw must be finite (the simulation multiplies and compares them), and a
-/// lognormal with mean 1e308 draws infinity about half the time; below this limit, and with
-/// [`MAX_CV`], no sampler here can overflow: the largest possible draw is below 10^27 (a lognormal
-/// with sd 10^12 and mean 10^10, whose normal draws stay below 14 in magnitude).
+/// lognormal with mean and sd 1e308 draws infinity about one time in eight (13 %: its normal
+/// draw above 1.12); below this limit, and with [`MAX_CV`], no sampler here can overflow: the
+/// largest possible draw is below 10^27 (a lognormal with sd 10^12 and mean 10^10, whose normal
+/// draws stay below 14 in magnitude).
 pub const MAX_VALUE: f64 = 1e12;
 
 /// The largest coefficient of variation (sd / mean) of a gamma or lognormal. At 100 the lognormal's

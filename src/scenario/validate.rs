@@ -104,29 +104,25 @@ impl Ctx {
     /// a bell) break tables and the terminal, and they and the Unicode noncharacters (U+FFFE,
     /// U+FFFF and the like) are not allowed in XML, so a chart naming them would not open. With
     /// `lines`, line breaks and tabs are allowed (a description).
-    fn text(&mut self, path: impl Into<String>, t: &str, lines: bool) -> bool {
+    fn text(&mut self, path: impl Into<String>, t: &str, lines: bool) {
         let bad = t.chars().find(|&ch| {
             let allowed = lines && matches!(ch, '\n' | '\r' | '\t');
             (ch.is_control() && !allowed) || is_noncharacter(ch)
         });
-        match bad {
-            None => true,
-            Some(ch) => {
-                let hint = if ch.is_control() {
-                    "a control character: a line break or tab pasted in?"
-                } else {
-                    "a Unicode noncharacter"
-                };
-                self.err(
-                    path,
-                    format!(
-                        "{:?} contains U+{:04X} ({hint}), which cannot appear in tables and charts",
-                        clip(t),
-                        u32::from(ch)
-                    ),
-                );
-                false
-            }
+        if let Some(ch) = bad {
+            let hint = if ch.is_control() {
+                "a control character: a line break or tab pasted in?"
+            } else {
+                "a Unicode noncharacter"
+            };
+            self.err(
+                path,
+                format!(
+                    "{:?} contains U+{:04X} ({hint}), which cannot appear in tables and charts",
+                    clip(t),
+                    u32::from(ch)
+                ),
+            );
         }
     }
 
@@ -259,12 +255,13 @@ pub(super) fn validate(
         );
     }
     if let Some(d) = &raw.description {
-        if d.chars().count() > MAX_DESCRIPTION_LEN {
+        let len = d.chars().count();
+        if len > MAX_DESCRIPTION_LEN {
             c.err(
                 "description",
                 format!(
                     "{} characters long: at most {}, since it is repeated in every summary",
-                    thousands(d.chars().count() as u64),
+                    thousands(len as u64),
                     thousands(MAX_DESCRIPTION_LEN as u64)
                 ),
             );
@@ -904,9 +901,10 @@ pub(super) fn validate(
                         );
                         good = false;
                     }
-                    let (a, b) = match o.prior.as_deref() {
-                        None => (1.0, 1.0),
-                        Some(&[a, b]) => (a, b),
+                    // `None` for a prior of the wrong length (reported here).
+                    let prior = match o.prior.as_deref() {
+                        None => Some((1.0, 1.0)),
+                        Some(&[a, b]) => Some((a, b)),
                         Some(other) => {
                             c.err(
                                 format!("{hp}.rate.prior"),
@@ -916,10 +914,11 @@ pub(super) fn validate(
                                     if other.len() == 1 { "" } else { "s" }
                                 ),
                             );
-                            (1.0, 1.0)
+                            None
                         }
                     };
-                    if o.prior.as_ref().is_some_and(|p| p.len() != 2) {
+                    let (a, b) = prior.unwrap_or((1.0, 1.0));
+                    if prior.is_none() {
                         good = false;
                     } else if !(a.is_finite() && a > 0.0 && b.is_finite() && b > 0.0) {
                         c.err(format!("{hp}.rate.prior"), format!("[{a}, {b}]: both Beta prior parameters must be finite and greater than 0"));
@@ -1091,18 +1090,19 @@ pub(super) fn validate(
                         .enumerate()
                         .fold((0, 0.0), |b, (i, &n)| if n > b.1 { (i, n) } else { b });
                     let routed = n > 2.0 * expected_external.get(most).copied().unwrap_or(0.0);
-                    let feeders: Vec<usize> = case_types
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, t)| t.routing.outcomes.iter().any(|o| o.to.contains(&most)))
-                        .map(|(i, _)| i)
-                        .collect();
+                    let feeds = |i: usize| {
+                        case_types[i]
+                            .routing
+                            .outcomes
+                            .iter()
+                            .any(|o| o.to.contains(&most))
+                    };
                     // Its own routing when it feeds itself (the loop), else the first feeder.
-                    let feeder = feeders
-                        .iter()
-                        .find(|&&f| f == most)
-                        .or(feeders.first())
-                        .copied();
+                    let feeder = if feeds(most) {
+                        Some(most)
+                    } else {
+                        (0..case_types.len()).find(|&i| feeds(i))
+                    };
                     let path = match feeder {
                         Some(f) if routed => format!("case_types[{f}].routing"),
                         _ => format!("case_types[{most}]"),
@@ -1388,7 +1388,12 @@ count = 10
     /// The problems found in SMALL with `old` replaced by `new`, as "path: message" lines.
     fn problems(old: &str, new: &str) -> Vec<String> {
         assert!(SMALL.contains(old), "{old}");
-        rule_errors(&SMALL.replacen(old, new, 1))
+        problems_of(&SMALL.replacen(old, new, 1))
+    }
+
+    /// The problems found in `text`, as "path: message" lines.
+    fn problems_of(text: &str) -> Vec<String> {
+        rule_errors(text)
             .iter()
             .map(|e| format!("{}: {}", e.path, e.message))
             .collect()
@@ -1500,10 +1505,7 @@ count = 10
             "teams = [\"team\"]\nrouting = [{ share = 0.7 }, { share = 0.3, to = [\"again\"] }]\n[[case_types]]\nname = \"again\"\neffort = 1\nteams = [\"team\"]\nrouting = [{ share = 0.0000000001 }, { share = 0.9999999999, to = [\"again\"] }]\n",
             1,
         );
-        let p: Vec<String> = rule_errors(&text)
-            .iter()
-            .map(|e| format!("{}: {}", e.path, e.message))
-            .collect();
+        let p = problems_of(&text);
         assert_eq!(p.len(), 1, "{p:?}");
         assert!(
             p[0].starts_with("case_types[1].routing: one replication is expected to open"),
@@ -1520,10 +1522,7 @@ count = 10
         let text = SMALL
             .replacen("horizon = 2024-12-31", "horizon = 2033-12-31", 1)
             .replacen("[[teams]]", &format!("{types}[[teams]]"), 1);
-        let p: Vec<String> = rule_errors(&text)
-            .iter()
-            .map(|e| format!("{}: {}", e.path, e.message))
-            .collect();
+        let p = problems_of(&text);
         assert_eq!(p.len(), 1, "{p:?}");
         assert!(
             p[0].starts_with("horizon: 2,530 working days to the horizon for 401 case types")

@@ -220,16 +220,10 @@ fn a_failed_run_leaves_previous_results_intact() {
     assert_eq!(fs::read(out.join("summary.json")).unwrap(), before);
 }
 
-/// `-o` pointing at a directory of the user's own files (or at a file) is refused before the run,
-/// with exit code 2, and nothing in it is touched: results directories are replaced whole.
-#[test]
-fn an_output_directory_that_is_not_results_is_refused_before_the_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let mine = dir.path().join("project");
-    fs::create_dir(&mine).unwrap();
-    fs::write(mine.join("notes.txt"), b"board paper").unwrap();
-    let scenario = root().join("scenarios/verification/screen-v1.toml");
-    for cmd in [
+/// The three commands that write a results directory (`-o` and a scenario follow), each on
+/// screen-v1 with five replications.
+fn writing_commands() -> [Vec<&'static str>; 3] {
+    [
         vec!["run", "-n", "5", "-q"],
         vec![
             "compare",
@@ -249,7 +243,19 @@ fn an_output_directory_that_is_not_results_is_refused_before_the_run() {
             "--target-date",
             "2024-06-28",
         ],
-    ] {
+    ]
+}
+
+/// `-o` pointing at a directory of the user's own files (or at a file) is refused before the run,
+/// with exit code 2, and nothing in it is touched: results directories are replaced whole.
+#[test]
+fn an_output_directory_that_is_not_results_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("project");
+    fs::create_dir(&mine).unwrap();
+    fs::write(mine.join("notes.txt"), b"board paper").unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    for cmd in writing_commands() {
         vetsim()
             .args(&cmd)
             .arg("-o")
@@ -294,37 +300,12 @@ fn results_beside_other_files_are_not_replaced() {
         c.args(extra).arg("-o").arg(&out);
         c
     };
-    run(&["run", "-n", "5", "-q"])
-        .arg(&scenario)
-        .assert()
-        .success();
-    let mut written = interrupt::names(&out);
-    run(&[
-        "compare",
-        "-n",
-        "5",
-        "-q",
-        "--vary",
-        "teams.investigators.headcount[0].count=40,41",
-    ])
-    .arg(&scenario)
-    .assert()
-    .success();
-    written.extend(interrupt::names(&out));
-    run(&[
-        "solve",
-        "-n",
-        "5",
-        "-q",
-        "--param",
-        "teams.investigators.headcount[0].count",
-        "--target-date",
-        "2024-06-28",
-    ])
-    .arg(&scenario)
-    .assert()
-    .success();
-    written.extend(interrupt::names(&out));
+    // Each command writes over the one before: together, every name they write.
+    let mut written = Vec::new();
+    for cmd in writing_commands() {
+        run(&cmd).arg(&scenario).assert().success();
+        written.extend(interrupt::names(&out));
+    }
     for name in &written {
         assert!(
             vetsim::report::WRITTEN.contains(&name.as_str()),
