@@ -60,6 +60,17 @@ impl AppError {
     }
 }
 
+/// Writes a line to stderr, ignoring failure: a closed or full stderr (`vetsim validate a b 2>&1 |
+/// head -1`) must not turn a message into a panic (`eprintln!` panics when the write fails), and
+/// there is nowhere else to report it. The exit code still says what happened.
+pub fn eprint_line(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(text.as_bytes())
+        .and_then(|_| err.write_all(b"\n"))
+        .and_then(|_| err.flush());
+}
+
 /// Writes to stdout, treating a closed pipe (`vetsim ... | head`) as success.
 fn print(text: &str) -> Result<(), AppError> {
     let mut out = std::io::stdout().lock();
@@ -122,6 +133,16 @@ fn plural(n: usize, noun: &str) -> String {
 }
 
 fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
+    if paths
+        .iter()
+        .filter(|p| crate::scenario::is_stdin(p))
+        .count()
+        > 1
+    {
+        return Err(AppError::Usage(
+            "'-' (standard input) is given more than once: it can be read only once".into(),
+        ));
+    }
     let mut bad = 0;
     let mut text = String::new();
     for p in paths {
@@ -139,14 +160,14 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
         match loaded {
             Ok(s) => text.push_str(&format!(
                 "{}: valid ({}, {}, {} replications)\n",
-                p.display(),
+                crate::scenario::display_name(p),
                 plural(s.case_types.len(), "case type"),
                 plural(s.teams.len(), "team"),
                 s.replications
             )),
             Err(e) => {
                 bad += 1;
-                eprintln!("error: {e}");
+                eprint_line(&format!("error: {e}"));
             }
         }
     }
@@ -188,7 +209,7 @@ fn scenario_text(path: &Option<PathBuf>) -> Result<(String, String), AppError> {
     match path {
         Some(p) => {
             let text = crate::scenario::read_text(p)?;
-            Ok((text, p.display().to_string()))
+            Ok((text, crate::scenario::display_name(p)))
         }
         None => Ok((
             crate::scenario::DEFAULT_SCENARIO_TOML.to_string(),

@@ -31,7 +31,7 @@ pub enum Command {
     },
     /// Check scenario files without running them.
     Validate {
-        /// Scenario files (TOML).
+        /// Scenario files (TOML); `-` reads one from standard input.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
@@ -39,7 +39,8 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// Scenario file (TOML). Without it, the built-in scenarios/met-2023.toml.
+    /// Scenario file (TOML); `-` reads it from standard input. Without it, the built-in
+    /// scenarios/met-2023.toml.
     pub scenario: Option<PathBuf>,
     #[command(flatten)]
     pub common: Common,
@@ -54,7 +55,8 @@ pub struct RunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct CompareArgs {
-    /// Scenario file (TOML). Without it, the built-in scenarios/met-2023.toml.
+    /// Scenario file (TOML); `-` reads it from standard input. Without it, the built-in
+    /// scenarios/met-2023.toml.
     pub scenario: Option<PathBuf>,
     /// A setting and its values, PATH=V1,V2,... e.g. teams.diverted_soc_ct.headcount=0,45,90,150.
     /// Repeat it to vary several settings (every combination runs). Overrides the scenario's
@@ -75,7 +77,8 @@ pub struct CompareArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct SolveArgs {
-    /// Scenario file (TOML). Without it, the built-in scenarios/met-2023.toml.
+    /// Scenario file (TOML); `-` reads it from standard input. Without it, the built-in
+    /// scenarios/met-2023.toml.
     pub scenario: Option<PathBuf>,
     /// The whole-number setting to search, e.g. teams.diverted_soc_ct.headcount.
     #[arg(long)]

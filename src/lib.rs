@@ -10,6 +10,9 @@
 // `!(x > 0.0)` is how this crate says "not a positive number, NaN included" (the rand_distr
 // habit); clippy's suggested `partial_cmp` would hide that intent.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
+// Nothing prints with the macros that panic when the stream is closed (`vetsim validate a b 2>&1 |
+// head -1`): the binary writes through `app::print` and `app::eprint_line`, which cannot panic.
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod app;
 pub mod calendar;

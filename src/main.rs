@@ -1,6 +1,8 @@
 //! The `vetsim` binary: parse the command line, run, print the error chain, exit with its code
 //! (0 success, 1 a run that failed, 2 bad input or usage).
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use clap::Parser;
 use vetsim::app;
 use vetsim::cli::Cli;
@@ -10,7 +12,7 @@ fn main() {
     if let Err(e) = app::run(cli.command) {
         match &e {
             app::AppError::Invalid(_) => {}
-            _ => eprintln!("error: {e}"),
+            _ => app::eprint_line(&format!("error: {e}")),
         }
         std::process::exit(e.exit_code());
     }

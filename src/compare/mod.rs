@@ -441,7 +441,7 @@ pub fn compare(
             tool: "vetsim".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             scenario: bs.name.clone(),
-            scenario_file: bs.file.clone(),
+            scenario_file: crate::scenario::output_name(&bs.file),
             scenario_hash: crate::scenario::hash_text(written_text),
             seed,
             replications,

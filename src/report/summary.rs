@@ -479,7 +479,7 @@ fn meta(s: &Scenario, r: &RunResult) -> Meta {
         version: env!("CARGO_PKG_VERSION").into(),
         scenario: s.name.clone(),
         scenario_description: s.description.clone(),
-        scenario_file: s.file.clone(),
+        scenario_file: crate::scenario::output_name(&s.file),
         scenario_hash: s.hash.clone(),
         seed: r.seed,
         replications: r.replications,

@@ -109,7 +109,7 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let text = read_text(path)?;
-        Scenario::from_toml_str(&text, &path.display().to_string())
+        Scenario::from_toml_str(&text, &display_name(path))
     }
 
     /// The built-in default scenario.
@@ -433,24 +433,35 @@ impl FieldError {
 /// Reads a scenario file as text. A file that is not UTF-8 (TOML must be) is reported at the line
 /// and column of its first offending byte: a '£', 'é' or curly quote saved in another encoding by
 /// a spreadsheet or an old editor is the usual cause, and the position finds it.
+///
+/// The path `-` is standard input (`make-scenario | vetsim run -`), named `<stdin>` in messages and
+/// outputs; it can be read once.
 pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     use std::io::Read;
-    let file = path.display().to_string();
+    let file = display_name(path);
     let fail = |source: std::io::Error| ScenarioError::Read {
         path: file.clone(),
         source,
     };
-    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
-        return Err(fail(std::io::Error::other("it is a directory")));
-    }
     // Read up to a limit, so that a device that never ends (/dev/zero) is refused rather than
     // read until memory runs out. (A pipe is read like a file: a scenario made by a script,
     // `vetsim run <(make-scenario)`.)
-    let f = std::fs::File::open(path).map_err(fail)?;
     let mut bytes = Vec::new();
-    f.take(MAX_SCENARIO_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(fail)?;
+    if is_stdin(path) {
+        std::io::stdin()
+            .lock()
+            .take(MAX_SCENARIO_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(fail)?;
+    } else {
+        if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            return Err(fail(std::io::Error::other("it is a directory")));
+        }
+        let f = std::fs::File::open(path).map_err(fail)?;
+        f.take(MAX_SCENARIO_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(fail)?;
+    }
     if bytes.len() as u64 > MAX_SCENARIO_BYTES {
         return Err(fail(std::io::Error::other(format!(
             "it is larger than {} MiB, far beyond any scenario (the largest distribution allowed, a million values, takes about 20 MiB)",
@@ -474,6 +485,37 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
             file,
         }
     })
+}
+
+/// The name standard input goes by, in messages and in outputs.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Whether `path` means standard input: `-`, as for most command-line tools.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How messages name a scenario given as `path`: as typed, or [`STDIN_NAME`] for `-`.
+pub fn display_name(path: &Path) -> String {
+    if is_stdin(path) {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// How outputs name a scenario that messages name `file`: its file name alone (`met-2023.toml`
+/// whether it was typed `s/met-2023.toml`, `./s/met-2023.toml` or as an absolute path), so that the
+/// same bytes, seed and version give the same outputs wherever the file was; its SHA-256, beside
+/// it, identifies it. Standard input stays [`STDIN_NAME`].
+pub fn output_name(file: &str) -> String {
+    if file == STDIN_NAME {
+        return file.to_string();
+    }
+    Path::new(file)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
 }
 
 /// Line and column of field `path` (as validation names it) in scenario `text`, or of the nearest

@@ -1,6 +1,7 @@
 //! The one integration binary: runs the real `vetsim` command as a user would.
 
 mod corpus;
+mod hardening;
 mod interrupt;
 
 use assert_cmd::Command;
