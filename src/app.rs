@@ -43,6 +43,10 @@ pub enum AppError {
     /// Anything else that went wrong while running: exit code 1.
     #[error("{0}")]
     Other(String),
+    /// Done, but the answer is no (`solve` finds no value in range, `plot --check` finds a stale
+    /// chart): exit code 3. Not an error of the tool; printed without "error:".
+    #[error("{0}")]
+    No(String),
 }
 
 impl AppError {
@@ -54,7 +58,9 @@ impl AppError {
             | AppError::Usage(_)
             | AppError::Output(_) => 2,
             AppError::Plot(crate::plot::PlotError::Read { .. })
-            | AppError::Plot(crate::plot::PlotError::Parse { .. }) => 2,
+            | AppError::Plot(crate::plot::PlotError::Parse { .. })
+            | AppError::Plot(crate::plot::PlotError::Unsealed { .. }) => 2,
+            AppError::No(_) => 3,
             _ => 1,
         }
     }
@@ -95,32 +101,93 @@ pub fn run(command: Command) -> Result<(), AppError> {
     match command {
         Command::Run(args) => run_scenario(args),
         Command::Validate { scenarios } => validate(&scenarios),
-        Command::Plot { run_dir } => plot(&run_dir),
+        Command::Plot { dirs, check } => plot(&dirs, check),
         Command::Compare(args) => run_compare(args),
         Command::Solve(args) => run_solve(args),
     }
 }
 
-/// Redraws a run's charts from its written summaries.
-fn plot(dir: &std::path::Path) -> Result<(), AppError> {
-    if dir.is_file() {
-        return Err(AppError::Usage(format!(
-            "{} is a file: give the directory of a run's results (the one holding summary.json, or comparison.json)",
-            dir.display()
-        )));
+/// Redraws the charts of each results directory from its data files, read through its manifest;
+/// with `check`, writes nothing and answers whether the charts on disk are current (exit 3, naming
+/// each stale file, when not).
+fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
+    let mut stale = Vec::new();
+    let mut text = String::new();
+    for dir in dirs {
+        if dir.is_file() {
+            return Err(AppError::Usage(format!(
+                "{} is a file: give the directory of a run's or a comparison's results (the one holding summary.json or comparison.json)",
+                dir.display()
+            )));
+        }
+        let (main, sealed, charts) = if dir.join("comparison.json").is_file() {
+            let sealed = crate::plot::read_sealed(dir, "comparison.json", &[])?;
+            let c = crate::plot::load_comparison(dir, &sealed.main)?;
+            (
+                "comparison.json",
+                sealed,
+                crate::plot::render_comparison(&c)?,
+            )
+        } else {
+            let sealed = crate::plot::read_sealed(dir, "summary.json", &["daily.csv"])?;
+            let data = crate::plot::RunData::from_bytes(dir, &sealed.main, &sealed.kept[0])?;
+            ("summary.json", sealed, crate::plot::render_all(&data)?)
+        };
+        if check {
+            for (name, bytes) in &charts {
+                if std::fs::read(dir.join(name)).ok().as_deref() != Some(bytes.as_slice()) {
+                    stale.push(dir.join(name).display().to_string());
+                }
+            }
+            continue;
+        }
+        report::write_files(dir, &charts)?;
+        // The manifest names what the directory holds: when a chart changed (redrawn by another
+        // version), the main file is sealed again with its new digest, written last.
+        let mut digests = sealed.manifest.clone();
+        for (name, bytes) in &charts {
+            digests.insert(name.clone(), report::manifest::sha256_hex(bytes));
+        }
+        if digests != sealed.manifest {
+            let body = report::manifest::unsealed(&sealed.main).ok_or_else(|| {
+                AppError::Other(format!(
+                    "{}: cannot take its manifest off",
+                    dir.join(main).display()
+                ))
+            })?;
+            report::write_files(
+                dir,
+                &[(main.to_string(), report::manifest::seal(&body, &digests))],
+            )?;
+        }
+        let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
+        text.push_str(&format!(
+            "Charts in {}/: {}\n",
+            dir.display(),
+            names.join(", ")
+        ));
     }
-    let charts = if dir.join("comparison.json").is_file() {
-        crate::plot::render_comparison(&crate::plot::load_comparison_dir(dir)?)?
-    } else {
-        crate::plot::render_all(&crate::plot::RunData::load(dir)?)?
-    };
-    report::write_files(dir, &charts)?;
-    let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
-    print(&format!(
-        "Charts in {}/: {}\n",
-        dir.display(),
-        names.join(", ")
-    ))
+    if check {
+        return match stale.len() {
+            0 => print(&format!(
+                "{}: every chart is what its data draws\n",
+                if dirs.len() == 1 {
+                    "1 results directory".to_string()
+                } else {
+                    format!("{} results directories", dirs.len())
+                }
+            )),
+            n => Err(AppError::No(format!(
+                "{} differ{} from {} redraw (run `vetsim plot` on the director{} to redraw):\n  {}",
+                plural(n, "chart"),
+                if n == 1 { "s" } else { "" },
+                if n == 1 { "its" } else { "their" },
+                if dirs.len() == 1 { "y" } else { "ies" },
+                stale.join("\n  ")
+            ))),
+        };
+    }
+    print(&text)
 }
 
 /// "1 team", "2 teams".
@@ -321,16 +388,27 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
     let c = compare::compare(&runs, &varies, &text, replications, seed);
     let json = compare::report::comparison_json(&c);
     let mut files = vec![
-        ("comparison.json".to_string(), json.clone()),
         (
             "comparison.csv".to_string(),
             compare::report::comparison_csv(&c),
+        ),
+        (
+            report::manifest::SCENARIO_COPY.to_string(),
+            text.as_bytes().to_vec(),
         ),
     ];
     // Drawn from the serialised comparison, as `vetsim plot` reads it back.
     let parsed = crate::plot::load_comparison(&out_dir, &json)?;
     files.extend(crate::plot::render_comparison(&parsed)?);
-    report::write_dir(&out_dir, &files)?;
+    report::write_results(
+        &out_dir,
+        Some(report::Main {
+            name: "comparison.json",
+            json,
+        }),
+        &files,
+        &[],
+    )?;
     if !args.quiet {
         let mut text = compare::report::comparison_text(&c);
         text.push_str(&format!("Results in {}/\n", out_dir.display()));
@@ -387,22 +465,32 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
         })?;
     bar.finish_and_clear();
     if let Some(dir) = &args.out {
-        report::write_dir(
+        report::write_results(
             dir,
+            Some(report::Main {
+                name: "solution.json",
+                json: compare::report::solution_json(&solution),
+            }),
             &[(
-                "solution.json".into(),
-                compare::report::solution_json(&solution),
+                report::manifest::SCENARIO_COPY.into(),
+                text.as_bytes().to_vec(),
             )],
+            &[],
         )?;
     }
-    print(&compare::report::solution_text(&solution))
+    print(&compare::report::solution_text(&solution))?;
+    if solution.answer.is_none() && solution.status == "max_not_enough" {
+        return Err(AppError::No(format!(
+            "no value of {} from {} to {} finishes by {} with probability {}",
+            solution.path, solution.min, solution.max, solution.target_date, solution.confidence
+        )));
+    }
+    Ok(())
 }
 
 fn run_scenario(args: RunArgs) -> Result<(), AppError> {
-    let scenario = match &args.scenario {
-        Some(p) => Scenario::load(p)?,
-        None => Scenario::default_scenario(),
-    };
+    let (text, file) = scenario_text(&args.scenario)?;
+    let scenario = Scenario::from_toml_str(&text, &file)?;
     let replications = args.common.replications.unwrap_or(scenario.replications);
     scenario.check_replications(replications)?;
     let seed = args.common.seed.unwrap_or(scenario.seed);
@@ -442,10 +530,17 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         crate::plot::RunData::from_bytes(&out_dir, bytes("summary.json"), bytes("daily.csv"))?;
     let charts = crate::plot::render_all(&data)?;
     files.extend(charts);
+    let main_at = files.iter().position(|(n, _)| n == "summary.json");
+    let main = main_at.map(|i| files.remove(i).1).unwrap_or_default();
+    files.push((report::manifest::SCENARIO_COPY.into(), text.into_bytes()));
     // In the run's pool: replications.csv is formatted in parallel, with the threads asked for.
     pool.install(|| {
-        report::write_dir_streamed(
+        report::write_results(
             &out_dir,
+            Some(report::Main {
+                name: "summary.json",
+                json: main,
+            }),
             &files,
             &[report::replications_file(&scenario, &result)],
         )

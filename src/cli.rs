@@ -10,26 +10,44 @@ use std::path::PathBuf;
 /// Monte Carlo planning for screening a workforce against intelligence records and working the
 /// cases it uncovers: completion dates with P10/P50/P90, caseload over time, waiting times.
 #[derive(Debug, Parser)]
-#[command(name = "vetsim", version, about, long_about = None)]
+#[command(name = "vetsim", version, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The exit codes, shown under every `--help`.
+pub const EXIT_CODES: &str = "Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; \
+3 done, but the answer is no (solve: no value in range meets the target; plot --check: a chart \
+differs from its redraw).";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario and write its results (default: the built-in Met 2023 scenario).
+    #[command(after_help = EXIT_CODES)]
     Run(RunArgs),
     /// Compare variants of a scenario (e.g. diversion levels) under common random numbers.
+    #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
     /// Find the smallest value of a setting that finishes by a date with a given probability.
+    #[command(after_help = EXIT_CODES)]
     Solve(SolveArgs),
-    /// Redraw the charts of a finished run from its summary.json and daily.csv (no simulation).
+    /// Redraw the charts of finished runs and comparisons from their data files (no simulation).
+    ///
+    /// Each directory's files are first checked against the manifest in its summary.json or
+    /// comparison.json: an edited, cut or mixed-up input is refused (exit 2).
+    #[command(after_help = EXIT_CODES)]
     Plot {
-        /// A run directory written by `vetsim run` (e.g. output/met-2023).
-        run_dir: PathBuf,
+        /// Directories written by `vetsim run` or `vetsim compare` (e.g. output/met-2023).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Write nothing: redraw in memory and exit 3, naming each file, if any chart on disk
+        /// differs from its redraw (or is missing). For CI: are the committed charts current?
+        #[arg(long)]
+        check: bool,
     },
     /// Check scenario files without running them.
+    #[command(after_help = EXIT_CODES)]
     Validate {
         /// Scenario files (TOML); `-` reads one from standard input.
         #[arg(required = true)]

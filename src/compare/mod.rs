@@ -182,6 +182,8 @@ pub struct Comparison {
 pub struct CompareMeta {
     pub tool: String,
     pub version: String,
+    /// Version of the format of the results files ([`crate::report::summary::FORMAT_VERSION`]).
+    pub format_version: u32,
     pub scenario: String,
     pub scenario_file: String,
     /// SHA-256 of the scenario file as written (each variant has its own in its row).
@@ -440,6 +442,7 @@ pub fn compare(
         meta: CompareMeta {
             tool: "vetsim".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            format_version: crate::report::summary::FORMAT_VERSION,
             scenario: bs.name.clone(),
             scenario_file: crate::scenario::output_name(&bs.file),
             scenario_hash: crate::scenario::hash_text(written_text),

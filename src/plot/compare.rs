@@ -65,9 +65,8 @@ fn check(c: &Comparison) -> Result<(), String> {
 
 /// Reads `comparison.json` from a comparison's directory.
 pub fn load_comparison_dir(dir: &Path) -> Result<Comparison, PlotError> {
-    let path = dir.join("comparison.json");
-    let bytes = std::fs::read(&path).map_err(|source| PlotError::Read { path, source })?;
-    load_comparison(dir, &bytes)
+    let sealed = super::read_sealed(dir, "comparison.json", &[])?;
+    load_comparison(dir, &sealed.main)
 }
 
 /// `compare-finish.svg`, `compare-peak.svg`, `compare-tradeoff.svg`.

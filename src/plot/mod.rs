@@ -117,6 +117,10 @@ pub enum PlotError {
         what: &'static str,
         message: String,
     },
+    /// A file of a results directory is not the one its manifest names (edited, cut, copied
+    /// from another run), or the directory has no sealed main file.
+    #[error("{path}: {message}")]
+    Unsealed { path: PathBuf, message: String },
     #[error("cannot draw {chart}: {message}")]
     Draw {
         chart: &'static str,
@@ -277,15 +281,11 @@ impl RunData {
         Ok(())
     }
 
-    /// Reads `summary.json` and `daily.csv` from a run directory.
+    /// Reads `summary.json` and `daily.csv` from a run directory, through its manifest (see
+    /// [`read_sealed`]).
     pub fn load(dir: &Path) -> Result<Self, PlotError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| PlotError::Read { path, source })
-        };
-        let s = read("summary.json")?;
-        let d = read("daily.csv")?;
-        Self::from_bytes(dir, &s, &d)
+        let sealed = read_sealed(dir, "summary.json", &["daily.csv"])?;
+        Self::from_bytes(dir, &sealed.main, &sealed.kept[0])
     }
 
     /// The summary metric with this name and group (case type, source or category), if any.
@@ -347,6 +347,126 @@ impl RunData {
             _ => Ok(horizon),
         }
     }
+}
+
+/// A results directory read through its manifest: the main file's bytes, its manifest, and the
+/// bytes of the files asked for.
+#[derive(Debug)]
+pub struct Sealed {
+    pub main: Vec<u8>,
+    /// Every other file of the directory, by name, with its SHA-256 as written.
+    pub manifest: std::collections::BTreeMap<String, String>,
+    /// The files asked to be kept, in the order asked.
+    pub kept: Vec<Vec<u8>>,
+}
+
+/// Reads the main file `main` of results directory `dir` and checks it against its own seal, then
+/// every data file its manifest names (JSON, CSV, the scenario copy: charts are drawings, compared
+/// by `plot --check` instead) against its SHA-256 (one that is not needed, such as
+/// `replications.csv`, may be absent, but not altered), and that the scenario copy is the one
+/// `meta.scenario_hash` names. Keeps the bytes of the files named in `keep` (which must be in the
+/// manifest). Every failure names the file: a directory cut short, edited, or mixed from two runs
+/// is refused before anything is drawn from it.
+pub fn read_sealed(dir: &Path, main: &str, keep: &[&str]) -> Result<Sealed, PlotError> {
+    use crate::report::manifest;
+    let main_path = dir.join(main);
+    let bytes = std::fs::read(&main_path).map_err(|source| PlotError::Read {
+        path: main_path.clone(),
+        source,
+    })?;
+    let files = manifest::unseal(&bytes).map_err(|e| PlotError::Unsealed {
+        path: main_path.clone(),
+        message: e.to_string(),
+    })?;
+    let unsealed = |name: &str, message: String| PlotError::Unsealed {
+        path: dir.join(name),
+        message,
+    };
+    let mut kept = vec![Vec::new(); keep.len()];
+    for want in keep {
+        if !files.contains_key(*want) {
+            return Err(unsealed(
+                main,
+                format!("its manifest does not list {want}, which every such directory holds"),
+            ));
+        }
+    }
+    for (name, digest) in &files {
+        let is_kept = keep.iter().position(|k| k == name);
+        if !manifest::is_data(name) && is_kept.is_none() {
+            continue;
+        }
+        if name.contains(['/', '\\']) || name.starts_with('.') {
+            return Err(unsealed(
+                main,
+                format!("its manifest names {name:?}, not a file vetsim writes"),
+            ));
+        }
+        let path = dir.join(name);
+        let actual = match is_kept {
+            Some(i) => {
+                kept[i] = std::fs::read(&path).map_err(|source| PlotError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                manifest::sha256_hex(&kept[i])
+            }
+            None => {
+                // A data file not needed here may have been deleted (a large replications.csv,
+                // to save room): the charts do not depend on it. One that is there must be the
+                // one written, and the scenario copy must be there.
+                let mut f = match std::fs::File::open(&path) {
+                    Err(e)
+                        if e.kind() == std::io::ErrorKind::NotFound
+                            && name != manifest::SCENARIO_COPY =>
+                    {
+                        continue;
+                    }
+                    r => r.map_err(|source| PlotError::Read {
+                        path: path.clone(),
+                        source,
+                    })?,
+                };
+                let mut h = manifest::HashingWriter::new(std::io::sink());
+                std::io::copy(&mut f, &mut h).map_err(|source| PlotError::Read { path, source })?;
+                h.finish().1
+            }
+        };
+        if &actual != digest {
+            return Err(unsealed(
+                name,
+                format!(
+                    "not the file {main} was written with (its SHA-256 differs from the one in {main}'s manifest: edited, cut short or taken from another run)"
+                ),
+            ));
+        }
+    }
+    let copy = manifest::SCENARIO_COPY;
+    let meta_hash = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v["meta"]["scenario_hash"].as_str().map(str::to_string));
+    match (files.get(copy), meta_hash) {
+        (Some(d), Some(h)) if *d == h => {}
+        (None, _) => {
+            return Err(unsealed(
+                main,
+                format!("its manifest does not list {copy}, the scenario as run"),
+            ));
+        }
+        _ => {
+            return Err(unsealed(
+                copy,
+                format!(
+                    "not the scenario {main} was run from (its SHA-256 differs from meta.scenario_hash)"
+                ),
+            ));
+        }
+    }
+    Ok(Sealed {
+        main: bytes,
+        manifest: files,
+        kept,
+    })
 }
 
 /// The files of every chart this run can draw, by name: `screening.svg` (only when the scenario

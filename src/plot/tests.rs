@@ -299,6 +299,9 @@ fn a_directory_that_is_not_a_run_is_a_clear_error() {
     std::fs::write(dir.path().join("summary.json"), b"{\"meta\": 1}").unwrap();
     std::fs::write(dir.path().join("daily.csv"), b"").unwrap();
     let e = RunData::load(dir.path()).unwrap_err();
+    assert!(matches!(e, PlotError::Unsealed { .. }), "{e}");
+    assert!(e.to_string().contains("carries no manifest"), "{e}");
+    let e = RunData::from_bytes(dir.path(), b"{\"meta\": 1}", b"").unwrap_err();
     assert!(e.to_string().contains("is not a vetsim summary"), "{e}");
 }
 

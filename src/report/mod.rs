@@ -7,13 +7,15 @@
 //! `writer` alone touch the disk.
 
 mod decimal;
+pub mod manifest;
 pub mod summary;
 pub mod text;
 mod writer;
 
 pub use summary::{DailyRow, Metric, Summary, daily_rows, summarise};
 pub use writer::{
-    Streamed, WRITTEN, WriteError, check_target, write_dir, write_dir_streamed, write_files,
+    Main, Streamed, WRITTEN, WriteError, check_target, is_mount_point, write_dir, write_files,
+    write_results,
 };
 
 use crate::engine::RunResult;
@@ -273,7 +275,7 @@ pub fn run_files(s: &Scenario, r: &RunResult, summary: &Summary) -> Vec<(String,
     ]
 }
 
-/// `replications.csv`, to be written by [`write_dir_streamed`].
+/// `replications.csv`, to be written by [`write_results`].
 pub fn replications_file<'a>(s: &'a Scenario, r: &'a RunResult) -> Streamed<'a> {
     Streamed {
         name: "replications.csv".into(),

@@ -19,6 +19,16 @@ use serde::{Deserialize, Serialize};
 pub const RAND_VERSION: &str = "0.10.3";
 pub const RAND_DISTR_VERSION: &str = "0.6.0";
 
+/// Version of the format of the results files (`summary.json`, `summary.csv`, `daily.csv`,
+/// `replications.csv`, `comparison.json`, `comparison.csv`), in every `meta`. Raised whenever a
+/// file gains, loses or changes a field, so that readers can tell which layout they hold.
+///
+/// - 2 (vetsim 0.3.0): every results directory holds `scenario.toml` (the scenario as run) and a
+///   manifest (the SHA-256 of every file) as the last key of its main JSON file;
+///   `meta.scenario_file` is the file name alone.
+/// - 1: earlier versions (no `format_version` key).
+pub const FORMAT_VERSION: u32 = 2;
+
 /// The whole `summary.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -33,6 +43,8 @@ pub struct Summary {
 pub struct Meta {
     pub tool: String,
     pub version: String,
+    /// Version of the format of the results files ([`FORMAT_VERSION`]).
+    pub format_version: u32,
     pub scenario: String,
     pub scenario_description: Option<String>,
     pub scenario_file: String,
@@ -477,6 +489,7 @@ fn meta(s: &Scenario, r: &RunResult) -> Meta {
     Meta {
         tool: "vetsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        format_version: FORMAT_VERSION,
         scenario: s.name.clone(),
         scenario_description: s.description.clone(),
         scenario_file: crate::scenario::output_name(&s.file),

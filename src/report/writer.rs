@@ -7,6 +7,7 @@
 //! next [`write_dir`] into the same parent removes those of processes no longer running and puts
 //! back results that were moved aside but never replaced.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -54,7 +55,8 @@ const MARKERS: [&str; 3] = ["summary.json", "comparison.json", "solution.json"];
 /// Every name `run`, `compare` and `solve` write into a results directory (a test keeps it
 /// complete). A results directory holding anything else is not replaced: replacing it would
 /// delete that too (a scenario kept beside its results and edited, someone's notes).
-pub const WRITTEN: [&str; 15] = [
+pub const WRITTEN: [&str; 16] = [
+    "scenario.toml",
     "summary.json",
     "summary.csv",
     "daily.csv",
@@ -178,7 +180,19 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
                 Ok((e.file_name().to_string_lossy().into_owned(), is_file))
             })
             .collect::<Result<Vec<(String, bool)>, WriteError>>()?;
-        if !entries.is_empty() && !MARKERS.iter().any(|m| target.join(m).is_file()) {
+        // A mount point is replaced file by file, main file first: one whose replacement was
+        // interrupted holds vetsim's files without a marker, and is taken up again.
+        let interrupted_in_place = is_mount_point(target)
+            && entries.iter().all(|(name, is_file)| {
+                *is_file
+                    && (WRITTEN.contains(&name.as_str())
+                        || is_tmp_file_name(name)
+                        || OS_CLUTTER.contains(&name.as_str()))
+            });
+        if !entries.is_empty()
+            && !interrupted_in_place
+            && !MARKERS.iter().any(|m| target.join(m).is_file())
+        {
             return Err(WriteError::NotResults {
                 path: target.to_path_buf(),
             });
@@ -207,6 +221,14 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
                 foreign,
             });
         }
+    }
+    // A mount point is written into, not beside: it must take new entries itself.
+    if is_mount_point(target) {
+        tempfile::Builder::new()
+            .prefix(&format!("{TMP_PREFIX}{}-", std::process::id()))
+            .tempdir_in(target)
+            .map_err(io(target))?;
+        return Ok(());
     }
     let parent = parent_of(target);
     // The nearest existing directory on the way: it must be one, and take new entries (not a
@@ -254,19 +276,40 @@ pub struct Streamed<'a> {
     pub write: WriteFn<'a>,
 }
 
-/// Replaces directory `target` with one holding exactly `files` (name, bytes).
+/// Replaces directory `target` with one holding exactly `files` (name, bytes), without a
+/// manifest (see [`write_results`]).
 pub fn write_dir(target: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteError> {
-    write_dir_streamed(target, files, &[])
+    write_results(target, None, files, &[])
 }
 
-/// [`write_dir`], with some files written by their own writers (see [`Streamed`]).
-pub fn write_dir_streamed(
+/// The file that describes and seals a results directory (`summary.json`, `comparison.json`,
+/// `solution.json`): pretty-printed JSON, to which the writer adds the manifest of every other
+/// file ([`super::manifest`]) once they are all written, and which it writes last.
+pub struct Main<'a> {
+    pub name: &'a str,
+    pub json: Vec<u8>,
+}
+
+/// Replaces directory `target` with one holding exactly `files` (name, bytes), the `streamed`
+/// files (see [`Streamed`]) and, last, `main` sealed with the SHA-256 of every other file.
+///
+/// Normally the directory is made beside the target and renamed into place: a run that fails or
+/// is killed leaves the previous results whole. A target that is a mount point (a container's
+/// volume, `-o /out`) cannot be renamed; its files are replaced one by one instead, each
+/// atomically, the main file removed first and written last, so that an interrupted replacement
+/// leaves a directory with no main file, which `plot` and `merge` refuse rather than read as
+/// mixed results.
+pub fn write_results(
     target: &Path,
+    main: Option<Main<'_>>,
     files: &[(String, Vec<u8>)],
     streamed: &[Streamed<'_>],
 ) -> Result<(), WriteError> {
     // Again, in case the directory changed while the results were being made.
     check_target(target)?;
+    if is_mount_point(target) {
+        return write_in_place(target, main, files, streamed);
+    }
     let parent = parent_of(target);
     fs::create_dir_all(&parent).map_err(io(&parent))?;
     clean_stale(&parent);
@@ -275,11 +318,26 @@ pub fn write_dir_streamed(
         .prefix(&format!("{TMP_PREFIX}{pid}-"))
         .tempdir_in(&parent)
         .map_err(io(target))?;
+    let mut digests = BTreeMap::new();
     for (name, bytes) in files {
-        stage(tmp.path(), target, name, &|w| w.write_all(bytes))?;
+        let d = stage(&tmp.path().join(name), &target.join(name), &|w| {
+            w.write_all(bytes)
+        })?;
+        digests.insert(name.clone(), d);
     }
     for st in streamed {
-        stage(tmp.path(), target, &st.name, &st.write)?;
+        let d = stage(
+            &tmp.path().join(&st.name),
+            &target.join(&st.name),
+            &st.write,
+        )?;
+        digests.insert(st.name.clone(), d);
+    }
+    if let Some(m) = main {
+        let sealed = super::manifest::seal(&m.json, &digests);
+        stage(&tmp.path().join(m.name), &target.join(m.name), &|w| {
+            w.write_all(&sealed)
+        })?;
     }
     let staged = tmp.keep();
     if target.exists() {
@@ -306,27 +364,152 @@ pub fn write_dir_streamed(
     Ok(())
 }
 
-/// Writes file `name` into the temporary directory `tmp` with `write`, buffered and synced. Errors
-/// name the file as it would have been in `target`: the temporary directory they happened in is
-/// gone by the time anyone reads them.
-fn stage(
-    tmp: &Path,
+/// [`write_results`] into a mount point, file by file: the main file (and so the marker of
+/// finished results) removed first, every other file written beside its place and renamed over
+/// it, files of earlier results that this one does not write removed, and the sealed main file
+/// written last.
+fn write_in_place(
     target: &Path,
-    name: &str,
-    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+    main: Option<Main<'_>>,
+    files: &[(String, Vec<u8>)],
+    streamed: &[Streamed<'_>],
 ) -> Result<(), WriteError> {
-    let shown = target.join(name);
-    fs::File::create(tmp.join(name))
-        .and_then(|f| fill(f, write))
-        .map_err(io(&shown))
+    clean_stale(target);
+    let pid = std::process::id();
+    if let Some(m) = &main {
+        let path = target.join(m.name);
+        match fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&path)(e)),
+            _ => {}
+        }
+    }
+    let put = |name: &str, write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>| {
+        let path = target.join(name);
+        let tmp = target.join(tmp_file_name(pid, name));
+        let d = stage(&tmp, &path, write);
+        let d = d.and_then(|d| fs::rename(&tmp, &path).map(|()| d).map_err(io(&path)));
+        if d.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+        d
+    };
+    let mut digests = BTreeMap::new();
+    for (name, bytes) in files {
+        digests.insert(name.clone(), put(name, &|w| w.write_all(bytes))?);
+    }
+    for st in streamed {
+        digests.insert(st.name.clone(), put(&st.name, &st.write)?);
+    }
+    // What earlier results wrote and these do not (a chart a scenario no longer draws).
+    for old in WRITTEN {
+        let keep = digests.contains_key(old) || main.as_ref().is_some_and(|m| m.name == old);
+        if !keep && target.join(old).is_file() {
+            fs::remove_file(target.join(old)).map_err(io(&target.join(old)))?;
+        }
+    }
+    if let Some(m) = main {
+        let sealed = super::manifest::seal(&m.json, &digests);
+        put(m.name, &|w| w.write_all(&sealed))?;
+    }
+    Ok(())
 }
 
-/// Writes a file's content into `f` with `write`, buffered, and syncs it to disk.
-fn fill(f: fs::File, write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
-    let mut w = std::io::BufWriter::new(f);
+/// Whether `path` is a mount point: the root of a mounted file system, which cannot be renamed
+/// or replaced (EBUSY), only written into. Read from `/proc/self/mountinfo` (a bind mount of a
+/// directory shares its device with the parent, so comparing devices is not enough), falling back
+/// to comparing devices where there is no `/proc`.
+pub fn is_mount_point(path: &Path) -> bool {
+    let Ok(canon) = fs::canonicalize(path) else {
+        return false;
+    };
+    match fs::read_to_string("/proc/self/mountinfo") {
+        Ok(info) => mount_points(&info).any(|m| m == canon),
+        Err(_) => device_differs_from_parent(&canon),
+    }
+}
+
+/// The mount points listed in a `mountinfo` text (the fifth field of each line, with the kernel's
+/// octal escapes of space, tab, newline and backslash undone).
+fn mount_points(info: &str) -> impl Iterator<Item = PathBuf> + '_ {
+    info.lines().filter_map(|line| {
+        let field = line.split(' ').nth(4)?;
+        Some(PathBuf::from(unescape_octal(field)))
+    })
+}
+
+/// Undoes `\ooo` escapes (three octal digits) of a `mountinfo` field.
+fn unescape_octal(field: &str) -> std::ffi::OsString {
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let v = (b[i + 1] - b'0') as u32 * 64
+                + (b[i + 2] - b'0') as u32 * 8
+                + (b[i + 3] - b'0') as u32;
+            out.push(v as u8);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt;
+        std::ffi::OsString::from_vec(out)
+    }
+    #[cfg(not(unix))]
+    {
+        std::ffi::OsString::from(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+#[cfg(unix)]
+fn device_differs_from_parent(canon: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Some(parent) = canon.parent() else {
+        return true;
+    };
+    match (fs::metadata(canon), fs::metadata(parent)) {
+        (Ok(a), Ok(b)) => a.dev() != b.dev(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn device_differs_from_parent(_canon: &Path) -> bool {
+    false
+}
+
+/// Writes file `path` with `write`, buffered and synced, and returns its SHA-256. Errors name
+/// `shown`, the file as it will be in the results directory: the temporary place it is written to
+/// is gone by the time anyone reads them.
+fn stage(
+    path: &Path,
+    shown: &Path,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<String, WriteError> {
+    new_file(path)
+        .and_then(|f| fill(f, write))
+        .map_err(io(shown))
+}
+
+/// Writes a file's content into `f` with `write`, buffered, syncs it to disk and returns the
+/// SHA-256 of what was written.
+fn fill(
+    f: fs::File,
+    write: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<String> {
+    let mut w = super::manifest::HashingWriter::new(std::io::BufWriter::new(f));
     write(&mut w)?;
+    let (w, digest) = w.finish();
     let f = w.into_inner().map_err(|e| e.into_error())?;
-    f.sync_all()
+    f.sync_all()?;
+    Ok(digest)
 }
 
 /// Writes each of `files` (name, bytes) into the existing directory `dir`, each atomically: into a
@@ -349,7 +532,7 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteE
         let tmp = dir.join(tmp_file_name(pid, name));
         let written = new_file(&tmp)
             .and_then(|f| fill(f, &|w| w.write_all(bytes)))
-            .and_then(|()| fs::rename(&tmp, &path));
+            .and_then(|_| fs::rename(&tmp, &path));
         if let Err(e) = written {
             let _ = fs::remove_file(&tmp);
             return Err(io(&path)(e));
@@ -469,7 +652,13 @@ mod tests {
             name: "replications.csv".into(),
             write: Box::new(rows),
         };
-        write_dir_streamed(&target, &[("summary.json".into(), b"one".to_vec())], &[ok]).unwrap();
+        write_results(
+            &target,
+            None,
+            &[("summary.json".into(), b"one".to_vec())],
+            &[ok],
+        )
+        .unwrap();
         assert_eq!(
             fs::read(target.join("replications.csv")).unwrap(),
             b"row 0\nrow 1\nrow 2\n"
@@ -485,8 +674,9 @@ mod tests {
                 Err(std::io::Error::other("disk full"))
             }),
         };
-        let e = write_dir_streamed(
+        let e = write_results(
             &target,
+            None,
             &[("summary.json".into(), b"two".to_vec())],
             &[failing],
         )
@@ -749,5 +939,67 @@ mod tests {
             matches!(&e, WriteError::NotADirectory { path } if *path == target),
             "{e}"
         );
+    }
+
+    /// Mount points come from mountinfo's fifth field, with the kernel's octal escapes undone.
+    #[test]
+    fn mount_points_are_read_from_mountinfo() {
+        let info = "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n\
+                    45 22 0:40 / /srv/my\\040results rw - tmpfs none rw\n\
+                    46 22 0:41 /x /out\\134x rw - tmpfs none rw\n";
+        let points: Vec<PathBuf> = mount_points(info).collect();
+        assert_eq!(
+            points,
+            [
+                PathBuf::from("/"),
+                PathBuf::from("/srv/my results"),
+                PathBuf::from("/out\\x")
+            ]
+        );
+        // This machine: the root is one, a fresh temporary directory is not.
+        if Path::new("/proc/self/mountinfo").exists() {
+            assert!(is_mount_point(Path::new("/")));
+            let base = tempfile::tempdir().unwrap();
+            assert!(!is_mount_point(base.path()));
+            assert!(!is_mount_point(&base.path().join("missing")));
+        }
+    }
+
+    /// In place (a mount point): files replaced one by one, the main file written last with the
+    /// manifest, earlier files that the new results do not write removed, someone's clutter and
+    /// the directory itself kept.
+    #[test]
+    fn in_place_replacement_writes_the_main_file_last_and_removes_old_files() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path();
+        fs::write(dir.join("summary.json"), b"old").unwrap();
+        fs::write(dir.join("screening.svg"), b"old chart").unwrap();
+        fs::write(dir.join(".DS_Store"), b"x").unwrap();
+        let main = Main {
+            name: "summary.json",
+            json: b"{\n  \"a\": 1\n}\n".to_vec(),
+        };
+        let files = vec![("daily.csv".to_string(), b"d\n".to_vec())];
+        write_in_place(dir, Some(main), &files, &[]).unwrap();
+        assert_eq!(names_in(dir), [".DS_Store", "daily.csv", "summary.json"]);
+        let sealed = fs::read(dir.join("summary.json")).unwrap();
+        let manifest = super::super::manifest::unseal(&sealed).unwrap();
+        assert_eq!(
+            manifest.get("daily.csv"),
+            Some(&super::super::manifest::sha256_hex(b"d\n"))
+        );
+        // A failure part-way: the main file is gone (so the directory reads as unfinished, not as
+        // mixed results), nothing temporary left.
+        let failing = Streamed {
+            name: "replications.csv".into(),
+            write: Box::new(|_: &mut dyn Write| Err(std::io::Error::other("disk full"))),
+        };
+        let main = Main {
+            name: "summary.json",
+            json: b"{\n  \"a\": 2\n}\n".to_vec(),
+        };
+        let e = write_in_place(dir, Some(main), &files, &[failing]).unwrap_err();
+        assert!(e.to_string().contains("disk full"), "{e}");
+        assert_eq!(names_in(dir), [".DS_Store", "daily.csv"]);
     }
 }

@@ -2,6 +2,7 @@
 //! what they hold, exit codes.
 
 use super::{root, vetsim};
+use predicates::prelude::*;
 use std::fs;
 use std::process::{Command, Stdio};
 
@@ -118,4 +119,238 @@ fn files_of(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>
             )
         })
         .collect()
+}
+
+/// A results directory knows what it holds: the scenario as run (exact bytes) and, last in
+/// summary.json, the SHA-256 of every file. `plot` reads through it and refuses (exit 2, naming
+/// the file) an input that is not what was written: daily.csv cut at a line boundary or taken
+/// from a run with another seed, `replications` or `seed` edited in summary.json, the scenario
+/// copy edited. `plot --check` answers whether the charts are current (exit 3, naming them).
+#[test]
+fn plot_reads_through_the_manifest_and_check_names_stale_charts() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let run = |seed: &str, out: &std::path::Path| {
+        vetsim()
+            .args(["run", "-q", "-n", "4", "--seed", seed, "-o"])
+            .arg(out)
+            .arg(&scenario)
+            .assert()
+            .success();
+    };
+    let good = dir.path().join("good");
+    run("1", &good);
+    let other = dir.path().join("other");
+    run("2", &other);
+    assert_eq!(
+        fs::read(good.join("scenario.toml")).unwrap(),
+        fs::read(&scenario).unwrap(),
+        "the scenario copy is the file's exact bytes"
+    );
+    vetsim()
+        .args(["plot", "--check"])
+        .arg(&good)
+        .assert()
+        .success();
+    let original = files_of(&good);
+    let summary = String::from_utf8(original["summary.json"].clone()).unwrap();
+    let daily = String::from_utf8(original["daily.csv"].clone()).unwrap();
+    let cut_daily: String = {
+        let lines: Vec<&str> = daily.lines().collect();
+        lines[..lines.len() / 2].join("\n") + "\n"
+    };
+    let tampered: Vec<(&str, Vec<u8>)> = vec![
+        ("daily.csv", cut_daily.into_bytes()),
+        ("daily.csv", fs::read(other.join("daily.csv")).unwrap()),
+        (
+            "summary.json",
+            summary
+                .replacen("\"replications\": 4", "\"replications\": 0", 1)
+                .into_bytes(),
+        ),
+        (
+            "summary.json",
+            summary
+                .replacen("\"seed\": 1,", "\"seed\": 7,", 1)
+                .into_bytes(),
+        ),
+        (
+            "scenario.toml",
+            [original["scenario.toml"].as_slice(), b"\n# edited\n"].concat(),
+        ),
+        ("summary.csv", Vec::new()),
+        (
+            "replications.csv",
+            fs::read(other.join("replications.csv")).unwrap(),
+        ),
+    ];
+    for (name, bytes) in tampered {
+        assert_ne!(bytes, original[name], "{name}: the tampering changes it");
+        fs::write(good.join(name), &bytes).unwrap();
+        for check in [false, true] {
+            let mut cmd = vetsim();
+            cmd.arg("plot");
+            if check {
+                cmd.arg("--check");
+            }
+            cmd.arg(&good)
+                .assert()
+                .code(2)
+                .stderr(predicates::str::contains(
+                    good.join(name).display().to_string(),
+                ));
+        }
+        assert_eq!(
+            files_of(&good)["caseload.svg"],
+            original["caseload.svg"],
+            "nothing redrawn from {name}"
+        );
+        fs::write(good.join(name), &original[name]).unwrap();
+    }
+    // A missing data file: refused, naming it.
+    fs::remove_file(good.join("daily.csv")).unwrap();
+    vetsim()
+        .arg("plot")
+        .arg(&good)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("daily.csv"));
+    fs::write(good.join("daily.csv"), &original["daily.csv"]).unwrap();
+    // A stale or missing chart: --check exits 3 naming each and writes nothing; plot redraws.
+    fs::write(good.join("caseload.svg"), b"<svg/>").unwrap();
+    fs::remove_file(good.join("waiting.svg")).unwrap();
+    vetsim()
+        .args(["plot", "--check"])
+        .arg(&good)
+        .arg(&other)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "2 charts differ from their redraw",
+        ))
+        .stderr(predicates::str::contains(
+            good.join("caseload.svg").display().to_string(),
+        ))
+        .stderr(predicates::str::contains(
+            good.join("waiting.svg").display().to_string(),
+        ))
+        .stderr(predicates::str::contains("error:").not());
+    assert_eq!(fs::read(good.join("caseload.svg")).unwrap(), b"<svg/>");
+    vetsim().arg("plot").arg(&good).assert().success();
+    assert_eq!(files_of(&good), original, "redrawn byte for byte");
+}
+
+/// `solve` that finds no value in range meeting the target: done, the answer is no (exit 3).
+#[test]
+fn solve_with_no_value_in_range_exits_3() {
+    let scenario = root().join("scenarios/verification/screen-v1-stress.toml");
+    vetsim()
+        .args([
+            "solve",
+            "-q",
+            "-n",
+            "20",
+            "--param",
+            "teams.investigators.headcount[0].count",
+            "--target-date",
+            "2023-02-01",
+            "--max",
+            "3",
+        ])
+        .arg(&scenario)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "no value of teams.investigators.headcount[0].count from 0 to 3",
+        ))
+        .stderr(predicates::str::contains("error:").not());
+}
+
+/// Exit codes are stated in every --help.
+#[test]
+fn help_states_the_exit_codes() {
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["plot", "--help"],
+    ] {
+        vetsim()
+            .args(&args)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains(
+                "Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no",
+            ));
+    }
+}
+
+/// `--out` on a mount point (a container's volume, `-o /out`) cannot be renamed: the run used to
+/// simulate, then fail with exit 1 ("Device or resource busy"). Its files are now replaced one by
+/// one. Needs a private mount namespace (`unshare -m`, root): where there is none, the test says
+/// so and passes, except under CI, which runs as root and must run it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_mount_point_is_written_into_file_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("volume");
+    fs::create_dir(&mnt).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("vetsim");
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let script = r#"
+        set -e
+        mount -t tmpfs none "$1" || exit 77
+        "$2" run -q -n 3 -o "$1" "$3"
+        "$2" run -q -n 3 --seed 9 -o "$1" "$3"
+        "$2" plot --check "$1" > /dev/null
+        grep -c '"seed": 9,' "$1/summary.json"
+        ls -A "$1"
+    "#;
+    let out = Command::new("unshare")
+        .args(["-m", "sh", "-c", script, "sh"])
+        .arg(&mnt)
+        .arg(&bin)
+        .arg(&scenario)
+        .output();
+    let out = match out {
+        Ok(o)
+            if o.status.code() != Some(77)
+                && !String::from_utf8_lossy(&o.stderr).contains("unshare failed") =>
+        {
+            o
+        }
+        other => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must be able to mount a tmpfs in a private namespace: {other:?}"
+            );
+            eprintln!("skipped: no private mount namespace here ({other:?})");
+            return;
+        }
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: Vec<&str> = stdout.lines().collect();
+    assert_eq!(listed[0], "1", "the second run's summary is in place");
+    let mut names = listed[1..].to_vec();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "caseload.svg",
+            "completion.svg",
+            "daily.csv",
+            "replications.csv",
+            "scenario.toml",
+            "screening.svg",
+            "staffing.svg",
+            "summary.csv",
+            "summary.json",
+            "waiting.svg"
+        ],
+        "exactly one run's files, nothing temporary"
+    );
 }

@@ -427,7 +427,8 @@ fn plot_redraws_the_run_charts_byte_for_byte_from_the_summaries() {
         );
     }
     // Nothing else appeared (no temporary files).
-    assert_eq!(fs::read_dir(&out).unwrap().count(), charts.len() + 3);
+    // (summary.json, summary.csv, daily.csv and scenario.toml beside the charts.)
+    assert_eq!(fs::read_dir(&out).unwrap().count(), charts.len() + 4);
 }
 
 #[test]
@@ -518,7 +519,20 @@ fn plot_refuses_an_edited_comparison() {
         ),
     ] {
         assert_ne!(edit, json, "{says}: the edit applies");
+        // As edited, the file no longer matches its seal; sealed again (as a careful forger
+        // would), its content is still checked.
         fs::write(out.join("comparison.json"), &edit).unwrap();
+        vetsim()
+            .arg("plot")
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("comparison.json"))
+            .stderr(predicate::str::contains("changed after vetsim wrote it"));
+        let files = vetsim::report::manifest::unseal(json.as_bytes()).unwrap();
+        let body = vetsim::report::manifest::unsealed(edit.as_bytes()).unwrap();
+        let resealed = vetsim::report::manifest::seal(&body, &files);
+        fs::write(out.join("comparison.json"), &resealed).unwrap();
         vetsim()
             .arg("plot")
             .arg(&out)
