@@ -256,6 +256,26 @@ impl Serialize for Date {
     }
 }
 
+/// First and last years a date in a scenario may fall in. Dates are represented for years
+/// 0001-9999, but a scenario is a plan: bounding its years keeps every date vetsim computes from
+/// it (axis ends padded past the horizon, ticks stepped to the next Monday or month) far from the
+/// representable ends, where saturating arithmetic would stop a loop from advancing.
+pub const PLANNING_FIRST_YEAR: i32 = 1900;
+/// See [`PLANNING_FIRST_YEAR`].
+pub const PLANNING_LAST_YEAR: i32 = 2199;
+
+/// `d`, if its year is one a scenario may use ([`PLANNING_FIRST_YEAR`] to [`PLANNING_LAST_YEAR`]).
+fn in_planning_years<E: de::Error>(d: Date) -> Result<Date, E> {
+    if (PLANNING_FIRST_YEAR..=PLANNING_LAST_YEAR).contains(&d.year()) {
+        Ok(d)
+    } else {
+        Err(E::custom(format_args!(
+            "{d} is outside the years a scenario may use, {PLANNING_FIRST_YEAR} to \
+             {PLANNING_LAST_YEAR}"
+        )))
+    }
+}
+
 /// The key under which the `toml` crate hands a native TOML date/time to serde (as a one-entry map whose
 /// value is the date's string form). This is `toml_datetime`'s private protocol, stable across toml 0.5-1.x.
 const TOML_DATETIME_FIELD: &str = "$__toml_private_datetime";
@@ -272,7 +292,9 @@ impl<'de> Visitor<'de> for DateVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Date, E> {
-        Date::parse(v).map_err(E::custom)
+        Date::parse(v)
+            .map_err(E::custom)
+            .and_then(in_planning_years)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
@@ -281,7 +303,7 @@ impl<'de> Visitor<'de> for DateVisitor {
             Some(TOML_DATETIME_FIELD) => {
                 let text: String = map.next_value()?;
                 match Date::parse(&text) {
-                    Ok(d) => Ok(d),
+                    Ok(d) => in_planning_years(d),
                     Err(DateError::HasTime { .. }) => Err(de::Error::custom(format_args!(
                         "expected a plain date such as 2023-04-06, found the TOML date-time {}: \
                          a date here must have no time of day or offset",

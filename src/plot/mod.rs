@@ -792,16 +792,25 @@ fn date_axis(from: Date, to: Date, max_labels: usize) -> (Ticked, fn(&f64) -> St
         .into_iter()
         .find(|k| days / k < max_labels)
         .unwrap_or(28);
+    // Bounded and advancing whatever the dates: `add_days` saturates at the last representable
+    // day, where a plain `while d <= to` would never end (and fill memory with ticks).
     let mut points = Vec::new();
     let mut d = from;
     if step >= 7 {
-        while d.weekday() != crate::calendar::Weekday::Mon {
+        for _ in 0..7 {
+            if d.weekday() == crate::calendar::Weekday::Mon {
+                break;
+            }
             d = d.add_days(1);
         }
     }
-    while d <= to {
+    while d <= to && points.len() <= max_labels {
         points.push(x_of(d));
-        d = d.add_days(step as i64);
+        let next = d.add_days(step as i64);
+        if next <= d {
+            break;
+        }
+        d = next;
     }
     (Ticked::new(range, points), day_label)
 }

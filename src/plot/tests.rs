@@ -375,3 +375,20 @@ fn subtitles_wrap_at_spaces_within_the_width() {
     );
     assert_eq!(wrap("", 5, width), vec![""]);
 }
+
+/// At the last representable dates, stepping a day saturates: the tick loops must still end, with
+/// at most as many ticks as asked for (they once looped there until memory ran out).
+#[test]
+fn date_axes_end_at_the_last_representable_day() {
+    for (from, to) in [
+        ("9999-11-01", "9999-12-31"),
+        ("9999-12-27", "9999-12-31"),
+        ("9999-12-31", "9999-12-31"),
+        ("9990-01-01", "9999-12-31"),
+    ] {
+        let (axis, _) = date_axis(Date::parse(from).unwrap(), Date::parse(to).unwrap(), 10);
+        let ticks = axis.key_points(plotters::coord::ranged1d::BoldPoints(10));
+        assert!(ticks.len() <= 11, "{from} to {to}: {} ticks", ticks.len());
+        assert!(ticks.windows(2).all(|w| w[0] < w[1]), "{from} to {to}");
+    }
+}

@@ -354,3 +354,98 @@ fn a_mount_point_is_written_into_file_by_file() {
         "exactly one run's files, nothing temporary"
     );
 }
+
+/// A scenario with every kind of date, at `start`, `horizon` and `mid` (between them): screening
+/// with a target, a backlog, a dated headcount step lent by another unit, an arrival stream.
+fn dated_scenario(start: &str, horizon: &str, mid: &str) -> String {
+    format!(
+        r#"
+name = "dates"
+start = {start}
+horizon = {horizon}
+replications = 2
+seed = 3
+[calendar]
+extra_holidays = [{mid}]
+[screening]
+records = 400
+target = {horizon}
+throughput = {{ records_per_day = 40 }}
+hits = [{{ name = "hit", rate = 0.05, case_type = "check" }}]
+[[case_types]]
+name = "check"
+effort = {{ dist = "fixed", value = 6 }}
+teams = ["crew"]
+[[teams]]
+name = "crew"
+hours_per_day = 6
+headcount = [{{ count = 2 }}, {{ count = 1, from = {start}, to = {mid}, source = "Roads" }}]
+[[backlogs]]
+case_type = "check"
+count = 3
+[[arrivals]]
+name = "calls"
+case_type = "check"
+rate_per_day = 0.5
+to = {mid}
+"#
+    )
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Nothing that `validate` accepts may hang or exhaust memory: scenarios whose dates sit at
+    /// the ends of the years accepted (and beyond them, which must be refused cleanly), over
+    /// spans from one day to the century allowed, run in a child process under a 2 GiB address
+    /// space limit and a time limit.
+    #[test]
+    fn accepted_extreme_dates_run_within_bounded_time_and_memory(
+        start_year in proptest::prop_oneof![
+            proptest::prelude::Just(1900i32), proptest::prelude::Just(2199), 1899i32..=1901,
+            2198i32..=2200, proptest::prelude::Just(9999)
+        ],
+        start_day in 0i64..366,
+        span in proptest::prop_oneof![0i64..8, 8i64..120, proptest::prelude::Just(36_524i64)],
+    ) {
+        use vetsim::calendar::Date;
+        let Some(start) = Date::from_ymd(start_year, 1, 1).map(|d| d.add_days(start_day)) else {
+            return Ok(());
+        };
+        let horizon = start.add_days(span);
+        let mid = start.add_days(span / 2);
+        let text = dated_scenario(&start.to_string(), &horizon.to_string(), &mid.to_string());
+        let accepted = vetsim::scenario::Scenario::from_toml_str(&text, "dates.toml");
+        let in_years = |d: Date| (1900..=2199).contains(&d.year());
+        if !(in_years(start) && in_years(horizon)) {
+            proptest::prop_assert!(accepted.is_err(), "{start} to {horizon} accepted");
+            return Ok(());
+        }
+        if let Err(e) = &accepted {
+            // Only a span of a few days can break another rule (no working day in it).
+            proptest::prop_assert!(span < 7, "{start} to {horizon} refused: {e}");
+            return Ok(());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("dates.toml"), &text).unwrap();
+        let bin = assert_cmd::cargo::cargo_bin("vetsim");
+        let out = Command::new("sh")
+            .args([
+                "-c",
+                "ulimit -v 2097152; exec timeout 120 \"$0\" run -q -j 1 -o \"$1\" \"$2\"",
+            ])
+            .arg(&bin)
+            .arg(dir.path().join("out"))
+            .arg(dir.path().join("dates.toml"))
+            .output()
+            .unwrap();
+        proptest::prop_assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{} to {}: {}",
+            start,
+            horizon,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
