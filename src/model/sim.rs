@@ -163,13 +163,16 @@ impl Pace {
 pub struct TypeRecord {
     pub opened: u32,
     pub closed: u32,
-    /// Closed cases that waited at all before work started.
+    /// Closed cases in the waiting and time-in-system statistics below: those opened at or after
+    /// the scenario's warm-up (all closed cases without one).
+    pub measured: u32,
+    /// Measured closed cases that waited at all before work started.
     pub waited: u32,
-    /// Sum over closed cases of waiting time [working days].
+    /// Sum over measured closed cases of waiting time [working days].
     pub sum_wait: f64,
-    /// Sum over closed cases of time in system (open to close) [working days].
+    /// Sum over measured closed cases of time in system (open to close) [working days].
     pub sum_time_in_system: f64,
-    /// P90 (Hyndman–Fan type 7) over closed cases; NaN when none closed.
+    /// P90 (Hyndman–Fan type 7) over measured closed cases; NaN when none.
     pub p90_wait: f64,
     pub p90_time_in_system: f64,
 }
@@ -1081,6 +1084,7 @@ pub fn run_replication<P: Probe>(
         let r = &ws.types[ti];
         all.opened += r.opened;
         all.closed += r.closed;
+        all.measured += r.measured;
         all.waited += r.waited;
         all.sum_wait += r.sum_wait;
         all.sum_time_in_system += r.sum_time_in_system;
@@ -1297,17 +1301,21 @@ impl State<'_> {
         let tis = t - c.opened;
         let rec = &mut ws.types[ctype];
         rec.closed += 1;
-        rec.sum_wait += c.waited;
-        rec.sum_time_in_system += tis;
-        // Zero waits are only counted (see `Workspace::zero_waits`); the positive ones, stored,
-        // give `TypeRecord::waited` at the end.
-        if c.waited > 0.0 {
-            ws.waits[ctype].push(c.waited.to_bits());
-        } else {
-            ws.zero_waits[ctype] += 1;
+        // Cases opened during the warm-up are worked and counted, but not measured.
+        if c.opened >= self.s.warmup {
+            rec.measured += 1;
+            rec.sum_wait += c.waited;
+            rec.sum_time_in_system += tis;
+            // Zero waits are only counted (see `Workspace::zero_waits`); the positive ones,
+            // stored, give `TypeRecord::waited` at the end.
+            if c.waited > 0.0 {
+                ws.waits[ctype].push(c.waited.to_bits());
+            } else {
+                ws.zero_waits[ctype] += 1;
+            }
+            // + 0.0 turns a -0.0 into +0.0, so that the bits order like the values.
+            ws.tis[ctype].push((tis + 0.0).to_bits());
         }
-        // + 0.0 turns a -0.0 into +0.0, so that the bits order like the values.
-        ws.tis[ctype].push((tis + 0.0).to_bits());
         probe.closed(ctype, c.waited, tis);
         ws.open_by_type[ctype] -= 1;
         self.open_total -= 1;

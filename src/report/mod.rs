@@ -145,6 +145,7 @@ pub fn write_replications_csv(
     let type_fields = [
         "opened",
         "closed",
+        "measured",
         "waited",
         "sum_wait_days",
         "p90_wait_days",
@@ -245,6 +246,7 @@ fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Vec<u8> {
         for t in rec.types.iter().chain(std::iter::once(&rec.all)) {
             int(&mut out, u64::from(t.opened));
             int(&mut out, u64::from(t.closed));
+            int(&mut out, u64::from(t.measured));
             int(&mut out, u64::from(t.waited));
             real(&mut out, t.sum_wait);
             p90(&mut out, t.p90_wait);
@@ -452,6 +454,7 @@ headcount = [{ count = 1 }, { count = 1, to = 2024-01-31, source = "x" }]
                     row.extend([
                         t.opened.to_string(),
                         t.closed.to_string(),
+                        t.measured.to_string(),
                         t.waited.to_string(),
                         t.sum_wait.to_string(),
                         f(t.p90_wait),

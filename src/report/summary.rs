@@ -56,6 +56,10 @@ pub struct Meta {
     pub horizon: String,
     /// Working days from start to horizon.
     pub horizon_working_days: u64,
+    /// The first day whose newly opened cases are in the waiting and time-in-system statistics,
+    /// when the scenario has a warm-up (`null` otherwise: every case is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<String>,
     /// Screening cohort and target, when the scenario screens.
     pub screening_records: Option<u64>,
     pub screening_already_checked: Option<u64>,
@@ -394,7 +398,9 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
                 (&all_wait, &all_tis)
             };
             let tr: Vec<TypeRecord> = recs.iter().map(|x| type_of(x, i)).collect();
-            let closed: Vec<f64> = tr.iter().map(|t| t.closed as f64).collect();
+            // The denominators of the waiting statistics: closed cases opened after the
+            // warm-up (all closed cases without one).
+            let measured: Vec<f64> = tr.iter().map(|t| t.measured as f64).collect();
             let mut push = |mut m: Metric| {
                 m.case_type = name.clone();
                 metrics.push(m);
@@ -413,37 +419,37 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
                 "wait_days",
                 "working days",
                 &tr.iter().map(|t| t.sum_wait).collect::<Vec<_>>(),
-                &closed,
+                &measured,
                 wh,
             ));
             push(pooled(
                 "time_in_system_days",
                 "working days",
                 &tr.iter().map(|t| t.sum_time_in_system).collect::<Vec<_>>(),
-                &closed,
+                &measured,
                 th,
             ));
             let mut ws = Metric::blank("waited_share", "share of closed cases", wh.count());
             ws.set_estimate(ratio_estimate(
                 &tr.iter().map(|t| t.waited as f64).collect::<Vec<_>>(),
-                &closed,
+                &measured,
             ));
             push(ws);
             let mean_of = |f: &dyn Fn(&TypeRecord) -> f64| -> Vec<Option<f64>> {
                 tr.iter()
-                    .map(|t| if t.closed > 0 { Some(f(t)) } else { None })
+                    .map(|t| if t.measured > 0 { Some(f(t)) } else { None })
                     .collect()
             };
             let finite = |v: Vec<Option<f64>>| -> Vec<f64> { v.into_iter().flatten().collect() };
             for (metric, vals) in [
                 (
                     "wait_days_rep_mean",
-                    finite(mean_of(&|t| t.sum_wait / t.closed as f64)),
+                    finite(mean_of(&|t| t.sum_wait / t.measured as f64)),
                 ),
                 ("wait_days_rep_p90", finite(mean_of(&|t| t.p90_wait))),
                 (
                     "time_in_system_days_rep_mean",
-                    finite(mean_of(&|t| t.sum_time_in_system / t.closed as f64)),
+                    finite(mean_of(&|t| t.sum_time_in_system / t.measured as f64)),
                 ),
                 (
                     "time_in_system_days_rep_p90",
@@ -496,6 +502,10 @@ fn meta(s: &Scenario, r: &RunResult) -> Meta {
         scenario_hash: s.hash.clone(),
         seed: r.seed,
         replications: r.replications,
+        warmup: (s.warmup > 0.0)
+            .then(|| s.calendar.date_of_day(s.warmup as usize))
+            .flatten()
+            .map(|d| d.to_string()),
         start: s.start.to_string(),
         horizon: s.horizon.to_string(),
         horizon_working_days: s.calendar.len() as u64,

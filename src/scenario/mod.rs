@@ -44,6 +44,9 @@ pub struct Scenario {
     pub calendar: Calendar,
     pub replications: u64,
     pub seed: u64,
+    /// Cases opened before this time are left out of the waiting and time-in-system statistics
+    /// (the `warmup` date as the start of its first working day; 0 without one) [working days].
+    pub warmup: f64,
     pub screening: Option<Screening>,
     pub case_types: Vec<CaseType>,
     pub teams: Vec<Team>,

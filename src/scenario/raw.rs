@@ -28,6 +28,12 @@ pub struct RawScenario {
     /// Master seed of every random stream (the command line's `--seed` wins).
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// Cases opened before the start of the first working day on or after this date are left out
+    /// of the waiting and time-in-system statistics (they are still worked, counted as opened
+    /// and closed, and in the caseload): a warm-up for steady-state checks, whose empty start
+    /// would bias waits down.
+    #[serde(default)]
+    pub warmup: Option<Date>,
     #[serde(default)]
     pub calendar: RawCalendar,
     #[serde(default)]

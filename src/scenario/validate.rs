@@ -366,6 +366,25 @@ pub(super) fn validate(
         }
     };
 
+    // --- warm-up
+    let warmup = match raw.warmup {
+        Some(w) => {
+            if w < raw.start {
+                c.err("warmup", format!("{w} is before start ({})", raw.start));
+            } else if w > raw.horizon && raw.horizon >= raw.start {
+                c.err(
+                    "warmup",
+                    format!(
+                        "{w} is after the horizon ({}): no case would be left in the waiting statistics",
+                        raw.horizon
+                    ),
+                );
+            }
+            day_from(w)
+        }
+        None => 0.0,
+    };
+
     // --- names
     c.unique_names("case_types", raw.case_types.iter().map(|t| t.name.as_str()));
     // "all" names the series and metrics of every case type together.
@@ -1186,6 +1205,7 @@ pub(super) fn validate(
         calendar,
         replications: raw.replications,
         seed: raw.seed,
+        warmup,
         screening,
         case_types,
         teams,
