@@ -184,6 +184,9 @@ pub struct CompareMeta {
     pub version: String,
     /// Version of the format of the results files ([`crate::report::summary::FORMAT_VERSION`]).
     pub format_version: u32,
+    /// As in a run's `meta` ([`crate::report::summary::platform`]).
+    pub platform: String,
+    pub reproducible_on: String,
     pub scenario: String,
     pub scenario_file: String,
     /// SHA-256 of the scenario file as written (each variant has its own in its row).
@@ -443,6 +446,8 @@ pub fn compare(
             tool: "vetsim".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             format_version: crate::report::summary::FORMAT_VERSION,
+            platform: crate::report::summary::platform(),
+            reproducible_on: crate::report::summary::REPRODUCIBLE_ON.into(),
             scenario: bs.name.clone(),
             scenario_file: crate::scenario::output_name(&bs.file),
             scenario_hash: crate::scenario::hash_text(written_text),

@@ -228,6 +228,41 @@ fn mmc_at_high_load_matches_erlang_c_after_a_warm_up() {
     assert!(4.0 * w.mcse.unwrap() < 0.1 * th.mean_wait);
 }
 
+/// Value stability of a whole short run: screen-v1-stress, seed 1, three replications; the key
+/// figures of each replication pinned bit for bit (promised on x86-64 Linux, glibc). Any change
+/// of the model, the streams or the samplers shows here.
+#[test]
+fn a_short_run_is_pinned() {
+    let s = load(SCREEN_V1_STRESS);
+    let r = run(&s, 3, 1, &Silent).unwrap();
+    let got: Vec<String> = r
+        .records
+        .iter()
+        .map(|x| {
+            format!(
+                "{} {:?} {:x} {} {:x} {} {:x} {:x}",
+                x.replication,
+                x.screening_last_day,
+                x.all_closed.unwrap_or(f64::NAN).to_bits(),
+                x.peak_open,
+                x.peak_time.to_bits(),
+                x.all.closed,
+                x.all.sum_wait.to_bits(),
+                x.open_area.to_bits()
+            )
+        })
+        .collect();
+    assert_eq!(got, PINNED_RUN, "\n{got:#?}");
+}
+
+/// Replication, last screening day, all cases closed, peak open, its time, cases closed, summed
+/// waits and the area under open cases (floats as bits) of [`a_short_run_is_pinned`].
+const PINNED_RUN: [&str; 3] = [
+    "0 Some(227) 40721b862548f4b2 79 406c800000000000 475 40badc3c71cb34f6 40c3040d8e1fdef7",
+    "1 Some(227) 407155fdd0664396 84 406ae00000000000 468 40bb1dea01df2d7a 40c2e7c4ba142021",
+    "2 Some(227) 40723d9ddf29d4e3 98 406c600000000000 473 40c130d837e90e9a 40c6b0359a0fd3fb",
+];
+
 #[test]
 fn cases_are_conserved() {
     let s = load(MET);

@@ -25,9 +25,33 @@ pub const RAND_DISTR_VERSION: &str = "0.6.0";
 ///
 /// - 2 (vetsim 0.3.0): every results directory holds `scenario.toml` (the scenario as run) and a
 ///   manifest (the SHA-256 of every file) as the last key of its main JSON file;
-///   `meta.scenario_file` is the file name alone.
+///   `meta.scenario_file` is the file name alone; `meta` gains `platform`, `reproducible_on` and
+///   (with a warm-up) `warmup`; `replications.csv` gains `measured__<type>`.
 /// - 1: earlier versions (no `format_version` key).
 pub const FORMAT_VERSION: u32 = 2;
+
+/// The platform the byte-for-byte promise is proved on (CI's): draws and statistics call the
+/// platform's `exp`, `ln` and `powf` (through the standard library and rand_distr), which other
+/// maths libraries (macOS, Windows, musl) may round differently in the last bit.
+pub const PROMISED_PLATFORM: &str = "x86_64-linux-gnu";
+
+/// What `meta.reproducible_on` says, in every `meta`.
+pub const REPRODUCIBLE_ON: &str = "byte for byte, the same scenario, seed and vetsim version on x86_64-linux-gnu (what CI checks); other platforms give the same results up to the last bits of floating-point numbers";
+
+/// The platform this binary computes on, as `arch-os-env` (e.g. `x86_64-linux-gnu`,
+/// `aarch64-macos`, `x86_64-windows-msvc`).
+pub fn platform() -> String {
+    let env = if cfg!(target_env = "gnu") {
+        "-gnu"
+    } else if cfg!(target_env = "musl") {
+        "-musl"
+    } else if cfg!(target_env = "msvc") {
+        "-msvc"
+    } else {
+        ""
+    };
+    format!("{}-{}{env}", std::env::consts::ARCH, std::env::consts::OS)
+}
 
 /// The whole `summary.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +69,10 @@ pub struct Meta {
     pub version: String,
     /// Version of the format of the results files ([`FORMAT_VERSION`]).
     pub format_version: u32,
+    /// Where these numbers were computed ([`platform`]), and what the byte-for-byte promise
+    /// covers ([`REPRODUCIBLE_ON`]).
+    pub platform: String,
+    pub reproducible_on: String,
     pub scenario: String,
     pub scenario_description: Option<String>,
     pub scenario_file: String,
@@ -496,6 +524,8 @@ fn meta(s: &Scenario, r: &RunResult) -> Meta {
         tool: "vetsim".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         format_version: FORMAT_VERSION,
+        platform: platform(),
+        reproducible_on: REPRODUCIBLE_ON.into(),
         scenario: s.name.clone(),
         scenario_description: s.description.clone(),
         scenario_file: crate::scenario::output_name(&s.file),

@@ -454,6 +454,19 @@ impl Dist {
     }
 }
 
+/// The pinned first draws of [`tests::first_draws_of_every_sampler_are_pinned`], as `f64` bits.
+#[cfg(test)]
+const PINNED_DRAWS: &str = "\
+fixed: [401a000000000000, 401a000000000000, 401a000000000000]\n\
+uniform: [4049d9c38ebde7dc, 40480ae1054de68c, 40477afe68246652]\n\
+triangular: [4008f4396f822498, 400462b0405029cc, 40031cbb44ba5e7c]\n\
+exponential: [3f83c9289232221f, 3f937733838d1db4, 3f91b0eef7fd3da7]\n\
+gamma: [403120d492d749c4, 402acf0eb5c00bb7, 4034e100451c9a07]\n\
+gamma, shape below 1: [3fa88e1c45a2b64d, 3f4866b1953e2ade, 3fc37208fddc51b4]\n\
+lognormal: [4049f24a988659cb, 4046fa383a31f5f9, 4045ca2d70799306]\n\
+empirical: [4014000000000000, 4014000000000000, 4014000000000000]\n\
+beta: [3f709b8cfaa82b2c, 3f6dbdd1fcad2827, 3f7061e4bd4d4063]";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,5 +604,71 @@ mod tests {
                 assert!(x.is_finite() && x >= 0.0, "{spec:?} drew {x}");
             }
         }
+    }
+
+    /// Value stability (the rand_distr habit): the first draws of every sampler from a fixed
+    /// stream, pinned bit for bit. A change in rand, rand_distr, the stream or a sampler's
+    /// algorithm shows here first, by name. The numbers are promised on x86-64 Linux (glibc):
+    /// `exp`, `ln` and `powf` come from the platform's maths library.
+    #[test]
+    fn first_draws_of_every_sampler_are_pinned() {
+        use crate::model::random::{Purpose, replication_key, stream};
+        let specs: [(&str, DistSpec); 8] = [
+            ("fixed", DistSpec::Fixed { value: 6.5 }),
+            (
+                "uniform",
+                DistSpec::Uniform {
+                    min: 40.0,
+                    max: 60.0,
+                },
+            ),
+            (
+                "triangular",
+                DistSpec::Triangular {
+                    min: 1.0,
+                    mode: 2.0,
+                    max: 6.0,
+                },
+            ),
+            ("exponential", DistSpec::Exponential { mean: 0.1 }),
+            (
+                "gamma",
+                DistSpec::Gamma {
+                    mean: 20.0,
+                    sd: 15.0,
+                },
+            ),
+            (
+                "gamma, shape below 1",
+                DistSpec::Gamma { mean: 1.0, sd: 3.0 },
+            ),
+            (
+                "lognormal",
+                DistSpec::Lognormal {
+                    mean: 60.0,
+                    sd: 40.0,
+                },
+            ),
+            (
+                "empirical",
+                DistSpec::Empirical {
+                    values: vec![1.0, 2.0, 5.0],
+                    weights: Some(vec![1.0, 2.0, 7.0]),
+                },
+            ),
+        ];
+        let mut got = Vec::new();
+        for (name, spec) in &specs {
+            let d = Dist::new(spec, true).unwrap();
+            let mut r = stream(replication_key(20230406, 0), Purpose::Effort, 1);
+            let draws: Vec<u64> = (0..3).map(|_| d.sample(&mut r).to_bits()).collect();
+            got.push(format!("{name}: {draws:x?}"));
+        }
+        let mut r = stream(replication_key(20230406, 0), Purpose::Effort, 1);
+        let beta = rand_distr::Beta::<f64>::new(39.0, 9963.0).unwrap();
+        let draws: Vec<u64> = (0..3).map(|_| beta.sample(&mut r).to_bits()).collect();
+        got.push(format!("beta: {draws:x?}"));
+        let got = got.join("\n");
+        assert_eq!(got, PINNED_DRAWS, "\n{got}");
     }
 }
