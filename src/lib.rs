@@ -6,6 +6,9 @@
 //! ([`engine`]), summarises them ([`stats`], [`report`]), draws charts from the written summaries ([`plot`]) and
 //! writes them atomically. The binary in
 //! `main.rs` is a thin shell around [`app`].
+//!
+//! What the model does, step by step in the order the code applies it, and what every output
+//! number means: `docs/model.md` in the repository.
 
 // `!(x > 0.0)` is how this crate says "not a positive number, NaN included" (the rand_distr
 // habit); clippy's suggested `partial_cmp` would hide that intent.

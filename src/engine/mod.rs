@@ -7,6 +7,8 @@
 //! span, not on the number of replications.
 //!
 //! The engine reports progress through [`Progress`]; it never prints.
+//!
+//! The semantics in prose, with every policy and metric: `docs/model.md` (keep it in step).
 
 use crate::model::{Prepared, Probe, RepRecord, SimError, Workspace, run_replication};
 use crate::scenario::Scenario;

@@ -18,6 +18,8 @@
 //!
 //! This module is pure: no I/O, no threads, no global state. A [`Workspace`] holds buffers reused
 //! across replications so that a replication allocates almost nothing.
+//!
+//! The semantics in prose, with every policy and metric: `docs/model.md` (keep it in step).
 
 use super::agenda::{Agenda, Dated};
 use super::heap::MinHeap4;

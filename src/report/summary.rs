@@ -4,6 +4,8 @@
 //! Built from a finished [`RunResult`] only, so that charts and exports can be re-made from the
 //! written summary without simulating. Floats are summed sequentially in replication order, so the
 //! numbers do not depend on the thread count.
+//!
+//! The semantics in prose, with every policy and metric: `docs/model.md` (keep it in step).
 
 use crate::engine::RunResult;
 use crate::model::{RepRecord, TypeRecord};
