@@ -263,6 +263,24 @@ const PINNED_RUN: [&str; 3] = [
     "2 Some(227) 40723d9ddf29d4e3 98 406c600000000000 473 40c130d837e90e9a 40c6b0359a0fd3fb",
 ];
 
+/// A headcount entry whose last day comes before the first working day (start on a Saturday,
+/// `to` the Sunday) has no working day: it must not work. It used to keep its people for the
+/// whole run, with no end event (found while writing docs/model.md).
+#[test]
+fn an_entry_ending_before_the_first_working_day_never_works() {
+    let s = load(
+        "name = \"weekend\"\nstart = 2024-01-06\nhorizon = 2024-12-31\nreplications = 1\n\
+         [calendar]\nholidays = \"none\"\n\
+         [[backlogs]]\ncase_type = \"job\"\ncount = 20\n\
+         [[case_types]]\nname = \"job\"\neffort = { dist = \"fixed\", value = 6 }\nteams = [\"crew\"]\n\
+         [[teams]]\nname = \"crew\"\nhours_per_day = 6\n\
+         headcount = [{ count = 1 }, { count = 5, to = 2024-01-07 }]\n",
+    );
+    let r = run(&s, 1, 1, &Silent).unwrap();
+    // One person, one day a case: the twentieth closes at the end of working day 19.
+    assert_eq!(r.records[0].all_closed, Some(20.0));
+}
+
 #[test]
 fn cases_are_conserved() {
     let s = load(MET);

@@ -495,7 +495,10 @@ impl Prepared {
                 let from = g.from.min(horizon);
                 let to = g.to.min(horizon);
                 if g.from <= 0.0 {
-                    initial_cap.push(g.count);
+                    // An entry whose last day comes before the first working day (a start on a
+                    // weekend, `to` before the next working day) has no working day at all: it
+                    // never works, rather than working the whole run with no end event.
+                    initial_cap.push(if g.to > g.from { g.count } else { 0 });
                 } else {
                     initial_cap.push(0);
                     if g.from < horizon && g.to > g.from {
