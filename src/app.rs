@@ -209,7 +209,7 @@ fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppErr
         return Err(AppError::Usage(format!(
             "{}: nothing to compare: give --vary PATH=V1,V2,... (e.g. --vary teams.{}.headcount=1,2,3) or an [experiment] section",
             s.file,
-            s.teams.first().map(|t| t.name.as_str()).unwrap_or("NAME")
+            crate::quote::escaped(s.teams.first().map(|t| t.name.as_str()).unwrap_or("NAME"))
         )));
     }
     s.experiment

@@ -4,7 +4,7 @@
 //! The library knows nothing of the terminal: it loads and validates scenarios ([`scenario`]), maps
 //! calendar dates to working-day time ([`calendar`]), simulates replications ([`model`]) in parallel
 //! ([`engine`]), summarises them ([`stats`], [`report`]), draws charts from the written summaries ([`plot`]) and
-//! writes them atomically. The binary in
+//! writes them atomically; every message shows the user's strings through [`quote`]. The binary in
 //! `main.rs` is a thin shell around [`app`].
 
 // `!(x > 0.0)` is how this crate says "not a positive number, NaN included" (the rand_distr
@@ -18,6 +18,7 @@ pub mod compare;
 pub mod engine;
 pub mod model;
 pub mod plot;
+pub mod quote;
 pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -653,7 +653,7 @@ pub fn solve(
             }
             return Err(SolveError::Bad(format!(
                 "{} is not set in {file}: write it in the scenario (with its current value) first, so that solve knows where to search from",
-                spec.path
+                crate::quote::escaped(&spec.path)
             )));
         }
     }

@@ -6,28 +6,31 @@
 //! the `name` of its entry (`teams.diverted_soc_ct`). `teams.NAME.headcount` is short for the
 //! `count` of a team's only headcount entry.
 
+use crate::quote::{escaped, quoted};
 use crate::scenario::{Scenario, ScenarioError};
 use toml_edit::{DocumentMut, Item, Value};
 
 /// Why a `--vary`/`--param` or an `[experiment]` cannot be used. Always bad input (exit code 2).
+/// The paths, values and names in these messages are the user's (and the messages quote names
+/// from the file), so each part is shown with invisible characters escaped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum VaryError {
-    #[error("{spec}: {message}")]
+    #[error("{}: {}", escaped(spec), escaped(message))]
     Syntax { spec: String, message: String },
-    #[error("{path}: no such setting in {file}: {message}")]
+    #[error("{}: no such setting in {file}: {}", escaped(path), escaped(message))]
     UnknownPath {
         file: String,
         path: String,
         message: String,
     },
-    #[error("{path} = {value}: {message}")]
+    #[error("{} = {}: {}", escaped(path), escaped(value), escaped(message))]
     BadValue {
         path: String,
         value: String,
         message: String,
     },
-    #[error("variant {label} is not a valid scenario:\n{source}")]
+    #[error("variant {} is not a valid scenario:\n{source}", escaped(label))]
     Invalid {
         label: String,
         #[source]
@@ -143,15 +146,15 @@ fn segments(path: &str) -> Result<Vec<Seg>, String> {
         while !rest.is_empty() {
             let close = rest
                 .find(']')
-                .ok_or_else(|| format!("unclosed '[' in {part:?}"))?;
+                .ok_or_else(|| format!("unclosed '[' in {}", quoted(part)))?;
             let idx: usize = rest[1..close]
                 .trim()
                 .parse()
-                .map_err(|_| format!("{:?} is not an index", &rest[1..close]))?;
+                .map_err(|_| format!("{} is not an index", quoted(&rest[1..close])))?;
             out.push(Seg::Index(idx));
             rest = &rest[close + 1..];
             if !rest.is_empty() && !rest.starts_with('[') {
-                return Err(format!("unexpected {rest:?} after ']'"));
+                return Err(format!("unexpected {} after ']'", quoted(rest)));
             }
         }
     }
@@ -772,6 +775,21 @@ mod tests {
         build_variants(MET, "met.toml", &[Vary::parse(spec).unwrap()])
             .unwrap_err()
             .to_string()
+    }
+
+    /// A path or name with an invisible character in it is shown with the character escaped, so
+    /// that "no entry named x" cannot name what looks like an existing entry.
+    #[test]
+    fn invisible_characters_in_paths_and_names_are_shown_escaped() {
+        let m = error_of("teams.diverted_soc_ct\u{200b}.headcount=1");
+        assert!(
+            m.starts_with("teams.diverted_soc_ct\\u{200b}.headcount: no such setting")
+                && m.contains("no entry named diverted_soc_ct\\u{200b};"),
+            "{m}"
+        );
+        assert!(!m.contains('\u{200b}'), "{m}");
+        let m = error_of("teams[1\u{202e}].x=1");
+        assert!(m.contains("\"1\\u{202e}\" is not an index"), "{m}");
     }
 
     /// Which settings change what is drawn (the comparison's common-random-numbers sentence).

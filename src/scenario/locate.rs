@@ -73,7 +73,8 @@ pub(crate) fn snippet(text: &str, span: Range<usize>) -> String {
 const SNIPPET_CHARS: usize = 100;
 
 /// Adds a "did you mean" to serde's "unknown field `x`, expected `a`, `b` or `c`" and "unknown
-/// variant" messages when one valid name is close to the misspelt one.
+/// variant" messages when one valid name is close to the misspelt one, and shows the name the
+/// user wrote with its invisible characters escaped (serde writes it as it is).
 pub(crate) fn polish_serde_message(msg: &str) -> String {
     let msg = msg.trim_end();
     let Some(rest) = msg
@@ -87,6 +88,8 @@ pub(crate) fn polish_serde_message(msg: &str) -> String {
     };
     let given = &rest[..end];
     let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
+    let shown = crate::quote::escaped(given);
+    let msg = &msg.replacen(&format!("`{given}`"), &format!("`{shown}`"), 1);
     let best = expected
         .iter()
         .map(|e| (edit_distance(given, e), *e))
@@ -369,6 +372,14 @@ mod tests {
         assert!(m.ends_with("(did you mean `hours_per_day`?)"), "{m}");
         let m = polish_serde_message("unknown field `zzz`, expected `name` or `count`");
         assert!(!m.contains("did you mean"), "{m}");
+        // The name as written, with its invisible characters escaped.
+        let m = polish_serde_message(
+            "unknown variant `none\u{200b}`, expected `england-and-wales` or `none`",
+        );
+        assert_eq!(
+            m,
+            "unknown variant `none\\u{200b}`, expected `england-and-wales` or `none` (did you mean `none`?)"
+        );
     }
 
     #[test]

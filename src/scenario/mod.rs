@@ -196,7 +196,10 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     if message == "duplicate key"
         && let Some(key) = span.as_ref().and_then(|s| text.get(s.clone()))
     {
-        message = format!("duplicate key `{key}`: it is already defined in this table");
+        message = format!(
+            "duplicate key `{}`: it is already defined in this table",
+            crate::quote::escaped(key)
+        );
     }
     // serde gives a field missing from the top level an empty span at the start of the file.
     let path = (span.as_ref())

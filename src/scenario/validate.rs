@@ -31,14 +31,7 @@ pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 /// (1023 for 2023) that would make the pace tiny.
 pub const MAX_OBSERVED_YEARS: i32 = 10;
 
-/// `text` as given, or its first 60 characters and "…" when longer: a message quotes what was
-/// written without echoing a pasted megabyte.
-fn clip(text: &str) -> String {
-    match text.char_indices().nth(60) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
-    }
-}
+use crate::quote::quoted;
 
 /// The items joined by ", ", the first 20 of them and "and N more" after.
 fn listed(items: impl Iterator<Item = String>) -> String {
@@ -118,8 +111,8 @@ impl Ctx {
             self.err(
                 path,
                 format!(
-                    "{:?} contains U+{:04X} ({hint}), which cannot appear in tables and charts",
-                    clip(t),
+                    "{} contains U+{:04X} ({hint}), which cannot appear in tables and charts",
+                    quoted(t),
                     u32::from(ch)
                 ),
             );
@@ -137,7 +130,7 @@ impl Ctx {
             if let Some(first) = seen.insert(n, i) {
                 self.err(
                     format!("{section}[{i}].name"),
-                    format!("\"{n}\" is already the name of {section}[{first}]"),
+                    format!("{} is already the name of {section}[{first}]", quoted(n)),
                 );
             }
         }
@@ -193,7 +186,7 @@ fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) ->
         .map(|n| (super::locate::edit_distance(&lower, &n.to_lowercase()), *n))
         .filter(|(d, _)| *d <= 2.max(name.len() / 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| format!(" (did you mean \"{n}\"?)"))
+        .map(|(_, n)| format!(" (did you mean {}?)", quoted(n)))
         .unwrap_or_default();
     let list = if names.is_empty() {
         format!("there are no {what}s")
@@ -203,12 +196,12 @@ fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) ->
         let unique: Vec<&str> = names.iter().copied().filter(|n| seen.insert(*n)).collect();
         format!(
             "known {what}s: {}",
-            listed(unique.iter().map(|n| format!("\"{}\"", clip(n))))
+            listed(unique.iter().map(|n| quoted(n)))
         )
     };
     ctx.err(
         path,
-        format!("unknown {what} \"{}\"{hint}; {list}", clip(name)),
+        format!("unknown {what} {}{hint}; {list}", quoted(name)),
     );
     None
 }
@@ -241,8 +234,8 @@ pub(super) fn validate(
         c.err(
             "name",
             format!(
-                "\"{}\" is not usable as a directory name: use letters, digits, '-', '_' and '.' (not first)",
-                clip(&raw.name)
+                "{} is not usable as a directory name: use letters, digits, '-', '_' and '.' (not first)",
+                quoted(&raw.name)
             ),
         );
     } else if raw.name.len() > MAX_NAME_LEN {
@@ -535,7 +528,7 @@ pub(super) fn validate(
                 if !seen.insert(i) {
                     c.err(
                         format!("{p}.teams[{k}]"),
-                        format!("team \"{tn}\" is listed twice"),
+                        format!("team {} is listed twice", quoted(tn)),
                     );
                 }
                 team_used[i] = true;
@@ -546,8 +539,8 @@ pub(super) fn validate(
             c.err(
                 format!("{p}.teams"),
                 format!(
-                    "case type \"{}\" needs effort but no team may work it: list at least one team",
-                    ct.name
+                    "case type {} needs effort but no team may work it: list at least one team",
+                    quoted(&ct.name)
                 ),
             );
         }
@@ -706,13 +699,7 @@ pub(super) fn validate(
         if strictness != Strictness::AsWritten || ct.effort.is_none() || ct.teams.is_empty() {
             continue;
         }
-        let names = || {
-            listed(
-                ct.teams
-                    .iter()
-                    .map(|&tm| format!("\"{}\"", clip(&raw.teams[tm].name))),
-            )
-        };
+        let names = || listed(ct.teams.iter().map(|&tm| quoted(&raw.teams[tm].name)));
         let has_entries = |tm: usize| !raw.teams[tm].headcount.is_empty();
         if ct.teams.iter().all(|&tm| {
             let h = &raw.teams[tm].headcount;
@@ -721,8 +708,8 @@ pub(super) fn validate(
             c.err(
                 format!("case_types[{i}].teams"),
                 format!(
-                    "case type \"{}\" could never be worked: every headcount of {} is 0",
-                    clip(&ct.name),
+                    "case type {} could never be worked: every headcount of {} is 0",
+                    quoted(&ct.name),
                     names()
                 ),
             );
@@ -737,8 +724,8 @@ pub(super) fn validate(
             c.err(
                 format!("case_types[{i}].teams"),
                 format!(
-                    "case type \"{}\" could never be worked: no headcount entry of {} with people in it covers a working day by the horizon (dates on a weekend or holiday?)",
-                    clip(&ct.name),
+                    "case type {} could never be worked: no headcount entry of {} with people in it covers a working day by the horizon (dates on a weekend or holiday?)",
+                    quoted(&ct.name),
                     names()
                 ),
             );
@@ -749,8 +736,8 @@ pub(super) fn validate(
             c.err(
                 format!("teams[{ti}]"),
                 format!(
-                    "team \"{}\" can work nothing: no case type lists it in its teams",
-                    raw.teams[ti].name
+                    "team {} can work nothing: no case type lists it in its teams",
+                    quoted(&raw.teams[ti].name)
                 ),
             );
         }
@@ -1110,8 +1097,8 @@ pub(super) fn validate(
                     c.err(
                         path,
                         format!(
-                            "one replication is expected to open {expected_cases:.3e} cases, {n:.3e} of them \"{}\"{}; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)",
-                            clip(&case_types[most].name),
+                            "one replication is expected to open {expected_cases:.3e} cases, {n:.3e} of them {}{}; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)",
+                            quoted(&case_types[most].name),
                             if routed { ", opened by routing" } else { "" }
                         ),
                     );
@@ -1125,9 +1112,7 @@ pub(super) fn validate(
                 }
             }
             Err(cycle) => {
-                let names = cycle
-                    .iter()
-                    .map(|&i| format!("\"{}\"", clip(&case_types[i].name)));
+                let names = cycle.iter().map(|&i| quoted(&case_types[i].name));
                 let names = if cycle.len() <= 20 {
                     names.collect::<Vec<_>>().join(" → ")
                 } else {
