@@ -95,23 +95,47 @@ impl Ctx {
 
     /// Refuses text that cannot be shown where it goes: control characters (a line break, a tab,
     /// a bell) break tables and the terminal, and they and the Unicode noncharacters (U+FFFE,
-    /// U+FFFF and the like) are not allowed in XML, so a chart naming them would not open. With
-    /// `lines`, line breaks and tabs are allowed (a description).
+    /// U+FFFF and the like) are not allowed in XML, so a chart naming them would not open. A name
+    /// or label (`lines` false) may also hold no invisible character (a format or
+    /// default-ignorable one: a zero-width space, a bidi control, a soft hyphen, a tag character)
+    /// and no whitespace but the ordinary space (a no-break space): two names that look the same
+    /// on a chart or in a message would be different names. With `lines` (a description), line
+    /// breaks and tabs are allowed, and so are the invisible characters and other spaces that
+    /// prose uses (a soft hyphen, a joiner, a no-break space): a description is never a name.
     fn text(&mut self, path: impl Into<String>, t: &str, lines: bool) {
         let bad = t.chars().find(|&ch| {
-            let allowed = lines && matches!(ch, '\n' | '\r' | '\t');
-            (ch.is_control() && !allowed) || is_noncharacter(ch)
+            if lines {
+                (ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) || is_noncharacter(ch)
+            } else {
+                crate::quote::is_invisible(ch)
+            }
         });
         if let Some(ch) = bad {
-            let hint = if ch.is_control() {
-                "a control character: a line break or tab pasted in?"
+            let (hint, why) = if ch.is_control() {
+                (
+                    "a control character: a line break or tab pasted in?",
+                    "which cannot appear in tables and charts",
+                )
+            } else if is_noncharacter(ch) {
+                (
+                    "a Unicode noncharacter",
+                    "which cannot appear in tables and charts",
+                )
+            } else if ch.is_whitespace() {
+                (
+                    "a space other than the ordinary one, such as a no-break space",
+                    "so names that look the same would differ: use an ordinary space",
+                )
             } else {
-                "a Unicode noncharacter"
+                (
+                    "an invisible character: a zero-width space, joiner, soft hyphen or direction control pasted in?",
+                    "so names that look the same would differ: remove it",
+                )
             };
             self.err(
                 path,
                 format!(
-                    "{} contains U+{:04X} ({hint}), which cannot appear in tables and charts",
+                    "{} contains U+{:04X} ({hint}), {why}",
                     quoted(t),
                     u32::from(ch)
                 ),
@@ -137,12 +161,7 @@ impl Ctx {
     }
 }
 
-/// Unicode noncharacters (U+FDD0..U+FDEF, and the last two code points of every plane): XML
-/// refuses U+FFFE and U+FFFF, and none of them belongs in a name.
-fn is_noncharacter(ch: char) -> bool {
-    let u = u32::from(ch);
-    (0xFDD0..=0xFDEF).contains(&u) || (u & 0xFFFE) == 0xFFFE
-}
+use crate::quote::is_noncharacter;
 
 /// Longest description \[characters\]: it is repeated in summary.json and comparison.json.
 pub const MAX_DESCRIPTION_LEN: usize = 10_000;
@@ -1557,8 +1576,68 @@ count = 10
         assert!(p[0].starts_with("case_types[0].routing[0].name:"), "{p:?}");
         // Ordinary text outside ASCII is fine.
         assert!(problems("count = 10\n", "count = 10\nname = \"Überprüfung – ✓\"\n").is_empty());
-        assert!(is_noncharacter('\u{10FFFF}') && is_noncharacter('\u{1FFFE}'));
-        assert!(!is_noncharacter('\u{FFFD}') && !is_noncharacter('a'));
+        // Invisible characters and spaces other than the ordinary one are refused in every kind
+        // of name and label, and named by their code point (the name shown escaped).
+        for (old, new, path, code) in [
+            (
+                "name = \"work\"",
+                "name = \"wo\\u200Brk\"",
+                "case_types[0].name",
+                "U+200B",
+            ),
+            (
+                "name = \"team\"",
+                "name = \"te\\u2066am\"",
+                "teams[0].name",
+                "U+2066",
+            ),
+            (
+                "from = 2024-02-01 }",
+                "from = 2024-02-01, source = \"SO\\u00ADC\" }",
+                "teams[0].headcount[0].source",
+                "U+00AD",
+            ),
+            (
+                "count = 10\n",
+                "count = 10\nname = \"old\\u00A0cases\"\n",
+                "backlogs[0].name",
+                "U+00A0",
+            ),
+            (
+                "count = 10\n",
+                "count = 10\nname = \"old\\U000E0041\"\n",
+                "backlogs[0].name",
+                "U+E0041",
+            ),
+            (
+                "teams = [\"team\"]",
+                "teams = [\"team\"]\nrouting = [{ name = \"a\\uFEFF\", share = 1.0 }]",
+                "case_types[0].routing[0].name",
+                "U+FEFF",
+            ),
+        ] {
+            let p = problems(old, new);
+            assert!(
+                p.iter().any(|p| p.starts_with(&format!("{path}: "))
+                    && p.contains(&format!("contains {code} "))
+                    && p.contains("so names that look the same would differ")),
+                "{p:?}"
+            );
+        }
+        let p = problems("name = \"team\"", "name = \"te\\u2066am\"");
+        assert!(
+            p.iter()
+                .any(|p| p.contains("\"te\\u{2066}am\" contains U+2066 (an invisible character")),
+            "{p:?}"
+        );
+        // A description may have them: prose uses soft hyphens, joiners and no-break spaces.
+        assert!(
+            problems(
+                start,
+                "name = \"small\"\ndescription = \"a\\u00ADb\\u200Dc\\u00A0d\"\n"
+            )
+            .is_empty()
+        );
     }
 
     #[test]
