@@ -24,6 +24,16 @@ pub const MAX_CASE_TYPES: usize = 1000;
 /// Longest scenario name [bytes]: it names the results directory, and file systems refuse names
 /// over 255 bytes (with `-comparison` added for `vetsim compare`).
 pub const MAX_NAME_LEN: usize = 100;
+/// Longest name or label of anything a scenario defines (case types, teams, streams, hit
+/// categories, routing outcomes, backlogs, source units) \[characters\]. Names label table
+/// columns (a `hit_rate__<name>` column of replications.csv), chart legends and panel titles, and
+/// a case type's name is repeated on every one of its rows of daily.csv (a row per working day):
+/// a 10,000-character name would make that file hundreds of megabytes and the charts unreadable.
+/// The longest name in the shipped scenarios has 51 characters; 64 leaves room for a descriptive
+/// one, and a longer "name" is a pasted text. (The scenario's own name, which names a
+/// directory, has [`MAX_NAME_LEN`].) Messages show names up to this length whole
+/// ([`crate::quote::SHOWN_CHARS`]).
+pub const MAX_LABEL_LEN: usize = 64;
 /// Tolerance on "shares sum to 1".
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 /// Most years `screening.throughput.observed_since` may lie before `start`: the pace is the
@@ -143,13 +153,30 @@ impl Ctx {
         }
     }
 
+    /// A name or label: at most [`MAX_LABEL_LEN`] characters, and only characters that show
+    /// ([`Ctx::text`]).
+    fn label(&mut self, path: impl Into<String>, t: &str) {
+        let len = t.chars().count();
+        if len > MAX_LABEL_LEN {
+            self.err(
+                path,
+                format!(
+                    "{} characters long: at most {MAX_LABEL_LEN}, since names label tables and charts and are repeated on rows of the results (a longer one is a pasted text, not a name)",
+                    thousands(len as u64)
+                ),
+            );
+        } else {
+            self.text(path, t, false);
+        }
+    }
+
     fn unique_names<'a>(&mut self, section: &str, names: impl Iterator<Item = &'a str>) {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, n) in names.enumerate() {
             if n.trim().is_empty() {
                 self.err(format!("{section}[{i}].name"), "name is empty");
             } else {
-                self.text(format!("{section}[{i}].name"), n, false);
+                self.label(format!("{section}[{i}].name"), n);
             }
             if let Some(first) = seen.insert(n, i) {
                 self.err(
@@ -495,7 +522,7 @@ pub(super) fn validate(
                 if s.trim().is_empty() {
                     c.err(format!("{hp}.source"), "source is empty");
                 } else {
-                    c.text(format!("{hp}.source"), s, false);
+                    c.label(format!("{hp}.source"), s);
                 }
                 match sources.iter().position(|x| x == s) {
                     Some(i) => i,
@@ -613,7 +640,7 @@ pub(super) fn validate(
                     c.prob(&format!("{p}.routing[{oi}].share"), s);
                 }
                 if let Some(name) = &o.name {
-                    c.text(format!("{p}.routing[{oi}].name"), name, false);
+                    c.label(format!("{p}.routing[{oi}].name"), name);
                 }
                 let mut to = Vec::new();
                 for (k, tn) in o.to.iter().enumerate() {
@@ -1020,7 +1047,7 @@ pub(super) fn validate(
     for (bi, b) in raw.backlogs.iter().enumerate() {
         let p = format!("backlogs[{bi}]");
         if let Some(name) = &b.name {
-            c.text(format!("{p}.name"), name, false);
+            c.label(format!("{p}.name"), name);
         }
         let ct = resolve(
             c,
@@ -1637,6 +1664,70 @@ count = 10
                 "name = \"small\"\ndescription = \"a\\u00ADb\\u200Dc\\u00A0d\"\n"
             )
             .is_empty()
+        );
+    }
+
+    /// Every kind of name may have 64 characters (counted as characters, not bytes), not 65.
+    #[test]
+    fn names_of_every_kind_are_bounded_in_length() {
+        assert_eq!(
+            MAX_LABEL_LEN,
+            crate::quote::SHOWN_CHARS,
+            "a valid name is shown whole"
+        );
+        for (old, new, path) in [
+            ("name = \"work\"", "name = \"NAME\"", "case_types[0].name"),
+            ("name = \"team\"", "name = \"NAME\"", "teams[0].name"),
+            (
+                "from = 2024-02-01 }",
+                "from = 2024-02-01, source = \"NAME\" }",
+                "teams[0].headcount[0].source",
+            ),
+            (
+                "count = 10\n",
+                "count = 10\nname = \"NAME\"\n",
+                "backlogs[0].name",
+            ),
+            (
+                "teams = [\"team\"]",
+                "teams = [\"team\"]\nrouting = [{ name = \"NAME\", share = 1.0 }]",
+                "case_types[0].routing[0].name",
+            ),
+            (
+                "[[backlogs]]",
+                "[[arrivals]]\nname = \"NAME\"\ncase_type = \"work\"\nrate_per_day = 1\n[[backlogs]]",
+                "arrivals[0].name",
+            ),
+            (
+                "[[backlogs]]",
+                "[screening]\nrecords = 10\nthroughput = { records_per_day = 1 }\nhits = [{ name = \"NAME\", case_type = \"work\", rate = 0.1 }]\n[[backlogs]]",
+                "screening.hits[0].name",
+            ),
+        ] {
+            // References to a renamed case type or team follow it.
+            let text = |name: &str| {
+                let t = SMALL.replacen(old, &new.replace("NAME", name), 1);
+                match path {
+                    "case_types[0].name" => t.replace("\"work\"", &format!("\"{name}\"")),
+                    "teams[0].name" => t.replace("[\"team\"]", &format!("[\"{name}\"]")),
+                    _ => t,
+                }
+            };
+            assert!(problems_of(&text(&"é".repeat(64))).is_empty(), "{path}");
+            assert_eq!(
+                problems_of(&text(&"é".repeat(65))),
+                [format!(
+                    "{path}: 65 characters long: at most 64, since names label tables and charts and are repeated on rows of the results (a longer one is a pasted text, not a name)"
+                )],
+                "{path}"
+            );
+        }
+        let long = format!("[[case_types]]\nname = \"{}\"\n", "x".repeat(10_000));
+        let p = problems_of(&SMALL.replacen("[[teams]]", &format!("{long}[[teams]]"), 1));
+        assert!(
+            p.iter()
+                .any(|p| p.starts_with("case_types[1].name: 10,000 characters long")),
+            "{p:?}"
         );
     }
 
