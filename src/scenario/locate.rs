@@ -146,11 +146,37 @@ pub(crate) fn plain_types(msg: &str) -> String {
     out
 }
 
+/// `text` as a `toml_edit` document, for its spans. `toml_edit` refuses numbers that `toml` reads
+/// (an integer beyond the 64-bit signed range, such as a seed or count up to 2^64 - 1) or that
+/// overflow (`1e400`): each such literal is replaced by `0` and spaces, of its length, so that the
+/// document parses and every other span stays where it was. Without this, one such number left a
+/// file's every problem without a line. `None` when the text is not TOML for another reason (or
+/// holds more than [`MAX_PATCHES`] such numbers: each costs a parse).
+fn document(text: &str) -> Option<Document<String>> {
+    let mut text = text.to_string();
+    for _ in 0..=MAX_PATCHES {
+        let e = match Document::parse(text.clone()) {
+            Ok(doc) => return Some(doc),
+            Err(e) => e,
+        };
+        let span = e.span().filter(|s| !s.is_empty())?;
+        if !e.message().contains("overflowed") {
+            return None;
+        }
+        let len = text.get(span.clone())?.len();
+        text.replace_range(span, &format!("0{}", " ".repeat(len - 1)));
+    }
+    None
+}
+
+/// Most numbers out of `toml_edit`'s range that [`document`] replaces in one text.
+const MAX_PATCHES: usize = 100;
+
 /// The field path (`teams[1].headcount[0].count`, in the form validation uses) of the innermost
 /// key or value of the document whose span holds byte `offset`; `None` when the text is not
 /// well-formed TOML or the offset is at the top level. Used to name the field of a type error.
 pub(crate) fn path_at(text: &str, offset: usize) -> Option<String> {
-    let doc = Document::parse(text).ok()?;
+    let doc = document(text)?;
     let mut best = None;
     walk_table(doc.as_table(), "", offset, &mut best);
     best.map(|(_, path)| path)
@@ -299,7 +325,7 @@ impl<'a> Node<'a> {
 
 /// Fills in `line` and `column` of each error from its path.
 pub(crate) fn attach_positions(text: &str, errors: &mut [FieldError]) {
-    let Ok(doc) = Document::parse(text) else {
+    let Some(doc) = document(text) else {
         return;
     };
     let root = doc.as_item();
@@ -423,6 +449,28 @@ mod tests {
         assert_eq!(path_at(text, 0).as_deref(), Some("name"));
         assert_eq!(path_at("name = \"x\"\n\n", 11), None);
         assert_eq!(path_at("name = \"x", 3), None);
+    }
+
+    /// Numbers that toml reads but toml_edit refuses (beyond i64, or overflowing to infinity) do
+    /// not cost the file its positions.
+    #[test]
+    fn positions_are_found_beside_numbers_beyond_64_bits() {
+        let text = "seed = 18446744073709551615\n[[backlogs]]\ncount = 18446744073709551615\nx = [1e400, -99999999999999999999]\nat = 2024-01-01\n";
+        let mut errs = vec![
+            FieldError::new("backlogs[0].count", "bad"),
+            FieldError::new("backlogs[0].at", "bad"),
+            FieldError::new("seed", "bad"),
+        ];
+        attach_positions(text, &mut errs);
+        let at: Vec<_> = errs.iter().map(|e| (e.line, e.column)).collect();
+        assert_eq!(
+            at,
+            [(Some(3), Some(9)), (Some(5), Some(6)), (Some(1), Some(8))]
+        );
+        let offset = text.find("-9999").unwrap();
+        assert_eq!(path_at(text, offset).as_deref(), Some("backlogs[0].x[1]"));
+        // Not TOML for another reason: no document.
+        assert!(document("seed = 18446744073709551615\nx = \"open\n").is_none());
     }
 
     #[test]
