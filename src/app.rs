@@ -378,12 +378,10 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
 }
 
 fn run_scenario(args: RunArgs) -> Result<(), AppError> {
-    let scenario = match &args.scenario {
-        Some(p) => Scenario::load(p)?,
-        None => Scenario::default_scenario(),
-    };
+    let (text, file) = scenario_text(&args.scenario)?;
+    let scenario = Scenario::from_toml_str(&text, &file)?;
     let replications = args.common.replications.unwrap_or(scenario.replications);
-    scenario.check_replications(replications)?;
+    scenario.check_replications(replications, &text)?;
     let seed = args.common.seed.unwrap_or(scenario.seed);
     let out_dir = args
         .out

@@ -119,11 +119,13 @@ impl Scenario {
     }
 
     /// Checks a number of replications given on the command line (which overrides the file's)
-    /// against the limit the file's own `replications` is held to.
+    /// against the limit the file's own `replications` is held to. `text` is the scenario's text:
+    /// the problem is reported at the file's `replications` (the value the command line
+    /// replaced), or at the top of the file when it has none.
     ///
     /// # Errors
     /// [`ScenarioError::Invalid`] naming the limit, when the run would be too long.
-    pub fn check_replications(&self, replications: u64) -> Result<(), ScenarioError> {
+    pub fn check_replications(&self, replications: u64, text: &str) -> Result<(), ScenarioError> {
         match validate::run_too_big(
             replications,
             self.expected_cases,
@@ -131,10 +133,20 @@ impl Scenario {
             self.screening.as_ref().map_or(0, |s| s.hits.len()),
         ) {
             None => Ok(()),
-            Some(why) => Err(ScenarioError::Invalid {
-                file: self.file.clone(),
-                errors: vec![FieldError::new("replications (--replications)", why)],
-            }),
+            Some(why) => {
+                let (line, column) = match position_of(text, "replications") {
+                    (Some(l), c) => (Some(l), c),
+                    (None, _) => (Some(1), Some(1)),
+                };
+                Err(ScenarioError::Invalid {
+                    file: self.file.clone(),
+                    errors: vec![FieldError {
+                        line,
+                        column,
+                        ..FieldError::new("replications (--replications)", why)
+                    }],
+                })
+            }
         }
     }
 

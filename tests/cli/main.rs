@@ -797,9 +797,26 @@ fn replications_from_the_command_line_are_held_to_the_run_size_limit() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "replications (--replications): 10000000 replications of 32000 expected cases",
+            // At the file's own `replications`, the value the command line replaced.
+            "mm1.toml:9:16: replications (--replications): 10000000 replications of 32000 expected cases",
         ))
         .stderr(predicate::str::contains("the limit is 1e11"));
+    assert!(!out.exists());
+    // A file without `replications`: at its top.
+    let text = fs::read_to_string(root().join("scenarios/verification/mm1.toml")).unwrap();
+    let without = text.replace("replications = 40\n", "");
+    assert_ne!(without, text);
+    let file = dir.path().join("mm1-default.toml");
+    fs::write(&file, without).unwrap();
+    vetsim()
+        .args(["run", "-q", "-n", "10000000", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "mm1-default.toml:1:1: replications (--replications): 10000000 replications",
+        ));
     assert!(!out.exists());
 }
 
