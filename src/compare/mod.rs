@@ -631,9 +631,10 @@ pub fn solve(
         }
         None => {
             // A wrong path: let the path walker say what is there.
-            let mut doc: toml_edit::DocumentMut = text
-                .parse()
-                .map_err(|e: toml_edit::TomlError| SolveError::Bad(e.to_string()))?;
+            let mut doc: toml_edit::DocumentMut =
+                text.parse().map_err(|e: toml_edit::TomlError| {
+                    SolveError::Bad(crate::scenario::rewrite_error(text, file, &e).to_string())
+                })?;
             variant::set_path(
                 &mut doc,
                 file,

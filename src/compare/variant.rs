@@ -36,6 +36,10 @@ pub enum VaryError {
         #[source]
         source: Box<ScenarioError>,
     },
+    /// The scenario is valid but cannot be rewritten into variants (a number beyond what
+    /// `toml_edit` holds).
+    #[error(transparent)]
+    Unrewritable(Box<ScenarioError>),
 }
 
 /// One varied setting: a path and the values it takes, in order.
@@ -604,18 +608,9 @@ fn relocate(e: &mut ScenarioError, text: &str, vtext: &str) {
 /// baseline: the scenario as written. When some variant has every varied path at its written
 /// value, it is the baseline; otherwise the baseline is added first.
 pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Variant>, VaryError> {
-    let base_doc: DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| VaryError::Invalid {
-                label: "as written".into(),
-                source: Box::new(ScenarioError::Parse {
-                    file: file.to_string(),
-                    line: 1,
-                    column: 1,
-                    message: e.message().to_string(),
-                    snippet: String::new(),
-                }),
-            })?;
+    let base_doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        VaryError::Unrewritable(Box::new(crate::scenario::rewrite_error(text, file, &e)))
+    })?;
     let mut seen: Vec<(String, &str)> = Vec::new();
     let mut n_variants: usize = 1;
     for v in varies {
@@ -790,6 +785,25 @@ mod tests {
         assert!(!m.contains('\u{200b}'), "{m}");
         let m = error_of("teams[1\u{202e}].x=1");
         assert!(m.contains("\"1\\u{202e}\" is not an index"), "{m}");
+    }
+
+    /// A seed beyond what toml_edit holds (valid for `run`) is reported where it is written, not
+    /// at line 1 as a variant that is not valid.
+    #[test]
+    fn a_seed_variants_cannot_hold_is_reported_at_its_line() {
+        let line = MET.lines().position(|l| l.starts_with("seed = ")).unwrap() + 1;
+        let text = MET.replacen("seed = 20230406", "seed = 18446744073709551615", 1);
+        assert_ne!(text, MET);
+        let vary = Vary::parse("teams.diverted_soc_ct.headcount=0").unwrap();
+        let m = build_variants(&text, "met.toml", &[vary])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.starts_with(&format!(
+                "met.toml:{line}:8: seed: 18446744073709551615 is more than 9,223,372,036,854,775,807, the largest whole number that compare and solve can write"
+            )),
+            "{m}"
+        );
     }
 
     /// Which settings change what is drawn (the comparison's common-random-numbers sentence).

@@ -259,6 +259,39 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     }
 }
 
+/// Why `compare` or `solve` cannot rewrite a scenario that `toml` read: `toml_edit`, which they
+/// write variants with, holds whole numbers up to 9,223,372,036,854,775,807 only, and a seed (or
+/// a count) may be up to 18,446,744,073,709,551,615. Located like any parse error, at the number.
+pub(crate) fn rewrite_error(text: &str, file: &str, e: &toml_edit::TomlError) -> ScenarioError {
+    let span = e.span().filter(|s| s.start < text.len());
+    let (line, column) = span
+        .as_ref()
+        .map(|s| locate::line_col(text, s.start))
+        .unwrap_or((1, 1));
+    let written = span
+        .as_ref()
+        .and_then(|s| text.get(s.clone()))
+        .unwrap_or("");
+    let message = if e.message().contains("integer number overflowed") {
+        format!(
+            "{written} is more than 9,223,372,036,854,775,807, the largest whole number that compare and solve can write into a scenario: use a smaller value"
+        )
+    } else {
+        e.message().trim().to_string()
+    };
+    let message = match span.as_ref().and_then(|s| locate::path_at(text, s.start)) {
+        Some(p) => format!("{p}: {message}"),
+        None => message,
+    };
+    ScenarioError::Parse {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+        snippet: span.map(|s| locate::snippet(text, s)).unwrap_or_default(),
+    }
+}
+
 /// The cohort of records and how fast it is worked through.
 #[derive(Debug, Clone)]
 pub struct Screening {
