@@ -120,6 +120,20 @@ pub(crate) fn plain_types(msg: &str) -> String {
         ("expected a map", "expected a table"),
     ];
     let mut out = msg.to_string();
+    // toml reads an integer beyond 64 bits as an i128, which serde calls the wrong type
+    // ("invalid type: integer `N` as i128, expected u64"): the type is right, the size is not.
+    if let Some(rest) = out.strip_prefix("invalid type: integer `")
+        && let Some((n, expected)) = rest.split_once("` as i128, ")
+    {
+        let expected = match expected {
+            "expected u64" if !n.starts_with('-') => {
+                "expected a whole number from 0 to 18,446,744,073,709,551,615"
+            }
+            "expected f64" => "expected a number: write one this large with an exponent, e.g. 1e20",
+            other => other,
+        };
+        out = format!("invalid value: integer `{n}`, {expected}");
+    }
     for (rust, plain) in TYPES {
         if let Some(head) = out.strip_suffix(rust) {
             out = format!("{head}{plain}");
@@ -429,6 +443,23 @@ mod tests {
         assert_eq!(
             plain_types(&huge),
             "invalid type: floating point `1e99`, expected a whole number from -2,147,483,648 to 2,147,483,647"
+        );
+        // An integer beyond 64 bits is the right type but too large (toml reads it as an i128).
+        assert_eq!(
+            plain_types("invalid type: integer `18446744073709551616` as i128, expected u64"),
+            "invalid value: integer `18446744073709551616`, expected a whole number from 0 to 18,446,744,073,709,551,615"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `-99999999999999999999` as i128, expected u64"),
+            "invalid value: integer `-99999999999999999999`, expected a whole number, 0 or more"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `-99999999999999999999` as i128, expected i32"),
+            "invalid value: integer `-99999999999999999999`, expected a whole number from -2,147,483,648 to 2,147,483,647"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `99999999999999999999` as i128, expected f64"),
+            "invalid value: integer `99999999999999999999`, expected a number: write one this large with an exponent, e.g. 1e20"
         );
         // Anything else passes through.
         assert_eq!(plain_types("expected u64 or so"), "expected u64 or so");

@@ -221,6 +221,17 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         .clone()
         .map(|s| locate::snippet(text, s))
         .unwrap_or_default();
+    // The seed is any whole number that fits 64 bits: say so, whatever else was written.
+    if path.as_deref() == Some("seed")
+        && let Some(found) = message
+            .strip_prefix("invalid type: ")
+            .or_else(|| message.strip_prefix("invalid value: "))
+            .and_then(|m| m.split(", expected").next())
+    {
+        message = format!(
+            "{found} is not a seed: the seed must be a whole number from 0 to 18446744073709551615"
+        );
+    }
     let message = match path {
         Some(p) => format!("{p}: {message}"),
         // A caret under the first line would only mislead.
@@ -663,6 +674,20 @@ mod tests {
         for empty in ["", "# a comment\n\n  # another\n"] {
             let m = parse_message(empty);
             assert!(m.starts_with("t.toml:1:1: the file is empty"), "{m}");
+        }
+        // A seed that is not a 64-bit whole number says what a seed may be.
+        for (seed, found) in [
+            ("18446744073709551616", "integer `18446744073709551616`"),
+            ("-1", "integer `-1`"),
+            ("1.5", "floating point `1.5`"),
+        ] {
+            let m = parse_message(&format!(
+                "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\nseed = {seed}\n"
+            ));
+            assert!(
+                m.starts_with(&format!("t.toml:4:8: seed: {found} is not a seed: the seed must be a whole number from 0 to 18446744073709551615\n")),
+                "{m}"
+            );
         }
         // A duplicate key is named.
         let m = parse_message("name = \"x\"\nname = \"y\"\n");
