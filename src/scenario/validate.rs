@@ -778,7 +778,10 @@ pub(super) fn validate(
         }
     }
     for (ti, used) in team_used.iter().enumerate() {
-        if !used && !unresolved_team {
+        // A second team of an existing name is reported as a duplicate: names resolve to the
+        // first, so it is not also a team that can work nothing.
+        let duplicate = raw.teams[..ti].iter().any(|t| t.name == raw.teams[ti].name);
+        if !used && !unresolved_team && !duplicate {
             c.err(
                 format!("teams[{ti}]"),
                 format!(
@@ -1506,6 +1509,14 @@ count = 10
         assert_eq!(
             problems("teams = [\"team\"]", "teams = [\"tema\"]").len(),
             1
+        );
+        // Two teams of one name are a duplicate, not also a second team that can work nothing.
+        assert_eq!(
+            problems(
+                "[[backlogs]]",
+                "[[teams]]\nname = \"team\"\nhours_per_day = 6\nheadcount = [{ count = 1 }]\n[[backlogs]]"
+            ),
+            ["teams[1].name: \"team\" is already the name of teams[0]"]
         );
         // With the horizon before the start, later dates are not also "after the horizon".
         assert_eq!(
