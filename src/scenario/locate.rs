@@ -140,6 +140,15 @@ pub(crate) fn plain_types(msg: &str) -> String {
             break;
         }
     }
+    // serde's names of what was written: the scenario's words for them.
+    for (serde_name, plain) in [
+        ("invalid type: sequence,", "invalid type: a list,"),
+        ("invalid type: map,", "invalid type: a table,"),
+    ] {
+        if let Some(rest) = out.strip_prefix(serde_name) {
+            out = format!("{plain}{rest}");
+        }
+    }
     // serde names the Rust type of a table ("expected struct RawCalendar"): a user wrote a
     // table, whatever its type is called here.
     if let Some(i) = out.find("expected struct Raw")

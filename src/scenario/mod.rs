@@ -689,6 +689,25 @@ mod tests {
                 "{m}"
             );
         }
+        // A keyword of the wrong type lists the keywords accepted.
+        let base = "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n";
+        for (text, says) in [
+            (
+                "[calendar]\nholidays = [\"none\"]\n",
+                "t.toml:5:12: calendar.holidays: invalid type: a list, expected \"england-and-wales\" or \"none\"\n",
+            ),
+            (
+                "[[teams]]\nname = \"t\"\nhours_per_day = 6\nheadcount = []\non_reduction = 1\n",
+                "t.toml:8:16: teams[0].on_reduction: invalid type: integer `1`, expected \"finish\" or \"handover\"\n",
+            ),
+            (
+                "[[arrivals]]\nname = \"a\"\ncase_type = \"c\"\nrate_per_day = 1\nprocess = { poisson = true }\n",
+                "t.toml:8:11: arrivals[0].process: invalid type: a table, expected \"poisson\" or \"fixed\"\n",
+            ),
+        ] {
+            let m = parse_message(&format!("{base}{text}"));
+            assert!(m.starts_with(says), "{m}");
+        }
         // A duplicate key is named.
         let m = parse_message("name = \"x\"\nname = \"y\"\n");
         assert!(m.starts_with("t.toml:2:1: duplicate key `name`"), "{m}");
