@@ -517,9 +517,9 @@ pub fn canonical_path(text: &str, path: &str) -> String {
     if let Some((c, _)) = walk(&doc, &segs) {
         return c;
     }
-    // A setting not written yet: its table's canonical path and the key.
+    // A setting not written yet: its table's (or inline table's) canonical path and the key.
     if let Some((Seg::Key(k), parent)) = segs.split_last()
-        && let Some((c, None)) = walk(&doc, parent)
+        && let Some((c, None | Some(Value::InlineTable(_)))) = walk(&doc, parent)
     {
         return if c.is_empty() {
             k.clone()
@@ -688,15 +688,24 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
             e
         });
         let scenario = scenario.map_err(|e| match &e {
-            // A key added where the format has none: an unknown path, with the valid names.
+            // A key added where the format has none: an unknown path, with the valid names. The
+            // message starts with the field's path: the setting that added it, when one did.
             ScenarioError::Parse { message, .. } if message.contains("unknown field") => {
-                VaryError::UnknownPath {
-                    file: file.to_string(),
-                    path: settings
+                let field = message.split_once(": ").map_or("", |(p, _)| p);
+                let path = match settings
+                    .iter()
+                    .find(|(p, _)| canonical_path(text, p) == field)
+                {
+                    Some((p, _)) => p.clone(),
+                    None => settings
                         .iter()
                         .map(|(p, _)| p.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
+                };
+                VaryError::UnknownPath {
+                    file: file.to_string(),
+                    path,
                     message: message.clone(),
                 }
             }
