@@ -24,6 +24,10 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The line holding `span` with carets under the span (clipped to that line), as toml shows it.
+/// The line is shown as a terminal would draw it under the caret line: tabs expanded to spaces (to
+/// the next multiple of [`TAB_WIDTH`] columns; a tab reproduced in the caret line would be as wide
+/// only where the terminal's tab stops agree) and invisible characters escaped (`\u{200b}`), so
+/// that the carets stand under the text they mean and a bidi control cannot reorder the line.
 pub(crate) fn snippet(text: &str, span: Range<usize>) -> String {
     let start = span.start.min(text.len());
     let (line, column) = line_col(text, start);
@@ -37,37 +41,55 @@ pub(crate) fn snippet(text: &str, span: Range<usize>) -> String {
     // SNIPPET_CHARS around the caret, so that the message stays readable.
     let chars: Vec<char> = line_text.chars().collect();
     let at = column - 1;
-    let (shown, at, width) = if chars.len() <= SNIPPET_CHARS + 20 {
-        (line_text.to_string(), at, width)
+    let (from, to) = if chars.len() <= SNIPPET_CHARS + 20 {
+        (0, chars.len())
     } else {
         let from = at
             .saturating_sub(SNIPPET_CHARS / 2)
             .min(chars.len().saturating_sub(SNIPPET_CHARS));
-        let to = (from + SNIPPET_CHARS).min(chars.len());
-        let mut shown = String::new();
-        let lead = usize::from(from > 0);
-        if from > 0 {
-            shown.push('…');
-        }
-        shown.extend(&chars[from..to]);
-        if to < chars.len() {
-            shown.push('…');
-        }
-        (
-            shown,
-            at - from + lead,
-            width.min(to.saturating_sub(at)).max(1),
-        )
+        (from, (from + SNIPPET_CHARS).min(chars.len()))
     };
+    // Columns as drawn: each character of the window becomes one piece of the shown line.
+    let mut shown = String::new();
+    let mut col = 0;
+    if from > 0 {
+        shown.push('…');
+        col += 1;
+    }
+    let (mut caret_at, mut caret_width) = (None, 0);
+    for (i, &ch) in chars.iter().enumerate().take(to).skip(from) {
+        let piece = match ch {
+            '\t' => " ".repeat(TAB_WIDTH - col % TAB_WIDTH),
+            _ if crate::quote::is_invisible(ch) => crate::quote::escape(ch),
+            _ => ch.to_string(),
+        };
+        let w = piece.chars().count();
+        if i == at {
+            caret_at = Some(col);
+        }
+        if (at..at + width).contains(&i) {
+            caret_width += w;
+        }
+        col += w;
+        shown.push_str(&piece);
+    }
+    if to < chars.len() {
+        shown.push('…');
+    }
+    // At the end of the line (an unclosed string) the caret stands just after it.
+    let caret_at = caret_at.unwrap_or(col);
     let gutter = line.to_string().len();
     format!(
         "{:gutter$} |\n{line} | {shown}\n{:gutter$} | {}{}",
         "",
         "",
-        " ".repeat(at),
-        "^".repeat(width),
+        " ".repeat(caret_at),
+        "^".repeat(caret_width.max(1)),
     )
 }
+
+/// Columns between tab stops in a snippet's line.
+const TAB_WIDTH: usize = 4;
 
 /// Most characters of a line shown in a snippet.
 const SNIPPET_CHARS: usize = 100;
@@ -411,6 +433,43 @@ mod tests {
             snip.contains("2 | b = oops") && snip.ends_with("    ^^^^"),
             "{snip}"
         );
+    }
+
+    /// The text under the carets of a snippet (every shown character is one column wide).
+    fn under_carets(snip: &str) -> String {
+        let lines: Vec<&str> = snip.lines().collect();
+        let shown: Vec<char> = lines[1].chars().collect();
+        let carets: Vec<char> = lines[2].chars().collect();
+        (0..carets.len())
+            .filter(|&i| carets[i] == '^')
+            .filter_map(|i| shown.get(i))
+            .collect()
+    }
+
+    /// Tabs before (or inside) the span are expanded in the shown line, so the carets stand
+    /// under the text they mean; invisible characters are shown escaped, and counted so.
+    #[test]
+    fn snippets_align_the_caret_after_tabs_and_invisible_characters() {
+        let text = "a = 1\n\tname\t=\t\"x\toops\n";
+        let at = text.find("oops").unwrap();
+        let snip = snippet(text, at..at + 4);
+        assert_eq!(under_carets(&snip), "oops", "{snip}");
+        assert!(!snip.contains('\t'), "{snip}");
+        // Tab stops every 4 columns from the start of the shown line.
+        assert!(snip.contains("2 |     name    =   \"x  oops"), "{snip}");
+        let snip = snippet(text, at - 3..at + 4);
+        assert_eq!(under_carets(&snip), "\"x  oops", "{snip}");
+        let text = "a = 1\nb = \"x\u{200b}\u{202e}y\" oops\n";
+        let at = text.find("oops").unwrap();
+        let snip = snippet(text, at..at + 4);
+        assert_eq!(under_carets(&snip), "oops", "{snip}");
+        assert!(snip.contains("b = \"x\\u{200b}\\u{202e}y\" oops"), "{snip}");
+        let at = text.find('\u{200b}').unwrap();
+        assert_eq!(under_carets(&snippet(text, at..at + 3)), "\\u{200b}");
+        // A caret at the end of the line stands just after it.
+        let text = "a = 1\n\tb = \"open\n";
+        let snip = snippet(text, text.len() - 1..text.len());
+        assert!(snip.ends_with(&format!("| {}^", " ".repeat(13))), "{snip}");
     }
 
     #[test]
