@@ -221,7 +221,8 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
             }
             // Build the variants too: a bad path or value is a problem of this file.
             let varies = varies_of(&[], &s)?;
-            compare::build_variants(&t, &f, &varies).map_err(|e| in_experiment(&t, &f, e))?;
+            compare::build_variants(&t, &f, &varies)
+                .map_err(|e| in_experiment(&t, &f, &s.experiment, e))?;
             Ok(s)
         });
         match loaded {
@@ -297,7 +298,7 @@ fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppErr
         return Err(AppError::Usage(format!(
             "{}: nothing to compare: give --vary PATH=V1,V2,... (e.g. --vary teams.{}.headcount=1,2,3) or an [experiment] section",
             s.file,
-            s.teams.first().map(|t| t.name.as_str()).unwrap_or("NAME")
+            crate::quote::escaped(s.teams.first().map(|t| t.name.as_str()).unwrap_or("NAME"))
         )));
     }
     s.experiment
@@ -324,32 +325,54 @@ fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppErr
 }
 
 /// A bad `[experiment]` entry, located at its line in the scenario file (command-line `--vary`
-/// errors need no location).
-fn in_experiment(text: &str, file: &str, e: VaryError) -> AppError {
-    let path = match &e {
-        VaryError::UnknownPath { path, .. } | VaryError::BadValue { path, .. } => path.clone(),
-        VaryError::Syntax { spec, .. } => spec.clone(),
+/// errors need no location). `experiment` is the scenario's `[[experiment.vary]]` entries (path,
+/// values as written), in file order: the entry is found by its path, and the message points at
+/// that entry's `path` (or at the value refused, when one value is), so that it names the entry's
+/// own line wherever else the same text appears in the file. A problem of the whole section (too
+/// many variants) points at its first entry.
+fn in_experiment(
+    text: &str,
+    file: &str,
+    experiment: &[(String, Vec<String>)],
+    e: VaryError,
+) -> AppError {
+    let (path, value) = match &e {
+        VaryError::UnknownPath { path, .. } => (path.as_str(), None),
+        VaryError::BadValue { path, value, .. } => (path.as_str(), Some(value.as_str())),
+        VaryError::Syntax { spec, .. } => (spec.as_str(), None),
         _ => return e.into(),
     };
-    // The line of the setting's path (in either kind of TOML string); for a problem of the whole
-    // section (too many variants), the section's first line.
-    let (double, single) = (format!("\"{path}\""), format!("'{path}'"));
     let whole_section =
         matches!(&e, VaryError::Syntax { message, .. } if message.contains("variants: at most"));
-    let line = text
-        .lines()
-        .position(|l| l.contains(&double) || l.contains(&single))
-        .or_else(|| {
-            whole_section.then(|| {
-                text.lines().position(|l| {
-                    let l = l.trim_start();
-                    l.starts_with("[[experiment.vary]]") || l.starts_with("[experiment]")
+    // A setting given twice is reported at its second entry.
+    let twice = matches!(&e, VaryError::Syntax { message, .. } if message.starts_with("the same setting as"));
+    let mut entries = experiment
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| p == path);
+    let entry = if twice {
+        entries.next_back()
+    } else {
+        entries.next()
+    };
+    let field = match entry {
+        _ if whole_section => Some("experiment.vary[0]".to_string()),
+        Some((i, (_, values))) => Some(
+            // (A string value is written quoted, and named bare in some messages.)
+            match value.and_then(|v| {
+                values.iter().position(|x| {
+                    x == v || x.strip_prefix('"').and_then(|x| x.strip_suffix('"')) == Some(v)
                 })
-            })?
-        });
-    match line {
-        Some(i) => AppError::Usage(format!("{file}:{}: [experiment]: {e}", i + 1)),
-        None => e.into(),
+            }) {
+                Some(k) => format!("experiment.vary[{i}].values[{k}]"),
+                None => format!("experiment.vary[{i}].path"),
+            },
+        ),
+        None => None,
+    };
+    match field.map(|f| crate::scenario::position_of(text, &f)) {
+        Some((Some(line), _)) => AppError::Usage(format!("{file}:{line}: [experiment]: {e}")),
+        _ => e.into(),
     }
 }
 
@@ -359,7 +382,7 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
     let varies = varies_of(&args.vary, &base)?;
     let variants = compare::build_variants(&text, &file, &varies).map_err(|e| {
         if args.vary.is_empty() {
-            in_experiment(&text, &file, e)
+            in_experiment(&text, &file, &base.experiment, e)
         } else {
             e.into()
         }
@@ -492,7 +515,7 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     let (text, file) = scenario_text(&args.scenario)?;
     let scenario = Scenario::from_toml_str(&text, &file)?;
     let replications = args.common.replications.unwrap_or(scenario.replications);
-    scenario.check_replications(replications)?;
+    scenario.check_replications(replications, &text)?;
     let seed = args.common.seed.unwrap_or(scenario.seed);
     let out_dir = args
         .out

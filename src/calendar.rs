@@ -96,15 +96,19 @@ pub struct Date(i32);
 #[non_exhaustive]
 pub enum DateError {
     /// Not of the form `YYYY-MM-DD` at all.
-    #[error("invalid date {text:?}: expected a date of the form YYYY-MM-DD, e.g. 2023-04-06")]
+    #[error(
+        "invalid date {}: expected a date of the form YYYY-MM-DD, e.g. 2023-04-06",
+        crate::quote::quoted(text)
+    )]
     Malformed {
-        /// The offending text (at most 40 characters of it).
+        /// The offending text (at most 65 characters of it).
         text: String,
     },
     /// Of the right form but naming no real day (e.g. `2023-02-29`, month 13, year 0000).
     #[error(
-        "invalid date {text:?}: no such day (expected YYYY-MM-DD with year 0001-9999, month 01-12 \
-         and a day that exists in that month)"
+        "invalid date {}: no such day (expected YYYY-MM-DD with year 0001-9999, month 01-12 \
+         and a day that exists in that month)",
+        crate::quote::quoted(text)
     )]
     NoSuchDay {
         /// The offending text.
@@ -112,22 +116,20 @@ pub enum DateError {
     },
     /// A date followed by a time of day and/or offset, where only a date is meaningful.
     #[error(
-        "invalid date {text:?}: a date-time was given but only a date is expected; write it as \
-         YYYY-MM-DD without a time of day or offset"
+        "invalid date {}: a date-time was given but only a date is expected; write it as \
+         YYYY-MM-DD without a time of day or offset",
+        crate::quote::quoted(text)
     )]
     HasTime {
-        /// The offending text (at most 40 characters of it).
+        /// The offending text (at most 65 characters of it).
         text: String,
     },
 }
 
-/// Shortens `text` for an error message so a huge input cannot produce a huge message.
+/// Shortens `text` for an error message so a huge input cannot produce a huge message: one
+/// character more than a message shows ([`crate::quote::quoted`] cuts it and marks the cut).
 fn shown(text: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    match text.char_indices().nth(MAX_CHARS) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_owned(),
-    }
+    text.chars().take(crate::quote::SHOWN_CHARS + 1).collect()
 }
 
 impl Date {
@@ -423,9 +425,9 @@ impl Visitor<'_> for WeekdayVisitor {
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Weekday, E> {
         Weekday::parse(v).ok_or_else(|| {
             E::custom(format_args!(
-                "invalid weekday {:?}: expected Mon, Tue, Wed, Thu, Fri, Sat or Sun \
+                "invalid weekday {}: expected Mon, Tue, Wed, Thu, Fri, Sat or Sun \
                  (or the full English name, any case)",
-                shown(v)
+                crate::quote::quoted(v)
             ))
         })
     }

@@ -4,7 +4,7 @@
 //! The library knows nothing of the terminal: it loads and validates scenarios ([`scenario`]), maps
 //! calendar dates to working-day time ([`calendar`]), simulates replications ([`model`]) in parallel
 //! ([`engine`]), summarises them ([`stats`], [`report`]), draws charts from the written summaries ([`plot`]) and
-//! writes them atomically. The binary in
+//! writes them atomically; every message shows the user's strings through [`quote`]. The binary in
 //! `main.rs` is a thin shell around [`app`].
 //!
 //! What the model does, step by step in the order the code applies it, and what every output
@@ -24,6 +24,7 @@ pub mod compare;
 pub mod engine;
 pub mod model;
 pub mod plot;
+pub mod quote;
 pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -639,9 +639,10 @@ pub fn solve(
         }
         None => {
             // A wrong path: let the path walker say what is there.
-            let mut doc: toml_edit::DocumentMut = text
-                .parse()
-                .map_err(|e: toml_edit::TomlError| SolveError::Bad(e.to_string()))?;
+            let mut doc: toml_edit::DocumentMut =
+                text.parse().map_err(|e: toml_edit::TomlError| {
+                    SolveError::Bad(crate::scenario::rewrite_error(text, file, &e).to_string())
+                })?;
             variant::set_path(
                 &mut doc,
                 file,
@@ -661,7 +662,7 @@ pub fn solve(
             }
             return Err(SolveError::Bad(format!(
                 "{} is not set in {file}: write it in the scenario (with its current value) first, so that solve knows where to search from",
-                spec.path
+                crate::quote::escaped(&spec.path)
             )));
         }
     }

@@ -6,33 +6,40 @@
 //! the `name` of its entry (`teams.diverted_soc_ct`). `teams.NAME.headcount` is short for the
 //! `count` of a team's only headcount entry.
 
+use crate::quote::{escaped, quoted};
 use crate::scenario::{Scenario, ScenarioError};
 use toml_edit::{DocumentMut, Item, Value};
 
 /// Why a `--vary`/`--param` or an `[experiment]` cannot be used. Always bad input (exit code 2).
+/// The paths, values and names in these messages are the user's (and the messages quote names
+/// from the file), so each part is shown with invisible characters escaped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum VaryError {
-    #[error("{spec}: {message}")]
+    #[error("{}: {}", escaped(spec), escaped(message))]
     Syntax { spec: String, message: String },
-    #[error("{path}: no such setting in {file}: {message}")]
+    #[error("{}: no such setting in {file}: {}", escaped(path), escaped(message))]
     UnknownPath {
         file: String,
         path: String,
         message: String,
     },
-    #[error("{path} = {value}: {message}")]
+    #[error("{} = {}: {}", escaped(path), escaped(value), escaped(message))]
     BadValue {
         path: String,
         value: String,
         message: String,
     },
-    #[error("variant {label} is not a valid scenario:\n{source}")]
+    #[error("variant {} is not a valid scenario:\n{source}", escaped(label))]
     Invalid {
         label: String,
         #[source]
         source: Box<ScenarioError>,
     },
+    /// The scenario is valid but cannot be rewritten into variants (a number beyond what
+    /// `toml_edit` holds).
+    #[error(transparent)]
+    Unrewritable(Box<ScenarioError>),
 }
 
 /// One varied setting: a path and the values it takes, in order.
@@ -143,15 +150,15 @@ fn segments(path: &str) -> Result<Vec<Seg>, String> {
         while !rest.is_empty() {
             let close = rest
                 .find(']')
-                .ok_or_else(|| format!("unclosed '[' in {part:?}"))?;
+                .ok_or_else(|| format!("unclosed '[' in {}", quoted(part)))?;
             let idx: usize = rest[1..close]
                 .trim()
                 .parse()
-                .map_err(|_| format!("{:?} is not an index", &rest[1..close]))?;
+                .map_err(|_| format!("{} is not an index", quoted(&rest[1..close])))?;
             out.push(Seg::Index(idx));
             rest = &rest[close + 1..];
             if !rest.is_empty() && !rest.starts_with('[') {
-                return Err(format!("unexpected {rest:?} after ']'"));
+                return Err(format!("unexpected {} after ']'", quoted(rest)));
             }
         }
     }
@@ -510,9 +517,9 @@ pub fn canonical_path(text: &str, path: &str) -> String {
     if let Some((c, _)) = walk(&doc, &segs) {
         return c;
     }
-    // A setting not written yet: its table's canonical path and the key.
+    // A setting not written yet: its table's (or inline table's) canonical path and the key.
     if let Some((Seg::Key(k), parent)) = segs.split_last()
-        && let Some((c, None)) = walk(&doc, parent)
+        && let Some((c, None | Some(Value::InlineTable(_)))) = walk(&doc, parent)
     {
         return if c.is_empty() {
             k.clone()
@@ -601,18 +608,9 @@ fn relocate(e: &mut ScenarioError, text: &str, vtext: &str) {
 /// baseline: the scenario as written. When some variant has every varied path at its written
 /// value, it is the baseline; otherwise the baseline is added first.
 pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Variant>, VaryError> {
-    let base_doc: DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| VaryError::Invalid {
-                label: "as written".into(),
-                source: Box::new(ScenarioError::Parse {
-                    file: file.to_string(),
-                    line: 1,
-                    column: 1,
-                    message: e.message().to_string(),
-                    snippet: String::new(),
-                }),
-            })?;
+    let base_doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        VaryError::Unrewritable(Box::new(crate::scenario::rewrite_error(text, file, &e)))
+    })?;
     let mut seen: Vec<(String, &str)> = Vec::new();
     let mut n_variants: usize = 1;
     for v in varies {
@@ -690,15 +688,24 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
             e
         });
         let scenario = scenario.map_err(|e| match &e {
-            // A key added where the format has none: an unknown path, with the valid names.
+            // A key added where the format has none: an unknown path, with the valid names. The
+            // message starts with the field's path: the setting that added it, when one did.
             ScenarioError::Parse { message, .. } if message.contains("unknown field") => {
-                VaryError::UnknownPath {
-                    file: file.to_string(),
-                    path: settings
+                let field = message.split_once(": ").map_or("", |(p, _)| p);
+                let path = match settings
+                    .iter()
+                    .find(|(p, _)| canonical_path(text, p) == field)
+                {
+                    Some((p, _)) => p.clone(),
+                    None => settings
                         .iter()
                         .map(|(p, _)| p.as_str())
                         .collect::<Vec<_>>()
                         .join(", "),
+                };
+                VaryError::UnknownPath {
+                    file: file.to_string(),
+                    path,
                     message: message.clone(),
                 }
             }
@@ -772,6 +779,40 @@ mod tests {
         build_variants(MET, "met.toml", &[Vary::parse(spec).unwrap()])
             .unwrap_err()
             .to_string()
+    }
+
+    /// A path or name with an invisible character in it is shown with the character escaped, so
+    /// that "no entry named x" cannot name what looks like an existing entry.
+    #[test]
+    fn invisible_characters_in_paths_and_names_are_shown_escaped() {
+        let m = error_of("teams.diverted_soc_ct\u{200b}.headcount=1");
+        assert!(
+            m.starts_with("teams.diverted_soc_ct\\u{200b}.headcount: no such setting")
+                && m.contains("no entry named diverted_soc_ct\\u{200b};"),
+            "{m}"
+        );
+        assert!(!m.contains('\u{200b}'), "{m}");
+        let m = error_of("teams[1\u{202e}].x=1");
+        assert!(m.contains("\"1\\u{202e}\" is not an index"), "{m}");
+    }
+
+    /// A seed beyond what toml_edit holds (valid for `run`) is reported where it is written, not
+    /// at line 1 as a variant that is not valid.
+    #[test]
+    fn a_seed_variants_cannot_hold_is_reported_at_its_line() {
+        let line = MET.lines().position(|l| l.starts_with("seed = ")).unwrap() + 1;
+        let text = MET.replacen("seed = 20230406", "seed = 18446744073709551615", 1);
+        assert_ne!(text, MET);
+        let vary = Vary::parse("teams.diverted_soc_ct.headcount=0").unwrap();
+        let m = build_variants(&text, "met.toml", &[vary])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            m.starts_with(&format!(
+                "met.toml:{line}:8: seed: 18446744073709551615 is more than 9,223,372,036,854,775,807, the largest whole number that compare and solve can write"
+            )),
+            "{m}"
+        );
     }
 
     /// Which settings change what is drawn (the comparison's common-random-numbers sentence).

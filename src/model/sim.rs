@@ -217,7 +217,8 @@ impl Probe for NoProbe {}
 #[non_exhaustive]
 pub enum SimError {
     #[error(
-        "replication {replication} opened more than {limit} cases, the most of them of type \"{case_type}\": the routing drawn for it multiplies cases (check the routing shares, counts and priors on the way to that type: shares drawn from few observed counts can land far from their mean)"
+        "replication {replication} opened more than {limit} cases, the most of them of type {}: the routing drawn for it multiplies cases (check the routing shares, counts and priors on the way to that type: shares drawn from few observed counts can land far from their mean)",
+        crate::quote::quoted(case_type)
     )]
     TooManyCases {
         replication: u64,

@@ -56,8 +56,8 @@ fn check(c: &Comparison) -> Result<(), String> {
     }
     if !c.variants.iter().any(|v| v.label == c.meta.baseline) {
         return Err(format!(
-            "meta.baseline: no variant is labelled \"{}\"",
-            c.meta.baseline
+            "meta.baseline: no variant is labelled {}",
+            crate::quote::quoted(&c.meta.baseline)
         ));
     }
     Ok(())

@@ -192,7 +192,8 @@ impl RunData {
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = meta.case_types.iter().find(|c| !seen.insert(c.as_str())) {
             return Err(in_summary(format!(
-                "meta.case_types: \"{dup}\" is listed twice"
+                "meta.case_types: {} is listed twice",
+                crate::quote::quoted(dup)
             )));
         }
         for needed in NEEDED_METRICS {
@@ -242,10 +243,10 @@ impl RunData {
                 return Err(in_daily(
                     line,
                     format!(
-                        "unknown series {} / \"{}\" (the summary's case types are {})",
-                        row.metric,
-                        row.case_type,
-                        meta.case_types.join(", ")
+                        "unknown series {} / {} (the summary's case types are {})",
+                        crate::quote::escaped(&row.metric),
+                        crate::quote::quoted(&row.case_type),
+                        crate::quote::escaped(&meta.case_types.join(", "))
                     ),
                 ));
             }
@@ -271,8 +272,10 @@ impl RunData {
                 return Err(in_daily(
                     line,
                     format!(
-                        "{} / \"{}\" goes back or repeats: working day {} on {date} after working day {wd} on {d}",
-                        row.metric, row.case_type, row.working_day
+                        "{} / {} goes back or repeats: working day {} on {date} after working day {wd} on {d}",
+                        row.metric,
+                        crate::quote::quoted(&row.case_type),
+                        row.working_day
                     ),
                 ));
             }

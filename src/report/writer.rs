@@ -30,7 +30,7 @@ pub enum WriteError {
     NotResults { path: PathBuf },
     #[error(
         "will not write results to {path}: besides earlier vetsim results it holds {}, which vetsim did not write and which replacing the directory would delete; move them elsewhere, or give another directory",
-        foreign.join(", ")
+        foreign.iter().map(|n| crate::quote::escaped(n)).collect::<Vec<_>>().join(", ")
     )]
     Foreign { path: PathBuf, foreign: Vec<String> },
     #[error(
@@ -845,6 +845,12 @@ mod tests {
             e.contains(&format!("holds {TMP_PREFIX}9-notes.txt, {TMP_PREFIX}dir,")),
             "{e}"
         );
+        // A name with an invisible character in it is shown escaped.
+        fs::remove_dir_all(seen.join(format!("{TMP_PREFIX}dir"))).unwrap();
+        fs::remove_file(seen.join(format!("{TMP_PREFIX}9-notes.txt"))).unwrap();
+        fs::write(seen.join("notes\u{202e}txt.exe"), b"x").unwrap();
+        let e = check_target(&seen).unwrap_err().to_string();
+        assert!(e.contains("holds notes\\u{202e}txt.exe, which"), "{e}");
         fs::remove_dir_all(&seen).unwrap();
         // Nothing but the directories themselves left in the parent (no probe leftovers).
         let names = names_in(base.path());

@@ -24,6 +24,10 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The line holding `span` with carets under the span (clipped to that line), as toml shows it.
+/// The line is shown as a terminal would draw it under the caret line: tabs expanded to spaces (to
+/// the next multiple of [`TAB_WIDTH`] columns; a tab reproduced in the caret line would be as wide
+/// only where the terminal's tab stops agree) and invisible characters escaped (`\u{200b}`), so
+/// that the carets stand under the text they mean and a bidi control cannot reorder the line.
 pub(crate) fn snippet(text: &str, span: Range<usize>) -> String {
     let start = span.start.min(text.len());
     let (line, column) = line_col(text, start);
@@ -37,43 +41,62 @@ pub(crate) fn snippet(text: &str, span: Range<usize>) -> String {
     // SNIPPET_CHARS around the caret, so that the message stays readable.
     let chars: Vec<char> = line_text.chars().collect();
     let at = column - 1;
-    let (shown, at, width) = if chars.len() <= SNIPPET_CHARS + 20 {
-        (line_text.to_string(), at, width)
+    let (from, to) = if chars.len() <= SNIPPET_CHARS + 20 {
+        (0, chars.len())
     } else {
         let from = at
             .saturating_sub(SNIPPET_CHARS / 2)
             .min(chars.len().saturating_sub(SNIPPET_CHARS));
-        let to = (from + SNIPPET_CHARS).min(chars.len());
-        let mut shown = String::new();
-        let lead = usize::from(from > 0);
-        if from > 0 {
-            shown.push('…');
-        }
-        shown.extend(&chars[from..to]);
-        if to < chars.len() {
-            shown.push('…');
-        }
-        (
-            shown,
-            at - from + lead,
-            width.min(to.saturating_sub(at)).max(1),
-        )
+        (from, (from + SNIPPET_CHARS).min(chars.len()))
     };
+    // Columns as drawn: each character of the window becomes one piece of the shown line.
+    let mut shown = String::new();
+    let mut col = 0;
+    if from > 0 {
+        shown.push('…');
+        col += 1;
+    }
+    let (mut caret_at, mut caret_width) = (None, 0);
+    for (i, &ch) in chars.iter().enumerate().take(to).skip(from) {
+        let piece = match ch {
+            '\t' => " ".repeat(TAB_WIDTH - col % TAB_WIDTH),
+            _ if crate::quote::is_invisible(ch) => crate::quote::escape(ch),
+            _ => ch.to_string(),
+        };
+        let w = piece.chars().count();
+        if i == at {
+            caret_at = Some(col);
+        }
+        if (at..at + width).contains(&i) {
+            caret_width += w;
+        }
+        col += w;
+        shown.push_str(&piece);
+    }
+    if to < chars.len() {
+        shown.push('…');
+    }
+    // At the end of the line (an unclosed string) the caret stands just after it.
+    let caret_at = caret_at.unwrap_or(col);
     let gutter = line.to_string().len();
     format!(
         "{:gutter$} |\n{line} | {shown}\n{:gutter$} | {}{}",
         "",
         "",
-        " ".repeat(at),
-        "^".repeat(width),
+        " ".repeat(caret_at),
+        "^".repeat(caret_width.max(1)),
     )
 }
+
+/// Columns between tab stops in a snippet's line.
+const TAB_WIDTH: usize = 4;
 
 /// Most characters of a line shown in a snippet.
 const SNIPPET_CHARS: usize = 100;
 
 /// Adds a "did you mean" to serde's "unknown field `x`, expected `a`, `b` or `c`" and "unknown
-/// variant" messages when one valid name is close to the misspelt one.
+/// variant" messages when one valid name is close to the misspelt one, and shows the name the
+/// user wrote with its invisible characters escaped (serde writes it as it is).
 pub(crate) fn polish_serde_message(msg: &str) -> String {
     let msg = msg.trim_end();
     let Some(rest) = msg
@@ -87,6 +110,8 @@ pub(crate) fn polish_serde_message(msg: &str) -> String {
     };
     let given = &rest[..end];
     let expected: Vec<&str> = rest[end + 1..].split('`').skip(1).step_by(2).collect();
+    let shown = crate::quote::escaped(given);
+    let msg = &msg.replacen(&format!("`{given}`"), &format!("`{shown}`"), 1);
     let best = expected
         .iter()
         .map(|e| (edit_distance(given, e), *e))
@@ -117,10 +142,33 @@ pub(crate) fn plain_types(msg: &str) -> String {
         ("expected a map", "expected a table"),
     ];
     let mut out = msg.to_string();
+    // toml reads an integer beyond 64 bits as an i128, which serde calls the wrong type
+    // ("invalid type: integer `N` as i128, expected u64"): the type is right, the size is not.
+    if let Some(rest) = out.strip_prefix("invalid type: integer `")
+        && let Some((n, expected)) = rest.split_once("` as i128, ")
+    {
+        let expected = match expected {
+            "expected u64" if !n.starts_with('-') => {
+                "expected a whole number from 0 to 18,446,744,073,709,551,615"
+            }
+            "expected f64" => "expected a number: write one this large with an exponent, e.g. 1e20",
+            other => other,
+        };
+        out = format!("invalid value: integer `{n}`, {expected}");
+    }
     for (rust, plain) in TYPES {
         if let Some(head) = out.strip_suffix(rust) {
             out = format!("{head}{plain}");
             break;
+        }
+    }
+    // serde's names of what was written: the scenario's words for them.
+    for (serde_name, plain) in [
+        ("invalid type: sequence,", "invalid type: a list,"),
+        ("invalid type: map,", "invalid type: a table,"),
+    ] {
+        if let Some(rest) = out.strip_prefix(serde_name) {
+            out = format!("{plain}{rest}");
         }
     }
     // serde names the Rust type of a table ("expected struct RawCalendar"): a user wrote a
@@ -143,11 +191,37 @@ pub(crate) fn plain_types(msg: &str) -> String {
     out
 }
 
+/// `text` as a `toml_edit` document, for its spans. `toml_edit` refuses numbers that `toml` reads
+/// (an integer beyond the 64-bit signed range, such as a seed or count up to 2^64 - 1) or that
+/// overflow (`1e400`): each such literal is replaced by `0` and spaces, of its length, so that the
+/// document parses and every other span stays where it was. Without this, one such number left a
+/// file's every problem without a line. `None` when the text is not TOML for another reason (or
+/// holds more than [`MAX_PATCHES`] such numbers: each costs a parse).
+fn document(text: &str) -> Option<Document<String>> {
+    let mut text = text.to_string();
+    for _ in 0..=MAX_PATCHES {
+        let e = match Document::parse(text.clone()) {
+            Ok(doc) => return Some(doc),
+            Err(e) => e,
+        };
+        let span = e.span().filter(|s| !s.is_empty())?;
+        if !e.message().contains("overflowed") {
+            return None;
+        }
+        let len = text.get(span.clone())?.len();
+        text.replace_range(span, &format!("0{}", " ".repeat(len - 1)));
+    }
+    None
+}
+
+/// Most numbers out of `toml_edit`'s range that [`document`] replaces in one text.
+const MAX_PATCHES: usize = 100;
+
 /// The field path (`teams[1].headcount[0].count`, in the form validation uses) of the innermost
 /// key or value of the document whose span holds byte `offset`; `None` when the text is not
 /// well-formed TOML or the offset is at the top level. Used to name the field of a type error.
 pub(crate) fn path_at(text: &str, offset: usize) -> Option<String> {
-    let doc = Document::parse(text).ok()?;
+    let doc = document(text)?;
     let mut best = None;
     walk_table(doc.as_table(), "", offset, &mut best);
     best.map(|(_, path)| path)
@@ -296,7 +370,7 @@ impl<'a> Node<'a> {
 
 /// Fills in `line` and `column` of each error from its path.
 pub(crate) fn attach_positions(text: &str, errors: &mut [FieldError]) {
-    let Ok(doc) = Document::parse(text) else {
+    let Some(doc) = document(text) else {
         return;
     };
     let root = doc.as_item();
@@ -361,6 +435,43 @@ mod tests {
         );
     }
 
+    /// The text under the carets of a snippet (every shown character is one column wide).
+    fn under_carets(snip: &str) -> String {
+        let lines: Vec<&str> = snip.lines().collect();
+        let shown: Vec<char> = lines[1].chars().collect();
+        let carets: Vec<char> = lines[2].chars().collect();
+        (0..carets.len())
+            .filter(|&i| carets[i] == '^')
+            .filter_map(|i| shown.get(i))
+            .collect()
+    }
+
+    /// Tabs before (or inside) the span are expanded in the shown line, so the carets stand
+    /// under the text they mean; invisible characters are shown escaped, and counted so.
+    #[test]
+    fn snippets_align_the_caret_after_tabs_and_invisible_characters() {
+        let text = "a = 1\n\tname\t=\t\"x\toops\n";
+        let at = text.find("oops").unwrap();
+        let snip = snippet(text, at..at + 4);
+        assert_eq!(under_carets(&snip), "oops", "{snip}");
+        assert!(!snip.contains('\t'), "{snip}");
+        // Tab stops every 4 columns from the start of the shown line.
+        assert!(snip.contains("2 |     name    =   \"x  oops"), "{snip}");
+        let snip = snippet(text, at - 3..at + 4);
+        assert_eq!(under_carets(&snip), "\"x  oops", "{snip}");
+        let text = "a = 1\nb = \"x\u{200b}\u{202e}y\" oops\n";
+        let at = text.find("oops").unwrap();
+        let snip = snippet(text, at..at + 4);
+        assert_eq!(under_carets(&snip), "oops", "{snip}");
+        assert!(snip.contains("b = \"x\\u{200b}\\u{202e}y\" oops"), "{snip}");
+        let at = text.find('\u{200b}').unwrap();
+        assert_eq!(under_carets(&snippet(text, at..at + 3)), "\\u{200b}");
+        // A caret at the end of the line stands just after it.
+        let text = "a = 1\n\tb = \"open\n";
+        let snip = snippet(text, text.len() - 1..text.len());
+        assert!(snip.ends_with(&format!("| {}^", " ".repeat(13))), "{snip}");
+    }
+
     #[test]
     fn suggests_close_field_names() {
         let m = polish_serde_message(
@@ -369,6 +480,14 @@ mod tests {
         assert!(m.ends_with("(did you mean `hours_per_day`?)"), "{m}");
         let m = polish_serde_message("unknown field `zzz`, expected `name` or `count`");
         assert!(!m.contains("did you mean"), "{m}");
+        // The name as written, with its invisible characters escaped.
+        let m = polish_serde_message(
+            "unknown variant `none\u{200b}`, expected `england-and-wales` or `none`",
+        );
+        assert_eq!(
+            m,
+            "unknown variant `none\\u{200b}`, expected `england-and-wales` or `none` (did you mean `none`?)"
+        );
     }
 
     #[test]
@@ -393,6 +512,23 @@ mod tests {
             plain_types(&huge),
             "invalid type: floating point `1e99`, expected a whole number from -2,147,483,648 to 2,147,483,647"
         );
+        // An integer beyond 64 bits is the right type but too large (toml reads it as an i128).
+        assert_eq!(
+            plain_types("invalid type: integer `18446744073709551616` as i128, expected u64"),
+            "invalid value: integer `18446744073709551616`, expected a whole number from 0 to 18,446,744,073,709,551,615"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `-99999999999999999999` as i128, expected u64"),
+            "invalid value: integer `-99999999999999999999`, expected a whole number, 0 or more"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `-99999999999999999999` as i128, expected i32"),
+            "invalid value: integer `-99999999999999999999`, expected a whole number from -2,147,483,648 to 2,147,483,647"
+        );
+        assert_eq!(
+            plain_types("invalid type: integer `99999999999999999999` as i128, expected f64"),
+            "invalid value: integer `99999999999999999999`, expected a number: write one this large with an exponent, e.g. 1e20"
+        );
         // Anything else passes through.
         assert_eq!(plain_types("expected u64 or so"), "expected u64 or so");
     }
@@ -412,6 +548,28 @@ mod tests {
         assert_eq!(path_at(text, 0).as_deref(), Some("name"));
         assert_eq!(path_at("name = \"x\"\n\n", 11), None);
         assert_eq!(path_at("name = \"x", 3), None);
+    }
+
+    /// Numbers that toml reads but toml_edit refuses (beyond i64, or overflowing to infinity) do
+    /// not cost the file its positions.
+    #[test]
+    fn positions_are_found_beside_numbers_beyond_64_bits() {
+        let text = "seed = 18446744073709551615\n[[backlogs]]\ncount = 18446744073709551615\nx = [1e400, -99999999999999999999]\nat = 2024-01-01\n";
+        let mut errs = vec![
+            FieldError::new("backlogs[0].count", "bad"),
+            FieldError::new("backlogs[0].at", "bad"),
+            FieldError::new("seed", "bad"),
+        ];
+        attach_positions(text, &mut errs);
+        let at: Vec<_> = errs.iter().map(|e| (e.line, e.column)).collect();
+        assert_eq!(
+            at,
+            [(Some(3), Some(9)), (Some(5), Some(6)), (Some(1), Some(8))]
+        );
+        let offset = text.find("-9999").unwrap();
+        assert_eq!(path_at(text, offset).as_deref(), Some("backlogs[0].x[1]"));
+        // Not TOML for another reason: no document.
+        assert!(document("seed = 18446744073709551615\nx = \"open\n").is_none());
     }
 
     #[test]

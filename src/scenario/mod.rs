@@ -122,11 +122,13 @@ impl Scenario {
     }
 
     /// Checks a number of replications given on the command line (which overrides the file's)
-    /// against the limit the file's own `replications` is held to.
+    /// against the limit the file's own `replications` is held to. `text` is the scenario's text:
+    /// the problem is reported at the file's `replications` (the value the command line
+    /// replaced), or at the top of the file when it has none.
     ///
     /// # Errors
     /// [`ScenarioError::Invalid`] naming the limit, when the run would be too long.
-    pub fn check_replications(&self, replications: u64) -> Result<(), ScenarioError> {
+    pub fn check_replications(&self, replications: u64, text: &str) -> Result<(), ScenarioError> {
         match validate::run_too_big(
             replications,
             self.expected_cases,
@@ -134,10 +136,20 @@ impl Scenario {
             self.screening.as_ref().map_or(0, |s| s.hits.len()),
         ) {
             None => Ok(()),
-            Some(why) => Err(ScenarioError::Invalid {
-                file: self.file.clone(),
-                errors: vec![FieldError::new("replications (--replications)", why)],
-            }),
+            Some(why) => {
+                let (line, column) = match position_of(text, "replications") {
+                    (Some(l), c) => (Some(l), c),
+                    (None, _) => (Some(1), Some(1)),
+                };
+                Err(ScenarioError::Invalid {
+                    file: self.file.clone(),
+                    errors: vec![FieldError {
+                        line,
+                        column,
+                        ..FieldError::new("replications (--replications)", why)
+                    }],
+                })
+            }
         }
     }
 
@@ -199,7 +211,10 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     if message == "duplicate key"
         && let Some(key) = span.as_ref().and_then(|s| text.get(s.clone()))
     {
-        message = format!("duplicate key `{key}`: it is already defined in this table");
+        message = format!(
+            "duplicate key `{}`: it is already defined in this table",
+            crate::quote::escaped(key)
+        );
     }
     // serde gives a field missing from the top level an empty span at the start of the file.
     let path = (span.as_ref())
@@ -209,6 +224,17 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         .clone()
         .map(|s| locate::snippet(text, s))
         .unwrap_or_default();
+    // The seed is any whole number that fits 64 bits: say so, whatever else was written.
+    if path.as_deref() == Some("seed")
+        && let Some(found) = message
+            .strip_prefix("invalid type: ")
+            .or_else(|| message.strip_prefix("invalid value: "))
+            .and_then(|m| m.split(", expected").next())
+    {
+        message = format!(
+            "{found} is not a seed: the seed must be a whole number from 0 to 18446744073709551615"
+        );
+    }
     let message = match path {
         Some(p) => format!("{p}: {message}"),
         // A caret under the first line would only mislead.
@@ -244,6 +270,39 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         column,
         message,
         snippet,
+    }
+}
+
+/// Why `compare` or `solve` cannot rewrite a scenario that `toml` read: `toml_edit`, which they
+/// write variants with, holds whole numbers up to 9,223,372,036,854,775,807 only, and a seed (or
+/// a count) may be up to 18,446,744,073,709,551,615. Located like any parse error, at the number.
+pub(crate) fn rewrite_error(text: &str, file: &str, e: &toml_edit::TomlError) -> ScenarioError {
+    let span = e.span().filter(|s| s.start < text.len());
+    let (line, column) = span
+        .as_ref()
+        .map(|s| locate::line_col(text, s.start))
+        .unwrap_or((1, 1));
+    let written = span
+        .as_ref()
+        .and_then(|s| text.get(s.clone()))
+        .unwrap_or("");
+    let message = if e.message().contains("integer number overflowed") {
+        format!(
+            "{written} is more than 9,223,372,036,854,775,807, the largest whole number that compare and solve can write into a scenario: use a smaller value"
+        )
+    } else {
+        e.message().trim().to_string()
+    };
+    let message = match span.as_ref().and_then(|s| locate::path_at(text, s.start)) {
+        Some(p) => format!("{p}: {message}"),
+        None => message,
+    };
+    ScenarioError::Parse {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+        snippet: span.map(|s| locate::snippet(text, s)).unwrap_or_default(),
     }
 }
 
@@ -660,6 +719,39 @@ mod tests {
         for empty in ["", "# a comment\n\n  # another\n"] {
             let m = parse_message(empty);
             assert!(m.starts_with("t.toml:1:1: the file is empty"), "{m}");
+        }
+        // A seed that is not a 64-bit whole number says what a seed may be.
+        for (seed, found) in [
+            ("18446744073709551616", "integer `18446744073709551616`"),
+            ("-1", "integer `-1`"),
+            ("1.5", "floating point `1.5`"),
+        ] {
+            let m = parse_message(&format!(
+                "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\nseed = {seed}\n"
+            ));
+            assert!(
+                m.starts_with(&format!("t.toml:4:8: seed: {found} is not a seed: the seed must be a whole number from 0 to 18446744073709551615\n")),
+                "{m}"
+            );
+        }
+        // A keyword of the wrong type lists the keywords accepted.
+        let base = "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n";
+        for (text, says) in [
+            (
+                "[calendar]\nholidays = [\"none\"]\n",
+                "t.toml:5:12: calendar.holidays: invalid type: a list, expected \"england-and-wales\" or \"none\"\n",
+            ),
+            (
+                "[[teams]]\nname = \"t\"\nhours_per_day = 6\nheadcount = []\non_reduction = 1\n",
+                "t.toml:8:16: teams[0].on_reduction: invalid type: integer `1`, expected \"finish\" or \"handover\"\n",
+            ),
+            (
+                "[[arrivals]]\nname = \"a\"\ncase_type = \"c\"\nrate_per_day = 1\nprocess = { poisson = true }\n",
+                "t.toml:8:11: arrivals[0].process: invalid type: a table, expected \"poisson\" or \"fixed\"\n",
+            ),
+        ] {
+            let m = parse_message(&format!("{base}{text}"));
+            assert!(m.starts_with(says), "{m}");
         }
         // A duplicate key is named.
         let m = parse_message("name = \"x\"\nname = \"y\"\n");

@@ -112,8 +112,43 @@ fn default_weekdays() -> Vec<Weekday> {
     ]
 }
 
+/// Reads one of a few keywords, as serde's derive does for an enum of unit variants, but with a
+/// message that lists them when something else is written: the derive's `wanted string or table`
+/// for a list (`holidays = ["none"]`) or a number said nothing of what is accepted.
+struct Keyword(&'static [&'static str]);
+
+impl<'de> serde::de::Visitor<'de> for Keyword {
+    /// The position of the keyword in the list.
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let quoted: Vec<String> = self.0.iter().map(|k| format!("\"{k}\"")).collect();
+        match quoted.split_last() {
+            Some((last, [])) => write!(f, "{last}"),
+            Some((last, rest)) => write!(f, "{} or {last}", rest.join(", ")),
+            None => Ok(()),
+        }
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|k| *k == v)
+            .ok_or_else(|| E::unknown_variant(v, self.0))
+    }
+}
+
+/// `T`'s value for the keyword read by [`Keyword`] over `names`, given in the order of `values`.
+fn keyword<'de, D: serde::Deserializer<'de>, T: Copy>(
+    d: D,
+    names: &'static [&'static str],
+    values: &[T],
+) -> Result<T, D::Error> {
+    d.deserialize_str(Keyword(names)).map(|i| values[i])
+}
+
 /// A built-in set of public holidays.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HolidaySet {
     /// England and Wales bank holidays (tabulated for 2022–2027 from GOV.UK, by rule otherwise).
@@ -121,6 +156,13 @@ pub enum HolidaySet {
     EnglandAndWales,
     /// No public holidays.
     None,
+}
+
+impl<'de> Deserialize<'de> for HolidaySet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use HolidaySet::*;
+        keyword(d, &["england-and-wales", "none"], &[EnglandAndWales, None])
+    }
 }
 
 /// The cohort of records to check and what the checks find.
@@ -304,12 +346,19 @@ pub struct RawTeam {
 }
 
 /// What happens to work in hand when a team shrinks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReductionPolicy {
     #[default]
     Finish,
     Handover,
+}
+
+impl<'de> Deserialize<'de> for ReductionPolicy {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use ReductionPolicy::*;
+        keyword(d, &["finish", "handover"], &[Finish, Handover])
+    }
 }
 
 /// A group of people in a team over a period.
@@ -366,12 +415,19 @@ pub struct RawArrival {
 }
 
 /// How arrivals are spaced in time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ArrivalProcess {
     #[default]
     Poisson,
     Fixed,
+}
+
+impl<'de> Deserialize<'de> for ArrivalProcess {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use ArrivalProcess::*;
+        keyword(d, &["poisson", "fixed"], &[Poisson, Fixed])
+    }
 }
 
 /// Cases already open (or opened in one batch on a date).

@@ -24,6 +24,16 @@ pub const MAX_CASE_TYPES: usize = 1000;
 /// Longest scenario name [bytes]: it names the results directory, and file systems refuse names
 /// over 255 bytes (with `-comparison` added for `vetsim compare`).
 pub const MAX_NAME_LEN: usize = 100;
+/// Longest name or label of anything a scenario defines (case types, teams, streams, hit
+/// categories, routing outcomes, backlogs, source units) \[characters\]. Names label table
+/// columns (a `hit_rate__<name>` column of replications.csv), chart legends and panel titles, and
+/// a case type's name is repeated on every one of its rows of daily.csv (a row per working day):
+/// a 10,000-character name would make that file hundreds of megabytes and the charts unreadable.
+/// The longest name in the shipped scenarios has 51 characters; 64 leaves room for a descriptive
+/// one, and a longer "name" is a pasted text. (The scenario's own name, which names a
+/// directory, has [`MAX_NAME_LEN`].) Messages show names up to this length whole
+/// ([`crate::quote::SHOWN_CHARS`]).
+pub const MAX_LABEL_LEN: usize = 64;
 /// Tolerance on "shares sum to 1".
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 /// Most years `screening.throughput.observed_since` may lie before `start`: the pace is the
@@ -31,14 +41,7 @@ pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 /// (1023 for 2023) that would make the pace tiny.
 pub const MAX_OBSERVED_YEARS: i32 = 10;
 
-/// `text` as given, or its first 60 characters and "…" when longer: a message quotes what was
-/// written without echoing a pasted megabyte.
-fn clip(text: &str) -> String {
-    match text.char_indices().nth(60) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
-    }
-}
+use crate::quote::quoted;
 
 /// The items joined by ", ", the first 20 of them and "and N more" after.
 fn listed(items: impl Iterator<Item = String>) -> String {
@@ -102,27 +105,68 @@ impl Ctx {
 
     /// Refuses text that cannot be shown where it goes: control characters (a line break, a tab,
     /// a bell) break tables and the terminal, and they and the Unicode noncharacters (U+FFFE,
-    /// U+FFFF and the like) are not allowed in XML, so a chart naming them would not open. With
-    /// `lines`, line breaks and tabs are allowed (a description).
+    /// U+FFFF and the like) are not allowed in XML, so a chart naming them would not open. A name
+    /// or label (`lines` false) may also hold no invisible character (a format or
+    /// default-ignorable one: a zero-width space, a bidi control, a soft hyphen, a tag character)
+    /// and no whitespace but the ordinary space (a no-break space): two names that look the same
+    /// on a chart or in a message would be different names. With `lines` (a description), line
+    /// breaks and tabs are allowed, and so are the invisible characters and other spaces that
+    /// prose uses (a soft hyphen, a joiner, a no-break space): a description is never a name.
     fn text(&mut self, path: impl Into<String>, t: &str, lines: bool) {
         let bad = t.chars().find(|&ch| {
-            let allowed = lines && matches!(ch, '\n' | '\r' | '\t');
-            (ch.is_control() && !allowed) || is_noncharacter(ch)
+            if lines {
+                (ch.is_control() && !matches!(ch, '\n' | '\r' | '\t')) || is_noncharacter(ch)
+            } else {
+                crate::quote::is_invisible(ch)
+            }
         });
         if let Some(ch) = bad {
-            let hint = if ch.is_control() {
-                "a control character: a line break or tab pasted in?"
+            let (hint, why) = if ch.is_control() {
+                (
+                    "a control character: a line break or tab pasted in?",
+                    "which cannot appear in tables and charts",
+                )
+            } else if is_noncharacter(ch) {
+                (
+                    "a Unicode noncharacter",
+                    "which cannot appear in tables and charts",
+                )
+            } else if ch.is_whitespace() {
+                (
+                    "a space other than the ordinary one, such as a no-break space",
+                    "so names that look the same would differ: use an ordinary space",
+                )
             } else {
-                "a Unicode noncharacter"
+                (
+                    "an invisible character: a zero-width space, joiner, soft hyphen or direction control pasted in?",
+                    "so names that look the same would differ: remove it",
+                )
             };
             self.err(
                 path,
                 format!(
-                    "{:?} contains U+{:04X} ({hint}), which cannot appear in tables and charts",
-                    clip(t),
+                    "{} contains U+{:04X} ({hint}), {why}",
+                    quoted(t),
                     u32::from(ch)
                 ),
             );
+        }
+    }
+
+    /// A name or label: at most [`MAX_LABEL_LEN`] characters, and only characters that show
+    /// ([`Ctx::text`]).
+    fn label(&mut self, path: impl Into<String>, t: &str) {
+        let len = t.chars().count();
+        if len > MAX_LABEL_LEN {
+            self.err(
+                path,
+                format!(
+                    "{} characters long: at most {MAX_LABEL_LEN}, since names label tables and charts and are repeated on rows of the results (a longer one is a pasted text, not a name)",
+                    thousands(len as u64)
+                ),
+            );
+        } else {
+            self.text(path, t, false);
         }
     }
 
@@ -132,24 +176,19 @@ impl Ctx {
             if n.trim().is_empty() {
                 self.err(format!("{section}[{i}].name"), "name is empty");
             } else {
-                self.text(format!("{section}[{i}].name"), n, false);
+                self.label(format!("{section}[{i}].name"), n);
             }
             if let Some(first) = seen.insert(n, i) {
                 self.err(
                     format!("{section}[{i}].name"),
-                    format!("\"{n}\" is already the name of {section}[{first}]"),
+                    format!("{} is already the name of {section}[{first}]", quoted(n)),
                 );
             }
         }
     }
 }
 
-/// Unicode noncharacters (U+FDD0..U+FDEF, and the last two code points of every plane): XML
-/// refuses U+FFFE and U+FFFF, and none of them belongs in a name.
-fn is_noncharacter(ch: char) -> bool {
-    let u = u32::from(ch);
-    (0xFDD0..=0xFDEF).contains(&u) || (u & 0xFFFE) == 0xFFFE
-}
+use crate::quote::is_noncharacter;
 
 /// Longest description \[characters\]: it is repeated in summary.json and comparison.json.
 pub const MAX_DESCRIPTION_LEN: usize = 10_000;
@@ -193,7 +232,7 @@ fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) ->
         .map(|n| (super::locate::edit_distance(&lower, &n.to_lowercase()), *n))
         .filter(|(d, _)| *d <= 2.max(name.len() / 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| format!(" (did you mean \"{n}\"?)"))
+        .map(|(_, n)| format!(" (did you mean {}?)", quoted(n)))
         .unwrap_or_default();
     let list = if names.is_empty() {
         format!("there are no {what}s")
@@ -203,12 +242,12 @@ fn resolve(ctx: &mut Ctx, path: &str, what: &str, name: &str, names: &[&str]) ->
         let unique: Vec<&str> = names.iter().copied().filter(|n| seen.insert(*n)).collect();
         format!(
             "known {what}s: {}",
-            listed(unique.iter().map(|n| format!("\"{}\"", clip(n))))
+            listed(unique.iter().map(|n| quoted(n)))
         )
     };
     ctx.err(
         path,
-        format!("unknown {what} \"{}\"{hint}; {list}", clip(name)),
+        format!("unknown {what} {}{hint}; {list}", quoted(name)),
     );
     None
 }
@@ -241,8 +280,8 @@ pub(super) fn validate(
         c.err(
             "name",
             format!(
-                "\"{}\" is not usable as a directory name: use letters, digits, '-', '_' and '.' (not first)",
-                clip(&raw.name)
+                "{} is not usable as a directory name: use letters, digits, '-', '_' and '.' (not first)",
+                quoted(&raw.name)
             ),
         );
     } else if raw.name.len() > MAX_NAME_LEN {
@@ -502,7 +541,7 @@ pub(super) fn validate(
                 if s.trim().is_empty() {
                     c.err(format!("{hp}.source"), "source is empty");
                 } else {
-                    c.text(format!("{hp}.source"), s, false);
+                    c.label(format!("{hp}.source"), s);
                 }
                 match sources.iter().position(|x| x == s) {
                     Some(i) => i,
@@ -554,7 +593,7 @@ pub(super) fn validate(
                 if !seen.insert(i) {
                     c.err(
                         format!("{p}.teams[{k}]"),
-                        format!("team \"{tn}\" is listed twice"),
+                        format!("team {} is listed twice", quoted(tn)),
                     );
                 }
                 team_used[i] = true;
@@ -565,8 +604,8 @@ pub(super) fn validate(
             c.err(
                 format!("{p}.teams"),
                 format!(
-                    "case type \"{}\" needs effort but no team may work it: list at least one team",
-                    ct.name
+                    "case type {} needs effort but no team may work it: list at least one team",
+                    quoted(&ct.name)
                 ),
             );
         }
@@ -620,7 +659,7 @@ pub(super) fn validate(
                     c.prob(&format!("{p}.routing[{oi}].share"), s);
                 }
                 if let Some(name) = &o.name {
-                    c.text(format!("{p}.routing[{oi}].name"), name, false);
+                    c.label(format!("{p}.routing[{oi}].name"), name);
                 }
                 let mut to = Vec::new();
                 for (k, tn) in o.to.iter().enumerate() {
@@ -725,13 +764,7 @@ pub(super) fn validate(
         if strictness != Strictness::AsWritten || ct.effort.is_none() || ct.teams.is_empty() {
             continue;
         }
-        let names = || {
-            listed(
-                ct.teams
-                    .iter()
-                    .map(|&tm| format!("\"{}\"", clip(&raw.teams[tm].name))),
-            )
-        };
+        let names = || listed(ct.teams.iter().map(|&tm| quoted(&raw.teams[tm].name)));
         let has_entries = |tm: usize| !raw.teams[tm].headcount.is_empty();
         if ct.teams.iter().all(|&tm| {
             let h = &raw.teams[tm].headcount;
@@ -740,8 +773,8 @@ pub(super) fn validate(
             c.err(
                 format!("case_types[{i}].teams"),
                 format!(
-                    "case type \"{}\" could never be worked: every headcount of {} is 0",
-                    clip(&ct.name),
+                    "case type {} could never be worked: every headcount of {} is 0",
+                    quoted(&ct.name),
                     names()
                 ),
             );
@@ -756,20 +789,23 @@ pub(super) fn validate(
             c.err(
                 format!("case_types[{i}].teams"),
                 format!(
-                    "case type \"{}\" could never be worked: no headcount entry of {} with people in it covers a working day by the horizon (dates on a weekend or holiday?)",
-                    clip(&ct.name),
+                    "case type {} could never be worked: no headcount entry of {} with people in it covers a working day by the horizon (dates on a weekend or holiday?)",
+                    quoted(&ct.name),
                     names()
                 ),
             );
         }
     }
     for (ti, used) in team_used.iter().enumerate() {
-        if !used && !unresolved_team {
+        // A second team of an existing name is reported as a duplicate: names resolve to the
+        // first, so it is not also a team that can work nothing.
+        let duplicate = raw.teams[..ti].iter().any(|t| t.name == raw.teams[ti].name);
+        if !used && !unresolved_team && !duplicate {
             c.err(
                 format!("teams[{ti}]"),
                 format!(
-                    "team \"{}\" can work nothing: no case type lists it in its teams",
-                    raw.teams[ti].name
+                    "team {} can work nothing: no case type lists it in its teams",
+                    quoted(&raw.teams[ti].name)
                 ),
             );
         }
@@ -1033,7 +1069,7 @@ pub(super) fn validate(
     for (bi, b) in raw.backlogs.iter().enumerate() {
         let p = format!("backlogs[{bi}]");
         if let Some(name) = &b.name {
-            c.text(format!("{p}.name"), name, false);
+            c.label(format!("{p}.name"), name);
         }
         let ct = resolve(
             c,
@@ -1129,8 +1165,8 @@ pub(super) fn validate(
                     c.err(
                         path,
                         format!(
-                            "one replication is expected to open {expected_cases:.3e} cases, {n:.3e} of them \"{}\"{}; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)",
-                            clip(&case_types[most].name),
+                            "one replication is expected to open {expected_cases:.3e} cases, {n:.3e} of them {}{}; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)",
+                            quoted(&case_types[most].name),
                             if routed { ", opened by routing" } else { "" }
                         ),
                     );
@@ -1144,9 +1180,7 @@ pub(super) fn validate(
                 }
             }
             Err(cycle) => {
-                let names = cycle
-                    .iter()
-                    .map(|&i| format!("\"{}\"", clip(&case_types[i].name)));
+                let names = cycle.iter().map(|&i| quoted(&case_types[i].name));
                 let names = if cycle.len() <= 20 {
                     names.collect::<Vec<_>>().join(" → ")
                 } else {
@@ -1496,6 +1530,14 @@ count = 10
             problems("teams = [\"team\"]", "teams = [\"tema\"]").len(),
             1
         );
+        // Two teams of one name are a duplicate, not also a second team that can work nothing.
+        assert_eq!(
+            problems(
+                "[[backlogs]]",
+                "[[teams]]\nname = \"team\"\nhours_per_day = 6\nheadcount = [{ count = 1 }]\n[[backlogs]]"
+            ),
+            ["teams[1].name: \"team\" is already the name of teams[0]"]
+        );
         // With the horizon before the start, later dates are not also "after the horizon".
         assert_eq!(
             problems("horizon = 2024-12-31", "horizon = 2023-12-31"),
@@ -1592,8 +1634,132 @@ count = 10
         assert!(p[0].starts_with("case_types[0].routing[0].name:"), "{p:?}");
         // Ordinary text outside ASCII is fine.
         assert!(problems("count = 10\n", "count = 10\nname = \"Überprüfung – ✓\"\n").is_empty());
-        assert!(is_noncharacter('\u{10FFFF}') && is_noncharacter('\u{1FFFE}'));
-        assert!(!is_noncharacter('\u{FFFD}') && !is_noncharacter('a'));
+        // Invisible characters and spaces other than the ordinary one are refused in every kind
+        // of name and label, and named by their code point (the name shown escaped).
+        for (old, new, path, code) in [
+            (
+                "name = \"work\"",
+                "name = \"wo\\u200Brk\"",
+                "case_types[0].name",
+                "U+200B",
+            ),
+            (
+                "name = \"team\"",
+                "name = \"te\\u2066am\"",
+                "teams[0].name",
+                "U+2066",
+            ),
+            (
+                "from = 2024-02-01 }",
+                "from = 2024-02-01, source = \"SO\\u00ADC\" }",
+                "teams[0].headcount[0].source",
+                "U+00AD",
+            ),
+            (
+                "count = 10\n",
+                "count = 10\nname = \"old\\u00A0cases\"\n",
+                "backlogs[0].name",
+                "U+00A0",
+            ),
+            (
+                "count = 10\n",
+                "count = 10\nname = \"old\\U000E0041\"\n",
+                "backlogs[0].name",
+                "U+E0041",
+            ),
+            (
+                "teams = [\"team\"]",
+                "teams = [\"team\"]\nrouting = [{ name = \"a\\uFEFF\", share = 1.0 }]",
+                "case_types[0].routing[0].name",
+                "U+FEFF",
+            ),
+        ] {
+            let p = problems(old, new);
+            assert!(
+                p.iter().any(|p| p.starts_with(&format!("{path}: "))
+                    && p.contains(&format!("contains {code} "))
+                    && p.contains("so names that look the same would differ")),
+                "{p:?}"
+            );
+        }
+        let p = problems("name = \"team\"", "name = \"te\\u2066am\"");
+        assert!(
+            p.iter()
+                .any(|p| p.contains("\"te\\u{2066}am\" contains U+2066 (an invisible character")),
+            "{p:?}"
+        );
+        // A description may have them: prose uses soft hyphens, joiners and no-break spaces.
+        assert!(
+            problems(
+                start,
+                "name = \"small\"\ndescription = \"a\\u00ADb\\u200Dc\\u00A0d\"\n"
+            )
+            .is_empty()
+        );
+    }
+
+    /// Every kind of name may have 64 characters (counted as characters, not bytes), not 65.
+    #[test]
+    fn names_of_every_kind_are_bounded_in_length() {
+        assert_eq!(
+            MAX_LABEL_LEN,
+            crate::quote::SHOWN_CHARS,
+            "a valid name is shown whole"
+        );
+        for (old, new, path) in [
+            ("name = \"work\"", "name = \"NAME\"", "case_types[0].name"),
+            ("name = \"team\"", "name = \"NAME\"", "teams[0].name"),
+            (
+                "from = 2024-02-01 }",
+                "from = 2024-02-01, source = \"NAME\" }",
+                "teams[0].headcount[0].source",
+            ),
+            (
+                "count = 10\n",
+                "count = 10\nname = \"NAME\"\n",
+                "backlogs[0].name",
+            ),
+            (
+                "teams = [\"team\"]",
+                "teams = [\"team\"]\nrouting = [{ name = \"NAME\", share = 1.0 }]",
+                "case_types[0].routing[0].name",
+            ),
+            (
+                "[[backlogs]]",
+                "[[arrivals]]\nname = \"NAME\"\ncase_type = \"work\"\nrate_per_day = 1\n[[backlogs]]",
+                "arrivals[0].name",
+            ),
+            (
+                "[[backlogs]]",
+                "[screening]\nrecords = 10\nthroughput = { records_per_day = 1 }\nhits = [{ name = \"NAME\", case_type = \"work\", rate = 0.1 }]\n[[backlogs]]",
+                "screening.hits[0].name",
+            ),
+        ] {
+            // References to a renamed case type or team follow it.
+            let text = |name: &str| {
+                let t = SMALL.replacen(old, &new.replace("NAME", name), 1);
+                match path {
+                    "case_types[0].name" => t.replace("\"work\"", &format!("\"{name}\"")),
+                    "teams[0].name" => t.replace("[\"team\"]", &format!("[\"{name}\"]")),
+                    _ => t,
+                }
+            };
+            assert!(problems_of(&text(&"é".repeat(64))).is_empty(), "{path}");
+            assert_eq!(
+                problems_of(&text(&"é".repeat(65))),
+                [format!(
+                    "{path}: 65 characters long: at most 64, since names label tables and charts and are repeated on rows of the results (a longer one is a pasted text, not a name)"
+                )],
+                "{path}"
+            );
+        }
+        let long = format!("[[case_types]]\nname = \"{}\"\n", "x".repeat(10_000));
+        let p = problems_of(&SMALL.replacen("[[teams]]", &format!("{long}[[teams]]"), 1));
+        assert!(
+            p.iter()
+                .any(|p| p.starts_with("case_types[1].name: 10,000 characters long")),
+            "{p:?}"
+        );
     }
 
     #[test]

@@ -812,9 +812,26 @@ fn replications_from_the_command_line_are_held_to_the_run_size_limit() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "replications (--replications): 10000000 replications of 32000 expected cases",
+            // At the file's own `replications`, the value the command line replaced.
+            "mm1.toml:9:16: replications (--replications): 10000000 replications of 32000 expected cases",
         ))
         .stderr(predicate::str::contains("the limit is 1e11"));
+    assert!(!out.exists());
+    // A file without `replications`: at its top.
+    let text = fs::read_to_string(root().join("scenarios/verification/mm1.toml")).unwrap();
+    let without = text.replace("replications = 40\n", "");
+    assert_ne!(without, text);
+    let file = dir.path().join("mm1-default.toml");
+    fs::write(&file, without).unwrap();
+    vetsim()
+        .args(["run", "-q", "-n", "10000000", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "mm1-default.toml:1:1: replications (--replications): 10000000 replications",
+        ));
     assert!(!out.exists());
 }
 
@@ -845,6 +862,75 @@ fn a_bad_experiment_path_is_named_with_its_line() {
             )))
             .stderr(predicate::str::contains("names: dps_investigators"));
     }
+    // Its own line even when the same quoted text comes earlier in the file (here, line 1).
+    let earlier = format!("# \"teams.diverted.headcount\" is not a team here\n{bad}");
+    fs::write(&file, &earlier).unwrap();
+    vetsim()
+        .current_dir(dir.path())
+        .args(["validate", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "bad.toml:{}: [experiment]: teams.diverted.headcount",
+            line + 1
+        )));
+    // A key the format does not know, in the second entry: that entry's line (it was reported
+    // for both paths together, with no line).
+    let second = text.replace(
+        "path = \"teams.diverted_soc_ct.headcount[0].to\"",
+        "path = \"teams.diverted_soc_ct.headcount[0].too\"",
+    );
+    assert_ne!(second, text);
+    let line_of = |t: &str, needle: &str| t.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    fs::write(&file, &second).unwrap();
+    vetsim()
+        .current_dir(dir.path())
+        .args(["validate", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "bad.toml:{}: [experiment]: teams.diverted_soc_ct.headcount[0].too: no such setting",
+            line_of(&second, "headcount[0].too")
+        )))
+        .stderr(predicate::str::contains("(did you mean `to`?)"));
+    // The same setting twice: the second entry's line.
+    let twice = text.replace(
+        "path = \"teams.diverted_soc_ct.headcount[0].to\"",
+        "path = \"teams.diverted_soc_ct.headcount\"",
+    );
+    let lines: Vec<usize> = twice
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("path = \"teams.diverted_soc_ct.headcount\""))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(lines.len(), 2);
+    fs::write(&file, &twice).unwrap();
+    vetsim()
+        .current_dir(dir.path())
+        .args(["validate", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "bad.toml:{}: [experiment]: teams.diverted_soc_ct.headcount: the same setting",
+            lines[1]
+        )));
+    // A value of the wrong type: the line of the values.
+    let value = text.replace(
+        "values = [0, 45, 90, 150]",
+        "values = [0, 45,\n  \"ninety\"]",
+    );
+    assert_ne!(value, text);
+    fs::write(&file, &value).unwrap();
+    vetsim()
+        .current_dir(dir.path())
+        .args(["validate", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "bad.toml:{}: [experiment]: teams.diverted_soc_ct.headcount = ninety",
+            line_of(&value, "\"ninety\"")
+        )));
     // A problem of the whole section (too many variants) points at its first line.
     let values: Vec<String> = (0..400).map(|i| i.to_string()).collect();
     let many = text.replace(
