@@ -805,16 +805,23 @@ fn replications_from_the_command_line_are_held_to_the_run_size_limit() {
     // mm1 opens about 32,000 cases a replication: ten million replications would be 3.2e11.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
+    let mm1 = root().join("scenarios/verification/mm1.toml");
+    let line = fs::read_to_string(&mm1)
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("replications = "))
+        .unwrap()
+        + 1;
     vetsim()
         .args(["run", "-q", "-n", "10000000", "-o"])
         .arg(&out)
-        .arg(root().join("scenarios/verification/mm1.toml"))
+        .arg(&mm1)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
+        .stderr(predicate::str::contains(format!(
             // At the file's own `replications`, the value the command line replaced.
-            "mm1.toml:9:16: replications (--replications): 10000000 replications of 32000 expected cases",
-        ))
+            "mm1.toml:{line}:16: replications (--replications): 10000000 replications of 32000 expected cases",
+        )))
         .stderr(predicate::str::contains("the limit is 1e11"));
     assert!(!out.exists());
     // A file without `replications`: at its top.
