@@ -120,6 +120,32 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
                 dir.display()
             )));
         }
+        let mains: Vec<&str> = ["summary.json", "comparison.json", "solution.json"]
+            .into_iter()
+            .filter(|m| dir.join(m).is_file())
+            .collect();
+        match mains.as_slice() {
+            [] => {
+                return Err(AppError::Usage(format!(
+                    "{}: holds no summary.json or comparison.json: not the results of a run or a comparison (or a replacement of them in a mounted volume that was interrupted: run again)",
+                    shown_dir(dir)
+                )));
+            }
+            ["solution.json"] => {
+                return Err(AppError::Usage(format!(
+                    "{}: holds the results of solve (solution.json), which has no charts to draw",
+                    shown_dir(dir)
+                )));
+            }
+            [_] => {}
+            _ => {
+                return Err(AppError::Usage(format!(
+                    "{}: holds {}: the results of more than one command, mixed (vetsim writes one of them per directory)",
+                    shown_dir(dir),
+                    mains.join(" and ")
+                )));
+            }
+        }
         let (main, sealed, charts) = if dir.join("comparison.json").is_file() {
             let sealed = crate::plot::read_sealed(dir, "comparison.json", &[])?;
             let c = crate::plot::load_comparison(dir, &sealed.main)?;
@@ -139,9 +165,32 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
                     stale.push(dir.join(name).display().to_string());
                 }
             }
+            // A file under a name vetsim writes that neither the manifest nor the redraw knows
+            // (a chart copied in from another run) is not what this directory's data draw.
+            for name in report::WRITTEN {
+                let known = name == main
+                    || sealed.manifest.contains_key(name)
+                    || charts.iter().any(|(n, _)| n == name);
+                if !known && dir.join(name).exists() {
+                    stale.push(format!(
+                        "{} (not drawn from this directory's data)",
+                        dir.join(name).display()
+                    ));
+                }
+            }
             continue;
         }
-        report::write_files(dir, &charts)?;
+        // Only what differs is written: a current directory on a read-only volume redraws fine.
+        let changed: Vec<(String, Vec<u8>)> = charts
+            .iter()
+            .filter(|(name, bytes)| {
+                std::fs::read(dir.join(name)).ok().as_deref() != Some(bytes.as_slice())
+            })
+            .cloned()
+            .collect();
+        if !changed.is_empty() {
+            report::write_files(dir, &changed)?;
+        }
         // The manifest names what the directory holds: when a chart changed (redrawn by another
         // version), the main file is sealed again with its new digest, written last.
         let mut digests = sealed.manifest.clone();
@@ -163,7 +212,7 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
         let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
         text.push_str(&format!(
             "Charts in {}/: {}\n",
-            dir.display(),
+            shown_dir(dir),
             names.join(", ")
         ));
     }
@@ -188,6 +237,17 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
         };
     }
     print(&text)
+}
+
+/// A directory as typed, without trailing slashes (`r1/` is shown `r1`).
+fn shown_dir(dir: &std::path::Path) -> String {
+    let shown = dir.display().to_string();
+    let trimmed = shown.trim_end_matches('/');
+    if trimmed.is_empty() {
+        shown
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// "1 team", "2 teams".

@@ -494,9 +494,28 @@ pub struct Probe {
     pub mcse: f64,
 }
 
+/// Provenance of a solution, as in a run's or a comparison's `meta` (the seed and replications
+/// are in the solution itself).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SolutionMeta {
+    pub tool: String,
+    pub version: String,
+    /// Version of the format of the results files ([`crate::report::summary::FORMAT_VERSION`]).
+    pub format_version: u32,
+    pub platform: String,
+    pub reproducible_on: String,
+    pub scenario: String,
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file as written (the directory's `scenario.toml`).
+    pub scenario_hash: String,
+    pub rand: String,
+    pub rand_distr: String,
+}
+
 /// The answer to `solve`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Solution {
+    pub meta: SolutionMeta,
     pub path: String,
     pub target_date: String,
     pub confidence: f64,
@@ -741,6 +760,18 @@ pub fn solve(
         .windows(2)
         .all(|w| w[0].probability <= w[1].probability);
     Ok(Solution {
+        meta: SolutionMeta {
+            tool: "vetsim".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            format_version: crate::report::summary::FORMAT_VERSION,
+            platform: crate::report::summary::platform(),
+            reproducible_on: crate::report::summary::REPRODUCIBLE_ON.into(),
+            scenario: base.name.clone(),
+            scenario_file: crate::scenario::output_name(file),
+            scenario_hash: crate::scenario::hash_text(text),
+            rand: crate::report::summary::RAND_VERSION.into(),
+            rand_distr: crate::report::summary::RAND_DISTR_VERSION.into(),
+        },
         path: spec.path.clone(),
         target_date: spec.target.to_string(),
         confidence: spec.confidence,

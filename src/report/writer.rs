@@ -78,6 +78,29 @@ pub const WRITTEN: [&str; 16] = [
 /// without asking (they hold nothing of the user's).
 const OS_CLUTTER: [&str; 4] = [".DS_Store", "Thumbs.db", "desktop.ini", "._.DS_Store"];
 
+/// The file written first into a mount point being replaced in place, and removed last: a
+/// directory holding it is an interrupted replacement, taken up again by the next run.
+const REPLACING: &str = ".vetsim-replacing";
+
+/// A file system's own directory at the root of a volume (ext4): not the user's, kept.
+const LOST_FOUND: &str = "lost+found";
+
+use super::manifest::SCENARIO_COPY;
+
+/// Whether a sealed main file of `dir` lists the scenario copy with the digest of the file there.
+fn sealed_lists_copy(dir: &Path) -> bool {
+    let Ok(copy) = fs::read(dir.join(SCENARIO_COPY)) else {
+        return false;
+    };
+    let digest = super::manifest::sha256_hex(&copy);
+    MARKERS.iter().any(|m| {
+        fs::read(dir.join(m))
+            .ok()
+            .and_then(|b| super::manifest::unseal(&b).ok())
+            .is_some_and(|files| files.get(SCENARIO_COPY) == Some(&digest))
+    })
+}
+
 /// Prefix of the directory a run's files are written into; the writer's process id follows.
 const TMP_PREFIX: &str = ".vetsim-tmp-";
 
@@ -180,32 +203,34 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
                 Ok((e.file_name().to_string_lossy().into_owned(), is_file))
             })
             .collect::<Result<Vec<(String, bool)>, WriteError>>()?;
-        // A mount point is replaced file by file, main file first: one whose replacement was
-        // interrupted holds vetsim's files without a marker, and is taken up again.
-        let interrupted_in_place = is_mount_point(target)
-            && entries.iter().all(|(name, is_file)| {
-                *is_file
-                    && (WRITTEN.contains(&name.as_str())
-                        || is_tmp_file_name(name)
-                        || OS_CLUTTER.contains(&name.as_str()))
-            });
-        if !entries.is_empty()
-            && !interrupted_in_place
-            && !MARKERS.iter().any(|m| target.join(m).is_file())
-        {
+        let mount = is_mount_point(target);
+        // A mount point is replaced file by file, after a marker is written and the main files
+        // removed: one whose replacement was interrupted holds the marker, and is taken up again.
+        let interrupted_in_place = mount && entries.iter().any(|(n, f)| *f && n == REPLACING);
+        let looks_empty =
+            entries.is_empty() || (mount && entries.iter().all(|(n, _)| n == LOST_FOUND));
+        let holds_results = MARKERS.iter().any(|m| target.join(m).is_file());
+        if !(looks_empty || interrupted_in_place || holds_results) {
             return Err(WriteError::NotResults {
                 path: target.to_path_buf(),
             });
         }
-        // Besides vetsim's own files: a redraw's leftovers, and what a file manager leaves in a
-        // folder someone opened (Finder, Explorer).
+        // The scenario copy is vetsim's only when a sealed main file lists it with its digest:
+        // a scenario someone keeps beside results under that name (a common one) is theirs.
+        let copy_is_ours = sealed_lists_copy(target);
+        // Besides vetsim's own files: a redraw's leftovers, the in-place marker, what a file
+        // manager leaves in a folder someone opened (Finder, Explorer), and a file system's
+        // lost+found at the root of a mounted volume.
         let mut foreign: Vec<String> = entries
             .into_iter()
             .filter(|(name, is_file)| {
-                let allowed = WRITTEN.contains(&name.as_str())
+                let n = name.as_str();
+                let allowed = (WRITTEN.contains(&n) && (n != SCENARIO_COPY || copy_is_ours))
                     || is_tmp_file_name(name)
-                    || OS_CLUTTER.contains(&name.as_str());
-                !(*is_file && allowed)
+                    || (mount && n == REPLACING)
+                    || OS_CLUTTER.contains(&n);
+                let volume_own = mount && !*is_file && n == LOST_FOUND;
+                !((*is_file && allowed) || volume_own)
             })
             .map(|(name, _)| name)
             .collect();
@@ -376,8 +401,13 @@ fn write_in_place(
 ) -> Result<(), WriteError> {
     clean_stale(target);
     let pid = std::process::id();
-    if let Some(m) = &main {
-        let path = target.join(m.name);
+    // The marker first, then every main file (a run's summary.json as well as an earlier
+    // comparison's comparison.json): until the new main file is sealed, the directory reads as
+    // an interrupted replacement, never as finished results.
+    let marker = target.join(REPLACING);
+    fs::write(&marker, format!("{pid}\n")).map_err(io(&marker))?;
+    for m in MARKERS {
+        let path = target.join(m);
         match fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&path)(e)),
             _ => {}
@@ -411,6 +441,7 @@ fn write_in_place(
         let sealed = super::manifest::seal(&m.json, &digests);
         put(m.name, &|w| w.write_all(&sealed))?;
     }
+    fs::remove_file(&marker).map_err(io(&marker))?;
     Ok(())
 }
 
@@ -1004,8 +1035,11 @@ mod tests {
             name: "summary.json",
             json: b"{\n  \"a\": 2\n}\n".to_vec(),
         };
+        fs::write(dir.join("comparison.json"), b"an earlier comparison's").unwrap();
         let e = write_in_place(dir, Some(main), &files, &[failing]).unwrap_err();
         assert!(e.to_string().contains("disk full"), "{e}");
-        assert_eq!(names_in(dir), [".DS_Store", "daily.csv"]);
+        // Every main file gone (an earlier comparison's too), the marker of an interrupted
+        // replacement left.
+        assert_eq!(names_in(dir), [".DS_Store", REPLACING, "daily.csv"]);
     }
 }

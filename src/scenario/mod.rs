@@ -552,6 +552,9 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
 /// The name standard input goes by, in messages and in outputs.
 pub const STDIN_NAME: &str = "<stdin>";
 
+/// The name outputs give a scenario read from a pipe such as `<(make-scenario)` (`/dev/fd/63`).
+pub const PIPE_NAME: &str = "<pipe>";
+
 /// Whether `path` means standard input: `-`, as for most command-line tools.
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
@@ -573,6 +576,10 @@ pub fn display_name(path: &Path) -> String {
 pub fn output_name(file: &str) -> String {
     if file == STDIN_NAME {
         return file.to_string();
+    }
+    // A process substitution (`vetsim run <(make-scenario)`): a pipe with a number for a name.
+    if file.starts_with("/dev/fd/") || file.starts_with("/proc/self/fd/") {
+        return PIPE_NAME.to_string();
     }
     Path::new(file)
         .file_name()

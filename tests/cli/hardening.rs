@@ -299,11 +299,17 @@ fn a_mount_point_is_written_into_file_by_file() {
     let script = r#"
         set -e
         mount -t tmpfs none "$1" || exit 77
+        mkdir "$1/lost+found"
         "$2" run -q -n 3 -o "$1" "$3"
         "$2" run -q -n 3 --seed 9 -o "$1" "$3"
         "$2" plot --check "$1" > /dev/null
         grep -c '"seed": 9,' "$1/summary.json"
         ls -A "$1"
+        # Someone's own files on a volume are never replaced, even under a name vetsim writes.
+        mkdir "$1/../other" && mount -t tmpfs none "$1/../other"
+        echo 'name = "mine"' > "$1/../other/scenario.toml"
+        if "$2" run -q -n 3 -o "$1/../other" "$3" 2> /dev/null; then echo REPLACED; fi
+        cat "$1/../other/scenario.toml"
     "#;
     let out = Command::new("unshare")
         .args(["-m", "sh", "-c", script, "sh"])
@@ -335,7 +341,9 @@ fn a_mount_point_is_written_into_file_by_file() {
     );
     let listed: Vec<&str> = stdout.lines().collect();
     assert_eq!(listed[0], "1", "the second run's summary is in place");
-    let mut names = listed[1..].to_vec();
+    assert_eq!(listed.last(), Some(&"name = \"mine\""), "{stdout}");
+    assert!(!stdout.contains("REPLACED"), "{stdout}");
+    let mut names = listed[1..listed.len() - 1].to_vec();
     names.sort();
     assert_eq!(
         names,
@@ -343,6 +351,7 @@ fn a_mount_point_is_written_into_file_by_file() {
             "caseload.svg",
             "completion.svg",
             "daily.csv",
+            "lost+found",
             "replications.csv",
             "scenario.toml",
             "screening.svg",
@@ -448,4 +457,119 @@ proptest::proptest! {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+/// Results directories that are not one run's or one comparison's: refused by `plot` with a
+/// clear reason (exit 2); a scenario kept beside results under the copy's name is the user's,
+/// and stops a run from replacing the directory; a chart copied in is stale to `--check`.
+#[test]
+fn plot_and_run_tell_mixed_and_foreign_directories_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let run = dir.path().join("run");
+    vetsim()
+        .args(["run", "-q", "-n", "3", "-o"])
+        .arg(&run)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let solved = dir.path().join("solved");
+    vetsim()
+        .args([
+            "solve",
+            "-q",
+            "-n",
+            "3",
+            "--param",
+            "teams.investigators.headcount[0].count",
+        ])
+        .args(["--target-date", "2024-06-28", "--max", "50", "-o"])
+        .arg(&solved)
+        .arg(&scenario)
+        .assert()
+        .code(predicates::ord::lt(4));
+    let solution = fs::read_to_string(solved.join("solution.json")).unwrap();
+    assert!(solution.contains("\"format_version\": 2"), "{solution}");
+    vetsim()
+        .arg("plot")
+        .arg(&solved)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("results of solve"));
+    vetsim()
+        .arg("plot")
+        .arg(dir.path().join("nothing"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "holds no summary.json or comparison.json",
+        ));
+    // A comparison's main file dropped into a run's directory.
+    fs::copy(solved.join("solution.json"), run.join("comparison.json")).unwrap();
+    vetsim()
+        .args(["plot", "--check"])
+        .arg(&run)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "summary.json and comparison.json",
+        ));
+    fs::remove_file(run.join("comparison.json")).unwrap();
+    // A chart from another run copied in: not drawn from this directory's data.
+    let mm1 = dir.path().join("mm1");
+    vetsim()
+        .args(["run", "-q", "-n", "2", "-o"])
+        .arg(&mm1)
+        .arg(root().join("scenarios/verification/mm1.toml"))
+        .assert()
+        .success();
+    fs::copy(run.join("screening.svg"), mm1.join("screening.svg")).unwrap();
+    vetsim()
+        .args(["plot", "--check"])
+        .arg(&mm1)
+        .assert()
+        .code(3)
+        .stderr(predicates::str::contains(
+            "screening.svg (not drawn from this directory's data)",
+        ));
+    // Results of an older vetsim with the user's own scenario.toml beside them: not replaced.
+    let old = dir.path().join("old");
+    fs::create_dir(&old).unwrap();
+    fs::write(old.join("summary.json"), b"{}").unwrap();
+    fs::write(old.join("scenario.toml"), b"name = \"mine\"\n").unwrap();
+    vetsim()
+        .args(["run", "-q", "-n", "2", "-o"])
+        .arg(&old)
+        .arg(&scenario)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "scenario.toml, which vetsim did not write",
+        ));
+    assert_eq!(
+        fs::read(old.join("scenario.toml")).unwrap(),
+        b"name = \"mine\"\n"
+    );
+    // A current directory redraws without writing (so a read-only copy of it would too), and
+    // the message shows the directory as typed, without a doubled slash.
+    let before = fs::metadata(run.join("caseload.svg"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    vetsim()
+        .arg("plot")
+        .arg(format!("{}/", run.display()))
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(format!(
+            "Charts in {}/: ",
+            run.display()
+        )));
+    assert_eq!(
+        fs::metadata(run.join("caseload.svg"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        before
+    );
 }
