@@ -695,7 +695,10 @@ fn dirichlet_shares<R: rand::Rng + ?Sized>(alpha: &[f64], r: &mut R) -> Vec<f64>
     w.iter().map(|x| x / sum).collect()
 }
 
-/// Simulates replication `rep` of `s`.
+/// Simulates replication `rep` of `s`, in four parts with their own tests: the workspace is
+/// reset, the per-replication parameters drawn ([`draw_routing`]), every case from outside
+/// generated ([`external_arrivals`]), the cases worked ([`event_loop`]), and the results gathered
+/// ([`type_results`], [`source_days`]). The semantics in prose: `docs/model.md`, section 4.
 pub fn run_replication<P: Probe>(
     s: &Scenario,
     prep: &Prepared,
@@ -704,51 +707,86 @@ pub fn run_replication<P: Probe>(
     probe: &mut P,
 ) -> Result<RepRecord, SimError> {
     let key = random::replication_key(s.seed, rep);
+    ws.reset(s, prep);
+    draw_routing(s, key, ws);
+    let ext = external_arrivals(s, prep, rep, key, ws)?;
+    let end = event_loop(s, prep, rep, key, &ext, ws, probe)?;
+    let all = type_results(s.case_types.len(), ws, probe);
+    let source_days = source_days(prep, ws, end.end_time);
+    Ok(RepRecord {
+        replication: rep,
+        screening_last_day: if s.screening.is_some() {
+            ext.screening_last_day
+        } else {
+            None
+        },
+        all_closed: end.all_closed,
+        peak_open: end.peak_open,
+        peak_time: end.peak_time,
+        open_at_end: end.open_at_end,
+        end_time: end.end_time,
+        open_area: end.area,
+        types: ws.types.clone(),
+        all,
+        source_days,
+        hit_rates: ext.hit_rates,
+        screening_pace: ext.pace_factor.0,
+        screening_factor: ext.pace_factor.1,
+    })
+}
+
+impl Workspace {
+    /// Empties every buffer and sizes it for `s`, keeping the allocations: a replication starts
+    /// from the same state whatever ran on this thread before.
+    fn reset(&mut self, s: &Scenario, prep: &Prepared) {
+        let n_types = s.case_types.len();
+        self.cases.clear();
+        self.free_cases.clear();
+        self.completions.clear();
+        self.delays.clear();
+        self.arrivals.clear();
+        self.ready_now.clear();
+        let n_classes = prep.classes.len();
+        self.queues.resize_with(n_classes, ClassQueue::default);
+        self.queues.truncate(n_classes);
+        self.queues.iter_mut().for_each(ClassQueue::clear);
+        self.waits.resize_with(n_types, Vec::new);
+        self.zero_waits.clear();
+        self.zero_waits.resize(n_types, 0);
+        self.tis.resize_with(n_types, Vec::new);
+        for i in 0..n_types {
+            self.waits[i].clear();
+            self.tis[i].clear();
+        }
+        self.open_by_type.clear();
+        self.open_by_type.resize(n_types, 0);
+        self.types.clear();
+        self.types.resize(n_types, TypeRecord::default());
+        let ng = prep.groups.len();
+        self.busy.clear();
+        self.busy.resize(ng, 0);
+        self.cap.clear();
+        self.cap.extend_from_slice(&prep.initial_cap);
+        self.group_last.clear();
+        self.group_last.resize(ng, 0.0);
+        self.group_excess_area.clear();
+        self.group_excess_area.resize(ng, 0.0);
+        let nt = s.teams.len();
+        self.team_busy.clear();
+        self.team_busy.resize(nt, 0);
+        self.team_cap.clear();
+        self.team_cap.resize(nt, 0);
+        for (g, grp) in prep.groups.iter().enumerate() {
+            self.team_cap[grp.team as usize] += self.cap[g];
+        }
+    }
+}
+
+/// The per-replication draws of what is uncertain about the system itself (epistemic), before
+/// any case exists: the routing shares of counted routings (Dirichlet), kept in `ws.route_cum` as
+/// cumulative shares whose last is infinite (so rounding can never skip the last outcome).
+fn draw_routing(s: &Scenario, key: u64, ws: &mut Workspace) {
     let n_types = s.case_types.len();
-    let horizon = prep.horizon;
-
-    // ---- reset workspace
-    ws.cases.clear();
-    ws.free_cases.clear();
-    ws.completions.clear();
-    ws.delays.clear();
-    ws.arrivals.clear();
-    ws.ready_now.clear();
-    let n_classes = prep.classes.len();
-    ws.queues.resize_with(n_classes, ClassQueue::default);
-    ws.queues.truncate(n_classes);
-    ws.queues.iter_mut().for_each(ClassQueue::clear);
-    ws.waits.resize_with(n_types, Vec::new);
-    ws.zero_waits.clear();
-    ws.zero_waits.resize(n_types, 0);
-    ws.tis.resize_with(n_types, Vec::new);
-    for i in 0..n_types {
-        ws.waits[i].clear();
-        ws.tis[i].clear();
-    }
-    ws.open_by_type.clear();
-    ws.open_by_type.resize(n_types, 0);
-    ws.types.clear();
-    ws.types.resize(n_types, TypeRecord::default());
-    let ng = prep.groups.len();
-    ws.busy.clear();
-    ws.busy.resize(ng, 0);
-    ws.cap.clear();
-    ws.cap.extend_from_slice(&prep.initial_cap);
-    ws.group_last.clear();
-    ws.group_last.resize(ng, 0.0);
-    ws.group_excess_area.clear();
-    ws.group_excess_area.resize(ng, 0.0);
-    let nt = s.teams.len();
-    ws.team_busy.clear();
-    ws.team_busy.resize(nt, 0);
-    ws.team_cap.clear();
-    ws.team_cap.resize(nt, 0);
-    for (g, grp) in prep.groups.iter().enumerate() {
-        ws.team_cap[grp.team as usize] += ws.cap[g];
-    }
-
-    // ---- per-replication parameters (epistemic draws)
     ws.route_cum.resize_with(n_types, Vec::new);
     for (ti, ct) in s.case_types.iter().enumerate() {
         let cum = &mut ws.route_cum[ti];
@@ -769,8 +807,36 @@ pub fn run_replication<P: Probe>(
             *last = f64::INFINITY; // rounding can never skip the last outcome
         }
     }
+}
 
-    // ---- external arrivals: backlogs, screening hits, streams (in that order at equal times)
+/// What the external sources of one replication gave, besides the arrivals in `ws.arrivals`.
+#[derive(Debug, Clone, PartialEq)]
+struct External {
+    /// The hit rate drawn for each hit category (its Beta posterior when given as a count).
+    hit_rates: Vec<f64>,
+    /// The screening pace and factor drawn (NaN without screening).
+    pace_factor: (f64, f64),
+    /// The working day on which the last record is checked, if by the horizon.
+    screening_last_day: Option<u32>,
+    /// When the last tracked case could arrive: the end of the last screening day, the end of
+    /// each tracked stream, each tracked backlog's time [working days]; infinite when screening
+    /// does not finish by the horizon.
+    sources_end: f64,
+    /// Tracked cases among the arrivals.
+    tracked_pending: usize,
+}
+
+/// Every case that enters from outside in replication `rep` (key `key`), into `ws.arrivals` in
+/// time order (backlogs, then screening hits by category and record, then streams, at equal
+/// times): drawn from their own keyed streams, so they do not depend on staffing.
+fn external_arrivals(
+    s: &Scenario,
+    prep: &Prepared,
+    rep: u64,
+    key: u64,
+    ws: &mut Workspace,
+) -> Result<External, SimError> {
+    let horizon = prep.horizon;
     for (bi, b) in s.backlogs.iter().enumerate() {
         if b.at <= horizon {
             for i in 0..b.count {
@@ -921,9 +987,43 @@ pub fn run_replication<P: Probe>(
     }
     // Stable: equal times keep the order above (backlogs, hits by category then record, streams).
     ws.arrivals.sort_by(|a, b| a.t.total_cmp(&b.t));
-    let mut tracked_pending = ws.arrivals.iter().filter(|a| a.tracked).count();
+    let tracked_pending = ws.arrivals.iter().filter(|a| a.tracked).count();
 
-    // ---- the event loop
+    Ok(External {
+        hit_rates,
+        pace_factor,
+        screening_last_day,
+        sources_end,
+        tracked_pending,
+    })
+}
+
+/// How the event loop of one replication ended.
+struct LoopEnd {
+    all_closed: Option<f64>,
+    peak_open: u32,
+    peak_time: f64,
+    open_at_end: u32,
+    end_time: f64,
+    area: f64,
+}
+
+/// The event loop of one replication: from the arrivals in `ws.arrivals`, the cases are opened,
+/// queued, worked and closed moment by moment until nothing is open and nothing can come, or the
+/// horizon; the day-end counts go to `probe` as each day ends.
+fn event_loop<P: Probe>(
+    s: &Scenario,
+    prep: &Prepared,
+    rep: u64,
+    key: u64,
+    ext: &External,
+    ws: &mut Workspace,
+    probe: &mut P,
+) -> Result<LoopEnd, SimError> {
+    let horizon = prep.horizon;
+    let nt = s.teams.len();
+    let sources_end = ext.sources_end;
+    let mut tracked_pending = ext.tracked_pending;
     let mut st = State {
         s,
         prep,
@@ -1079,11 +1179,24 @@ pub fn run_replication<P: Probe>(
         }
     }
 
+    Ok(LoopEnd {
+        all_closed,
+        peak_open,
+        peak_time,
+        open_at_end: st.open_total,
+        end_time,
+        area,
+    })
+}
+
+/// The replication's results by case type (and `all`), from what [`close_case`](State) kept in
+/// `ws`: hands each type's waits and times in system to `probe` (for the pooled histograms),
+/// then takes the per-replication P90s (which reorder them).
+fn type_results<P: Probe>(n_types: usize, ws: &mut Workspace, probe: &mut P) -> TypeRecord {
     for ti in 0..n_types {
         probe.closed_cases(ti, ws.zero_waits[ti], &ws.waits[ti], &ws.tis[ti]);
     }
 
-    // ---- per-type results and the opportunity cost
     let mut all = TypeRecord::default();
     for ti in 0..n_types {
         ws.types[ti].waited = ws.waits[ti].len() as u32;
@@ -1116,6 +1229,12 @@ pub fn run_replication<P: Probe>(
         rec.p90_time_in_system =
             quantile_type7_nonneg_bits(&mut ws.tis[ti], 0.9).unwrap_or(f64::NAN);
     }
+    all
+}
+
+/// Officer-days lent by each source unit: planned headcount × working days, plus the days kept
+/// by people finishing a case after their group shrank (`finish` policy), to `end_time`.
+fn source_days(prep: &Prepared, ws: &Workspace, end_time: f64) -> Vec<f64> {
     let mut source_days = prep.planned_source_days.clone();
     for (g, grp) in prep.groups.iter().enumerate() {
         if let Some(src) = grp.source {
@@ -1124,26 +1243,7 @@ pub fn run_replication<P: Probe>(
                 ws.group_excess_area[g] + excess * (end_time - ws.group_last[g]).max(0.0);
         }
     }
-    Ok(RepRecord {
-        replication: rep,
-        screening_last_day: if s.screening.is_some() {
-            screening_last_day
-        } else {
-            None
-        },
-        all_closed,
-        peak_open,
-        peak_time,
-        open_at_end: st.open_total,
-        end_time,
-        open_area: area,
-        types: ws.types.clone(),
-        all,
-        source_days,
-        hit_rates,
-        screening_pace: pace_factor.0,
-        screening_factor: pace_factor.1,
-    })
+    source_days
 }
 
 struct State<'a> {
@@ -1772,6 +1872,153 @@ mod tests {
         }
         for y in [-1e-9, -0.0, f64::NAN] {
             assert_eq!(ceil_non_negative(y), 0.0, "{y}");
+        }
+    }
+
+    // ---- the parts of a replication, each on its own
+
+    fn met() -> crate::scenario::Scenario {
+        use crate::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
+        Scenario::from_toml_str(DEFAULT_SCENARIO_TOML, "met-2023.toml").unwrap()
+    }
+
+    /// After any replication, `reset` leaves the workspace as it leaves a new one.
+    #[test]
+    fn reset_leaves_a_used_workspace_like_a_new_one() {
+        use super::{NoProbe, Prepared, Workspace, run_replication};
+        let s = met();
+        let prep = Prepared::new(&s);
+        let mut used = Workspace::default();
+        run_replication(&s, &prep, 4, &mut used, &mut NoProbe).unwrap();
+        used.reset(&s, &prep);
+        let mut fresh = Workspace::default();
+        fresh.reset(&s, &prep);
+        assert_eq!(used.cases.len(), 0);
+        assert_eq!(used.arrivals.len(), 0);
+        assert!(used.completions.peek().is_none() && used.delays.is_empty());
+        assert_eq!(used.cap, fresh.cap);
+        assert_eq!(used.busy, fresh.busy);
+        assert_eq!(used.team_cap, fresh.team_cap);
+        assert_eq!(used.team_busy, fresh.team_busy);
+        assert_eq!(used.open_by_type, fresh.open_by_type);
+        assert_eq!(used.types, fresh.types);
+        assert_eq!(used.zero_waits, fresh.zero_waits);
+        assert!(used.waits.iter().chain(&used.tis).all(|v| v.is_empty()));
+        assert_eq!(used.queues.len(), prep.classes.len());
+        assert!(used.queues.iter().all(|q| q.is_empty()));
+        // The team capacities are the sum of their groups' at the start.
+        assert_eq!(
+            used.team_cap.iter().sum::<u32>(),
+            prep.initial_cap.iter().sum::<u32>()
+        );
+    }
+
+    /// Routing draws: fixed shares become cumulative shares ending in infinity; counted shares
+    /// are drawn from the replication's key, the same for the same key and not for another.
+    #[test]
+    fn routing_draws_are_cumulative_and_keyed() {
+        use super::{Workspace, draw_routing};
+        let s = met();
+        let mut ws = Workspace::default();
+        let draw = |ws: &mut Workspace, rep| {
+            draw_routing(&s, random::replication_key(s.seed, rep), ws);
+            ws.route_cum.clone()
+        };
+        let a = draw(&mut ws, 1);
+        let b = draw(&mut ws, 1);
+        let c = draw(&mut ws, 2);
+        assert_eq!(a, b);
+        assert_ne!(a, c, "counted routings differ between replications");
+        for (ct, cum) in s.case_types.iter().zip(&a) {
+            assert_eq!(cum.len(), ct.routing.outcomes.len(), "{}", ct.name);
+            if let Some(last) = cum.last() {
+                assert_eq!(*last, f64::INFINITY);
+            }
+            assert!(cum.windows(2).all(|w| w[0] <= w[1]), "{}", ct.name);
+        }
+    }
+
+    /// The cases from outside come in time order (backlogs, hits, streams at equal times), are
+    /// counted as tracked as they are, and do not depend on staffing (common random numbers).
+    #[test]
+    fn external_arrivals_are_ordered_and_do_not_depend_on_staffing() {
+        use super::{Prepared, Workspace, external_arrivals};
+        use crate::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
+        let s = met();
+        let fewer = Scenario::from_toml_str(
+            &DEFAULT_SCENARIO_TOML.replace("count = 90", "count = 7"),
+            "met-2023.toml",
+        )
+        .unwrap();
+        let arrivals = |s: &Scenario| {
+            let prep = Prepared::new(s);
+            let mut ws = Workspace::default();
+            ws.reset(s, &prep);
+            let key = random::replication_key(s.seed, 3);
+            let ext = external_arrivals(s, &prep, 3, key, &mut ws).unwrap();
+            let v: Vec<(u64, u64, u32, bool)> = ws
+                .arrivals
+                .iter()
+                .map(|a| (a.t.to_bits(), a.id, a.ctype, a.tracked))
+                .collect();
+            (ext, v)
+        };
+        let (ext, got) = arrivals(&s);
+        let (ext_fewer, got_fewer) = arrivals(&fewer);
+        assert_ne!(
+            s.teams.iter().map(|t| t.staff.len()).sum::<usize>(),
+            0,
+            "there is staffing to change"
+        );
+        assert_ne!(
+            Prepared::new(&s).initial_cap,
+            Prepared::new(&fewer).initial_cap,
+            "the staffing differs"
+        );
+        assert_eq!(got, got_fewer);
+        assert_eq!(ext, ext_fewer);
+        assert!(
+            got.windows(2)
+                .all(|w| f64::from_bits(w[0].0) <= f64::from_bits(w[1].0))
+        );
+        assert_eq!(ext.tracked_pending, got.iter().filter(|a| a.3).count());
+        assert_eq!(
+            ext.hit_rates.len(),
+            s.screening.as_ref().unwrap().hits.len()
+        );
+        // The backlogs open at the start, first.
+        let backlog: u64 = s
+            .backlogs
+            .iter()
+            .filter(|b| b.at == 0.0)
+            .map(|b| b.count)
+            .sum();
+        assert!(
+            got[..backlog as usize]
+                .iter()
+                .all(|a| a.0 == 0f64.to_bits())
+        );
+        assert!(ext.sources_end.is_finite() && ext.sources_end > 0.0);
+    }
+
+    /// The `all` record adds up the case types; source days are at least those planned.
+    #[test]
+    fn results_add_up_the_case_types_and_count_planned_days() {
+        use super::{NoProbe, Prepared, Workspace, run_replication};
+        let s = met();
+        let prep = Prepared::new(&s);
+        let mut ws = Workspace::default();
+        let r = run_replication(&s, &prep, 2, &mut ws, &mut NoProbe).unwrap();
+        let sum = |f: &dyn Fn(&super::TypeRecord) -> u32| r.types.iter().map(f).sum::<u32>();
+        assert_eq!(r.all.opened, sum(&|t| t.opened));
+        assert_eq!(r.all.closed, sum(&|t| t.closed));
+        assert_eq!(r.all.measured, sum(&|t| t.measured));
+        assert_eq!(r.all.waited, sum(&|t| t.waited));
+        let sum_wait: f64 = r.types.iter().map(|t| t.sum_wait).sum();
+        assert!((r.all.sum_wait - sum_wait).abs() <= 1e-9 * sum_wait.max(1.0));
+        assert_eq!(r.source_days.len(), s.sources.len());
+        for (got, planned) in r.source_days.iter().zip(&prep.planned_source_days) {
+            assert!(got >= planned && *planned > 0.0, "{got} < {planned}");
         }
     }
 }
