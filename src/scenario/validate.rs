@@ -260,16 +260,9 @@ pub(super) enum Strictness {
     Variant,
 }
 
-pub(super) fn validate(
-    raw: RawScenario,
-    text: &str,
-    file: &str,
-    strictness: Strictness,
-) -> Result<Scenario, Vec<FieldError>> {
-    let mut ctx = Ctx { errors: Vec::new() };
-    let c = &mut ctx;
-
-    // --- identity and run size
+/// The scenario's identity and size: its name (a directory name), description and
+/// replications.
+fn identity(c: &mut Ctx, raw: &RawScenario) {
     if raw.name.is_empty()
         || !raw
             .name
@@ -320,93 +313,127 @@ pub(super) fn validate(
             ),
         );
     }
+}
 
-    // --- calendar
-    let cal_raw = &raw.calendar;
-    if cal_raw.working_days.is_empty() {
-        c.err(
-            "calendar.working_days",
-            "no working days: at least one weekday must be worked",
-        );
-    }
-    let mut seen_wd = HashSet::new();
-    for (i, w) in cal_raw.working_days.iter().enumerate() {
-        if !seen_wd.insert(*w) {
+/// The working-day calendar of a scenario, when it stands (a horizon before the start, no working
+/// days or too long a span is reported, and leaves none), with the date → time conversions every
+/// later section uses.
+struct Span {
+    calendar: Option<Calendar>,
+    /// The weekly pattern and holidays the calendar is made from (it also counts working days
+    /// before the start, for a pace observed since an earlier date).
+    pattern: WorkPattern,
+    start: Date,
+    horizon: Date,
+    /// The horizon as a time (0 without a calendar) [working days].
+    horizon_t: f64,
+}
+
+impl Span {
+    /// Checks `[calendar]`, `start` and `horizon`, and builds the calendar.
+    fn new(c: &mut Ctx, raw: &RawScenario) -> Span {
+        let cal_raw = &raw.calendar;
+        if cal_raw.working_days.is_empty() {
             c.err(
-                format!("calendar.working_days[{i}]"),
-                format!("{w:?} is listed twice"),
+                "calendar.working_days",
+                "no working days: at least one weekday must be worked",
             );
         }
-    }
-    // Bank holidays from the earliest date a scenario can refer to (observed_since, at most
-    // MAX_OBSERVED_YEARS before start; further back is an error below) to the horizon (at most
-    // 100 years after start, or the calendar refuses it), so never an absurd span of years.
-    let start_year = raw.start.ymd().0;
-    let mut first_year = start_year;
-    if let Some(s) = raw
-        .screening
-        .as_ref()
-        .and_then(|s| s.throughput.observed_since)
-    {
-        first_year = first_year.min(s.ymd().0.max(start_year - MAX_OBSERVED_YEARS - 1));
-    }
-    let last_year = raw.horizon.ymd().0.clamp(start_year, start_year + 101);
-    let mut holidays: Vec<Date> = cal_raw.extra_holidays.clone();
-    if cal_raw.holidays == HolidaySet::EnglandAndWales {
-        for y in first_year..=last_year {
-            holidays.extend(england_and_wales_bank_holidays(y));
-        }
-    }
-    let pattern = WorkPattern::new(&cal_raw.working_days, holidays);
-
-    let calendar = if raw.horizon < raw.start {
-        c.err(
-            "horizon",
-            format!("{} is before start ({})", raw.horizon, raw.start),
-        );
-        None
-    } else if cal_raw.working_days.is_empty() {
-        None // already reported: without working days no span has any
-    } else {
-        match Calendar::new(raw.start, raw.horizon, &pattern) {
-            Ok(cal) => Some(cal),
-            Err(e @ crate::calendar::CalendarError::SpanTooLong { .. }) => {
+        let mut seen_wd = HashSet::new();
+        for (i, w) in cal_raw.working_days.iter().enumerate() {
+            if !seen_wd.insert(*w) {
                 c.err(
-                    "horizon",
-                    format!("{}: it is too far after start ({e})", raw.horizon),
+                    format!("calendar.working_days[{i}]"),
+                    format!("{w:?} is listed twice"),
                 );
-                None
-            }
-            Err(e) => {
-                c.err("calendar", e.to_string());
-                None
             }
         }
-    };
-    // Date → time helpers (only meaningful with a calendar).
-    let day_from = |d: Date| -> f64 {
-        calendar
+        // Bank holidays from the earliest date a scenario can refer to (observed_since, at most
+        // MAX_OBSERVED_YEARS before start; further back is an error below) to the horizon (at most
+        // 100 years after start, or the calendar refuses it), so never an absurd span of years.
+        let start_year = raw.start.ymd().0;
+        let mut first_year = start_year;
+        if let Some(s) = raw
+            .screening
+            .as_ref()
+            .and_then(|s| s.throughput.observed_since)
+        {
+            first_year = first_year.min(s.ymd().0.max(start_year - MAX_OBSERVED_YEARS - 1));
+        }
+        let last_year = raw.horizon.ymd().0.clamp(start_year, start_year + 101);
+        let mut holidays: Vec<Date> = cal_raw.extra_holidays.clone();
+        if cal_raw.holidays == HolidaySet::EnglandAndWales {
+            for y in first_year..=last_year {
+                holidays.extend(england_and_wales_bank_holidays(y));
+            }
+        }
+        let pattern = WorkPattern::new(&cal_raw.working_days, holidays);
+
+        let calendar = if raw.horizon < raw.start {
+            c.err(
+                "horizon",
+                format!("{} is before start ({})", raw.horizon, raw.start),
+            );
+            None
+        } else if cal_raw.working_days.is_empty() {
+            None // already reported: without working days no span has any
+        } else {
+            match Calendar::new(raw.start, raw.horizon, &pattern) {
+                Ok(cal) => Some(cal),
+                Err(e @ crate::calendar::CalendarError::SpanTooLong { .. }) => {
+                    c.err(
+                        "horizon",
+                        format!("{}: it is too far after start ({e})", raw.horizon),
+                    );
+                    None
+                }
+                Err(e) => {
+                    c.err("calendar", e.to_string());
+                    None
+                }
+            }
+        };
+        let horizon_t = calendar.as_ref().map(|cal| cal.len() as f64).unwrap_or(0.0);
+        Span {
+            calendar,
+            pattern,
+            start: raw.start,
+            horizon: raw.horizon,
+            horizon_t,
+        }
+    }
+
+    /// The start of the first working day on or after `d` [working days] (0 without a calendar).
+    fn day_from(&self, d: Date) -> f64 {
+        self.calendar
             .as_ref()
             .map(|cal| cal.first_day_on_or_after(d) as f64)
             .unwrap_or(0.0)
-    };
-    let end_of = |d: Date| -> f64 {
-        calendar
+    }
+
+    /// The end of the last working day on or before `d` [working days] (0 without a calendar or
+    /// such a day).
+    fn end_of(&self, d: Date) -> f64 {
+        self.calendar
             .as_ref()
             .and_then(|cal| cal.last_day_on_or_before(d))
             .map(|i| i as f64 + 1.0)
             .unwrap_or(0.0)
-    };
-    let horizon_t = calendar.as_ref().map(|cal| cal.len() as f64).unwrap_or(0.0);
-    let in_window = |c: &mut Ctx, path: &str, d: Date| {
-        // With the horizon before the start, that error alone is reported.
-        if d > raw.horizon && raw.horizon >= raw.start {
-            c.err(path, format!("{d} is after the horizon ({})", raw.horizon));
-        }
-    };
+    }
 
-    // --- warm-up
-    let warmup = match raw.warmup {
+    /// Reports `d` at `path` when it is after the horizon (with the horizon before the start,
+    /// that error alone is reported).
+    fn in_window(&self, c: &mut Ctx, path: &str, d: Date) {
+        if d > self.horizon && self.horizon >= self.start {
+            c.err(path, format!("{d} is after the horizon ({})", self.horizon));
+        }
+    }
+}
+
+/// The warm-up: a date from start to horizon, as the start of its first working day [working
+/// days] (0 without one).
+fn warmup(c: &mut Ctx, raw: &RawScenario, span: &Span) -> f64 {
+    match raw.warmup {
         Some(w) => {
             if w < raw.start {
                 c.err("warmup", format!("{w} is before start ({})", raw.start));
@@ -419,12 +446,20 @@ pub(super) fn validate(
                     ),
                 );
             }
-            day_from(w)
+            span.day_from(w)
         }
         None => 0.0,
-    };
+    }
+}
 
-    // --- names
+/// The names that settings refer to, in file order.
+struct Names<'a> {
+    types: Vec<&'a str>,
+    teams: Vec<&'a str>,
+}
+
+/// Names that must be unique, and how many case types there may be.
+fn names(c: &mut Ctx, raw: &RawScenario) {
     c.unique_names("case_types", raw.case_types.iter().map(|t| t.name.as_str()));
     // "all" names the series and metrics of every case type together.
     if let Some(i) = raw.case_types.iter().position(|t| t.name == "all") {
@@ -447,10 +482,14 @@ pub(super) fn validate(
             ),
         );
     }
-    let type_names: Vec<&str> = raw.case_types.iter().map(|t| t.name.as_str()).collect();
-    let team_names: Vec<&str> = raw.teams.iter().map(|t| t.name.as_str()).collect();
+}
 
-    // --- teams
+/// `[[teams]]`: hours, productivity and headcount entries (dates, sources, ramp-up); and the
+/// source units that lend people, in order of first mention.
+fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>) {
+    let day_from = |d: Date| span.day_from(d);
+    let end_of = |d: Date| span.end_of(d);
+    let in_window = |c: &mut Ctx, path: &str, d: Date| span.in_window(c, path, d);
     let mut sources: Vec<String> = Vec::new();
     let mut teams = Vec::new();
     for (ti, t) in raw.teams.iter().enumerate() {
@@ -568,8 +607,22 @@ pub(super) fn validate(
             staff,
         });
     }
+    (teams, sources)
+}
 
-    // --- case types
+/// `[[case_types]]`: effort and delay, teams (each resolved, each team used by some type),
+/// priority and routing; and, as written, that each type can be worked on some day.
+fn case_types(
+    c: &mut Ctx,
+    raw: &RawScenario,
+    span: &Span,
+    names: &Names<'_>,
+    teams: &[Team],
+    strictness: Strictness,
+) -> Vec<CaseType> {
+    let horizon_t = span.horizon_t;
+    let (type_names, team_names) = (&names.types, &names.teams);
+    let calendar = &span.calendar;
     let mut case_types = Vec::new();
     let mut team_used = vec![false; raw.teams.len()];
     // A misspelt team name is reported once, not again as "this team can work nothing".
@@ -587,7 +640,7 @@ pub(super) fn validate(
         let mut tlist = Vec::new();
         let mut seen = HashSet::new();
         for (k, tn) in ct.teams.iter().enumerate() {
-            let found = resolve(c, &format!("{p}.teams[{k}]"), "team", tn, &team_names);
+            let found = resolve(c, &format!("{p}.teams[{k}]"), "team", tn, team_names);
             unresolved_team |= found.is_none();
             if let Some(i) = found {
                 if !seen.insert(i) {
@@ -668,7 +721,7 @@ pub(super) fn validate(
                         &format!("{p}.routing[{oi}].to[{k}]"),
                         "case type",
                         tn,
-                        &type_names,
+                        type_names,
                     ) {
                         to.push(i);
                     }
@@ -810,10 +863,23 @@ pub(super) fn validate(
             );
         }
     }
+    case_types
+}
 
-    // --- screening
-    let mut expected_external = vec![0.0f64; raw.case_types.len()];
-    let screening = raw.screening.as_ref().and_then(|s| {
+/// `[screening]`: records, target, pace (given, drawn or observed since a date, with changes and
+/// a factor) and hit categories; adds each category's expected hits to `expected_external`
+/// [cases per replication, by case type].
+fn screening(
+    c: &mut Ctx,
+    raw: &RawScenario,
+    span: &Span,
+    names: &Names<'_>,
+    expected_external: &mut [f64],
+) -> Option<Screening> {
+    let day_from = |d: Date| span.day_from(d);
+    let in_window = |c: &mut Ctx, path: &str, d: Date| span.in_window(c, path, d);
+    let type_names = &names.types;
+    raw.screening.as_ref().and_then(|s| {
         let p = "screening";
         let mut ok = true;
         if s.records == 0 {
@@ -882,7 +948,7 @@ pub(super) fn validate(
                     );
                     None
                 } else {
-                    let days = pattern.working_days_between(since, raw.start);
+                    let days = span.pattern.working_days_between(since, raw.start);
                     if days == 0 {
                         c.err("screening.throughput.observed_since", format!("there are no working days between {since} and {}", raw.start));
                         None
@@ -940,7 +1006,7 @@ pub(super) fn validate(
         let mut hits = Vec::new();
         for (hi, h) in s.hits.iter().enumerate() {
             let hp = format!("{p}.hits[{hi}]");
-            let ct = resolve(c, &format!("{hp}.case_type"), "case type", &h.case_type, &type_names);
+            let ct = resolve(c, &format!("{hp}.case_type"), "case type", &h.case_type, type_names);
             let rate = match &h.rate {
                 RawRate::Probability(x) => c.prob(&format!("{hp}.rate"), *x).then_some(HitRate::Fixed(*x)),
                 RawRate::Observed(o) => {
@@ -1006,9 +1072,23 @@ pub(super) fn validate(
             });
         }
         None
-    });
+    })
+}
 
-    // --- arrivals
+/// `[[arrivals]]`: case type, process, rate, dates and conversion; adds each stream's expected
+/// cases to `expected_external` [cases per replication, by case type].
+fn arrivals(
+    c: &mut Ctx,
+    raw: &RawScenario,
+    span: &Span,
+    names: &Names<'_>,
+    expected_external: &mut [f64],
+) -> Vec<ArrivalStream> {
+    let horizon_t = span.horizon_t;
+    let day_from = |d: Date| span.day_from(d);
+    let end_of = |d: Date| span.end_of(d);
+    let in_window = |c: &mut Ctx, path: &str, d: Date| span.in_window(c, path, d);
+    let type_names = &names.types;
     let mut arrivals = Vec::new();
     for (ai, a) in raw.arrivals.iter().enumerate() {
         let p = format!("arrivals[{ai}]");
@@ -1017,7 +1097,7 @@ pub(super) fn validate(
             &format!("{p}.case_type"),
             "case type",
             &a.case_type,
-            &type_names,
+            type_names,
         );
         c.non_negative(&format!("{p}.rate_per_day"), a.rate_per_day);
         let conv = a.conversion.unwrap_or(1.0);
@@ -1063,8 +1143,21 @@ pub(super) fn validate(
             });
         }
     }
+    arrivals
+}
 
-    // --- backlogs
+/// `[[backlogs]]`: case type, count and date; adds each backlog to `expected_external` [cases per
+/// replication, by case type].
+fn backlogs(
+    c: &mut Ctx,
+    raw: &RawScenario,
+    span: &Span,
+    names: &Names<'_>,
+    expected_external: &mut [f64],
+) -> Vec<Backlog> {
+    let day_from = |d: Date| span.day_from(d);
+    let in_window = |c: &mut Ctx, path: &str, d: Date| span.in_window(c, path, d);
+    let type_names = &names.types;
     let mut backlogs = Vec::new();
     for (bi, b) in raw.backlogs.iter().enumerate() {
         let p = format!("backlogs[{bi}]");
@@ -1076,7 +1169,7 @@ pub(super) fn validate(
             &format!("{p}.case_type"),
             "case type",
             &b.case_type,
-            &type_names,
+            type_names,
         );
         if let Some(at) = b.at {
             if at < raw.start {
@@ -1113,8 +1206,13 @@ pub(super) fn validate(
             });
         }
     }
+    backlogs
+}
 
-    // --- the daily counts must fit: every working day of every case type (and their total)
+/// The daily counts must fit: every working day of every case type (and their total) has its
+/// cells in `daily.csv` and in memory. Checked only when nothing else is wrong.
+fn daily_cells(c: &mut Ctx, raw: &RawScenario, span: &Span) {
+    let horizon_t = span.horizon_t;
     // has its histogram, and a block of replications' counts is held per thread before it is
     // added (1,000 case types over 100 years took 13.5 GB for one replication)
     let cells = horizon_t * (raw.case_types.len() as f64 + 1.0);
@@ -1130,11 +1228,20 @@ pub(super) fn validate(
             ),
         );
     }
+}
 
-    // --- routing must end, and the run must fit
+/// Routing must end (no cycle that makes at least one case for each it closes), and the run must
+/// fit: the expected cases of one replication [cases] from `expected_external` (the cases that
+/// come from outside, by type) through the routing. Checked only when nothing else is wrong.
+fn expected_cases(
+    c: &mut Ctx,
+    raw: &RawScenario,
+    case_types: &[CaseType],
+    expected_external: &[f64],
+) -> f64 {
     let mut expected_cases = 0.0;
     if c.errors.is_empty() {
-        match expected_case_counts(&case_types, &expected_external) {
+        match expected_case_counts(case_types, expected_external) {
             Ok(per_type) => {
                 expected_cases = per_type.iter().sum();
                 if expected_cases > MAX_EXPECTED_CASES_PER_REPLICATION {
@@ -1196,12 +1303,15 @@ pub(super) fn validate(
             }
         }
     }
+    expected_cases
+}
 
-    // The experiment grid: paths, values and the number of variants are checked where the
-    // variants are built (`compare::build_variants`, run by `vetsim compare` and `vetsim validate`).
+/// The experiment grid: paths, values and the number of variants are checked where the variants
+/// are built (`compare::build_variants`, run by `vetsim compare` and `vetsim validate`); here,
+/// that there is something to vary.
+fn experiment(c: &mut Ctx, raw: &RawScenario) -> Vec<(String, Vec<String>)> {
     let mut experiment = Vec::new();
     if let Some(e) = &raw.experiment {
-        let c = &mut ctx;
         if e.vary.is_empty() {
             c.err(
                 "experiment.vary",
@@ -1221,11 +1331,43 @@ pub(super) fn validate(
             ));
         }
     }
+    experiment
+}
+
+pub(super) fn validate(
+    raw: RawScenario,
+    text: &str,
+    file: &str,
+    strictness: Strictness,
+) -> Result<Scenario, Vec<FieldError>> {
+    let mut ctx = Ctx { errors: Vec::new() };
+    let c = &mut ctx;
+    // Section by section, in file order; each collects its problems in `c` and returns its part
+    // of the scenario (those after a broken part still check what they can).
+    identity(c, &raw);
+    let span = Span::new(c, &raw);
+    let warmup = warmup(c, &raw, &span);
+    names(c, &raw);
+    let names = Names {
+        types: raw.case_types.iter().map(|t| t.name.as_str()).collect(),
+        teams: raw.teams.iter().map(|t| t.name.as_str()).collect(),
+    };
+    let (teams, sources) = teams(c, &raw, &span);
+    let case_types = case_types(c, &raw, &span, &names, &teams, strictness);
+    // Expected cases per replication from outside, by case type: screening, streams, backlogs.
+    let mut expected_external = vec![0.0f64; raw.case_types.len()];
+    let screening = screening(c, &raw, &span, &names, &mut expected_external);
+    let arrivals = arrivals(c, &raw, &span, &names, &mut expected_external);
+    let backlogs = backlogs(c, &raw, &span, &names, &mut expected_external);
+    // Whole-scenario checks, once the parts stand.
+    daily_cells(c, &raw, &span);
+    let expected_cases = expected_cases(c, &raw, &case_types, &expected_external);
+    let experiment = experiment(c, &raw);
 
     if !ctx.errors.is_empty() {
         return Err(ctx.errors);
     }
-    let Some(calendar) = calendar else {
+    let Some(calendar) = span.calendar else {
         return Err(vec![FieldError::new("calendar", "no calendar")]);
     };
     let hash = super::hash_text(text);
@@ -1782,5 +1924,87 @@ count = 10
                 "case_types[0].routing: outcome [0] has a share, [1] has a count, [2], [3] have neither: give every outcome a share, or every outcome a count"
             ]
         );
+    }
+
+    // ---- the sections of `validate`, each on its own
+
+    fn raw_of(text: &str) -> RawScenario {
+        toml::from_str(text).unwrap()
+    }
+
+    /// The calendar section: working-day time from dates, and dates past the horizon.
+    #[test]
+    fn span_converts_dates_to_working_day_time() {
+        // Saturday 6 January 2024: day 0 is Monday 8 January.
+        let raw = raw_of(&SMALL.replace("start = 2024-01-01", "start = 2024-01-06"));
+        let mut c = Ctx { errors: Vec::new() };
+        let span = Span::new(&mut c, &raw);
+        assert!(c.errors.is_empty());
+        let d = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(span.day_from(d("2024-01-06")), 0.0);
+        assert_eq!(span.day_from(d("2024-01-08")), 0.0);
+        assert_eq!(span.day_from(d("2024-01-09")), 1.0);
+        // The end of Friday 12 January is the end of working day 4.
+        assert_eq!(span.end_of(d("2024-01-14")), 5.0);
+        // Before the first working day there is no day to end.
+        assert_eq!(span.end_of(d("2024-01-07")), 0.0);
+        let working_days = span.calendar.as_ref().unwrap().len() as f64;
+        assert_eq!(span.horizon_t, working_days);
+        span.in_window(&mut c, "x", d("2024-12-31"));
+        assert!(c.errors.is_empty());
+        span.in_window(&mut c, "x", d("2025-01-01"));
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0].path, "x");
+        // A horizon before the start: no calendar, one problem, and no conversions.
+        let raw = raw_of(&SMALL.replace("horizon = 2024-12-31", "horizon = 2023-12-31"));
+        let mut c = Ctx { errors: Vec::new() };
+        let span = Span::new(&mut c, &raw);
+        assert!(span.calendar.is_none() && span.horizon_t == 0.0);
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(span.day_from(d("2024-03-01")), 0.0);
+    }
+
+    /// The teams section: source units in order of first mention, each once.
+    #[test]
+    fn teams_list_their_source_units_in_order_of_first_mention() {
+        let raw = raw_of(&SMALL.replace(
+            "headcount = [{ count = 2, from = 2024-02-01 }]",
+            "headcount = [{ count = 2, source = \"B\" }, { count = 1, source = \"A\" }, \
+             { count = 3, source = \"B\" }]",
+        ));
+        let mut c = Ctx { errors: Vec::new() };
+        let span = Span::new(&mut c, &raw);
+        let (teams, sources) = teams(&mut c, &raw, &span);
+        assert!(c.errors.is_empty());
+        assert_eq!(sources, ["B", "A"]);
+        assert_eq!(teams.len(), 1);
+        let by_source: Vec<Option<usize>> = teams[0].staff.iter().map(|g| g.source).collect();
+        assert_eq!(by_source, [Some(0), Some(1), Some(0)]);
+    }
+
+    /// The sources from outside add their expected cases per replication, by case type: a
+    /// backlog its count, a fixed-rate stream rate × working days × conversion.
+    #[test]
+    fn sources_from_outside_add_their_expected_cases() {
+        let text = format!(
+            "{SMALL}[[arrivals]]\nname = \"calls\"\ncase_type = \"work\"\nprocess = \"fixed\"\n\
+             rate_per_day = 2\nfrom = 2024-01-01\nto = 2024-01-31\nconversion = 0.25\n"
+        );
+        let raw = raw_of(&text);
+        let mut c = Ctx { errors: Vec::new() };
+        let span = Span::new(&mut c, &raw);
+        let names = Names {
+            types: raw.case_types.iter().map(|t| t.name.as_str()).collect(),
+            teams: raw.teams.iter().map(|t| t.name.as_str()).collect(),
+        };
+        let mut external = vec![0.0; 1];
+        let backlogs = backlogs(&mut c, &raw, &span, &names, &mut external);
+        assert_eq!(external, [10.0]);
+        assert_eq!(backlogs.len(), 1);
+        let streams = arrivals(&mut c, &raw, &span, &names, &mut external);
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        assert_eq!(streams.len(), 1);
+        // January 2024 has 22 working days (New Year's Day a bank holiday): 2 × 22 × 0.25 = 11.
+        assert_eq!(external, [21.0]);
     }
 }
