@@ -281,6 +281,37 @@ fn an_entry_ending_before_the_first_working_day_never_works() {
     assert_eq!(r.records[0].all_closed, Some(20.0));
 }
 
+/// Quantiles across replications carry 95 % order-statistic intervals that contain them;
+/// pooled per-case metrics carry none; too few replications give `null`, not a made-up interval.
+#[test]
+fn across_replication_quantiles_have_intervals_and_pooled_ones_do_not() {
+    let s = load(SCREEN_V1_STRESS);
+    let (_, sum) = run_summary(&s, 200, 4);
+    let m = metric(&sum, "all_cases_closed", None);
+    let [lo, hi] = m.p90_ci.unwrap().unwrap();
+    let (lo, hi, p90) = (lo.unwrap(), hi.unwrap(), m.p90.unwrap());
+    assert!(lo <= p90 && p90 <= hi && lo < hi, "{lo} {p90} {hi}");
+    let [dlo, dhi] = m.dates.as_ref().unwrap().p90_ci.clone().unwrap().unwrap();
+    assert!(dlo.unwrap() <= dhi.unwrap());
+    let [lo, hi] = m.p50_ci.unwrap().unwrap();
+    assert!(lo.unwrap() <= m.p50.unwrap() && m.p50.unwrap() <= hi.unwrap());
+    let w = metric(&sum, "wait_days", Some("misconduct"));
+    assert!(w.p50_ci.is_none() && w.p90_ci.is_none());
+    let json = String::from_utf8(report::summary_json(&sum)).unwrap();
+    assert!(json.contains("\"p90_ci\": ["), "{}", &json[..2000]);
+    // 20 replications: too few for a P90 interval at 95 % (it needs 59), written as null.
+    let (_, small) = run_summary(&s, 20, 4);
+    let m = metric(&small, "all_cases_closed", None);
+    assert_eq!(m.p90_ci, Some(None));
+    assert!(m.p50_ci.unwrap().is_some());
+    let json = String::from_utf8(report::summary_json(&small)).unwrap();
+    assert!(json.contains("\"p90_ci\": null"));
+    // And they read back as written (present and null, or absent).
+    let back: report::Summary = serde_json::from_str(&json).unwrap();
+    assert_eq!(metric(&back, "all_cases_closed", None).p90_ci, Some(None));
+    assert_eq!(metric(&back, "wait_days", Some("all")).p90_ci, None);
+}
+
 #[test]
 fn cases_are_conserved() {
     let s = load(MET);

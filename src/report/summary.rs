@@ -11,8 +11,8 @@ use crate::engine::RunResult;
 use crate::model::{RepRecord, TypeRecord};
 use crate::scenario::Scenario;
 use crate::stats::{
-    CountHist, Estimate, LogHist, QUANTILE_PROBS, mean_and_mcse, quantile_type7_sorted,
-    quantile_type7_sorted_then, ratio_estimate,
+    CountHist, Estimate, LogHist, QUANTILE_PROBS, mean_and_mcse, quantile_interval_sorted,
+    quantile_type7_sorted, quantile_type7_sorted_then, ratio_estimate,
 };
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 pub const RAND_VERSION: &str = "0.10.3";
 pub const RAND_DISTR_VERSION: &str = "0.6.0";
 
+/// Confidence of the intervals for quantiles across replications (`p50_ci`, `p90_ci`).
+pub const CI_LEVEL: f64 = 0.95;
+
 /// Version of the format of the results files (`summary.json`, `summary.csv`, `daily.csv`,
 /// `replications.csv`, `comparison.json`, `comparison.csv`), in every `meta`. Raised whenever a
 /// file gains, loses or changes a field, so that readers can tell which layout they hold.
@@ -28,7 +31,8 @@ pub const RAND_DISTR_VERSION: &str = "0.6.0";
 /// - 2 (vetsim 0.3.0): every results directory holds `scenario.toml` (the scenario as run) and a
 ///   manifest (the SHA-256 of every file) as the last key of its main JSON file;
 ///   `meta.scenario_file` is the file name alone; `meta` gains `platform`, `reproducible_on` and
-///   (with a warm-up) `warmup`; `replications.csv` gains `measured__<type>`.
+///   (with a warm-up) `warmup`; `replications.csv` gains `measured__<type>`; metrics taken
+///   across replications gain `p50_ci` and `p90_ci` (and in `dates`).
 /// - 1: earlier versions (no `format_version` key).
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -134,6 +138,22 @@ pub struct Metric {
     pub p75: Option<f64>,
     pub p90: Option<f64>,
     pub p95: Option<f64>,
+    /// 95 % distribution-free intervals `[low, high]` for the P50 and the P90, from order
+    /// statistics (`stats::quantile_interval_sorted`): for metrics taken across replications
+    /// only (absent for pooled per-case metrics, whose values cluster by replication). `null`
+    /// when there are too few replications; a bound among censored replications is `null`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub p50_ci: Option<Option<[Option<f64>; 2]>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub p90_ci: Option<Option<[Option<f64>; 2]>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dates: Option<DateEstimates>,
     /// For the completion metrics: the empirical distribution function by working day, one point
@@ -165,6 +185,30 @@ pub struct DateEstimates {
     pub p75: Option<String>,
     pub p90: Option<String>,
     pub p95: Option<String>,
+    /// The intervals of the metric's `p50_ci` and `p90_ci`, as dates.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub p50_ci: Option<Option<[Option<String>; 2]>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub p90_ci: Option<Option<[Option<String>; 2]>>,
+}
+
+/// A key that is present, `null` or not, is `Some` (with `#[serde(default)]`, an absent one is
+/// `None`): so that "no interval for this kind of metric" and "too few replications for one"
+/// read back as they were written.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// One team's headcount over time.
@@ -206,6 +250,8 @@ impl Metric {
             p75: None,
             p90: None,
             p95: None,
+            p50_ci: None,
+            p90_ci: None,
             dates: None,
             distribution: None,
         }
@@ -247,6 +293,8 @@ fn per_rep(metric: &str, unit: &str, values: &[Option<f64>]) -> Metric {
     sorted.sort_unstable_by(f64::total_cmp);
     let q = QUANTILE_PROBS.map(|p| quantile_type7_sorted(&sorted, p).filter(|x| x.is_finite()));
     m.set_quantiles(q);
+    m.p50_ci = Some(quantile_interval_sorted(&sorted, 0.5, CI_LEVEL));
+    m.p90_ci = Some(quantile_interval_sorted(&sorted, 0.9, CI_LEVEL));
     if censored == 0 {
         let v: Vec<f64> = values.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
         m.set_estimate(mean_and_mcse(&v));
@@ -285,6 +333,8 @@ fn with_dates(mut m: Metric, s: &Scenario, as_day_index: bool) -> Metric {
         p75: to_date(m.p75),
         p90: to_date(m.p90),
         p95: to_date(m.p95),
+        p50_ci: m.p50_ci.map(|ci| ci.map(|[a, b]| [to_date(a), to_date(b)])),
+        p90_ci: m.p90_ci.map(|ci| ci.map(|[a, b]| [to_date(a), to_date(b)])),
     });
     m
 }

@@ -14,16 +14,19 @@
 //! replication: [`CountHist`] grows with the *range* of the values it sees, [`LogHist`] is fixed
 //! size.
 //!
-//! Submodules: `quantile` (Hyndman-Fan type 7), `estimate` (means and standard errors), `hist`
-//! (histograms) and `theory` (Erlang B and M/M/c).
+//! Submodules: `quantile` (Hyndman-Fan type 7), `interval` (distribution-free intervals for
+//! quantiles from order statistics), `estimate` (means and standard errors), `hist` (histograms)
+//! and `theory` (Erlang B and M/M/c).
 
 mod estimate;
 mod hist;
+mod interval;
 mod quantile;
 mod theory;
 
 pub use estimate::{Estimate, mean_and_mcse, ratio_estimate};
 pub use hist::{CountHist, LogHist};
+pub use interval::{coverage, quantile_interval_ranks, quantile_interval_sorted};
 pub use quantile::{
     QUANTILE_NAMES, QUANTILE_PROBS, quantile_type7_nonneg_bits,
     quantile_type7_nonneg_bits_and_zeros, quantile_type7_sorted, quantile_type7_sorted_then,
