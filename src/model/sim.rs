@@ -696,9 +696,9 @@ fn dirichlet_shares<R: rand::Rng + ?Sized>(alpha: &[f64], r: &mut R) -> Vec<f64>
 }
 
 /// Simulates replication `rep` of `s`, in four parts with their own tests: the workspace is
-/// reset, the per-replication parameters drawn ([`draw_routing`]), every case from outside
-/// generated ([`external_arrivals`]), the cases worked ([`event_loop`]), and the results gathered
-/// ([`type_results`], [`source_days`]). The semantics in prose: `docs/model.md`, section 4.
+/// reset, the per-replication parameters drawn (`draw_routing`), every case from outside
+/// generated (`external_arrivals`), the cases worked (`event_loop`), and the results gathered
+/// (`type_results`, `source_days`). The semantics in prose: `docs/model.md`, section 4.
 pub fn run_replication<P: Probe>(
     s: &Scenario,
     prep: &Prepared,
