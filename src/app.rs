@@ -574,7 +574,21 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
 fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     let (text, file) = scenario_text(&args.scenario)?;
     let scenario = Scenario::from_toml_str(&text, &file)?;
-    let replications = args.common.replications.unwrap_or(scenario.replications);
+    if let Some(d) = args.precision
+        && !(d.is_finite() && d > 0.0)
+    {
+        return Err(AppError::Usage(format!(
+            "--precision {d}: give a positive number of working days"
+        )));
+    }
+    // With --precision, -n is the most to run.
+    let replications = match args.precision {
+        Some(_) => args
+            .common
+            .replications
+            .unwrap_or(engine::PRECISION_CAP_DEFAULT),
+        None => args.common.replications.unwrap_or(scenario.replications),
+    };
     scenario.check_replications(replications, &text)?;
     let seed = args.common.seed.unwrap_or(scenario.seed);
     let out_dir = args
@@ -587,7 +601,23 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     let progress = Bar(bar.clone());
     let pool = thread_pool(args.common.threads)?;
     let result = pool
-        .install(|| engine::run(&scenario, replications, seed, &progress))
+        .install(|| match args.precision {
+            None => engine::run(&scenario, replications, seed, &progress),
+            Some(target) => {
+                let (result, precision, met) =
+                    engine::run_to_precision(&scenario, target, replications, seed, &progress)?;
+                if !met {
+                    let reached = match precision.half_width {
+                        Some(h) => format!("to within {h:.1} working days"),
+                        None => "with no interval yet (too few finished replications)".into(),
+                    };
+                    eprint_line(&format!(
+                        "note: stopped at the cap of {replications} replications (-n): the P90 of the last case closing is known {reached}, not {target}"
+                    ));
+                }
+                Ok(result)
+            }
+        })
         .map_err(|source| AppError::Run {
             file: scenario.file.clone(),
             source,

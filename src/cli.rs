@@ -69,6 +69,11 @@ pub struct RunArgs {
     /// No progress bar and no summary on the terminal.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Run blocks of 1,000 replications until the P90 of the last case closing is known to within
+    /// this many working days (the larger side of its 95 % interval); -n is then the most to run
+    /// (default 100,000). The results are exactly those of -n with the count it stopped at.
+    #[arg(long, value_name = "WORKING_DAYS", allow_negative_numbers = true)]
+    pub precision: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]

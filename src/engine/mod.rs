@@ -229,12 +229,47 @@ pub fn run(
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<RunResult, RunError> {
+    run_range(s, 0..replications, seed, progress)
+}
+
+impl RunResult {
+    /// Adds the replications of `later`, which must start where these end: the result is exactly
+    /// that of one run over both ranges (records in replication order; the pooled histograms hold
+    /// integer counts, whose sums do not depend on how the replications were grouped).
+    ///
+    /// # Panics
+    /// If `later` does not start at `self.replications` or has another seed (a programming
+    /// error).
+    pub fn absorb(&mut self, later: RunResult) {
+        assert_eq!(later.seed, self.seed, "runs of one seed");
+        assert_eq!(
+            later.records.first().map(|r| r.replication),
+            Some(self.replications).filter(|_| !later.records.is_empty()),
+            "consecutive ranges"
+        );
+        self.pooled.merge(later.pooled);
+        self.records.extend(later.records);
+        self.replications = later.replications;
+    }
+}
+
+/// Runs replications `range` of `s` with master seed `seed` on the current rayon pool: the same
+/// replications, bit for bit, as in any other run that includes them. `replications` in the
+/// result is the range's end, so that consecutive ranges [`RunResult::absorb`] into a run of
+/// `0..end`.
+pub fn run_range(
+    s: &Scenario,
+    range: std::ops::Range<u64>,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<RunResult, RunError> {
+    let (first, replications) = (range.start, range.end.max(range.start));
     let mut s = s.clone();
     s.seed = seed;
     let s = &s;
     let prep = Prepared::new(s);
     let n_types = s.case_types.len();
-    let blocks = replications.div_ceil(BLOCK);
+    let blocks = (replications - first).div_ceil(BLOCK);
     let done = AtomicU64::new(0);
     // Each fold accumulator covers several blocks (about four per thread in all): few
     // accumulators to allocate and merge, yet every thread busy even for short runs. The results
@@ -252,7 +287,7 @@ pub fn run(
                 days: DayBuffer::default(),
             },
             |mut acc, b| {
-                let lo = b as u64 * BLOCK;
+                let lo = first + b as u64 * BLOCK;
                 let hi = (lo + BLOCK).min(replications);
                 acc.days.start(n_types);
                 for rep in lo..hi {
@@ -272,7 +307,7 @@ pub fn run(
                 }
                 acc.days.flush(&mut acc.pooled, n_types);
                 let now = done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo);
-                progress.advanced(now, replications);
+                progress.advanced(first + now, replications);
                 acc
             },
         )
@@ -312,6 +347,74 @@ pub fn run(
         records,
         pooled: partial.pooled,
     })
+}
+
+/// The most replications `run --precision` runs when `-n` does not say.
+pub const PRECISION_CAP_DEFAULT: u64 = 100_000;
+
+/// Replications added at a time by [`run_to_precision`].
+pub const PRECISION_BLOCK: u64 = 1000;
+
+/// How precise the P90 of `all_cases_closed` is after a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Precision {
+    /// The P90 [working days], when it falls among finished replications.
+    pub p90: Option<f64>,
+    /// The larger side of its 95 % interval, max(P90 − low, high − P90) [working days]; `None`
+    /// when there is no interval yet (too few replications, or a bound among censored ones).
+    pub half_width: Option<f64>,
+}
+
+impl Precision {
+    /// Of the replications of `r`.
+    pub fn of(r: &RunResult) -> Precision {
+        let mut v: Vec<f64> = r
+            .records
+            .iter()
+            .map(|x| x.all_closed.unwrap_or(f64::INFINITY))
+            .collect();
+        v.sort_unstable_by(f64::total_cmp);
+        let p90 = crate::stats::quantile_type7_sorted(&v, 0.9).filter(|x| x.is_finite());
+        let ci = crate::stats::quantile_interval_sorted(&v, 0.9, crate::report::summary::CI_LEVEL);
+        let half_width = match (p90, ci) {
+            (Some(q), Some([Some(lo), Some(hi)])) => Some((q - lo).max(hi - q)),
+            _ => None,
+        };
+        Precision { p90, half_width }
+    }
+}
+
+/// Runs blocks of [`PRECISION_BLOCK`] replications, in order, until the larger side of the 95 %
+/// interval of the P90 of `all_cases_closed` is within `target` working days, or `cap`
+/// replications have run. Because the blocks are fixed and replication r is the same in any run,
+/// the result is exactly that of `run(s, n, seed)` with the n it stopped at. Returns the run,
+/// its precision, and whether the target was met.
+pub fn run_to_precision(
+    s: &Scenario,
+    target: f64,
+    cap: u64,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<(RunResult, Precision, bool), RunError> {
+    let mut total: Option<RunResult> = None;
+    loop {
+        let start = total.as_ref().map_or(0, |t| t.replications);
+        let end = (start + PRECISION_BLOCK).min(cap);
+        let more = run_range(s, start..end, seed, progress)?;
+        let all = match total.as_mut() {
+            Some(t) => {
+                t.absorb(more);
+                t
+            }
+            None => total.insert(more),
+        };
+        let precision = Precision::of(all);
+        let met = precision.half_width.is_some_and(|h| h <= target);
+        if met || all.replications >= cap {
+            let all = total.take().expect("a block has run");
+            return Ok((all, precision, met));
+        }
+    }
 }
 
 fn rep_of(e: &SimError) -> u64 {

@@ -312,6 +312,51 @@ fn across_replication_quantiles_have_intervals_and_pooled_ones_do_not() {
     assert_eq!(metric(&back, "wait_days", Some("all")).p90_ci, None);
 }
 
+/// Consecutive ranges absorbed into one another are exactly one run over them all: records,
+/// pooled histograms, and so every output.
+#[test]
+fn consecutive_ranges_absorb_into_exactly_one_run() {
+    let s = load(SCREEN_V1_STRESS);
+    let whole = run(&s, 70, 8, &Silent).unwrap();
+    let mut parts = run_range(&s, 0..33, 8, &Silent).unwrap();
+    parts.absorb(run_range(&s, 33..40, 8, &Silent).unwrap());
+    parts.absorb(run_range(&s, 40..70, 8, &Silent).unwrap());
+    assert_eq!(parts.replications, 70);
+    assert_eq!(
+        format!("{:?}", parts.records),
+        format!("{:?}", whole.records)
+    );
+    assert_eq!(parts.pooled, whole.pooled);
+    let bytes = |r: &RunResult| report::summary_json(&summarise(&s, r));
+    assert_eq!(bytes(&parts), bytes(&whole));
+}
+
+/// Stopping on precision: blocks of 1,000 until the P90's interval is narrow enough; the run
+/// is the fixed-n run of the count it stopped at, and it stops at the first block that meets the
+/// target (the block before did not).
+#[test]
+fn a_run_to_precision_stops_at_the_first_block_that_meets_it() {
+    let s = load(SCREEN_V1_STRESS);
+    // Two thirds of the half-width one block gives: about (3/2)² as many replications needed.
+    let one_block = Precision::of(&run(&s, PRECISION_BLOCK, 2, &Silent).unwrap());
+    let target = one_block.half_width.unwrap() * 2.0 / 3.0;
+    let (r, p, met) = run_to_precision(&s, target, 20_000, 2, &Silent).unwrap();
+    assert!(met && p.half_width.unwrap() <= target, "{p:?}");
+    let n = r.replications;
+    assert_eq!(n % PRECISION_BLOCK, 0);
+    assert!(
+        n >= 2 * PRECISION_BLOCK,
+        "a target this tight needs more than one block: {n}"
+    );
+    let fixed = run(&s, n, 2, &Silent).unwrap();
+    assert_eq!(Precision::of(&fixed), p);
+    let before = run(&s, n - PRECISION_BLOCK, 2, &Silent).unwrap();
+    assert!(Precision::of(&before).half_width.unwrap() > target);
+    // At the cap: stops there, not met.
+    let (r, _, met) = run_to_precision(&s, 0.001, 1500, 2, &Silent).unwrap();
+    assert!(!met && r.replications == 1500);
+}
+
 #[test]
 fn cases_are_conserved() {
     let s = load(MET);

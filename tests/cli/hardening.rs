@@ -573,3 +573,54 @@ fn plot_and_run_tell_mixed_and_foreign_directories_apart() {
         before
     );
 }
+
+/// `run --precision D` writes exactly what `run -n N` writes, N being the count it stopped at;
+/// at the cap (-n) it says so on stderr and writes what `-n cap` writes; a bad target is usage.
+#[test]
+fn precision_runs_equal_the_fixed_count_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1-stress.toml");
+    let run = |args: &[&str], out: &std::path::Path| {
+        vetsim()
+            .args(["run", "-q"])
+            .args(args)
+            .arg("-o")
+            .arg(out)
+            .arg(&scenario)
+            .assert()
+    };
+    let precise = dir.path().join("precise");
+    run(&["--precision", "6", "--seed", "3"], &precise)
+        .success()
+        .stderr("");
+    let summary = fs::read_to_string(precise.join("summary.json")).unwrap();
+    let n: u64 = summary
+        .split("\"replications\": ")
+        .nth(1)
+        .and_then(|t| t.split(',').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(n % 1000 == 0 && n >= 1000, "{n}");
+    let fixed = dir.path().join("fixed");
+    run(&["-n", &n.to_string(), "--seed", "3"], &fixed).success();
+    assert_eq!(files_of(&precise), files_of(&fixed));
+    // At the cap.
+    let capped = dir.path().join("capped");
+    run(
+        &["--precision", "0.01", "-n", "1500", "--seed", "3"],
+        &capped,
+    )
+    .success()
+    .stderr(predicates::str::contains(
+        "note: stopped at the cap of 1500 replications (-n)",
+    ));
+    let fixed = dir.path().join("fixed1500");
+    run(&["-n", "1500", "--seed", "3"], &fixed).success();
+    assert_eq!(files_of(&capped), files_of(&fixed));
+    for bad in ["0", "-1", "nan"] {
+        run(&["--precision", bad], &dir.path().join("bad"))
+            .code(2)
+            .stderr(predicates::str::contains("--precision"));
+    }
+}
