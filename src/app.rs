@@ -625,8 +625,31 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     bar.finish_and_clear();
 
     // In the run's pool (daily.csv's days are made in parallel), so `--threads` holds.
+    // With --split: the twins of every replication (none needed when nothing is uncertain).
+    let twins = if args.split && !scenario.epistemic_inputs().is_empty() {
+        let bar = progress_bar(
+            result.replications,
+            args.quiet,
+            &format!("{} (twins)", scenario.name),
+        );
+        let progress = Bar(bar.clone());
+        let twins = pool
+            .install(|| engine::run_twins(&scenario, result.replications, seed, &progress))
+            .map_err(|source| AppError::Run {
+                file: scenario.file.clone(),
+                source,
+            })?;
+        bar.finish_and_clear();
+        twins
+    } else {
+        Vec::new()
+    };
     let (summary, mut files) = pool.install(|| {
-        let summary = report::summarise(&scenario, &result);
+        let summary = if args.split {
+            report::summarise_split(&scenario, &result, &twins)
+        } else {
+            report::summarise(&scenario, &result)
+        };
         let files = report::run_files(&scenario, &result, &summary);
         (summary, files)
     });

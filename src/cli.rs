@@ -74,6 +74,11 @@ pub struct RunArgs {
     /// (default 100,000). The results are exactly those of -n with the count it stopped at.
     #[arg(long, value_name = "WORKING_DAYS", allow_negative_numbers = true)]
     pub precision: Option<f64>,
+    /// Also say how much of the spread of the headline outputs comes from what the scenario
+    /// assumes (hit rates from counts, counted routings, a drawn screening pace) rather than
+    /// chance: runs a twin of every replication (twice the time).
+    #[arg(long)]
+    pub split: bool,
 }
 
 #[derive(Debug, clap::Args)]

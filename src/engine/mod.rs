@@ -10,7 +10,10 @@
 //!
 //! The semantics in prose, with every policy and metric: `docs/model.md` (keep it in step).
 
-use crate::model::{Prepared, Probe, RepRecord, SimError, Workspace, run_replication};
+use crate::model::{
+    NoProbe, Prepared, Probe, RepKeys, RepRecord, SimError, Workspace, run_replication,
+    run_replication_keyed,
+};
 use crate::scenario::Scenario;
 use crate::stats::{CountHist, LogHist};
 use rayon::prelude::*;
@@ -347,6 +350,42 @@ pub fn run_range(
         records,
         pooled: partial.pooled,
     })
+}
+
+/// The twins of replications `0..replications` (see [`RepKeys::twin`]): each with its
+/// replication's epistemic draws and chance of its own, records only (nothing pooled), in
+/// replication order, on the current rayon pool.
+pub fn run_twins(
+    s: &Scenario,
+    replications: u64,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Vec<RepRecord>, RunError> {
+    let mut s = s.clone();
+    s.seed = seed;
+    let s = &s;
+    let prep = Prepared::new(s);
+    let done = AtomicU64::new(0);
+    let blocks: Vec<Result<Vec<RepRecord>, SimError>> = (0..replications.div_ceil(BLOCK))
+        .into_par_iter()
+        .map_init(Workspace::default, |ws, b| {
+            let lo = b * BLOCK;
+            let hi = (lo + BLOCK).min(replications);
+            let out = (lo..hi)
+                .map(|rep| {
+                    run_replication_keyed(s, &prep, rep, RepKeys::twin(seed, rep), ws, &mut NoProbe)
+                })
+                .collect();
+            let now = done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo);
+            progress.advanced(now, replications);
+            out
+        })
+        .collect();
+    let mut records = Vec::with_capacity(replications as usize);
+    for b in blocks {
+        records.extend(b?);
+    }
+    Ok(records)
 }
 
 /// The most replications `run --precision` runs when `-n` does not say.

@@ -357,6 +357,92 @@ fn a_run_to_precision_stops_at_the_first_block_that_meets_it() {
     assert!(!met && r.replications == 1500);
 }
 
+/// The split, on constructed cases. Nothing uncertain: every share exactly 0 (no twins needed).
+/// Only the screening pace uncertain and ample staff: the screening's end is all assumption
+/// (share 1). Observed-count hit rates: twins share the drawn rates and pace, not the cases; the
+/// shares lie in [0, 1] within their errors.
+#[test]
+fn the_split_is_0_with_nothing_uncertain_and_1_for_what_only_assumptions_move() {
+    let s = load(SCREEN_V1);
+    assert!(s.epistemic_inputs().is_empty());
+    let r = run(&s, 100, 3, &Silent).unwrap();
+    let sum = report::summarise_split(&s, &r, &[]);
+    let split = sum.meta.split.as_ref().unwrap();
+    assert_eq!(split.twins, 0);
+    for name in ["screening_complete", "all_cases_closed", "peak_open_cases"] {
+        let m = metric(&sum, name, None);
+        assert_eq!(m.assumptions_share, Some(Some(0.0)), "{name}");
+        assert_eq!(m.assumptions_share_mcse, Some(Some(0.0)), "{name}");
+    }
+    // The pace drawn per replication, everything else as before.
+    let paced = load(&SCREEN_V1.replace(
+        "throughput = { records_per_day = 220 }",
+        "throughput = { records_per_day = { dist = \"uniform\", min = 180, max = 260 } }",
+    ));
+    assert_eq!(
+        paced.epistemic_inputs(),
+        ["screening.throughput.records_per_day"]
+    );
+    let r = run(&paced, 200, 3, &Silent).unwrap();
+    let twins = run_twins(&paced, 200, 3, &Silent).unwrap();
+    for (a, b) in r.records.iter().zip(&twins) {
+        assert_eq!(a.screening_pace, b.screening_pace);
+        assert_eq!(a.screening_last_day, b.screening_last_day);
+    }
+    let sum = report::summarise_split(&paced, &r, &twins);
+    let m = metric(&sum, "screening_complete", None);
+    assert_eq!(m.assumptions_share, Some(Some(1.0)));
+    // Observed-count hit rates: the twins draw the same rates, other cases.
+    let counted = load(
+        &SCREEN_V1
+            .replace("rate = 0.0038", "rate = { observed = 38, of = 10000 }")
+            .replace("rate = 0.0055", "rate = { observed = 55, of = 10000 }"),
+    );
+    assert_eq!(counted.epistemic_inputs().len(), 2);
+    let r = run(&counted, 400, 3, &Silent).unwrap();
+    let twins = run_twins(&counted, 400, 3, &Silent).unwrap();
+    assert!(
+        r.records
+            .iter()
+            .zip(&twins)
+            .all(|(a, b)| a.hit_rates == b.hit_rates)
+    );
+    assert!(
+        r.records
+            .iter()
+            .zip(&twins)
+            .any(|(a, b)| a.all.opened != b.all.opened)
+    );
+    let sum = report::summarise_split(&counted, &r, &twins);
+    for (name, group) in [
+        ("cases_opened", Some("misconduct")),
+        ("all_cases_closed", None),
+    ] {
+        let m = metric(&sum, name, group);
+        let share = m.assumptions_share.unwrap().unwrap();
+        let mcse = m.assumptions_share_mcse.unwrap().unwrap();
+        assert!(
+            mcse > 0.0 && (-4.0 * mcse..=1.0 + 4.0 * mcse).contains(&share),
+            "{name}: {share} ± {mcse}"
+        );
+    }
+    // Cases opened: the Beta(39, 9963) posterior's variance against the binomial's, about
+    // 50,000² × Var(p) / (that + 50,000 p (1 − p)) = 0.83 for misconduct.
+    let m = metric(&sum, "cases_opened", Some("misconduct"));
+    let (a, b) = (39.0f64, 9963.0f64);
+    let var_p = a * b / ((a + b).powi(2) * (a + b + 1.0));
+    let p = a / (a + b);
+    let theory = 50_000f64.powi(2) * var_p / (50_000f64.powi(2) * var_p + 50_000.0 * p * (1.0 - p));
+    let (share, mcse) = (
+        m.assumptions_share.unwrap().unwrap(),
+        m.assumptions_share_mcse.unwrap().unwrap(),
+    );
+    assert!(
+        (share - theory).abs() <= 4.0 * mcse,
+        "{share} ± {mcse} against {theory}"
+    );
+}
+
 #[test]
 fn cases_are_conserved() {
     let s = load(MET);

@@ -10,5 +10,6 @@ pub mod sim;
 pub mod staff;
 
 pub use sim::{
-    NoProbe, Pace, Prepared, Probe, RepRecord, SimError, TypeRecord, Workspace, run_replication,
+    NoProbe, Pace, Prepared, Probe, RepKeys, RepRecord, SimError, TypeRecord, Workspace,
+    run_replication, run_replication_keyed,
 };

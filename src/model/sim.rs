@@ -706,11 +706,58 @@ pub fn run_replication<P: Probe>(
     ws: &mut Workspace,
     probe: &mut P,
 ) -> Result<RepRecord, SimError> {
-    let key = random::replication_key(s.seed, rep);
+    run_replication_keyed(s, prep, rep, RepKeys::of(s.seed, rep), ws, probe)
+}
+
+/// The keys of one replication's random streams: the epistemic draws (what is uncertain about
+/// the system itself: hit rates from counts, counted routing shares, the screening pace) and the
+/// aleatory ones (which records hit, arrivals, efforts, delays, routes). The same in a plain
+/// replication; a *twin* replication keeps the epistemic key and takes its chance from another
+/// key domain, so that the pair shares its assumed world and nothing else (the twin-replication
+/// estimator of the share of the spread that comes from the assumptions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RepKeys {
+    pub epistemic: u64,
+    pub aleatory: u64,
+}
+
+/// Mixed into a replication's key to make its twin's aleatory key: a domain of its own, never
+/// another replication's key (replication r's twin is not replication r + n).
+const TWIN_DOMAIN: u64 = 0x7477_696e_2d61_6c65; // "twin-ale"
+
+impl RepKeys {
+    /// Replication `rep` of seed `seed`.
+    pub fn of(seed: u64, rep: u64) -> RepKeys {
+        let key = random::replication_key(seed, rep);
+        RepKeys {
+            epistemic: key,
+            aleatory: key,
+        }
+    }
+
+    /// The twin of replication `rep`: the same epistemic draws, chance from another domain.
+    pub fn twin(seed: u64, rep: u64) -> RepKeys {
+        let key = random::replication_key(seed, rep);
+        RepKeys {
+            epistemic: key,
+            aleatory: random::combine(key, TWIN_DOMAIN),
+        }
+    }
+}
+
+/// [`run_replication`] with the keys given (a twin's, say).
+pub fn run_replication_keyed<P: Probe>(
+    s: &Scenario,
+    prep: &Prepared,
+    rep: u64,
+    keys: RepKeys,
+    ws: &mut Workspace,
+    probe: &mut P,
+) -> Result<RepRecord, SimError> {
     ws.reset(s, prep);
-    draw_routing(s, key, ws);
-    let ext = external_arrivals(s, prep, rep, key, ws)?;
-    let end = event_loop(s, prep, rep, key, &ext, ws, probe)?;
+    draw_routing(s, keys.epistemic, ws);
+    let ext = external_arrivals(s, prep, rep, keys, ws)?;
+    let end = event_loop(s, prep, rep, keys.aleatory, &ext, ws, probe)?;
     let all = type_results(s.case_types.len(), ws, probe);
     let source_days = source_days(prep, ws, end.end_time);
     Ok(RepRecord {
@@ -833,10 +880,11 @@ fn external_arrivals(
     s: &Scenario,
     prep: &Prepared,
     rep: u64,
-    key: u64,
+    keys: RepKeys,
     ws: &mut Workspace,
 ) -> Result<External, SimError> {
     let horizon = prep.horizon;
+    let (key, akey) = (keys.epistemic, keys.aleatory);
     for (bi, b) in s.backlogs.iter().enumerate() {
         if b.at <= horizon {
             for i in 0..b.count {
@@ -885,7 +933,7 @@ fn external_arrivals(
             if p <= 0.0 || remaining == 0 {
                 continue;
             }
-            let mut rng = random::stream(key, Purpose::Hits, ci as u64);
+            let mut rng = random::stream(akey, Purpose::Hits, ci as u64);
             ws.hit_positions.clear();
             if p >= 1.0 {
                 if remaining as usize > prep.max_cases {
@@ -939,7 +987,7 @@ fn external_arrivals(
         }
     }
     for (si, st) in s.arrivals.iter().enumerate() {
-        let mut rng = random::stream(key, Purpose::Arrivals, si as u64);
+        let mut rng = random::stream(akey, Purpose::Arrivals, si as u64);
         let to = st.to.min(horizon);
         if st.tracked {
             sources_end = sources_end.max(to);
@@ -1954,8 +2002,8 @@ mod tests {
             let prep = Prepared::new(s);
             let mut ws = Workspace::default();
             ws.reset(s, &prep);
-            let key = random::replication_key(s.seed, 3);
-            let ext = external_arrivals(s, &prep, 3, key, &mut ws).unwrap();
+            let ext =
+                external_arrivals(s, &prep, 3, super::RepKeys::of(s.seed, 3), &mut ws).unwrap();
             let v: Vec<(u64, u64, u32, bool)> = ws
                 .arrivals
                 .iter()

@@ -32,7 +32,8 @@ pub const CI_LEVEL: f64 = 0.95;
 ///   manifest (the SHA-256 of every file) as the last key of its main JSON file;
 ///   `meta.scenario_file` is the file name alone; `meta` gains `platform`, `reproducible_on` and
 ///   (with a warm-up) `warmup`; `replications.csv` gains `measured__<type>`; metrics taken
-///   across replications gain `p50_ci` and `p90_ci` (and in `dates`).
+///   across replications gain `p50_ci` and `p90_ci` (and in `dates`); with `run --split`,
+///   `meta.split` and the headline metrics' `assumptions_share` and `assumptions_share_mcse`.
 /// - 1: earlier versions (no `format_version` key).
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -90,6 +91,10 @@ pub struct Meta {
     pub horizon: String,
     /// Working days from start to horizon.
     pub horizon_working_days: u64,
+    /// With `run --split`: how the share of the spread that comes from the assumptions was
+    /// estimated, and from what.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitMeta>,
     /// The first day whose newly opened cases are in the waiting and time-in-system statistics,
     /// when the scenario has a warm-up (`null` otherwise: every case is).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,6 +114,16 @@ pub struct Meta {
     pub time_unit: String,
     pub quantile_method: String,
     pub common_random_numbers: String,
+}
+
+/// `meta.split`: the twin-replication estimate of the assumptions' share of the spread.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitMeta {
+    /// The epistemic inputs, by the setting's path (empty: nothing is uncertain, every share 0).
+    pub assumptions: Vec<String>,
+    /// Twin replications run (one per replication; 0 when nothing is uncertain).
+    pub twins: u64,
+    pub method: String,
 }
 
 /// One metric. Numbers are in `unit`; for date metrics `dates` gives the same estimates as ISO
@@ -154,6 +169,23 @@ pub struct Metric {
         deserialize_with = "present"
     )]
     pub p90_ci: Option<Option<[Option<f64>; 2]>>,
+    /// With `run --split` (the four headline outputs only): the share of the spread over
+    /// replications that comes from the assumptions (epistemic inputs) rather than chance, by
+    /// twin replications (`stats::assumptions_share`), and its jackknife standard error. Exactly
+    /// 0 when nothing is uncertain; `null` when the output does not vary. Interactions of
+    /// assumption and chance count as chance.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub assumptions_share: Option<Option<f64>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub assumptions_share_mcse: Option<Option<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dates: Option<DateEstimates>,
     /// For the completion metrics: the empirical distribution function by working day, one point
@@ -252,6 +284,8 @@ impl Metric {
             p95: None,
             p50_ci: None,
             p90_ci: None,
+            assumptions_share: None,
+            assumptions_share_mcse: None,
             dates: None,
             distribution: None,
         }
@@ -571,6 +605,67 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
     }
 }
 
+/// [`summarise`], with the assumptions' share of the spread of the headline outputs when the
+/// twins of the run's replications are given (`run --split`; see [`crate::engine::run_twins`]).
+/// With nothing uncertain the shares are exactly 0 and `twins` may be empty.
+pub fn summarise_split(s: &Scenario, r: &RunResult, twins: &[RepRecord]) -> Summary {
+    let mut sum = summarise(s, r);
+    let assumptions = s.epistemic_inputs();
+    let horizon = s.horizon_time();
+    // The headline outputs of a replication, with min(Y, horizon) for those not by the horizon.
+    let outputs = |x: &RepRecord| -> Vec<(&'static str, Option<String>, f64)> {
+        let mut v = Vec::new();
+        if s.screening.is_some() {
+            let d = x.screening_last_day.map_or(horizon, f64::from);
+            v.push(("screening_complete", None, d));
+        }
+        v.push(("all_cases_closed", None, x.all_closed.unwrap_or(horizon)));
+        v.push(("peak_open_cases", None, f64::from(x.peak_open)));
+        for (i, ct) in s.case_types.iter().enumerate() {
+            v.push((
+                "cases_opened",
+                Some(ct.name.clone()),
+                f64::from(x.types[i].opened),
+            ));
+        }
+        v.push(("cases_opened", Some("all".into()), f64::from(x.all.opened)));
+        v
+    };
+    let ys: Vec<Vec<(&str, Option<String>, f64)>> = r.records.iter().map(outputs).collect();
+    let ts: Vec<Vec<(&str, Option<String>, f64)>> = twins.iter().map(outputs).collect();
+    let n_out = ys.first().map_or(0, Vec::len);
+    for k in 0..n_out {
+        let (name, group, _) = &ys[0][k];
+        let share = if assumptions.is_empty() {
+            Some(crate::stats::Share {
+                mean: 0.0,
+                mcse: Some(0.0),
+            })
+        } else {
+            let y: Vec<f64> = ys.iter().map(|v| v[k].2).collect();
+            let t: Vec<f64> = ts.iter().map(|v| v[k].2).collect();
+            crate::stats::assumptions_share(&y, &t)
+        };
+        if let Some(m) = sum
+            .metrics
+            .iter_mut()
+            .find(|m| m.metric == *name && m.case_type == *group)
+        {
+            m.assumptions_share = Some(share.map(|x| x.mean));
+            m.assumptions_share_mcse = Some(share.and_then(|x| x.mcse));
+        }
+    }
+    sum.meta.split = Some(SplitMeta {
+        twins: twins.len() as u64,
+        assumptions,
+        method: format!(
+            "twin replications (the same assumptions, chance from another key domain); Janon's symmetric estimator of Cov(Y, Y')/Var(Y); standard error by jackknife over {} contiguous blocks of replications; outputs not finished by the horizon count as the horizon; interactions of assumption and chance count as chance",
+            crate::stats::JACKKNIFE_BLOCKS
+        ),
+    });
+    sum
+}
+
 fn meta(s: &Scenario, r: &RunResult) -> Meta {
     Meta {
         tool: "vetsim".into(),
@@ -584,6 +679,7 @@ fn meta(s: &Scenario, r: &RunResult) -> Meta {
         scenario_hash: s.hash.clone(),
         seed: r.seed,
         replications: r.replications,
+        split: None,
         warmup: (s.warmup > 0.0)
             .then(|| s.calendar.date_of_day(s.warmup as usize))
             .flatten()

@@ -83,6 +83,17 @@ pub fn render(s: &Summary) -> String {
     }
     if let Some(m) = find(s, "all_cases_closed", None) {
         date_line(&mut out, "All cases closed", m, &meta.horizon);
+        if let Some(Some(share)) = m.assumptions_share {
+            let _ = writeln!(
+                out,
+                "  About {} of the spread of that date comes from what the scenario assumes{}; the rest is chance (interactions of the two included).",
+                pct(share.clamp(0.0, 1.0)),
+                m.assumptions_share_mcse
+                    .flatten()
+                    .map(|e| format!(" (± {} at 95 %)", pct(1.96 * e)))
+                    .unwrap_or_default()
+            );
+        }
     }
     if let (Some(p), Some(t)) = (
         find(s, "peak_open_cases", None),

@@ -72,6 +72,33 @@ pub fn hash_text(text: &str) -> String {
 }
 
 impl Scenario {
+    /// What this scenario leaves uncertain about the system itself (epistemic inputs, drawn once
+    /// per replication), by the setting's name-based path: hit rates given as observed counts,
+    /// routings given as counts, a screening pace or factor given as a distribution. Empty when
+    /// everything is known, so that all the spread is chance.
+    pub fn epistemic_inputs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(sc) = &self.screening {
+            if !sc.records_per_day.is_fixed() {
+                out.push("screening.throughput.records_per_day".to_string());
+            }
+            if !sc.factor.is_fixed() {
+                out.push("screening.throughput.factor".to_string());
+            }
+            for h in &sc.hits {
+                if matches!(h.rate, HitRate::Beta { .. }) {
+                    out.push(format!("screening.hits.{}.rate", h.name));
+                }
+            }
+        }
+        for ct in &self.case_types {
+            if matches!(ct.routing.shares, Shares::Dirichlet(_)) {
+                out.push(format!("case_types.{}.routing", ct.name));
+            }
+        }
+        out
+    }
+
     /// The horizon as a time: the end of the last working day on or before the horizon date
     /// [working days since day 0].
     pub fn horizon_time(&self) -> f64 {

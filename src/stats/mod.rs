@@ -15,13 +15,15 @@
 //! size.
 //!
 //! Submodules: `quantile` (Hyndman-Fan type 7), `interval` (distribution-free intervals for
-//! quantiles from order statistics), `estimate` (means and standard errors), `hist` (histograms)
+//! quantiles from order statistics), `split` (the share of the spread that comes from the
+//! assumptions, from twin replications), `estimate` (means and standard errors), `hist` (histograms)
 //! and `theory` (Erlang B and M/M/c).
 
 mod estimate;
 mod hist;
 mod interval;
 mod quantile;
+mod split;
 mod theory;
 
 pub use estimate::{Estimate, mean_and_mcse, ratio_estimate};
@@ -32,6 +34,7 @@ pub use quantile::{
     quantile_type7_nonneg_bits_and_zeros, quantile_type7_sorted, quantile_type7_sorted_then,
     quantile_type7_unsorted,
 };
+pub use split::{JACKKNIFE_BLOCKS, Share, assumptions_share};
 pub use theory::{MmcTheory, erlang_b, mmc, mmc_wait_exceeds, mmc_wait_quantile};
 
 /// A small deterministic generator for test inputs, shared by the stats tests. It uses the

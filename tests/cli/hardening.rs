@@ -624,3 +624,38 @@ fn precision_runs_equal_the_fixed_count_run_byte_for_byte() {
             .stderr(predicates::str::contains("--precision"));
     }
 }
+
+/// `run --split`: the same bytes on one thread or two; the shares and the sentence are written.
+#[test]
+fn split_runs_are_thread_independent_and_say_the_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(root().join("scenarios/verification/screen-v1.toml"))
+        .unwrap()
+        .replace("rate = 0.0038", "rate = { observed = 38, of = 10000 }");
+    let scenario = dir.path().join("counted.toml");
+    fs::write(&scenario, text).unwrap();
+    let mut outs = Vec::new();
+    for j in ["1", "2"] {
+        let out = dir.path().join(format!("j{j}"));
+        let assert = vetsim()
+            .args(["run", "--split", "-n", "120", "-j", j, "-o"])
+            .arg(&out)
+            .arg(&scenario)
+            .assert()
+            .success();
+        let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+        assert!(
+            stdout.contains("of the spread of that date comes from what the scenario assumes"),
+            "{stdout}"
+        );
+        outs.push(files_of(&out));
+    }
+    assert_eq!(outs[0], outs[1]);
+    let summary = String::from_utf8(outs[0]["summary.json"].clone()).unwrap();
+    assert!(summary.contains("\"assumptions_share\": "), "{summary}");
+    assert!(summary.contains("\"twins\": 120"), "{summary}");
+    assert!(
+        summary.contains("screening.hits.misconduct.rate"),
+        "{summary}"
+    );
+}
