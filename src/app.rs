@@ -102,6 +102,20 @@ pub fn run(command: Command) -> Result<(), AppError> {
         Command::Run(args) => run_scenario(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Plot { dirs, check } => plot(&dirs, check),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut crate::cli::Cli::command(), "vetsim", &mut out);
+            print(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_mangen::Man::new(crate::cli::Cli::command())
+                .render(&mut out)
+                .map_err(|e| AppError::Other(format!("cannot make the manual page: {e}")))?;
+            print(&String::from_utf8_lossy(&out))
+        }
         Command::Compare(args) => run_compare(args),
         Command::Solve(args) => run_solve(args),
     }

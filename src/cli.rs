@@ -46,6 +46,17 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Print a shell completion script on stdout, e.g. `vetsim completions bash >
+    /// ~/.local/share/bash-completion/completions/vetsim`.
+    #[command(after_help = EXIT_CODES)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout, e.g. `vetsim man > vetsim.1; man ./vetsim.1`.
+    #[command(after_help = EXIT_CODES)]
+    Man,
     /// Check scenario files without running them.
     #[command(after_help = EXIT_CODES)]
     Validate {

@@ -659,3 +659,28 @@ fn split_runs_are_thread_independent_and_say_the_share() {
         "{summary}"
     );
 }
+
+/// Shell completions and the manual page come from the same definitions as the parser.
+#[test]
+fn completions_and_the_manual_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = vetsim().args(["completions", shell]).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        for word in [
+            "run",
+            "compare",
+            "solve",
+            "plot",
+            "validate",
+            "precision",
+            "split",
+        ] {
+            assert!(text.contains(word), "{shell}: {word}");
+        }
+    }
+    let out = vetsim().arg("man").assert().success();
+    let man = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(man.contains(".TH vetsim 1"), "{}", &man[..200]);
+    assert!(man.contains("Exit codes"));
+    vetsim().args(["completions", "bogus"]).assert().code(2);
+}
