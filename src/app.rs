@@ -300,13 +300,21 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
             Ok(s)
         });
         match loaded {
-            Ok(s) => text.push_str(&format!(
-                "{}: valid ({}, {}, {} replications)\n",
-                crate::scenario::display_name(p),
-                plural(s.case_types.len(), "case type"),
-                plural(s.teams.len(), "team"),
-                s.replications
-            )),
+            Ok(s) => {
+                text.push_str(&format!(
+                    "{}: valid ({}, {}, {} replications)\n",
+                    crate::scenario::display_name(p),
+                    plural(s.case_types.len(), "case type"),
+                    plural(s.teams.len(), "team"),
+                    s.replications
+                ));
+                if let Some(why) = s.why_never_finished() {
+                    eprint_line(&format!(
+                        "note: {}: {why}",
+                        crate::scenario::display_name(p)
+                    ));
+                }
+            }
             Err(e) => {
                 bad += 1;
                 eprint_line(&format!("error: {e}"));
@@ -588,6 +596,9 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
 fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     let (text, file) = scenario_text(&args.scenario)?;
     let scenario = Scenario::from_toml_str(&text, &file)?;
+    if let Some(why) = scenario.why_never_finished() {
+        eprint_line(&format!("note: {file}: {why}"));
+    }
     if let Some(d) = args.precision
         && !(d.is_finite() && d > 0.0)
     {

@@ -99,6 +99,22 @@ impl Scenario {
         out
     }
 
+    /// Why `all_cases_closed` can never come before the horizon, when the scenario rules it out
+    /// by construction: a tracked arrival stream that runs to the horizon keeps bringing cases
+    /// that count, so a run is censored or "finishes" on the horizon itself (the planner's
+    /// "why never?"). The sentence says what to change. `None` when the scenario can finish.
+    pub fn why_never_finished(&self) -> Option<String> {
+        let horizon = self.horizon_time();
+        let stream = self
+            .arrivals
+            .iter()
+            .find(|a| a.tracked && a.rate_per_day > 0.0 && a.conversion > 0.0 && a.to >= horizon)?;
+        Some(format!(
+            "arrival stream {:?} is tracked and runs to the horizon ({}), so its cases never stop coming: all_cases_closed can be no earlier than the horizon, and each run is either censored or finishes on the horizon itself, which says nothing about when the work is done. Give the stream an end date ('to'), or set 'track = false' if its cases are ordinary work that the finish date should not wait for",
+            stream.name, self.horizon
+        ))
+    }
+
     /// The horizon as a time: the end of the last working day on or before the horizon date
     /// [working days since day 0].
     pub fn horizon_time(&self) -> f64 {

@@ -684,3 +684,46 @@ fn completions_and_the_manual_page_cover_every_command() {
     assert!(man.contains("Exit codes"));
     vetsim().args(["completions", "bogus"]).assert().code(2);
 }
+
+/// "Why never?": a tracked stream that runs to the horizon makes the finish date meaningless;
+/// validate and run say so, and what to change, on stderr (the file is still valid).
+#[test]
+fn a_stream_to_the_horizon_is_explained_by_validate_and_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "name = \"never\"\nstart = 2024-01-01\nhorizon = 2024-06-30\nreplications = 5\n\
+        [[arrivals]]\nname = \"calls\"\ncase_type = \"job\"\nrate_per_day = 2\n\
+        [[case_types]]\nname = \"job\"\neffort = 2\nteams = [\"crew\"]\n\
+        [[teams]]\nname = \"crew\"\nhours_per_day = 6\nheadcount = [{ count = 2 }]\n";
+    let file = dir.path().join("never.toml");
+    fs::write(&file, text).unwrap();
+    let says = "arrival stream \"calls\" is tracked and runs to the horizon";
+    vetsim()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(says))
+        .stderr(predicates::str::contains(
+            "Give the stream an end date ('to')",
+        ));
+    vetsim()
+        .args(["run", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(says));
+    // With an end date, or untracked: nothing to say.
+    for fixed in [
+        text.replace("rate_per_day = 2\n", "rate_per_day = 2\nto = 2024-03-31\n"),
+        text.replace("rate_per_day = 2\n", "rate_per_day = 2\ntrack = false\n"),
+    ] {
+        fs::write(&file, fixed).unwrap();
+        vetsim()
+            .arg("validate")
+            .arg(&file)
+            .assert()
+            .success()
+            .stderr("");
+    }
+}
