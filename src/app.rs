@@ -102,6 +102,7 @@ pub fn run(command: Command) -> Result<(), AppError> {
         Command::Run(args) => run_scenario(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Plot { dirs, check } => plot(&dirs, check),
+        Command::Init { file, from } => init(file, from),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut out = Vec::new();
@@ -251,6 +252,45 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
         };
     }
     print(&text)
+}
+
+/// Writes a starter scenario to `file` (default `my-scenario.toml`; `-` prints it), never
+/// replacing an existing file.
+fn init(file: Option<PathBuf>, from: crate::cli::Starter) -> Result<(), AppError> {
+    let text = from.text();
+    let path = file.unwrap_or_else(|| PathBuf::from("my-scenario.toml"));
+    if crate::scenario::is_stdin(&path) {
+        return print(text);
+    }
+    let mut f = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(AppError::Usage(format!(
+                "{} already exists: give another file name (vetsim init never replaces a file)",
+                path.display()
+            )));
+        }
+        Err(e) => {
+            return Err(AppError::Usage(format!(
+                "cannot write {}: {e}",
+                path.display()
+            )));
+        }
+    };
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&path);
+            AppError::Other(format!("cannot write {}: {e}", path.display()))
+        })?;
+    print(&format!(
+        "Wrote {}: check it with `vetsim validate {0}`, run it with `vetsim run {0}`\n",
+        path.display()
+    ))
 }
 
 /// A directory as typed, without trailing slashes (`r1/` is shown `r1`).

@@ -46,6 +46,17 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Write a commented starter scenario to begin from (it validates and runs as it is).
+    #[command(after_help = EXIT_CODES)]
+    Init {
+        /// Where to write it (default: my-scenario.toml); `-` prints it. An existing file is
+        /// never replaced.
+        file: Option<PathBuf>,
+        /// What to start from: a small example force with every kind of input (minimal), or the
+        /// built-in Metropolitan Police 2023 scenario (met-2023).
+        #[arg(long, value_enum, default_value = "minimal")]
+        from: Starter,
+    },
     /// Print a shell completion script on stdout, e.g. `vetsim completions bash >
     /// ~/.local/share/bash-completion/completions/vetsim`.
     #[command(after_help = EXIT_CODES)]
@@ -147,6 +158,26 @@ pub struct SolveArgs {
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+/// The starter scenarios `vetsim init` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Starter {
+    /// A small example force with every kind of input.
+    Minimal,
+    /// The built-in Metropolitan Police scenario of April 2023.
+    #[value(name = "met-2023")]
+    Met2023,
+}
+
+impl Starter {
+    /// The scenario's text.
+    pub fn text(self) -> &'static str {
+        match self {
+            Starter::Minimal => crate::scenario::MINIMAL_STARTER_TOML,
+            Starter::Met2023 => crate::scenario::DEFAULT_SCENARIO_TOML,
+        }
+    }
 }
 
 /// Options every running command shares.

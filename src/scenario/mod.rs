@@ -23,6 +23,10 @@ use std::path::Path;
 /// The built-in default scenario (the Metropolitan Police, April 2023), embedded so that
 /// `vetsim run` works from any directory.
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../../scenarios/met-2023.toml");
+/// The small starter scenario `vetsim init` writes: an example force with every kind of input,
+/// each number labelled FACT, ASSUMPTION or LEVER (embedded, so `init` works anywhere).
+pub const MINIMAL_STARTER_TOML: &str = include_str!("../../assets/starters/minimal.toml");
+
 /// File name reported for the embedded default scenario.
 pub const DEFAULT_SCENARIO_FILE: &str = "scenarios/met-2023.toml";
 

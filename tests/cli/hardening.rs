@@ -727,3 +727,49 @@ fn a_stream_to_the_horizon_is_explained_by_validate_and_run() {
             .stderr("");
     }
 }
+
+/// `vetsim init` writes a starter that validates and runs, never replaces a file, and can start
+/// from the built-in scenario or print to stdout.
+#[test]
+fn init_writes_a_starter_that_validates_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    vetsim()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("Wrote my-scenario.toml"));
+    let starter = dir.path().join("my-scenario.toml");
+    let text = fs::read_to_string(&starter).unwrap();
+    assert!(text.contains("ASSUMPTION") && text.contains("LEVER") && text.contains("FACT"));
+    vetsim()
+        .arg("validate")
+        .arg(&starter)
+        .assert()
+        .success()
+        .stderr("");
+    vetsim()
+        .args(["run", "-q", "-n", "20", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&starter)
+        .assert()
+        .success();
+    // Never replaced.
+    fs::write(&starter, "mine").unwrap();
+    vetsim()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("already exists"));
+    assert_eq!(fs::read_to_string(&starter).unwrap(), "mine");
+    // From the built-in scenario, to stdout: its exact bytes.
+    let out = vetsim()
+        .args(["init", "-", "--from", "met-2023"])
+        .assert()
+        .success();
+    assert_eq!(
+        out.get_output().stdout,
+        fs::read(root().join("scenarios/met-2023.toml")).unwrap()
+    );
+}
