@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// Monte Carlo planning for screening a workforce against intelligence records and working the
 /// cases it uncovers: completion dates with P10/P50/P90, caseload over time, waiting times.
 #[derive(Debug, Parser)]
-#[command(name = "vetsim", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(name = "vetsim", version, about, long_about = None, after_help = MAIN_HELP)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -21,10 +21,33 @@ pub const EXIT_CODES: &str = "Exit codes: 0 success; 1 a run that failed; 2 bad 
 3 done, but the answer is no (solve: no value in range meets the target; plot --check: a chart \
 differs from its redraw).";
 
+/// Examples and exit codes, under `vetsim --help`.
+const MAIN_HELP: &str = "Examples:
+  vetsim run                                   the built-in Met 2023 scenario, into output/met-2023/
+  vetsim init my-force.toml                    a commented starter scenario to edit
+  vetsim run my-force.toml -n 10000 --split    more runs, and how much of the spread is assumption
+  vetsim compare scenarios/met-2023.toml --vary teams.diverted_soc_ct.headcount=0,45,90,150
+  vetsim solve --param teams.diverted_soc_ct.headcount --target-date 2024-07-15 --confidence 0.8
+  vetsim plot --check output/*/               are the committed charts current? (exit 3 if not)
+
+Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
+(solve: no value in range meets the target; plot --check: a chart differs from its redraw).";
+
+/// Examples and exit codes, under `vetsim run --help`.
+const RUN_HELP: &str = "Examples:
+  vetsim run                                   the built-in scenario, 1,000 replications
+  vetsim run my-force.toml -n 10000 -o results/my-force
+  vetsim run my-force.toml --precision 5       until the P90 finish is known to within 5 working days
+  vetsim run my-force.toml --split             how much of the spread comes from the assumptions
+  make-scenario | vetsim run -                 a scenario from standard input
+
+Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
+(solve: no value in range meets the target; plot --check: a chart differs from its redraw).";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario and write its results (default: the built-in Met 2023 scenario).
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = RUN_HELP)]
     Run(RunArgs),
     /// Compare variants of a scenario (e.g. diversion levels) under common random numbers.
     #[command(after_help = EXIT_CODES)]

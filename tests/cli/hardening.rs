@@ -266,6 +266,62 @@ fn solve_with_no_value_in_range_exits_3() {
         .stderr(predicates::str::contains("error:").not());
 }
 
+/// Every example under --help runs as written (in a scratch directory, few replications).
+#[test]
+fn the_help_examples_run() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("scenarios")).unwrap();
+    fs::copy(
+        root().join("scenarios/met-2023.toml"),
+        dir.path().join("scenarios/met-2023.toml"),
+    )
+    .unwrap();
+    let help = vetsim().arg("--help").assert().success();
+    let help = String::from_utf8(help.get_output().stdout.clone()).unwrap();
+    let examples: Vec<&str> = help
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("vetsim "))
+        .map(|l| l.split("   ").next().unwrap().trim())
+        .collect();
+    assert!(examples.len() >= 6, "{help}");
+    for ex in examples {
+        if ex.starts_with("plot") {
+            continue; // needs results: checked below, after the runs
+        }
+        // Fewer replications, quietly; my-force.toml is written by the init example before.
+        let mut args: Vec<&str> = ex.split_whitespace().collect();
+        if let Some(i) = args.iter().position(|a| *a == "-n") {
+            args[i + 1] = "20";
+        } else if args[0] != "init" {
+            args.extend(["-n", "20"]);
+        }
+        if ["run", "compare", "solve"].contains(&args[0]) {
+            args.push("-q");
+        }
+        let code = vetsim()
+            .current_dir(dir.path())
+            .args(&args)
+            .assert()
+            .get_output()
+            .status
+            .code();
+        assert!(
+            code == Some(0) || (args[0] == "solve" && code == Some(3)),
+            "{ex}: {code:?}"
+        );
+    }
+    vetsim()
+        .current_dir(dir.path())
+        .args([
+            "plot",
+            "--check",
+            "output/met-2023",
+            "output/met-2023-comparison",
+        ])
+        .assert()
+        .success();
+}
+
 /// Exit codes are stated in every --help.
 #[test]
 fn help_states_the_exit_codes() {
