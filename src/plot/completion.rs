@@ -196,17 +196,35 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             };
             pts.push((end, prev));
             let style = col.stroke_width(if i == 0 { 3 } else { 2 });
+            // Censored in every run: the curve lies on the x axis, where it cannot be seen, so
+            // it is said in words just above it (and in the legend).
+            let label = if c.steps.is_empty() {
+                let text = format!("{}: in no run by {}", c.label, horizon.human());
+                chart
+                    .draw_series(std::iter::once(Text::new(
+                        text.clone(),
+                        (x_of(first), 0.03 + 0.06 * i as f64),
+                        (FONT, 13)
+                            .into_font()
+                            .color(&col)
+                            .pos(Pos::new(HPos::Left, VPos::Bottom)),
+                    )))
+                    .map_err(&e)?;
+                text
+            } else {
+                c.label.to_string()
+            };
             if i == 0 {
                 chart
                     .draw_series(LineSeries::new(pts, style))
                     .map_err(&e)?
-                    .label(c.label)
+                    .label(label)
                     .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
             } else {
                 chart
                     .draw_series(DashedLineSeries::new(pts, 9, 4, style))
                     .map_err(&e)?
-                    .label(c.label)
+                    .label(label)
                     .legend(move |(x, y)| {
                         DashedPathElement::new(vec![(x, y), (x + 24, y)], 7, 3, style)
                     });

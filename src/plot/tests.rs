@@ -392,3 +392,35 @@ fn date_axes_end_at_the_last_representable_day() {
         assert!(ticks.windows(2).all(|w| w[0] < w[1]), "{from} to {to}");
     }
 }
+
+/// A completion curve censored in every run lies on the x axis: it is said in words on the chart
+/// and in its legend (it was invisible).
+#[test]
+fn a_curve_censored_in_every_run_is_said_in_words() {
+    let text = r#"
+name = "never"
+start = 2024-01-01
+horizon = 2024-03-29
+[[backlogs]]
+case_type = "job"
+count = 500
+[[case_types]]
+name = "job"
+effort = 12
+teams = ["crew"]
+[[teams]]
+name = "crew"
+hours_per_day = 6
+headcount = [{ count = 1 }]
+"#;
+    let (d, charts) = run_and_draw(text, 4);
+    let m = d.metric("all_cases_closed", None).unwrap();
+    assert_eq!(m.censored, 4, "every run censored");
+    let svg = text_of(&charts.iter().find(|f| f.0 == "completion.svg").unwrap().1);
+    assert_eq!(
+        svg.matches("last case closed: in no run by 29 Mar 2024")
+            .count(),
+        2,
+        "once on the curve and once in the legend"
+    );
+}
