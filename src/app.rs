@@ -109,10 +109,34 @@ pub fn run(command: Command) -> Result<(), AppError> {
             clap_complete::generate(shell, &mut crate::cli::Cli::command(), "vetsim", &mut out);
             print(&String::from_utf8_lossy(&out))
         }
-        Command::Man => {
+        Command::Man { command } => {
             use clap::CommandFactory;
+            let mut top = crate::cli::Cli::command();
+            top.build();
+            let page = match &command {
+                None => top,
+                Some(name) => {
+                    let names: Vec<String> = top
+                        .get_subcommands()
+                        .map(|c| c.get_name().to_string())
+                        .filter(|n| n != "help")
+                        .collect();
+                    let Some(sub) = top.find_subcommand(name) else {
+                        return Err(AppError::Usage(format!(
+                            "no command {name:?}: the commands are {}",
+                            names.join(", ")
+                        )));
+                    };
+                    // clap names are &'static str (without its `string` feature); this runs
+                    // once, just before the process ends.
+                    let page_name: &'static str = Box::leak(format!("vetsim-{name}").into());
+                    sub.clone()
+                        .name(page_name)
+                        .version(env!("CARGO_PKG_VERSION"))
+                }
+            };
             let mut out = Vec::new();
-            clap_mangen::Man::new(crate::cli::Cli::command())
+            clap_mangen::Man::new(page)
                 .render(&mut out)
                 .map_err(|e| AppError::Other(format!("cannot make the manual page: {e}")))?;
             print(&String::from_utf8_lossy(&out))
@@ -269,9 +293,15 @@ fn init(file: Option<PathBuf>, from: crate::cli::Starter) -> Result<(), AppError
     {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let what = if path.is_dir() {
+                "is a directory: give a file name, e.g. "
+            } else {
+                "already exists: give another file name (vetsim init never replaces a file), e.g. "
+            };
             return Err(AppError::Usage(format!(
-                "{} already exists: give another file name (vetsim init never replaces a file)",
-                path.display()
+                "{} {what}{}",
+                path.display(),
+                path.join("my-scenario.toml").display()
             )));
         }
         Err(e) => {
@@ -672,12 +702,14 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
                 let (result, precision, met) =
                     engine::run_to_precision(&scenario, target, replications, seed, &progress)?;
                 if !met {
-                    let reached = match precision.half_width {
-                        Some(h) => format!("to within {h:.1} working days"),
-                        None => "with no interval yet (too few finished replications)".into(),
+                    let reached = match (precision.half_width, precision.why_unknown()) {
+                        (Some(h), _) => format!("is known to within {h:.1} working days"),
+                        (None, Some(why)) => format!("has no interval: {why}"),
+                        (None, None) => "has no interval".into(),
                     };
                     eprint_line(&format!(
-                        "note: stopped at the cap of {replications} replications (-n): the P90 of the last case closing is known {reached}, not {target}"
+                        "note: stopped at {} replications (the cap, -n, is {replications}) without reaching {target} working days: the P90 of the last case closing {reached}",
+                        result.replications
                     ));
                 }
                 Ok(result)

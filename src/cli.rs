@@ -88,9 +88,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff) on stdout, e.g. `vetsim man > vetsim.1; man ./vetsim.1`.
+    /// Print a manual page (roff) on stdout, e.g. `vetsim man > vetsim.1; man ./vetsim.1`, or
+    /// `vetsim man run > vetsim-run.1` for a command's page with all its options.
     #[command(after_help = EXIT_CODES)]
-    Man,
+    Man {
+        /// The command whose page to print (default: the overview of every command).
+        command: Option<String>,
+    },
     /// Check scenario files without running them.
     #[command(after_help = EXIT_CODES)]
     Validate {

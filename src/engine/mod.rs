@@ -402,6 +402,30 @@ pub struct Precision {
     /// The larger side of its 95 % interval, max(P90 − low, high − P90) [working days]; `None`
     /// when there is no interval yet (too few replications, or a bound among censored ones).
     pub half_width: Option<f64>,
+    /// Replications not finished by the horizon, as a share.
+    pub censored_share: f64,
+}
+
+impl Precision {
+    /// Why there is no half-width, in words, or `None` when there is one.
+    pub fn why_unknown(&self) -> Option<String> {
+        if self.half_width.is_some() {
+            return None;
+        }
+        Some(if self.p90.is_none() && self.censored_share > 0.0 {
+            format!(
+                "the P90 itself is after the horizon ({:.1} % of runs are not finished by it): no number of replications can pin it down; give a later horizon",
+                100.0 * self.censored_share
+            )
+        } else if self.censored_share > 0.0 {
+            format!(
+                "the top of its interval is after the horizon ({:.1} % of runs are not finished by it); a later horizon would bound it",
+                100.0 * self.censored_share
+            )
+        } else {
+            "there are too few replications for an interval".to_string()
+        })
+    }
 }
 
 impl Precision {
@@ -419,15 +443,22 @@ impl Precision {
             (Some(q), Some([Some(lo), Some(hi)])) => Some((q - lo).max(hi - q)),
             _ => None,
         };
-        Precision { p90, half_width }
+        let censored = v.iter().filter(|x| x.is_infinite()).count();
+        Precision {
+            p90,
+            half_width,
+            censored_share: censored as f64 / v.len().max(1) as f64,
+        }
     }
 }
 
 /// Runs blocks of [`PRECISION_BLOCK`] replications, in order, until the larger side of the 95 %
 /// interval of the P90 of `all_cases_closed` is within `target` working days, or `cap`
-/// replications have run. Because the blocks are fixed and replication r is the same in any run,
-/// the result is exactly that of `run(s, n, seed)` with the n it stopped at. Returns the run,
-/// its precision, and whether the target was met.
+/// replications have run, or the P90 itself is after the horizon (more than a tenth of the runs
+/// censored: no number of replications would make it known, so it stops at once). Because the
+/// blocks are fixed and replication r is the same in any run, the result is exactly that of
+/// `run(s, n, seed)` with the n it stopped at. Returns the run, its precision, and whether the
+/// target was met.
 pub fn run_to_precision(
     s: &Scenario,
     target: f64,
@@ -449,7 +480,8 @@ pub fn run_to_precision(
         };
         let precision = Precision::of(all);
         let met = precision.half_width.is_some_and(|h| h <= target);
-        if met || all.replications >= cap {
+        let hopeless = precision.p90.is_none() && precision.censored_share > 0.0;
+        if met || hopeless || all.replications >= cap {
             let all = total.take().expect("a block has run");
             return Ok((all, precision, met));
         }

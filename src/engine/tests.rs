@@ -299,7 +299,7 @@ fn across_replication_quantiles_have_intervals_and_pooled_ones_do_not() {
     assert!(w.p50_ci.is_none() && w.p90_ci.is_none());
     let json = String::from_utf8(report::summary_json(&sum)).unwrap();
     assert!(json.contains("\"p90_ci\": ["), "{}", &json[..2000]);
-    // 20 replications: too few for a P90 interval at 95 % (it needs 59), written as null.
+    // 20 replications: too few for a P90 interval at 95 % (it needs 36), written as null.
     let (_, small) = run_summary(&s, 20, 4);
     let m = metric(&small, "all_cases_closed", None);
     assert_eq!(m.p90_ci, Some(None));
@@ -355,6 +355,13 @@ fn a_run_to_precision_stops_at_the_first_block_that_meets_it() {
     // At the cap: stops there, not met.
     let (r, _, met) = run_to_precision(&s, 0.001, 1500, 2, &Silent).unwrap();
     assert!(!met && r.replications == 1500);
+    // The P90 after the horizon: no number of replications helps, so it stops after one block
+    // and says why.
+    let short = load(&SCREEN_V1_STRESS.replace("horizon = 2026-12-31", "horizon = 2024-01-31"));
+    let (r, p, met) = run_to_precision(&short, 5.0, 100_000, 2, &Silent).unwrap();
+    assert!(!met && r.replications == PRECISION_BLOCK, "{p:?}");
+    assert!(p.censored_share > 0.1);
+    assert!(p.why_unknown().unwrap().contains("give a later horizon"));
 }
 
 /// The split, on constructed cases. Nothing uncertain: every share exactly 0 (no twins needed).
@@ -369,11 +376,16 @@ fn the_split_is_0_with_nothing_uncertain_and_1_for_what_only_assumptions_move() 
     let sum = report::summarise_split(&s, &r, &[]);
     let split = sum.meta.split.as_ref().unwrap();
     assert_eq!(split.twins, 0);
-    for name in ["screening_complete", "all_cases_closed", "peak_open_cases"] {
+    for name in ["all_cases_closed", "peak_open_cases"] {
         let m = metric(&sum, name, None);
         assert_eq!(m.assumptions_share, Some(Some(0.0)), "{name}");
         assert_eq!(m.assumptions_share_mcse, Some(Some(0.0)), "{name}");
     }
+    // (The screening's end is the same day in every run: nothing to split.)
+    assert_eq!(
+        metric(&sum, "screening_complete", None).assumptions_share,
+        Some(None)
+    );
     // The pace drawn per replication, everything else as before.
     let paced = load(&SCREEN_V1.replace(
         "throughput = { records_per_day = 220 }",
@@ -414,6 +426,12 @@ fn the_split_is_0_with_nothing_uncertain_and_1_for_what_only_assumptions_move() 
             .any(|(a, b)| a.all.opened != b.all.opened)
     );
     let sum = report::summarise_split(&counted, &r, &twins);
+    // The screening's end does not vary here (a fixed pace): no spread to split, whatever is
+    // uncertain.
+    assert_eq!(
+        metric(&sum, "screening_complete", None).assumptions_share,
+        Some(None)
+    );
     for (name, group) in [
         ("cases_opened", Some("misconduct")),
         ("all_cases_closed", None),

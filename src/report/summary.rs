@@ -636,13 +636,17 @@ pub fn summarise_split(s: &Scenario, r: &RunResult, twins: &[RepRecord]) -> Summ
     let n_out = ys.first().map_or(0, Vec::len);
     for k in 0..n_out {
         let (name, group, _) = &ys[0][k];
-        let share = if assumptions.is_empty() {
+        let y: Vec<f64> = ys.iter().map(|v| v[k].2).collect();
+        // An output that does not vary has no spread to split (null), whatever is uncertain.
+        let varies = y.iter().any(|&x| x != y[0]);
+        let share = if !varies {
+            None
+        } else if assumptions.is_empty() {
             Some(crate::stats::Share {
                 mean: 0.0,
                 mcse: Some(0.0),
             })
         } else {
-            let y: Vec<f64> = ys.iter().map(|v| v[k].2).collect();
             let t: Vec<f64> = ts.iter().map(|v| v[k].2).collect();
             crate::stats::assumptions_share(&y, &t)
         };

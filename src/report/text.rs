@@ -90,9 +90,16 @@ pub fn render(s: &Summary) -> String {
                 pct(share.clamp(0.0, 1.0)),
                 m.assumptions_share_mcse
                     .flatten()
-                    .map(|e| format!(" (± {} at 95 %)", pct(1.96 * e)))
+                    .map(|e| format!(" (± {} at 95 %)", pct(2.09 * e)))
                     .unwrap_or_default()
             );
+            if m.censored > 0 {
+                let _ = writeln!(
+                    out,
+                    "  ({} of runs are not finished by the horizon: for them the date counts as the horizon.)",
+                    pct(m.censored_share)
+                );
+            }
         }
     }
     if let (Some(p), Some(t)) = (

@@ -5,8 +5,8 @@
 //! P(x₍ⱼ₎ ≤ ξ < x₍ₖ₎) = Σᵢ₌ⱼ^{k−1} C(n, i) pⁱ (1 − p)ⁿ⁻ⁱ whatever the distribution. The ranks are
 //! chosen symmetric in probability: j the largest with P(B < j) ≤ α/2 and k the smallest with
 //! P(B ≥ k) ≤ α/2, so the interval covers ξ with probability at least 1 − α (exactly the binomial
-//! sum above, which [`coverage`] gives). When n is too small for such ranks (fewer than about 60
-//! values for a P90 at 95 %), there is no interval.
+//! sum above, which [`coverage`] gives). When n is too small for such ranks (fewer than 36 values
+//! for a P90 at 95 %, 6 for a median), there is no interval.
 //!
 //! Reference: G. J. Hahn and W. Q. Meeker (1991), *Statistical Intervals*, Wiley, section 5.2;
 //! the exact sums are taken in f64, each term relative to the largest (no factorials), so that
@@ -173,8 +173,11 @@ mod tests {
         }
         // A known table value: for n = 100 and the median, x(40) to x(61) (Hahn & Meeker).
         assert_eq!(quantile_interval_ranks(100, 0.5, 0.95), Some((40, 61)));
-        // Too few values for a P90 at 95 %: n = 58 needs x(59).
-        assert_eq!(quantile_interval_ranks(20, 0.9, 0.95), None);
+        // Too few values for a P90 at 95 % below 36 (then x(29) to x(36)); a median needs 6.
+        assert_eq!(quantile_interval_ranks(35, 0.9, 0.95), None);
+        assert_eq!(quantile_interval_ranks(36, 0.9, 0.95), Some((29, 36)));
+        assert_eq!(quantile_interval_ranks(5, 0.5, 0.95), None);
+        assert_eq!(quantile_interval_ranks(6, 0.5, 0.95), Some((1, 6)));
         assert!(quantile_interval_ranks(2000, 0.9, 0.95).is_some());
         // Ten million replications: still found, and narrow.
         let (j, k) = quantile_interval_ranks(10_000_000, 0.9, 0.95).unwrap();

@@ -669,7 +669,7 @@ fn precision_runs_equal_the_fixed_count_run_byte_for_byte() {
     )
     .success()
     .stderr(predicates::str::contains(
-        "note: stopped at the cap of 1500 replications (-n)",
+        "note: stopped at 1500 replications (the cap, -n, is 1500)",
     ));
     let fixed = dir.path().join("fixed1500");
     run(&["-n", "1500", "--seed", "3"], &fixed).success();
@@ -738,6 +738,18 @@ fn completions_and_the_manual_page_cover_every_command() {
     let man = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     assert!(man.contains(".TH vetsim 1"), "{}", &man[..200]);
     assert!(man.contains("Exit codes"));
+    // A command's own page, with every option.
+    let out = vetsim().args(["man", "run"]).assert().success();
+    let man = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(man.contains(".TH vetsim-run 1"), "{}", &man[..200]);
+    for option in ["precision", "split", "replications", "threads"] {
+        assert!(man.contains(option), "{option}");
+    }
+    vetsim()
+        .args(["man", "rn"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("the commands are run, compare"));
     vetsim().args(["completions", "bogus"]).assert().code(2);
 }
 
