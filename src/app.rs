@@ -95,6 +95,9 @@ impl Progress for Bar {
     fn advanced(&self, done: u64, _total: u64) {
         self.0.set_position(done);
     }
+    fn note(&self, what: &str) {
+        self.0.set_message(what.to_string());
+    }
 }
 
 pub fn run(command: Command) -> Result<(), AppError> {
@@ -629,7 +632,7 @@ fn run_solve(args: SolveArgs) -> Result<(), AppError> {
     };
     let pool = thread_pool(args.common.threads)?;
     let solution = pool
-        .install(|| compare::solve(&text, &file, &spec, replications, seed, &engine::Silent))
+        .install(|| compare::solve(&text, &file, &spec, replications, seed, &Bar(bar.clone())))
         .map_err(|e| match e {
             compare::SolveError::Vary(v) => AppError::Vary(v),
             compare::SolveError::Run(r) => AppError::Run {

@@ -703,6 +703,7 @@ pub fn solve(
         if let Some(p) = probes.iter().find(|p| p.value == value) {
             return Ok(p.clone());
         }
+        progress.note(&format!("trying {} = {value}", spec.path));
         let v = Vary {
             path: spec.path.clone(),
             values: vec![toml_edit::Value::from(value)],

@@ -155,7 +155,26 @@ fn solve_finds_the_answer_known_by_hand() {
         max: 50,
         finish: Finish::AllCasesClosed,
     };
-    let s = solve(BLOCK, "block.toml", &spec, 5, 1, &Silent).unwrap();
+    // The progress hears each value as it is tried: the top of the range, the bottom, then
+    // the bisection, each value once.
+    struct Notes(std::sync::Mutex<Vec<String>>);
+    impl crate::engine::Progress for Notes {
+        fn note(&self, what: &str) {
+            self.0.lock().unwrap().push(what.to_string());
+        }
+    }
+    let notes = Notes(std::sync::Mutex::new(Vec::new()));
+    let s = solve(BLOCK, "block.toml", &spec, 5, 1, &notes).unwrap();
+    let heard = notes.0.into_inner().unwrap();
+    let tried: Vec<i64> = s.probes.iter().map(|p| p.value).collect();
+    assert_eq!(
+        heard,
+        tried
+            .iter()
+            .map(|v| format!("trying teams.crew.headcount = {v}"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(&tried[..2], &[50, 1]);
     assert_eq!(s.answer, Some(10));
     assert_eq!(s.status, "found");
     assert_eq!(s.at_answer.as_ref().unwrap().probability, 1.0);

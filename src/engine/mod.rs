@@ -26,6 +26,8 @@ pub const BLOCK: u64 = 32;
 pub trait Progress: Sync {
     /// `done` of `total` replications have finished.
     fn advanced(&self, _done: u64, _total: u64) {}
+    /// What is being done now, in a few words (`solve`: the value being tried).
+    fn note(&self, _what: &str) {}
 }
 
 /// A progress observer that ignores everything.
