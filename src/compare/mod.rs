@@ -180,13 +180,8 @@ pub struct Comparison {
 /// Provenance of a comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompareMeta {
-    pub tool: String,
-    pub version: String,
-    /// Version of the format of the results files ([`crate::report::summary::FORMAT_VERSION`]).
-    pub format_version: u32,
-    /// As in a run's `meta` ([`crate::report::summary::platform`]).
-    pub platform: String,
-    pub reproducible_on: String,
+    #[serde(flatten)]
+    pub tool: crate::report::summary::Tool,
     pub scenario: String,
     pub scenario_file: String,
     /// SHA-256 of the scenario file as written (each variant has its own in its row).
@@ -443,11 +438,7 @@ pub fn compare(
         .collect();
     Comparison {
         meta: CompareMeta {
-            tool: "vetsim".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            format_version: crate::report::summary::FORMAT_VERSION,
-            platform: crate::report::summary::platform(),
-            reproducible_on: crate::report::summary::REPRODUCIBLE_ON.into(),
+            tool: crate::report::summary::Tool::this(),
             scenario: bs.name.clone(),
             scenario_file: crate::scenario::output_name(&bs.file),
             scenario_hash: crate::scenario::hash_text(written_text),
@@ -498,12 +489,8 @@ pub struct Probe {
 /// are in the solution itself).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SolutionMeta {
-    pub tool: String,
-    pub version: String,
-    /// Version of the format of the results files ([`crate::report::summary::FORMAT_VERSION`]).
-    pub format_version: u32,
-    pub platform: String,
-    pub reproducible_on: String,
+    #[serde(flatten)]
+    pub tool: crate::report::summary::Tool,
     pub scenario: String,
     pub scenario_file: String,
     /// SHA-256 of the scenario file as written (the directory's `scenario.toml`).
@@ -762,11 +749,7 @@ pub fn solve(
         .all(|w| w[0].probability <= w[1].probability);
     Ok(Solution {
         meta: SolutionMeta {
-            tool: "vetsim".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            format_version: crate::report::summary::FORMAT_VERSION,
-            platform: crate::report::summary::platform(),
-            reproducible_on: crate::report::summary::REPRODUCIBLE_ON.into(),
+            tool: crate::report::summary::Tool::this(),
             scenario: base.name.clone(),
             scenario_file: crate::scenario::output_name(file),
             scenario_hash: crate::scenario::hash_text(text),

@@ -90,7 +90,7 @@ fn footer(c: &Comparison) -> String {
             "{} replications per variant, common random numbers",
             thousands(m.replications as f64)
         ),
-        &format!("{} {}", m.tool, m.version),
+        &format!("{} {}", m.tool.tool, m.tool.version),
     )
 }
 

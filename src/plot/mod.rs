@@ -674,7 +674,7 @@ fn provenance(d: &RunData) -> String {
         &m.scenario_hash,
         m.seed,
         &format!("{} replications", thousands(m.replications as f64)),
-        &format!("{} {}", m.tool, m.version),
+        &format!("{} {}", m.tool.tool, m.tool.version),
     )
 }
 

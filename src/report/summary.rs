@@ -69,9 +69,10 @@ pub struct Summary {
     pub staffing: Vec<TeamStaffing>,
 }
 
-/// Provenance: enough to reproduce the run exactly.
+/// The first keys of every `meta` (run, comparison, solution): which tool, version and format
+/// wrote it, and on what platform. Serialised flat, in this order, ahead of the rest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Meta {
+pub struct Tool {
     pub tool: String,
     pub version: String,
     /// Version of the format of the results files ([`FORMAT_VERSION`]).
@@ -80,6 +81,26 @@ pub struct Meta {
     /// covers ([`REPRODUCIBLE_ON`]).
     pub platform: String,
     pub reproducible_on: String,
+}
+
+impl Tool {
+    /// This binary's.
+    pub fn this() -> Tool {
+        Tool {
+            tool: "vetsim".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            format_version: FORMAT_VERSION,
+            platform: platform(),
+            reproducible_on: REPRODUCIBLE_ON.into(),
+        }
+    }
+}
+
+/// Provenance: enough to reproduce the run exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    #[serde(flatten)]
+    pub tool: Tool,
     pub scenario: String,
     pub scenario_description: Option<String>,
     pub scenario_file: String,
@@ -672,11 +693,7 @@ pub fn summarise_split(s: &Scenario, r: &RunResult, twins: &[RepRecord]) -> Summ
 
 fn meta(s: &Scenario, r: &RunResult) -> Meta {
     Meta {
-        tool: "vetsim".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        format_version: FORMAT_VERSION,
-        platform: platform(),
-        reproducible_on: REPRODUCIBLE_ON.into(),
+        tool: Tool::this(),
         scenario: s.name.clone(),
         scenario_description: s.description.clone(),
         scenario_file: crate::scenario::output_name(&s.file),
