@@ -726,7 +726,7 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
 
     // In the run's pool (daily.csv's days are made in parallel), so `--threads` holds.
     // With --split: the twins of every replication (none needed when nothing is uncertain).
-    let twins = if args.split && !scenario.epistemic_inputs().is_empty() {
+    let (twins, central) = if args.split && !scenario.epistemic_inputs().is_empty() {
         let bar = progress_bar(
             result.replications,
             args.quiet,
@@ -740,13 +740,27 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
                 source,
             })?;
         bar.finish_and_clear();
-        twins
+        // And every replication again with the assumptions at their medians.
+        let bar = progress_bar(
+            result.replications,
+            args.quiet,
+            &format!("{} (assumptions fixed)", scenario.name),
+        );
+        let progress = Bar(bar.clone());
+        let central = pool
+            .install(|| engine::run_central(&scenario, result.replications, seed, &progress))
+            .map_err(|source| AppError::Run {
+                file: scenario.file.clone(),
+                source,
+            })?;
+        bar.finish_and_clear();
+        (twins, central)
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let (summary, mut files) = pool.install(|| {
         let summary = if args.split {
-            report::summarise_split(&scenario, &result, &twins)
+            report::summarise_split(&scenario, &result, &twins, &central)
         } else {
             report::summarise(&scenario, &result)
         };

@@ -196,6 +196,7 @@ pub struct CompareMeta {
     pub sources: Vec<String>,
     pub rand: String,
     pub rand_distr: String,
+    pub statrs: String,
     pub common_random_numbers: String,
     pub units: String,
 }
@@ -459,6 +460,7 @@ pub fn compare(
             sources,
             rand: crate::report::summary::RAND_VERSION.into(),
             rand_distr: crate::report::summary::RAND_DISTR_VERSION.into(),
+            statrs: crate::report::summary::STATRS_VERSION.into(),
             common_random_numbers: crn_statement(varies),
             units: "differences are variant minus baseline; times in working days; officer-days are person-working-days lent by source units".into(),
         },
@@ -497,6 +499,7 @@ pub struct SolutionMeta {
     pub scenario_hash: String,
     pub rand: String,
     pub rand_distr: String,
+    pub statrs: String,
 }
 
 /// The answer to `solve`.
@@ -755,6 +758,7 @@ pub fn solve(
             scenario_hash: crate::scenario::hash_text(text),
             rand: crate::report::summary::RAND_VERSION.into(),
             rand_distr: crate::report::summary::RAND_DISTR_VERSION.into(),
+            statrs: crate::report::summary::STATRS_VERSION.into(),
         },
         path: spec.path.clone(),
         target_date: spec.target.to_string(),

@@ -14,7 +14,7 @@ use crate::model::{
     NoProbe, Prepared, Probe, RepKeys, RepRecord, SimError, Workspace, run_replication,
     run_replication_keyed,
 };
-use crate::scenario::Scenario;
+use crate::scenario::{Pin, Scenario};
 use crate::stats::{CountHist, LogHist};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -363,6 +363,37 @@ pub fn run_twins(
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<Vec<RepRecord>, RunError> {
+    run_records(s, replications, seed, RepKeys::twin, progress)
+}
+
+/// Replications `0..replications` with their own chance and every assumption at its median
+/// (the `fixed_assumptions` band: what the spread would be if the assumptions were known),
+/// records only, in replication order.
+pub fn run_central(
+    s: &Scenario,
+    replications: u64,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Vec<RepRecord>, RunError> {
+    run_records(
+        s,
+        replications,
+        seed,
+        |seed, rep| RepKeys::of(seed, rep).pinned(Pin::Central),
+        progress,
+    )
+}
+
+/// Replications `0..replications` run with the keys `keys(seed, rep)` gives, records only
+/// (nothing pooled), in replication order, on the current rayon pool: the same records whatever
+/// the number of threads.
+pub fn run_records(
+    s: &Scenario,
+    replications: u64,
+    seed: u64,
+    keys: impl Fn(u64, u64) -> RepKeys + Sync,
+    progress: &dyn Progress,
+) -> Result<Vec<RepRecord>, RunError> {
     let mut s = s.clone();
     s.seed = seed;
     let s = &s;
@@ -374,9 +405,7 @@ pub fn run_twins(
             let lo = b * BLOCK;
             let hi = (lo + BLOCK).min(replications);
             let out = (lo..hi)
-                .map(|rep| {
-                    run_replication_keyed(s, &prep, rep, RepKeys::twin(seed, rep), ws, &mut NoProbe)
-                })
+                .map(|rep| run_replication_keyed(s, &prep, rep, keys(seed, rep), ws, &mut NoProbe))
                 .collect();
             let now = done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo);
             progress.advanced(now, replications);

@@ -373,7 +373,7 @@ fn the_split_is_0_with_nothing_uncertain_and_1_for_what_only_assumptions_move() 
     let s = load(SCREEN_V1);
     assert!(s.epistemic_inputs().is_empty());
     let r = run(&s, 100, 3, &Silent).unwrap();
-    let sum = report::summarise_split(&s, &r, &[]);
+    let sum = report::summarise_split(&s, &r, &[], &[]);
     let split = sum.meta.split.as_ref().unwrap();
     assert_eq!(split.twins, 0);
     for name in ["all_cases_closed", "peak_open_cases"] {
@@ -401,7 +401,7 @@ fn the_split_is_0_with_nothing_uncertain_and_1_for_what_only_assumptions_move() 
         assert_eq!(a.screening_pace, b.screening_pace);
         assert_eq!(a.screening_last_day, b.screening_last_day);
     }
-    let sum = report::summarise_split(&paced, &r, &twins);
+    let sum = report::summarise_split(&paced, &r, &twins, &[]);
     let m = metric(&sum, "screening_complete", None);
     assert_eq!(m.assumptions_share, Some(Some(1.0)));
     // Observed-count hit rates: the twins draw the same rates, other cases.
@@ -425,7 +425,7 @@ fn the_split_is_0_with_nothing_uncertain_and_1_for_what_only_assumptions_move() 
             .zip(&twins)
             .any(|(a, b)| a.all.opened != b.all.opened)
     );
-    let sum = report::summarise_split(&counted, &r, &twins);
+    let sum = report::summarise_split(&counted, &r, &twins, &[]);
     // The screening's end does not vary here (a fixed pace): no spread to split, whatever is
     // uncertain.
     assert_eq!(
@@ -981,4 +981,184 @@ fn closed_and_closed_cases_report_the_same_cases() {
             }
         }
     }
+}
+
+/// Fixed efforts scaled by one uncertain factor, every other input certain and staff that never
+/// runs short: the finish is a function of the factor alone, so its whole spread is assumption
+/// (share exactly 1), and with the factor at its median every replication finishes on the same
+/// day (the fixed-assumption band is a point, at the finish of the median factor).
+#[test]
+fn a_scale_on_fixed_efforts_is_all_assumption() {
+    let s = small(
+        "scaled",
+        "[[case_types]]\nname = \"job\"\neffort = 6\n\
+         effort_scale = { dist = \"uniform\", min = 0.5, max = 1.5 }\nteams = [\"t\"]\n\
+         [[teams]]\nname = \"t\"\nhours_per_day = 6\nheadcount = [{ count = 1 }]\n\
+         [[backlogs]]\ncase_type = \"job\"\ncount = 40\n",
+    );
+    assert_eq!(s.epistemic_inputs(), ["case_types.job.effort_scale"]);
+    let r = run(&s, 200, 7, &Silent).unwrap();
+    let twins = run_twins(&s, 200, 7, &Silent).unwrap();
+    let central = run_central(&s, 200, 7, &Silent).unwrap();
+    let sum = report::summarise_split(&s, &r, &twins, &central);
+    let m = metric(&sum, "all_cases_closed", None);
+    assert_eq!(m.assumptions_share, Some(Some(1.0)));
+    // 40 jobs of 6 h × scale, one person doing 6 h a day: 40 × scale working days.
+    for x in &r.records {
+        let scale = x.assumptions[0];
+        assert!((0.5..=1.5).contains(&scale));
+        assert!((x.all_closed.unwrap() - 40.0 * scale).abs() < 1e-9);
+    }
+    let band = m.fixed_assumptions.as_ref().unwrap();
+    assert_eq!((band.p10, band.p50), (Some(40.0), Some(40.0)));
+    assert_eq!(band.p90, Some(40.0));
+    assert!(m.p10.unwrap() < 35.0 && m.p90.unwrap() > 45.0, "{m:?}");
+}
+
+/// With nothing uncertain the fixed-assumption band is the run's own band, exactly.
+#[test]
+fn with_nothing_uncertain_the_fixed_band_is_the_run() {
+    let s = load(SCREEN_V1);
+    let r = run(&s, 100, 3, &Silent).unwrap();
+    let sum = report::summarise_split(&s, &r, &[], &[]);
+    for name in ["all_cases_closed", "peak_open_cases", "screening_complete"] {
+        let m = metric(&sum, name, None);
+        let band = m.fixed_assumptions.as_ref().unwrap();
+        assert_eq!(
+            (band.p10, band.p50, band.p90),
+            (m.p10, m.p50, m.p90),
+            "{name}"
+        );
+    }
+    // And a central run of a scenario without assumptions is the run itself.
+    let central = run_central(&s, 100, 3, &Silent).unwrap();
+    assert_eq!(
+        central.iter().map(|x| x.all_closed).collect::<Vec<_>>(),
+        r.records.iter().map(|x| x.all_closed).collect::<Vec<_>>()
+    );
+}
+
+/// An assumption's draws depend on its name, the seed and the replication only: renaming and
+/// reordering other entries (teams, case types, outcomes) leaves them as they were; one
+/// declared assumption used by two teams is one value (one column) in both.
+#[test]
+fn assumptions_are_keyed_by_name_not_by_position() {
+    let base = "[assumptions]\nhours = { dist = \"triangular\", min = 4.5, mode = 5.5, max = 6.5, source = \"judgment\" }\n\
+         [[case_types]]\nname = \"job\"\neffort = { dist = \"exponential\", mean = 6 }\n\
+         effort_scale = { dist = \"uniform\", min = 0.8, max = 1.2 }\nteams = [\"a\", \"b\"]\n\
+         routing = [{ name = \"done\", count = 5 }, { name = \"again\", count = 2, to = [\"other\"] }]\n\
+         [[case_types]]\nname = \"other\"\neffort = 2\nteams = [\"a\"]\n\
+         [[teams]]\nname = \"a\"\nhours_per_day = { assumption = \"hours\" }\nheadcount = [{ count = 2 }]\n\
+         [[teams]]\nname = \"b\"\nhours_per_day = { assumption = \"hours\" }\nheadcount = [{ count = 1 }]\n\
+         [[backlogs]]\ncase_type = \"job\"\ncount = 30\n";
+    let s = small("keyed", base);
+    let names = s.epistemic_inputs();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(
+        s.assumptions.list[0].uses.len(),
+        2,
+        "one belief, two settings"
+    );
+    // The other case type renamed, a team added before the others.
+    let moved = base
+        .replace("name = \"other\"", "name = \"second\"")
+        .replace("to = [\"other\"]", "to = [\"second\"]")
+        .replace("teams = [\"a\"]", "teams = [\"z\", \"a\"]")
+        .replace("[[teams]]\nname = \"a\"", "[[teams]]\nname = \"z\"\nhours_per_day = 7\nheadcount = [{ count = 1 }]\n[[teams]]\nname = \"a\"");
+    let t = small("keyed", &moved);
+    let col = |s: &Scenario, name: &str| {
+        s.assumption_columns()
+            .iter()
+            .position(|c| c == name)
+            .unwrap()
+    };
+    let r1 = run(&s, 50, 11, &Silent).unwrap();
+    let r2 = run(&t, 50, 11, &Silent).unwrap();
+    for name in [
+        "hours",
+        "case_types.job.effort_scale",
+        "case_types.job.routing.done",
+        "case_types.job.routing.again",
+    ] {
+        let (i, j) = (col(&s, name), col(&t, name));
+        for (a, b) in r1.records.iter().zip(&r2.records) {
+            assert_eq!(a.assumptions[i], b.assumptions[j], "{name}");
+        }
+    }
+    // The values differ between replications and stay in their ranges.
+    let h = col(&s, "hours");
+    let hs: Vec<f64> = r1.records.iter().map(|x| x.assumptions[h]).collect();
+    assert!(hs.iter().all(|x| (4.5..=6.5).contains(x)));
+    assert!(hs.windows(2).any(|w| w[0] != w[1]));
+    // The central run puts every scalar at its median: the triangular's is 5.5 here.
+    let c = run_central(&s, 3, 11, &Silent).unwrap();
+    assert!(c.iter().all(|x| (x.assumptions[h] - 5.5).abs() < 1e-12));
+}
+
+/// Pinning one assumption at u moves it alone: the tornado's paired swing. A counted routing
+/// pinned at its low moves its largest outcome to its marginal's P10, the others rescaled.
+#[test]
+fn one_assumption_pinned_moves_alone() {
+    use crate::model::sim::{RepKeys, run_replication_keyed};
+    use crate::scenario::Pin;
+    let s = load(MET);
+    let prep = Prepared::new(&s);
+    let mut ws = Workspace::default();
+    let cols = s.assumption_columns();
+    let routing = s
+        .assumptions
+        .list
+        .iter()
+        .position(|a| a.name == "case_types.external_panel.routing")
+        .unwrap();
+    let factor = s
+        .assumptions
+        .list
+        .iter()
+        .position(|a| a.name == "screening.throughput.factor")
+        .unwrap();
+    let keys = RepKeys::of(s.seed, 4);
+    let mut at = |pin| {
+        run_replication_keyed(&s, &prep, 4, keys.pinned(pin), &mut ws, &mut NoProbe)
+            .unwrap()
+            .assumptions
+    };
+    let centre = at(Pin::Central);
+    let low = at(Pin::One {
+        assumption: factor,
+        u: 0.1,
+    });
+    let fcol = cols
+        .iter()
+        .position(|c| c == "screening.throughput.factor")
+        .unwrap();
+    for (i, (a, b)) in centre.iter().zip(&low).enumerate() {
+        if i == fcol {
+            assert!((b - s.assumptions.list[factor].low).abs() < 1e-12);
+        } else {
+            assert_eq!(a, b, "{}", cols[i]);
+        }
+    }
+    let low = at(Pin::One {
+        assumption: routing,
+        u: 0.1,
+    });
+    let x = &s.assumptions.list[routing];
+    let inv = cols
+        .iter()
+        .position(|c| c == "case_types.external_panel.routing.misconduct investigation")
+        .unwrap();
+    assert!(
+        (low[inv] - x.low).abs() < 1e-12,
+        "{} vs {}",
+        low[inv],
+        x.low
+    );
+    let (nfa, frm) = (inv - 1, inv + 1);
+    let ratio = |v: &[f64]| v[nfa] / v[frm];
+    assert!(
+        (ratio(&low) - ratio(&centre)).abs() < 1e-12,
+        "the others keep their ratio"
+    );
+    assert!((low[nfa] + low[inv] + low[frm] - 1.0).abs() < 1e-12);
 }

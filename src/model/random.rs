@@ -61,7 +61,8 @@ impl rand::TryRng for StreamRng {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
-    /// Per-replication draw of a hit category's rate from its Beta posterior (entity: category).
+    /// Retired (hit rates were drawn by category index; they are assumptions now): kept so that
+    /// no other purpose ever takes its number.
     HitRate = 1,
     /// Positions of hits among the records (entity: category).
     Hits = 2,
@@ -73,10 +74,13 @@ pub enum Purpose {
     Route = 5,
     /// Arrival times and conversions of a stream (entity: stream index).
     Arrivals = 6,
-    /// Per-replication routing shares from a Dirichlet posterior (entity: case type).
+    /// Retired (counted routing shares were drawn by case type index; they are assumptions now).
     RoutingShares = 7,
-    /// Per-replication screening pace and its factor (entity: 0 pace, 1 factor).
+    /// Retired (the screening pace and factor were drawn by number; they are assumptions now).
     Throughput = 8,
+    /// An assumption's slot, once per replication (entity: the slot's name key,
+    /// `scenario::assume::name_key`).
+    Assumption = 9,
 }
 
 /// SplitMix64's output function (Steele, Lea & Flood 2014): a bijective 64-bit mix.

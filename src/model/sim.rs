@@ -25,9 +25,9 @@ use super::agenda::{Agenda, Dated};
 use super::heap::MinHeap4;
 use super::random::{self, Purpose, case_id, open_unit};
 use super::staff::WorkRate;
-use crate::scenario::{ArrivalProcess, HitRate, ReductionPolicy, Scenario, Shares};
+use crate::scenario::{ArrivalProcess, Pin, ReductionPolicy, Scenario, Shares};
 use crate::stats::{quantile_type7_nonneg_bits, quantile_type7_nonneg_bits_and_zeros};
-use rand_distr::{Beta, Distribution, Exp, Gamma};
+use rand_distr::{Distribution, Exp};
 use std::collections::VecDeque;
 
 /// What one replication leaves behind: the small record kept per replication.
@@ -63,6 +63,9 @@ pub struct RepRecord {
     /// progress of the replication.
     pub screening_pace: f64,
     pub screening_factor: f64,
+    /// Each assumption's value, in [`Scenario::assumption_columns`] order (a counted routing:
+    /// each outcome's share).
+    pub assumptions: Vec<f64>,
 }
 
 /// A replication's screening pace as segments of (first day, records/day, records checked before
@@ -490,7 +493,7 @@ impl Prepared {
                 let gi = groups.len() as u32;
                 groups.push(Group {
                     team: ti as u32,
-                    rate: WorkRate::new(g.rate, g.from, g.ramp_up_days, g.ramp_up_start),
+                    rate: group_rate(g, &[], true),
                     source: g.source,
                 });
                 let from = g.from.min(horizon);
@@ -628,6 +631,13 @@ pub struct Workspace {
     zero_waits: Vec<u64>,
     tis: Vec<Vec<u64>>,
     route_cum: Vec<Vec<f64>>,
+    /// The value of each assumption slot in this replication (see `scenario::assume`).
+    assumed: Vec<f64>,
+    /// The value of each assumption as `replications.csv` shows it (a counted routing: each
+    /// outcome's share), in [`Scenario::assumption_columns`] order.
+    assumed_columns: Vec<f64>,
+    /// Each group's work rate in this replication (its hours, productivity and ramp-up drawn).
+    rates: Vec<WorkRate>,
     hit_positions: Vec<u64>,
     pace: Pace,
     types: Vec<TypeRecord>,
@@ -652,49 +662,6 @@ fn tbits(t: f64) -> u64 {
     (t + 0.0).to_bits()
 }
 
-/// One draw of Dirichlet(`alpha`) shares (each `alpha` > 0), by normalised Gamma(alpha, 1) draws.
-///
-/// Why two ways: a Gamma draw with a small shape is G(shape + 1) · U^(1/shape), which underflows
-/// to 0 for shapes near 0 (a routing prior of 1e-10 with no observations). Normalising zeros gave
-/// equal shares, 0.5 each, where the distribution puts almost all weight on one outcome. When some
-/// shape is below 1 the draws are therefore taken in logarithms (the same random values in the
-/// same order as rand_distr takes them: U, then the G(shape + 1) draw) and normalised from the
-/// largest. Shapes all 1 or more (any count-based routing with the default prior of 1) keep the
-/// plain draws, so their results are unchanged.
-fn dirichlet_shares<R: rand::Rng + ?Sized>(alpha: &[f64], r: &mut R) -> Vec<f64> {
-    if alpha.iter().all(|&a| a >= 1.0) {
-        let g: Vec<f64> = alpha
-            .iter()
-            .map(|a| Gamma::new(*a, 1.0).map(|d| d.sample(r)).unwrap_or(0.0))
-            .collect();
-        let sum: f64 = g.iter().sum();
-        return if sum > 0.0 {
-            g.iter().map(|x| x / sum).collect()
-        } else {
-            vec![1.0 / alpha.len() as f64; alpha.len()]
-        };
-    }
-    let logs: Vec<f64> = alpha
-        .iter()
-        .map(|&a| {
-            if a >= 1.0 {
-                Gamma::new(a, 1.0).map_or(f64::NEG_INFINITY, |d| d.sample(r).ln())
-            } else {
-                let u: f64 = rand::RngExt::sample(r, rand_distr::Open01);
-                let g = Gamma::new(a + 1.0, 1.0).map_or(0.0, |d| d.sample(r));
-                g.ln() + u.ln() / a
-            }
-        })
-        .collect();
-    let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !top.is_finite() {
-        return vec![1.0 / alpha.len() as f64; alpha.len()];
-    }
-    let w: Vec<f64> = logs.iter().map(|l| (l - top).exp()).collect();
-    let sum: f64 = w.iter().sum();
-    w.iter().map(|x| x / sum).collect()
-}
-
 /// Simulates replication `rep` of `s`, in four parts with their own tests: the workspace is
 /// reset, the per-replication parameters drawn (`draw_routing`), every case from outside
 /// generated (`external_arrivals`), the cases worked (`event_loop`), and the results gathered
@@ -715,10 +682,12 @@ pub fn run_replication<P: Probe>(
 /// replication; a *twin* replication keeps the epistemic key and takes its chance from another
 /// key domain, so that the pair shares its assumed world and nothing else (the twin-replication
 /// estimator of the share of the spread that comes from the assumptions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RepKeys {
     pub epistemic: u64,
     pub aleatory: u64,
+    /// Which values the assumptions take (drawn, all at their medians, or one pinned).
+    pub pin: Pin,
 }
 
 /// Mixed into a replication's key to make its twin's aleatory key: a domain of its own, never
@@ -732,7 +701,13 @@ impl RepKeys {
         RepKeys {
             epistemic: key,
             aleatory: key,
+            pin: Pin::Drawn,
         }
+    }
+
+    /// The same keys with the assumptions taken as `pin` says.
+    pub fn pinned(self, pin: Pin) -> RepKeys {
+        RepKeys { pin, ..self }
     }
 
     /// The twin of replication `rep`: the same epistemic draws, chance from another domain.
@@ -741,6 +716,7 @@ impl RepKeys {
         RepKeys {
             epistemic: key,
             aleatory: random::combine(key, TWIN_DOMAIN),
+            pin: Pin::Drawn,
         }
     }
 }
@@ -755,7 +731,8 @@ pub fn run_replication_keyed<P: Probe>(
     probe: &mut P,
 ) -> Result<RepRecord, SimError> {
     ws.reset(s, prep);
-    draw_routing(s, keys.epistemic, ws);
+    draw_assumptions(s, prep, keys, ws);
+    draw_routing(s, keys.pin, ws);
     let ext = external_arrivals(s, prep, rep, keys, ws)?;
     let end = event_loop(s, prep, rep, keys.aleatory, &ext, ws, probe)?;
     let all = type_results(s.case_types.len(), ws, probe);
@@ -779,6 +756,7 @@ pub fn run_replication_keyed<P: Probe>(
         hit_rates: ext.hit_rates,
         screening_pace: ext.pace_factor.0,
         screening_factor: ext.pace_factor.1,
+        assumptions: ws.assumed_columns.clone(),
     })
 }
 
@@ -829,21 +807,109 @@ impl Workspace {
     }
 }
 
-/// The per-replication draws of what is uncertain about the system itself (epistemic), before
-/// any case exists: the routing shares of counted routings (Dirichlet), kept in `ws.route_cum` as
-/// cumulative shares whose last is infinite (so rounding can never skip the last outcome).
-fn draw_routing(s: &Scenario, key: u64, ws: &mut Workspace) {
+/// The value of every assumption slot in this replication (`ws.assumed`), drawn from its own
+/// stream keyed by its name (or pinned, as `keys.pin` says), and each staff group's work rate
+/// with them (`ws.rates`).
+fn draw_assumptions(s: &Scenario, prep: &Prepared, keys: RepKeys, ws: &mut Workspace) {
+    let a = &s.assumptions;
+    ws.assumed.clear();
+    let pinned = |slot: usize| match keys.pin {
+        Pin::Drawn => None,
+        Pin::Central => Some(0.5),
+        Pin::One { assumption, u } => {
+            let x = &a.list[assumption];
+            // A counted routing is pinned through its largest outcome (in `draw_routing`); its
+            // slots stay at their medians.
+            let scalar = x.kind == crate::scenario::assume::AssumptionKind::Scalar;
+            Some(if scalar && x.slots.contains(&slot) {
+                u
+            } else {
+                0.5
+            })
+        }
+    };
+    for (i, slot) in a.slots.iter().enumerate() {
+        let u = pinned(i).unwrap_or_else(|| {
+            use rand::Rng;
+            crate::scenario::dist::unit_interior(
+                random::stream(keys.epistemic, Purpose::Assumption, slot.key).next_u64(),
+            )
+        });
+        ws.assumed.push(slot.law.quantile(u));
+    }
+    ws.rates.clear();
+    let v = &ws.assumed;
+    for (g, grp) in prep.groups.iter().enumerate() {
+        let team = &s.teams[grp.team as usize];
+        let sg = &team.staff[g - prep.team_groups[grp.team as usize]];
+        ws.rates.push(if a.is_empty() {
+            grp.rate
+        } else {
+            group_rate(sg, v, false)
+        });
+    }
+}
+
+/// A staff group's work rate with the assumption slot values `v` (or every assumption at its
+/// centre): hours × productivity, ramping up from its start share over its ramp-up days (from
+/// full rate when those are 0).
+fn group_rate(g: &crate::scenario::StaffGroup, v: &[f64], central: bool) -> WorkRate {
+    let get = |p: &crate::scenario::Param| if central { p.central } else { p.get(v) };
+    let days = get(&g.ramp_up_days);
+    WorkRate::new(
+        get(&g.hours) * get(&g.productivity),
+        g.from,
+        days,
+        if days > 0.0 {
+            get(&g.ramp_up_start)
+        } else {
+            1.0
+        },
+    )
+}
+
+/// The routing shares of this replication, kept in `ws.route_cum` as cumulative shares whose last
+/// is infinite (so rounding can never skip the last outcome): fixed ones as written, a counted
+/// routing's by stick-breaking from its slots (or with its largest outcome pinned), one uncertain
+/// share with the others rescaled. Also the assumptions' values as `replications.csv` shows them
+/// (`ws.assumed_columns`).
+fn draw_routing(s: &Scenario, pin: Pin, ws: &mut Workspace) {
+    use crate::scenario::assume::{AssumptionKind, stick_shares};
     let n_types = s.case_types.len();
     ws.route_cum.resize_with(n_types, Vec::new);
+    let list = &s.assumptions.list;
+    // Each assumption's columns, filled in list order below.
+    let mut routing_shares: Vec<Option<Vec<f64>>> = vec![None; list.len()];
     for (ti, ct) in s.case_types.iter().enumerate() {
         let cum = &mut ws.route_cum[ti];
         cum.clear();
         let shares: Vec<f64> = match &ct.routing.shares {
             Shares::Fixed(v) => v.clone(),
-            Shares::Dirichlet(alpha) => dirichlet_shares(
-                alpha,
-                &mut random::stream(key, Purpose::RoutingShares, ti as u64),
-            ),
+            Shares::Dirichlet { alpha, assumption } => {
+                let x = &list[*assumption];
+                let v = &ws.assumed;
+                let mut shares = stick_shares(alpha.len(), |k| v[x.slots.start + k]);
+                if let (Pin::One { assumption: a, u }, AssumptionKind::Routing { largest, .. }) =
+                    (pin, &x.kind)
+                    && a == *assumption
+                {
+                    // The largest outcome at its marginal's quantile u, the others rescaled.
+                    let total: f64 = alpha.iter().sum();
+                    let s_new = crate::scenario::dist::beta_quantile(
+                        alpha[*largest],
+                        total - alpha[*largest],
+                        u,
+                    );
+                    shares = crate::scenario::one_uncertain(&shares, *largest, s_new);
+                }
+                routing_shares[*assumption] = Some(shares.clone());
+                shares
+            }
+            Shares::OneUncertain {
+                weights,
+                which,
+                share,
+            } => crate::scenario::one_uncertain(weights, *which, share.get(&ws.assumed)),
         };
         let mut acc = 0.0;
         for x in shares {
@@ -852,6 +918,13 @@ fn draw_routing(s: &Scenario, key: u64, ws: &mut Workspace) {
         }
         if let Some(last) = cum.last_mut() {
             *last = f64::INFINITY; // rounding can never skip the last outcome
+        }
+    }
+    ws.assumed_columns.clear();
+    for (i, x) in list.iter().enumerate() {
+        match routing_shares[i].take() {
+            Some(v) => ws.assumed_columns.extend(v),
+            None => ws.assumed_columns.push(ws.assumed[x.slots.start]),
         }
     }
 }
@@ -884,10 +957,10 @@ fn external_arrivals(
     ws: &mut Workspace,
 ) -> Result<External, SimError> {
     let horizon = prep.horizon;
-    let (key, akey) = (keys.epistemic, keys.aleatory);
+    let akey = keys.aleatory;
     for (bi, b) in s.backlogs.iter().enumerate() {
         if b.at <= horizon {
-            for i in 0..b.count {
+            for i in 0..b.count.get(&ws.assumed).round() as u64 {
                 ws.arrivals.push(Arrival {
                     t: b.at,
                     ctype: b.case_type as u32,
@@ -903,12 +976,8 @@ fn external_arrivals(
     let mut sources_end: f64 = 0.0;
     if let Some(sc) = &s.screening {
         let remaining = sc.remaining();
-        let pace_draw = sc
-            .records_per_day
-            .sample(&mut random::stream(key, Purpose::Throughput, 0));
-        let factor = sc
-            .factor
-            .sample(&mut random::stream(key, Purpose::Throughput, 1));
+        let pace_draw = sc.records_per_day.get(&ws.assumed);
+        let factor = sc.factor.get(&ws.assumed);
         pace_factor = (pace_draw, factor);
         ws.pace.set(sc, pace_draw, factor);
         screening_last_day = if remaining == 0 {
@@ -923,12 +992,7 @@ fn external_arrivals(
         };
         // Hits: positions by geometric gaps (draw only the hits, not a coin per record).
         for (ci, cat) in sc.hits.iter().enumerate() {
-            let p = match cat.rate {
-                HitRate::Fixed(p) => p,
-                HitRate::Beta { a, b } => Beta::new(a, b)
-                    .map(|d| d.sample(&mut random::stream(key, Purpose::HitRate, ci as u64)))
-                    .unwrap_or(a / (a + b)),
-            };
+            let p = cat.rate.get(&ws.assumed);
             hit_rates.push(p);
             if p <= 0.0 || remaining == 0 {
                 continue;
@@ -992,10 +1056,14 @@ fn external_arrivals(
         if st.tracked {
             sources_end = sources_end.max(to);
         }
-        if !(st.rate_per_day > 0.0) || to <= st.from {
+        let (rate, conversion) = (
+            st.rate_per_day.get(&ws.assumed),
+            st.conversion.get(&ws.assumed),
+        );
+        if !(rate > 0.0) || to <= st.from {
             continue;
         }
-        let exp = Exp::new(st.rate_per_day).ok();
+        let exp = Exp::new(rate).ok();
         let mut t = st.from;
         let mut i: u64 = 0;
         loop {
@@ -1004,13 +1072,13 @@ fn external_arrivals(
                     Some(e) => t + e.sample(&mut rng),
                     None => break,
                 },
-                ArrivalProcess::Fixed => st.from + (i + 1) as f64 / st.rate_per_day,
+                ArrivalProcess::Fixed => st.from + (i + 1) as f64 / rate,
             };
             if !(t < to) {
                 break;
             }
             let u: f64 = open_unit(&mut rng);
-            if u <= st.conversion && st.conversion > 0.0 {
+            if u <= conversion && conversion > 0.0 {
                 ws.arrivals.push(Arrival {
                     t,
                     ctype: st.case_type as u32,
@@ -1345,16 +1413,18 @@ impl State<'_> {
             });
         }
         let ct = &self.s.case_types[ctype];
+        // A scale multiplies the case's own draw: the case keeps its place in the distribution
+        // (common random numbers) and the spread between cases keeps its coefficient of variation.
         let effort = match &ct.effort {
             Some(d) if d.is_fixed() => d.mean(),
             Some(d) => d.sample(&mut random::stream_of(self.effort_key, id)),
             None => 0.0,
-        };
+        } * ct.effort_scale.get(&ws.assumed);
         let delay = match &ct.delay {
             Some(d) if d.is_fixed() => d.mean(),
             Some(d) => d.sample(&mut random::stream_of(self.delay_key, id)),
             None => 0.0,
-        };
+        } * ct.delay_scale.get(&ws.assumed);
         probe.opened(id, ctype, t, effort);
         self.opened += 1;
         let mut case = Case {
@@ -1557,7 +1627,7 @@ impl State<'_> {
                 .collect();
             live.sort_by(|x, y| y.0.total_cmp(&x.0).then(y.1.cmp(&x.1)));
             for &(start, _, ci) in live.iter().take(excess) {
-                let done = self.prep.groups[g].rate.work(start, t);
+                let done = ws.rates[g].work(start, t);
                 let c = &mut ws.cases[ci as usize];
                 c.group = NOT_SERVING;
                 c.generation = c.generation.wrapping_add(1);
@@ -1684,7 +1754,7 @@ impl State<'_> {
             c.waited += t - c.enq;
             c.start = t;
             c.group = g as u32;
-            let finish = self.prep.groups[g].rate.finish(t, c.remaining);
+            let finish = ws.rates[g].finish(t, c.remaining);
             let generation = c.generation;
             self.seq += 1;
             ws.completions
@@ -1695,43 +1765,32 @@ impl State<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{ceil_non_negative, dirichlet_shares, front_key, main_key};
+    use super::{ceil_non_negative, front_key, main_key};
     use crate::model::random::{self, Purpose};
-
-    /// Shape-1-or-more draws are the plain normalised Gamma draws, bit for bit (the results of
-    /// count-based routing with the default prior are unchanged).
-    #[test]
-    fn dirichlet_shares_with_large_shapes_are_the_plain_draws() {
-        use rand_distr::{Distribution, Gamma};
-        for rep in 0..200 {
-            let alpha = [1.0, 247.0, 690.0, 197.0 + rep as f64];
-            let key = random::replication_key(9, rep);
-            let got = dirichlet_shares(&alpha, &mut random::stream(key, Purpose::RoutingShares, 0));
-            let mut r = random::stream(key, Purpose::RoutingShares, 0);
-            let g: Vec<f64> = alpha
-                .iter()
-                .map(|a| Gamma::new(*a, 1.0).unwrap().sample(&mut r))
-                .collect();
-            let sum: f64 = g.iter().sum();
-            let want: Vec<f64> = g.iter().map(|x| x / sum).collect();
-            assert_eq!(got, want);
-        }
-    }
 
     /// Tiny shapes (a routing prior of 1e-10 and no observations) put almost all weight on one
     /// outcome, each with probability 1/2; shapes 1/2 give Beta(1/2, 1/2) shares: mean 1/2,
-    /// variance 1/8. Tolerances: 4 standard errors of the estimates over n draws.
+    /// variance 1/8. Drawn as the simulation draws a counted routing (stick-breaking through
+    /// Beta quantiles at uniform numbers strictly inside (0, 1)). Tolerances: 4 standard errors
+    /// of the estimates over n draws.
     #[test]
-    fn dirichlet_shares_with_small_shapes_follow_the_distribution() {
+    fn counted_routing_with_small_shapes_follows_the_distribution() {
+        use crate::scenario::assume::{Assumptions, stick_shares};
+        use crate::scenario::dist::unit_interior;
+        use rand::Rng;
         let n = 20_000;
         let draw = |alpha: &[f64], rep: u64| {
+            let mut a = Assumptions::default();
+            a.push_routing("r".into(), 0, alpha, &["x".into(), "y".into()]);
             let key = random::replication_key(5, rep);
-            dirichlet_shares(alpha, &mut random::stream(key, Purpose::RoutingShares, 0))
+            let mut r = random::stream(key, Purpose::Assumption, a.slots[0].key);
+            let u = unit_interior(r.next_u64());
+            stick_shares(2, |k| a.slots[k].law.quantile(u))
         };
         let mut first = 0u32;
         for rep in 0..n {
             let s = draw(&[1e-10, 1e-10], rep);
-            assert!((s[0] + s[1] - 1.0).abs() < 1e-12);
+            assert!((s[0] + s[1] - 1.0).abs() < 1e-12, "{s:?}");
             assert!(
                 s[0] < 1e-9 || s[0] > 1.0 - 1e-9,
                 "share {} at replication {rep}",
@@ -1965,11 +2024,14 @@ mod tests {
     /// are drawn from the replication's key, the same for the same key and not for another.
     #[test]
     fn routing_draws_are_cumulative_and_keyed() {
-        use super::{Workspace, draw_routing};
+        use super::{Prepared, RepKeys, Workspace, draw_assumptions, draw_routing};
         let s = met();
+        let prep = Prepared::new(&s);
         let mut ws = Workspace::default();
         let draw = |ws: &mut Workspace, rep| {
-            draw_routing(&s, random::replication_key(s.seed, rep), ws);
+            let keys = RepKeys::of(s.seed, rep);
+            draw_assumptions(&s, &prep, keys, ws);
+            draw_routing(&s, keys.pin, ws);
             ws.route_cum.clone()
         };
         let a = draw(&mut ws, 1);
@@ -1990,7 +2052,7 @@ mod tests {
     /// counted as tracked as they are, and do not depend on staffing (common random numbers).
     #[test]
     fn external_arrivals_are_ordered_and_do_not_depend_on_staffing() {
-        use super::{Prepared, Workspace, external_arrivals};
+        use super::{Prepared, RepKeys, Workspace, draw_assumptions, external_arrivals};
         use crate::scenario::{DEFAULT_SCENARIO_TOML, Scenario};
         let s = met();
         let fewer = Scenario::from_toml_str(
@@ -2002,8 +2064,8 @@ mod tests {
             let prep = Prepared::new(s);
             let mut ws = Workspace::default();
             ws.reset(s, &prep);
-            let ext =
-                external_arrivals(s, &prep, 3, super::RepKeys::of(s.seed, 3), &mut ws).unwrap();
+            draw_assumptions(s, &prep, RepKeys::of(s.seed, 3), &mut ws);
+            let ext = external_arrivals(s, &prep, 3, RepKeys::of(s.seed, 3), &mut ws).unwrap();
             let v: Vec<(u64, u64, u32, bool)> = ws
                 .arrivals
                 .iter()
@@ -2039,7 +2101,7 @@ mod tests {
             .backlogs
             .iter()
             .filter(|b| b.at == 0.0)
-            .map(|b| b.count)
+            .map(|b| b.count.central as u64)
             .sum();
         assert!(
             got[..backlog as usize]

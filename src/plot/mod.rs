@@ -785,7 +785,7 @@ fn date_axis(from: Date, to: Date, max_labels: usize) -> (Ticked, fn(&f64) -> St
         // Keep the months that start a quarter / half-year / year when stepping by those.
         let points: Vec<f64> = months
             .iter()
-            .filter(|d| (d.ymd().1 as usize - 1) % step.min(12) == 0)
+            .filter(|d| (d.ymd().1 as usize - 1).is_multiple_of(step.min(12)))
             .map(|d| x_of(*d))
             .collect();
         return (Ticked::new(range, points), month_label);

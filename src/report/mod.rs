@@ -171,6 +171,9 @@ pub fn write_replications_csv(
             header.push(format!("hit_rate__{}", h.name));
         }
     }
+    for a in s.assumption_columns() {
+        header.push(format!("assumption__{a}"));
+    }
     w.write_record(&header)?;
     w.flush()?;
     drop(w);
@@ -258,6 +261,9 @@ fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Vec<u8> {
         }
         for &p in &rec.hit_rates {
             real(&mut out, p);
+        }
+        for &v in &rec.assumptions {
+            real(&mut out, v);
         }
         if let Some(last) = out.last_mut() {
             *last = b'\n';
@@ -464,6 +470,7 @@ headcount = [{ count = 1 }, { count = 1, to = 2024-01-31, source = "x" }]
                 }
                 row.extend(rec.source_days.iter().map(|d| d.to_string()));
                 row.extend(rec.hit_rates.iter().map(|p| p.to_string()));
+                row.extend(rec.assumptions.iter().map(|p| p.to_string()));
                 w.write_record(&row).unwrap();
             }
             assert!(some_unfinished, "the test covers empty dates");

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 /// Version of the crates whose algorithms decide the numbers (pinned in Cargo.toml).
 pub const RAND_VERSION: &str = "0.10.3";
 pub const RAND_DISTR_VERSION: &str = "0.6.0";
+/// The statrs version pinned in Cargo.toml: the assumptions' Beta, gamma and normal quantiles.
+pub const STATRS_VERSION: &str = "0.19.1";
 
 /// Confidence of the intervals for quantiles across replications (`p50_ci`, `p90_ci`).
 pub const CI_LEVEL: f64 = 0.95;
@@ -28,6 +30,14 @@ pub const CI_LEVEL: f64 = 0.95;
 /// `replications.csv`, `comparison.json`, `comparison.csv`), in every `meta`. Raised whenever a
 /// file gains, loses or changes a field, so that readers can tell which layout they hold.
 ///
+/// - 3 (vetsim 0.4.0): assumptions. `meta.assumptions` lists them (name, source, settings that
+///   use them, low/central/high) and `meta.statrs` the version of their quantiles;
+///   `replications.csv` gains `assumption__<name>` columns (a counted routing: one per outcome,
+///   its share). Results move: hit rates from counts, counted routings and a distribution-valued
+///   pace or factor are drawn by inverse CDF from streams keyed by name (they were sampled from
+///   streams keyed by index). `meta.split.assumptions` holds assumption names; with `--split`
+///   the headline metrics gain `fixed_assumptions` (P10/P50/P90 with every assumption at its
+///   median).
 /// - 2 (vetsim 0.3.0): every results directory holds `scenario.toml` (the scenario as run) and a
 ///   manifest (the SHA-256 of every file) as the last key of its main JSON file;
 ///   `meta.scenario_file` is the file name alone; `meta` gains `platform`, `reproducible_on` and
@@ -35,7 +45,7 @@ pub const CI_LEVEL: f64 = 0.95;
 ///   across replications gain `p50_ci` and `p90_ci` (and in `dates`); with `run --split`,
 ///   `meta.split` and the headline metrics' `assumptions_share` and `assumptions_share_mcse`.
 /// - 1: earlier versions (no `format_version` key).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The platform the byte-for-byte promise is proved on (CI's): draws and statistics call the
 /// platform's `exp`, `ln` and `powf` (through the standard library and rand_distr), which other
@@ -130,11 +140,64 @@ pub struct Meta {
     pub screening_observed_since: Option<String>,
     pub case_types: Vec<String>,
     pub sources: Vec<String>,
+    /// The scenario's assumptions (named beliefs drawn once per replication), in the order of
+    /// their `assumption__` columns in `replications.csv`.
+    pub assumptions: Vec<AssumptionMeta>,
     pub rand: String,
     pub rand_distr: String,
+    pub statrs: String,
     pub time_unit: String,
     pub quantile_method: String,
     pub common_random_numbers: String,
+}
+
+/// One entry of `meta.assumptions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssumptionMeta {
+    pub name: String,
+    /// Declared in `[assumptions]` (otherwise named by the setting that holds it).
+    pub declared: bool,
+    /// Where it comes from, as the scenario says.
+    pub source: Option<String>,
+    /// The settings that take its value.
+    pub uses: Vec<String>,
+    /// Its P10, median (the central value) and P90; for a counted routing, of its largest
+    /// outcome's share (`outcome`).
+    pub low: f64,
+    pub central: f64,
+    pub high: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+impl AssumptionMeta {
+    /// Every assumption of `s`.
+    pub fn of(s: &Scenario) -> Vec<AssumptionMeta> {
+        use crate::scenario::assume::AssumptionKind;
+        s.assumptions
+            .list
+            .iter()
+            .map(|a| AssumptionMeta {
+                name: a.name.clone(),
+                declared: a.declared,
+                source: a.source.clone(),
+                uses: a.uses.clone(),
+                low: a.low,
+                central: a.central,
+                high: a.high,
+                outcome: match &a.kind {
+                    AssumptionKind::Scalar => None,
+                    AssumptionKind::Routing {
+                        case_type, largest, ..
+                    } => Some(
+                        s.case_types[*case_type].routing.outcomes[*largest]
+                            .name
+                            .clone(),
+                    ),
+                },
+            })
+            .collect()
+    }
 }
 
 /// `meta.split`: the twin-replication estimate of the assumptions' share of the spread.
@@ -207,6 +270,11 @@ pub struct Metric {
         deserialize_with = "present"
     )]
     pub assumptions_share_mcse: Option<Option<f64>>,
+    /// With `run --split` (the headline outputs only): the P10, P50 and P90 with every
+    /// assumption at its median and chance as drawn (the same random numbers): the band there
+    /// would be if the assumptions were known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_assumptions: Option<FixedBand>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dates: Option<DateEstimates>,
     /// For the completion metrics: the empirical distribution function by working day, one point
@@ -251,6 +319,18 @@ pub struct DateEstimates {
         deserialize_with = "present"
     )]
     pub p90_ci: Option<Option<[Option<String>; 2]>>,
+}
+
+/// A metric's band with every assumption at its median (`fixed_assumptions`). A quantile is
+/// `null` when it falls among censored replications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FixedBand {
+    pub p10: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    /// The same as dates, for date metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<[Option<String>; 3]>,
 }
 
 /// A key that is present, `null` or not, is `Some` (with `#[serde(default)]`, an absent one is
@@ -306,6 +386,7 @@ impl Metric {
             p50_ci: None,
             p90_ci: None,
             assumptions_share: None,
+            fixed_assumptions: None,
             assumptions_share_mcse: None,
             dates: None,
             distribution: None,
@@ -627,10 +708,39 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
 }
 
 /// [`summarise`], with the assumptions' share of the spread of the headline outputs when the
-/// twins of the run's replications are given (`run --split`; see [`crate::engine::run_twins`]).
-/// With nothing uncertain the shares are exactly 0 and `twins` may be empty.
-pub fn summarise_split(s: &Scenario, r: &RunResult, twins: &[RepRecord]) -> Summary {
+/// twins of the run's replications are given (`run --split`; see [`crate::engine::run_twins`]),
+/// and their band with every assumption at its median from `central` (the same replications
+/// run with [`crate::engine::run_central`]). With nothing uncertain the shares are exactly 0,
+/// the bands equal the run's own, and `twins` and `central` may be empty.
+pub fn summarise_split(
+    s: &Scenario,
+    r: &RunResult,
+    twins: &[RepRecord],
+    central: &[RepRecord],
+) -> Summary {
     let mut sum = summarise(s, r);
+    // With nothing uncertain, the run is its own fixed-assumption run.
+    let central = if central.is_empty() {
+        &r.records[..]
+    } else {
+        central
+    };
+    // The headline outputs of a replication as their metrics take them (`None`: not by the
+    // horizon), for the fixed-assumption bands.
+    let censored_outputs = |x: &RepRecord| -> Vec<Option<f64>> {
+        let mut v = Vec::new();
+        if s.screening.is_some() {
+            v.push(x.screening_last_day.map(f64::from));
+        }
+        v.push(x.all_closed);
+        v.push(Some(f64::from(x.peak_open)));
+        for t in &x.types {
+            v.push(Some(f64::from(t.opened)));
+        }
+        v.push(Some(f64::from(x.all.opened)));
+        v
+    };
+    let cs: Vec<Vec<Option<f64>>> = central.iter().map(censored_outputs).collect();
     let assumptions = s.epistemic_inputs();
     let horizon = s.horizon_time();
     // The headline outputs of a replication, with min(Y, horizon) for those not by the horizon.
@@ -678,6 +788,19 @@ pub fn summarise_split(s: &Scenario, r: &RunResult, twins: &[RepRecord]) -> Summ
         {
             m.assumptions_share = Some(share.map(|x| x.mean));
             m.assumptions_share_mcse = Some(share.and_then(|x| x.mcse));
+            let c: Vec<Option<f64>> = cs.iter().map(|v| v[k]).collect();
+            let mut band = per_rep(name, &m.unit, &c);
+            let dates = m.dates.is_some().then(|| {
+                band = with_dates(band.clone(), s, *name == "screening_complete");
+                let d = band.dates.as_ref().expect("with_dates sets dates");
+                [d.p10.clone(), d.p50.clone(), d.p90.clone()]
+            });
+            m.fixed_assumptions = Some(FixedBand {
+                p10: band.p10,
+                p50: band.p50,
+                p90: band.p90,
+                dates,
+            });
         }
     }
     sum.meta.split = Some(SplitMeta {
@@ -722,8 +845,10 @@ fn meta(s: &Scenario, r: &RunResult) -> Meta {
             .map(|d| d.to_string()),
         case_types: s.case_types.iter().map(|c| c.name.clone()).collect(),
         sources: s.sources.clone(),
+        assumptions: AssumptionMeta::of(s),
         rand: RAND_VERSION.into(),
         rand_distr: RAND_DISTR_VERSION.into(),
+        statrs: STATRS_VERSION.into(),
         time_unit: "working days since the start of working day 0; day d spans [d, d+1)".into(),
         quantile_method: "across replications: Hyndman-Fan type 7; pooled over cases (wait_days, time_in_system_days): 1%-wide log-spaced histogram, within 0.5%".into(),
         common_random_numbers: "every draw is a function of (seed, replication, purpose, case identity): variants that differ only in staffing see the same cases".into(),

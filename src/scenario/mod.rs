@@ -7,6 +7,7 @@
 //! re-checks parameters. This module reads no files itself except in [`Scenario::load`], and never
 //! prints.
 
+pub mod assume;
 pub mod dist;
 mod locate;
 #[cfg(test)]
@@ -15,6 +16,7 @@ pub mod raw;
 mod validate;
 
 use crate::calendar::{Calendar, Date};
+pub use assume::{Assumption, Assumptions, Param, Pin};
 pub use dist::{Dist, DistError, DistSpec};
 pub use raw::{ArrivalProcess, RawScenario, ReductionPolicy};
 use std::fmt;
@@ -51,6 +53,8 @@ pub struct Scenario {
     /// Cases opened before this time are left out of the waiting and time-in-system statistics
     /// (the `warmup` date as the start of its first working day; 0 without one) [working days].
     pub warmup: f64,
+    /// Every assumption (named belief drawn once per replication) and the slots they draw.
+    pub assumptions: Assumptions,
     pub screening: Option<Screening>,
     pub case_types: Vec<CaseType>,
     pub teams: Vec<Team>,
@@ -76,28 +80,32 @@ pub fn hash_text(text: &str) -> String {
 }
 
 impl Scenario {
-    /// What this scenario leaves uncertain about the system itself (epistemic inputs, drawn once
-    /// per replication), by the setting's name-based path: hit rates given as observed counts,
-    /// routings given as counts, a screening pace or factor given as a distribution. Empty when
-    /// everything is known, so that all the spread is chance.
+    /// What this scenario leaves uncertain about the system itself (its assumptions, each drawn
+    /// once per replication), by name. Empty when everything is known, so that all the spread
+    /// is chance.
     pub fn epistemic_inputs(&self) -> Vec<String> {
+        self.assumptions
+            .list
+            .iter()
+            .map(|a| a.name.clone())
+            .collect()
+    }
+
+    /// The columns that show the assumptions' values in a replication (`replications.csv`): one
+    /// per scalar assumption, named by it; one per outcome of a counted routing,
+    /// `<routing>.<outcome>`, its share.
+    pub fn assumption_columns(&self) -> Vec<String> {
         let mut out = Vec::new();
-        if let Some(sc) = &self.screening {
-            if !sc.records_per_day.is_fixed() {
-                out.push("screening.throughput.records_per_day".to_string());
-            }
-            if !sc.factor.is_fixed() {
-                out.push("screening.throughput.factor".to_string());
-            }
-            for h in &sc.hits {
-                if matches!(h.rate, HitRate::Beta { .. }) {
-                    out.push(format!("screening.hits.{}.rate", h.name));
-                }
-            }
-        }
-        for ct in &self.case_types {
-            if matches!(ct.routing.shares, Shares::Dirichlet(_)) {
-                out.push(format!("case_types.{}.routing", ct.name));
+        for a in &self.assumptions.list {
+            match &a.kind {
+                assume::AssumptionKind::Scalar => out.push(a.name.clone()),
+                assume::AssumptionKind::Routing { case_type, .. } => out.extend(
+                    self.case_types[*case_type]
+                        .routing
+                        .outcomes
+                        .iter()
+                        .map(|o| format!("{}.{}", a.name, o.name)),
+                ),
             }
         }
         out
@@ -109,10 +117,12 @@ impl Scenario {
     /// "why never?"). The sentence says what to change. `None` when the scenario can finish.
     pub fn why_never_finished(&self) -> Option<String> {
         let horizon = self.horizon_time();
-        let stream = self
-            .arrivals
-            .iter()
-            .find(|a| a.tracked && a.rate_per_day > 0.0 && a.conversion > 0.0 && a.to >= horizon)?;
+        let stream = self.arrivals.iter().find(|a| {
+            a.tracked
+                && a.rate_per_day.central > 0.0
+                && a.conversion.central > 0.0
+                && a.to >= horizon
+        })?;
         Some(format!(
             "arrival stream {:?} is tracked and runs to the horizon ({}), so its cases never stop coming: all_cases_closed can be no earlier than the horizon, and each run is either censored or finishes on the horizon itself, which says nothing about when the work is done. Give the stream an end date ('to'), or set 'track = false' if its cases are ordinary work that the finish date should not wait for",
             stream.name, self.horizon
@@ -282,6 +292,33 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
             "{found} is not a seed: the seed must be a whole number from 0 to 18446744073709551615"
         );
     }
+    // A distribution where a number must be: levers (headcounts, dates the planner sets) are
+    // never uncertain, and other settings may not be either.
+    if message.starts_with("invalid type: a table")
+        && message
+            .split_once(", expected ")
+            .is_some_and(|(_, e)| e.contains("number") || e.contains("date"))
+        && let Some(p) = &path
+    {
+        let last = p.rsplit('.').next().unwrap_or(p);
+        message = if p.starts_with("arrivals") && last == "to" {
+            format!(
+                "{message}: an arrival stream's end cannot be uncertain yet (a planned addition): write the date you think most likely"
+            )
+        } else if matches!(
+            last,
+            "count" | "from" | "to" | "at" | "start" | "horizon" | "target" | "warmup"
+        ) && !p.starts_with("backlogs")
+        {
+            format!(
+                "{message}: this setting is a lever (the planner's choice, such as a headcount or a date), so it cannot be uncertain; try several values with `vetsim compare --vary` or `vetsim solve`"
+            )
+        } else {
+            format!(
+                "{message}: this setting cannot be uncertain (the settings that can are listed under Assumptions in scenarios/README.md)"
+            )
+        };
+    }
     let message = match path {
         Some(p) => format!("{p}: {message}"),
         // A caret under the first line would only mislead.
@@ -360,10 +397,10 @@ pub struct Screening {
     pub records: u64,
     /// Checked before day 0 \[records\].
     pub already_checked: u64,
-    /// Pace at day 0 before `factor` [records/working day], drawn once per replication.
-    pub records_per_day: Dist,
-    /// Multiplier on the pace, drawn once per replication \[dimensionless\].
-    pub factor: Dist,
+    /// Pace at day 0 before `factor` [records/working day].
+    pub records_per_day: Param,
+    /// Multiplier on the pace \[dimensionless\].
+    pub factor: Param,
     /// (first working day, new pace before `factor` [records/working day]), sorted by day.
     pub changes: Vec<(u32, f64)>,
     pub hits: Vec<HitCategory>,
@@ -385,25 +422,9 @@ impl Screening {
 pub struct HitCategory {
     pub name: String,
     pub case_type: usize,
-    pub rate: HitRate,
-}
-
-/// The per-record probability of a finding.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum HitRate {
-    /// Known probability.
-    Fixed(f64),
-    /// Beta(a, b) posterior, drawn once per replication.
-    Beta { a: f64, b: f64 },
-}
-
-impl HitRate {
-    pub fn mean(&self) -> f64 {
-        match *self {
-            HitRate::Fixed(p) => p,
-            HitRate::Beta { a, b } => a / (a + b),
-        }
-    }
+    /// The per-record probability of the finding (from an observed count: its Beta posterior,
+    /// an assumption).
+    pub rate: Param,
 }
 
 /// A kind of case.
@@ -414,6 +435,10 @@ pub struct CaseType {
     pub effort: Option<Dist>,
     /// Elapsed time before the case can be worked [working days]; `None` = no delay.
     pub delay: Option<Dist>,
+    /// Multiplies every case's effort draw \[dimensionless\].
+    pub effort_scale: Param,
+    /// Multiplies every case's delay draw \[dimensionless\].
+    pub delay_scale: Param,
     /// Smaller is served first.
     pub priority: i32,
     /// Eligible teams (indices), in order of preference.
@@ -441,21 +466,55 @@ pub struct Outcome {
 pub enum Shares {
     /// Known probabilities, summing to 1.
     Fixed(Vec<f64>),
-    /// Dirichlet(alpha) posterior from observed counts, drawn once per replication.
-    Dirichlet(Vec<f64>),
+    /// Dirichlet(alpha) posterior from observed counts: the routing assumption `assumption`
+    /// (an index into [`Assumptions::list`]), drawn by stick-breaking.
+    Dirichlet { alpha: Vec<f64>, assumption: usize },
+    /// One uncertain share (outcome `which`); the others keep the ratios of `weights` (whose
+    /// entry `which` is unused) and share what it leaves.
+    OneUncertain {
+        weights: Vec<f64>,
+        which: usize,
+        share: Param,
+    },
 }
 
 impl Shares {
-    /// Expected shares (posterior means for Dirichlet).
+    /// Expected shares (posterior means for Dirichlet; at the uncertain share's median for one
+    /// uncertain share), for sizing.
     pub fn means(&self) -> Vec<f64> {
         match self {
             Shares::Fixed(v) => v.clone(),
-            Shares::Dirichlet(a) => {
-                let s: f64 = a.iter().sum();
-                a.iter().map(|x| x / s).collect()
+            Shares::Dirichlet { alpha, .. } => {
+                let s: f64 = alpha.iter().sum();
+                alpha.iter().map(|x| x / s).collect()
             }
+            Shares::OneUncertain {
+                weights,
+                which,
+                share,
+            } => one_uncertain(weights, *which, share.central),
         }
     }
+}
+
+/// The shares of a routing with one uncertain share `s` at outcome `which`: the others keep the
+/// ratios of `weights` and fill 1 − s.
+pub fn one_uncertain(weights: &[f64], which: usize, s: f64) -> Vec<f64> {
+    let rest: f64 = (weights.iter().enumerate())
+        .filter(|(i, _)| *i != which)
+        .map(|(_, w)| w)
+        .sum();
+    (weights.iter().enumerate())
+        .map(|(i, w)| {
+            if i == which {
+                s
+            } else if rest > 0.0 {
+                w / rest * (1.0 - s)
+            } else {
+                0.0
+            }
+        })
+        .collect()
 }
 
 /// A pool of people: a case starts only while fewer of the team's cases are in service than the
@@ -464,7 +523,7 @@ impl Shares {
 pub struct Team {
     pub name: String,
     /// Productive hours per person per working day \[hours\].
-    pub hours_per_day: f64,
+    pub hours_per_day: Param,
     pub policy: ReductionPolicy,
     pub staff: Vec<StaffGroup>,
 }
@@ -480,13 +539,22 @@ pub struct StaffGroup {
     pub to: f64,
     /// Index into [`Scenario::sources`].
     pub source: Option<usize>,
-    /// Person-hours of case work done per working day at full productivity
-    /// (hours_per_day × productivity) [person-hours/working day].
-    pub rate: f64,
+    /// Productive hours per person per working day (the team's) \[hours\].
+    pub hours: Param,
+    /// Output per productive hour relative to an experienced investigator \[dimensionless\].
+    pub productivity: Param,
     /// Working days to reach full productivity; 0 = none.
-    pub ramp_up_days: f64,
-    /// Share of full productivity on joining, in (0, 1].
-    pub ramp_up_start: f64,
+    pub ramp_up_days: Param,
+    /// Share of full productivity on joining, in (0, 1] (1 without a ramp-up).
+    pub ramp_up_start: Param,
+}
+
+impl StaffGroup {
+    /// Person-hours of case work done per working day at full productivity (hours × productivity)
+    /// with every assumption at its centre [person-hours/working day].
+    pub fn central_rate(&self) -> f64 {
+        self.hours.central * self.productivity.central
+    }
 }
 
 /// A stream of arrivals.
@@ -496,13 +564,13 @@ pub struct ArrivalStream {
     pub case_type: usize,
     pub process: ArrivalProcess,
     /// [arrivals/working day]
-    pub rate_per_day: f64,
+    pub rate_per_day: Param,
     /// [working days]
     pub from: f64,
     /// [working days], exclusive
     pub to: f64,
     /// Probability an arrival opens a case.
-    pub conversion: f64,
+    pub conversion: Param,
     pub tracked: bool,
 }
 
@@ -511,7 +579,8 @@ pub struct ArrivalStream {
 pub struct Backlog {
     pub name: String,
     pub case_type: usize,
-    pub count: u64,
+    /// Cases (a whole number; an uncertain count is rounded to the nearest).
+    pub count: Param,
     /// [working days]
     pub at: f64,
     pub tracked: bool,
@@ -755,7 +824,7 @@ mod tests {
             "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n[[teams]]\nname = \"t\"\nhours_per_day = \"six\"\nheadcount = []\n",
         );
         assert!(
-            m.starts_with("t.toml:6:17: teams[0].hours_per_day: invalid type: string \"six\", expected a number\n"),
+            m.starts_with("t.toml:6:17: teams[0].hours_per_day: invalid type: string \"six\", expected a number, a distribution table or { assumption = \"NAME\" }\n"),
             "{m}"
         );
         // Missing from a table: the table's path.

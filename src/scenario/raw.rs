@@ -5,6 +5,7 @@
 //! which turns a [`RawScenario`] into a [`super::Scenario`]. Field docs give units; they are the
 //! reference text that `scenarios/README.md` expands on.
 
+use super::assume::{RawDeclared, Uncertain};
 use super::dist::DistSpec;
 use crate::calendar::{Date, Weekday};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,10 @@ pub struct RawScenario {
     /// would bias waits down.
     #[serde(default)]
     pub warmup: Option<Date>,
+    /// Named beliefs that settings refer to with `{ assumption = "NAME" }`: each is drawn once
+    /// per replication, whatever number of settings use it.
+    #[serde(default)]
+    pub assumptions: std::collections::BTreeMap<String, RawDeclared>,
     #[serde(default)]
     pub calendar: RawCalendar,
     #[serde(default)]
@@ -193,7 +198,7 @@ pub struct RawThroughput {
     /// Records checked per working day [records/working day]; a distribution is drawn once per
     /// replication (uncertainty about the pace, not day-to-day noise).
     #[serde(default)]
-    pub records_per_day: Option<DistSpec>,
+    pub records_per_day: Option<Uncertain>,
     /// Derive the pace from progress so far: `already_checked` records over the working days from
     /// this date to `start`.
     #[serde(default)]
@@ -201,7 +206,7 @@ pub struct RawThroughput {
     /// Multiplier on the pace, drawn once per replication (e.g. a triangular 0.8–1.0–1.5 for "the
     /// pace may pick up") \[dimensionless\]. Default 1.
     #[serde(default)]
-    pub factor: Option<DistSpec>,
+    pub factor: Option<Uncertain>,
     /// Later changes of pace: from each date on, this many records per working day (before `factor`).
     #[serde(default)]
     pub changes: Vec<RawThroughputChange>,
@@ -232,7 +237,8 @@ pub struct RawHit {
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum RawRate {
-    Probability(f64),
+    /// A probability, a distribution of it, or a reference to an assumption.
+    Probability(Uncertain),
     Observed(RawObserved),
 }
 
@@ -245,20 +251,35 @@ impl<'de> Deserialize<'de> for RawRate {
         impl<'de> Visitor<'de> for V {
             type Value = RawRate;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a probability or a table { observed = 38, of = 10000 }")
+                f.write_str("a probability, a table { observed = 38, of = 10000 }, a distribution or { assumption = \"NAME\" }")
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawRate, E> {
-                Ok(RawRate::Probability(v))
+                Ok(RawRate::Probability(Uncertain::Value(v)))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawRate, E> {
-                Ok(RawRate::Probability(v as f64))
+                Ok(RawRate::Probability(Uncertain::Value(v as f64)))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawRate, E> {
-                Ok(RawRate::Probability(v as f64))
+                Ok(RawRate::Probability(Uncertain::Value(v as f64)))
             }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawRate, A::Error> {
-                RawObserved::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawRate::Observed)
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawRate, A::Error> {
+                let mut t = toml::Table::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    let v: toml::Value = map.next_value()?;
+                    t.insert(k, v);
+                }
+                let counted = ["observed", "of", "prior"]
+                    .iter()
+                    .any(|k| t.contains_key(*k));
+                if counted {
+                    RawObserved::deserialize(toml::Value::Table(t))
+                        .map(RawRate::Observed)
+                        .map_err(|e| de::Error::custom(e.message().trim()))
+                } else {
+                    Uncertain::deserialize(toml::Value::Table(t))
+                        .map(RawRate::Probability)
+                        .map_err(|e| de::Error::custom(e.message().trim()))
+                }
             }
         }
         d.deserialize_any(V)
@@ -293,6 +314,13 @@ pub struct RawCaseType {
     /// [working days].
     #[serde(default)]
     pub delay: Option<DistSpec>,
+    /// Multiplies every case's effort draw (default 1): doubt about the *mean* effort, which
+    /// keeps the spread between cases (its coefficient of variation) and the pairing of cases.
+    #[serde(default)]
+    pub effort_scale: Option<Uncertain>,
+    /// Multiplies every case's delay draw (default 1), as `effort_scale` does efforts.
+    #[serde(default)]
+    pub delay_scale: Option<Uncertain>,
     /// Queue priority: smaller is served first (1 before 2). Default 0.
     #[serde(default)]
     pub priority: i32,
@@ -317,7 +345,7 @@ pub struct RawOutcome {
     pub name: Option<String>,
     /// Probability of this outcome; all outcomes' shares sum to 1.
     #[serde(default)]
-    pub share: Option<f64>,
+    pub share: Option<Uncertain>,
     /// Or: how often this outcome was observed; shares are then drawn per replication from the
     /// Dirichlet posterior. Use either shares or counts for all outcomes of a case type.
     #[serde(default)]
@@ -333,10 +361,10 @@ pub struct RawOutcome {
 pub struct RawTeam {
     pub name: String,
     /// Productive hours per person per working day \[hours\].
-    pub hours_per_day: f64,
+    pub hours_per_day: Uncertain,
     /// Output per productive hour relative to an experienced investigator \[dimensionless\]. Default 1.
     #[serde(default)]
-    pub productivity: Option<f64>,
+    pub productivity: Option<Uncertain>,
     /// When headcount drops: `"finish"` (the person completes the current case, then leaves) or
     /// `"handover"` (the case returns to the front of the queue with its remaining hours).
     #[serde(default)]
@@ -365,6 +393,10 @@ impl<'de> Deserialize<'de> for ReductionPolicy {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHeadcount {
+    /// Label of the entry: needed when one of its settings is uncertain (the assumption is named
+    /// after it).
+    #[serde(default)]
+    pub name: Option<String>,
     /// People \[persons\].
     pub count: u32,
     /// First day they work (default: `start`).
@@ -378,13 +410,13 @@ pub struct RawHeadcount {
     pub source: Option<String>,
     /// Overrides the team's productivity for this group \[dimensionless\].
     #[serde(default)]
-    pub productivity: Option<f64>,
+    pub productivity: Option<Uncertain>,
     /// Working days for a newcomer to reach full productivity, rising linearly [working days].
     #[serde(default)]
-    pub ramp_up_days: Option<f64>,
+    pub ramp_up_days: Option<Uncertain>,
     /// Productivity on the first day as a share of full productivity, in (0, 1]. Default 0.5.
     #[serde(default)]
-    pub ramp_up_start: Option<f64>,
+    pub ramp_up_start: Option<Uncertain>,
 }
 
 /// A stream of cases arriving over a period.
@@ -398,7 +430,7 @@ pub struct RawArrival {
     #[serde(default)]
     pub process: ArrivalProcess,
     /// Arrivals (e.g. calls) per working day [1/working day].
-    pub rate_per_day: f64,
+    pub rate_per_day: Uncertain,
     /// First day of arrivals (default: `start`).
     #[serde(default)]
     pub from: Option<Date>,
@@ -407,7 +439,7 @@ pub struct RawArrival {
     pub to: Option<Date>,
     /// Probability that an arrival becomes a case (e.g. 350 reports from 1,000 calls). Default 1.
     #[serde(default)]
-    pub conversion: Option<f64>,
+    pub conversion: Option<Uncertain>,
     /// Whether these cases count towards "all cases closed" (false for business-as-usual inflow that
     /// never ends). Default true.
     #[serde(default)]
@@ -437,8 +469,8 @@ pub struct RawBacklog {
     #[serde(default)]
     pub name: Option<String>,
     pub case_type: String,
-    /// Cases \[cases\].
-    pub count: u64,
+    /// Cases \[cases\]: a whole number, or a distribution (rounded to the nearest whole number).
+    pub count: Uncertain,
     /// When they are opened (default: `start`).
     #[serde(default)]
     pub at: Option<Date>,

@@ -34,6 +34,10 @@ pub const MAX_NAME_LEN: usize = 100;
 /// directory, has [`MAX_NAME_LEN`].) Messages show names up to this length whole
 /// ([`crate::quote::SHOWN_CHARS`]).
 pub const MAX_LABEL_LEN: usize = 64;
+/// Largest sample behind an observed hit rate, and largest total of a counted routing: ten
+/// million, 200 times the Met's workforce. Beyond it the incomplete beta function that gives
+/// their quantiles loses precision.
+pub const MAX_OBSERVED: u64 = 10_000_000;
 /// Tolerance on "shares sum to 1".
 pub const SHARE_SUM_TOLERANCE: f64 = 1e-9;
 /// Most years `screening.throughput.observed_since` may lie before `start`: the pace is the
@@ -53,11 +57,153 @@ fn listed(items: impl Iterator<Item = String>) -> String {
     }
 }
 
+#[derive(Default)]
 struct Ctx {
     errors: Vec<FieldError>,
+    /// The `[assumptions]` entries that are valid: their distribution and source.
+    declared: std::collections::BTreeMap<String, (Dist, Option<String>)>,
+    /// Declared assumptions that some setting uses, by name: their index in `assumptions.list`.
+    declared_used: HashMap<String, usize>,
+    /// Every assumption found so far.
+    assumptions: Assumptions,
+}
+
+/// A rule a setting's value must keep: the test, and its wording after the value ("must be more
+/// than 0 and at most 24 hours").
+struct Rule<'a> {
+    ok: &'a dyn Fn(f64) -> bool,
+    text: &'a str,
 }
 
 impl Ctx {
+    /// A setting that may be uncertain: `raw` at `path` (for messages), checked against `rule`.
+    /// A distribution written here is an anonymous assumption named `name` (the setting's
+    /// name-based path; `None` when its entry has no name, which is refused); a reference takes
+    /// a declared assumption. Every value the assumption can draw must keep the rule. `None`
+    /// after reporting a problem.
+    fn uncertain(
+        &mut self,
+        raw: &super::assume::Uncertain,
+        path: &str,
+        name: Option<&str>,
+        rule: &Rule,
+    ) -> Option<Param> {
+        use super::assume::{Law, Uncertain};
+        let range_ok = |lo: f64, hi: f64| (rule.ok)(lo) && (rule.ok)(hi);
+        match raw {
+            Uncertain::Value(v) => {
+                if (rule.ok)(*v) {
+                    Some(Param::fixed(*v))
+                } else {
+                    self.err(path, format!("{} {}", shown(*v), rule.text));
+                    None
+                }
+            }
+            Uncertain::Dist(spec) => {
+                let d = self.dist(path, spec, false)?;
+                let (lo, hi) = d.drawn_range();
+                if !range_ok(lo, hi) {
+                    self.err(
+                        path,
+                        format!(
+                            "this distribution can draw from {} to {}, but every value {}",
+                            rounded(lo),
+                            rounded(hi),
+                            rule.text
+                        ),
+                    );
+                    return None;
+                }
+                if d.is_fixed() {
+                    return Some(Param::fixed(d.quantile(0.5)));
+                }
+                let Some(name) = name else {
+                    self.err(
+                        path,
+                        "an uncertain value is an assumption named after its entry: give the entry a `name` (or declare the assumption in [assumptions] and refer to it with { assumption = \"NAME\" })",
+                    );
+                    return None;
+                };
+                if self.assumptions.list.iter().any(|a| a.name == name) {
+                    self.err(
+                        path,
+                        format!(
+                            "two uncertain settings would both be named {}: give their entries different names",
+                            quoted(name)
+                        ),
+                    );
+                    return None;
+                }
+                let i = self
+                    .assumptions
+                    .push_scalar(name.to_string(), false, None, Law::Dist(d));
+                self.assumptions.list[i].uses.push(name.to_string());
+                let a = &self.assumptions.list[i];
+                Some(Param {
+                    central: a.central,
+                    slot: Some(a.slots.start as u32),
+                })
+            }
+            Uncertain::Ref(r) => {
+                let n = r.assumption.as_str();
+                let Some((d, source)) = self.declared.get(n).cloned() else {
+                    if !self.has_errors_under(&format!("assumptions.{n}")) {
+                        let known = listed(self.declared.keys().map(|k| quoted(k)));
+                        self.err(
+                            path,
+                            if known.is_empty() {
+                                format!(
+                                    "no assumption named {} ([assumptions] declares none)",
+                                    quoted(n)
+                                )
+                            } else {
+                                format!(
+                                    "no assumption named {}; [assumptions] declares {known}",
+                                    quoted(n)
+                                )
+                            },
+                        );
+                    }
+                    return None;
+                };
+                let (lo, hi) = d.drawn_range();
+                if !range_ok(lo, hi) {
+                    self.err(
+                        path,
+                        format!(
+                            "assumption {} can take values from {} to {}, but every value here {}",
+                            quoted(n),
+                            rounded(lo),
+                            rounded(hi),
+                            rule.text
+                        ),
+                    );
+                    return None;
+                }
+                if d.is_fixed() {
+                    return Some(Param::fixed(d.quantile(0.5)));
+                }
+                let i = match self.declared_used.get(n) {
+                    Some(&i) => i,
+                    None => {
+                        let i =
+                            self.assumptions
+                                .push_scalar(n.to_string(), true, source, Law::Dist(d));
+                        self.declared_used.insert(n.to_string(), i);
+                        i
+                    }
+                };
+                let use_name = name.map_or_else(|| path.to_string(), str::to_string);
+                self.assumptions.list[i].uses.push(use_name);
+                let a = &self.assumptions.list[i];
+                Some(Param {
+                    central: a.central,
+                    slot: Some(a.slots.start as u32),
+                })
+            }
+        }
+    }
+
     fn err(&mut self, path: impl Into<String>, msg: impl Into<String>) {
         self.errors.push(FieldError::new(path, msg));
     }
@@ -198,7 +344,7 @@ fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -217,6 +363,24 @@ fn short(x: f64) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
+    }
+}
+
+/// The least or most value a distribution can draw, for a message: to 6 significant digits (the
+/// extreme quantiles lie a hair inside a bounded support: 4.00000005 for a minimum of 4).
+fn rounded(x: f64) -> String {
+    let y: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+    shown(y)
+}
+
+/// A number written in the file, for a message: [`short`], or in e-notation from 10^15 on (a
+/// whole number that large is no longer held exactly, so its digits would not be the ones
+/// written).
+fn shown(x: f64) -> String {
+    if x.is_finite() && x.abs() >= 1e15 {
+        format!("{x:e}")
+    } else {
+        short(x)
     }
 }
 
@@ -484,6 +648,35 @@ fn names(c: &mut Ctx, raw: &RawScenario) {
     }
 }
 
+/// `[assumptions]`: each name (letters, digits, `_` and `-`, so that it can never equal a
+/// setting's dotted path, which names an anonymous assumption), its distribution and source.
+fn declarations(c: &mut Ctx, raw: &RawScenario) {
+    for (name, d) in &raw.assumptions {
+        let p = format!("assumptions.{name}");
+        let name_ok = !name.is_empty()
+            && name.chars().count() <= MAX_LABEL_LEN
+            && name
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+        if !name_ok {
+            c.err(
+                &p,
+                format!(
+                    "{} is not an assumption name: use letters, digits, `_` and `-`, at most {MAX_LABEL_LEN} characters",
+                    quoted(name)
+                ),
+            );
+            continue;
+        }
+        if let Some(src) = &d.source {
+            c.text(format!("{p}.source"), src, true);
+        }
+        if let Some(dist) = c.dist(&p, &d.spec, false) {
+            c.declared.insert(name.clone(), (dist, d.source.clone()));
+        }
+    }
+}
+
 /// `[[teams]]`: hours, productivity and headcount entries (dates, sources, ramp-up); and the
 /// source units that lend people, in order of first mention.
 fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>) {
@@ -492,28 +685,40 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
     let in_window = |c: &mut Ctx, path: &str, d: Date| span.in_window(c, path, d);
     let mut sources: Vec<String> = Vec::new();
     let mut teams = Vec::new();
+    let hours_rule = Rule {
+        ok: &|v: f64| v.is_finite() && v > 0.0 && v <= 24.0,
+        text: "must be more than 0 and at most 24 hours",
+    };
+    let prod_rule = Rule {
+        ok: &|v: f64| v.is_finite() && v > 0.0 && v <= 100.0,
+        text: "must be more than 0 and at most 100",
+    };
+    let ramp_days_rule = Rule {
+        ok: &|v: f64| v.is_finite() && (0.0..=10_000.0).contains(&v),
+        text: "must be between 0 and 10000 working days",
+    };
+    let ramp_start_rule = Rule {
+        ok: &|v: f64| v > 0.0 && v <= 1.0,
+        text: "must be more than 0 and at most 1",
+    };
     for (ti, t) in raw.teams.iter().enumerate() {
         let p = format!("teams[{ti}]");
-        let hours_ok =
-            t.hours_per_day.is_finite() && t.hours_per_day > 0.0 && t.hours_per_day <= 24.0;
-        if !hours_ok {
-            c.err(
-                format!("{p}.hours_per_day"),
-                format!(
-                    "{} must be more than 0 and at most 24 hours",
-                    t.hours_per_day
-                ),
-            );
-        }
-        let team_prod = t.productivity.unwrap_or(1.0);
-        if t.productivity.is_some()
-            && !(team_prod.is_finite() && team_prod > 0.0 && team_prod <= 100.0)
-        {
-            c.err(
-                format!("{p}.productivity"),
-                format!("{team_prod} must be more than 0 and at most 100"),
-            );
-        }
+        let np = format!("teams.{}", t.name);
+        let hours = c.uncertain(
+            &t.hours_per_day,
+            &format!("{p}.hours_per_day"),
+            Some(&format!("{np}.hours_per_day")),
+            &hours_rule,
+        );
+        let team_prod = match &t.productivity {
+            None => Some(Param::fixed(1.0)),
+            Some(u) => c.uncertain(
+                u,
+                &format!("{p}.productivity"),
+                Some(&format!("{np}.productivity")),
+                &prod_rule,
+            ),
+        };
         if t.headcount.is_empty() {
             c.err(
                 format!("{p}.headcount"),
@@ -523,6 +728,11 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
         let mut staff = Vec::new();
         for (hi, h) in t.headcount.iter().enumerate() {
             let hp = format!("{p}.headcount[{hi}]");
+            if let Some(n) = &h.name {
+                c.label(format!("{hp}.name"), n);
+            }
+            let hn = h.name.as_ref().map(|n| format!("{np}.headcount.{n}"));
+            let hn = |field: &str| hn.as_ref().map(|n| format!("{n}.{field}"));
             if h.count > MAX_HEADCOUNT {
                 c.err(
                     format!("{hp}.count"),
@@ -549,27 +759,33 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
                     format!("{to} is before the scenario start ({})", raw.start),
                 );
             }
-            let prod = h.productivity.unwrap_or(team_prod);
-            if h.productivity.is_some() && !(prod.is_finite() && prod > 0.0 && prod <= 100.0) {
-                c.err(
-                    format!("{hp}.productivity"),
-                    format!("{prod} must be more than 0 and at most 100"),
-                );
-            }
-            let ramp_days = h.ramp_up_days.unwrap_or(0.0);
-            if !(ramp_days.is_finite() && (0.0..=10_000.0).contains(&ramp_days)) {
-                c.err(
-                    format!("{hp}.ramp_up_days"),
-                    format!("{ramp_days} must be between 0 and 10000 working days"),
-                );
-            }
-            let ramp_start = h.ramp_up_start.unwrap_or(0.5);
-            if !(ramp_start > 0.0 && ramp_start <= 1.0) {
-                c.err(
-                    format!("{hp}.ramp_up_start"),
-                    format!("{ramp_start} must be more than 0 and at most 1"),
-                );
-            }
+            let prod = match &h.productivity {
+                None => team_prod,
+                Some(u) => c.uncertain(
+                    u,
+                    &format!("{hp}.productivity"),
+                    hn("productivity").as_deref(),
+                    &prod_rule,
+                ),
+            };
+            let ramp_days = match &h.ramp_up_days {
+                None => Some(Param::fixed(0.0)),
+                Some(u) => c.uncertain(
+                    u,
+                    &format!("{hp}.ramp_up_days"),
+                    hn("ramp_up_days").as_deref(),
+                    &ramp_days_rule,
+                ),
+            };
+            let ramp_start = match &h.ramp_up_start {
+                None => Some(Param::fixed(0.5)),
+                Some(u) => c.uncertain(
+                    u,
+                    &format!("{hp}.ramp_up_start"),
+                    hn("ramp_up_start").as_deref(),
+                    &ramp_start_rule,
+                ),
+            };
             if h.ramp_up_start.is_some() && h.ramp_up_days.is_none() {
                 c.err(
                     format!("{hp}.ramp_up_start"),
@@ -590,19 +806,30 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
                     }
                 }
             });
+            let (Some(hours), Some(prod), Some(ramp_days), Some(ramp_start)) =
+                (hours, prod, ramp_days, ramp_start)
+            else {
+                continue;
+            };
             staff.push(StaffGroup {
                 count: h.count,
                 from: h.from.map(day_from).unwrap_or(0.0),
                 to: h.to.map(end_of).unwrap_or(f64::INFINITY),
                 source,
-                rate: t.hours_per_day * prod,
+                hours,
+                productivity: prod,
                 ramp_up_days: ramp_days,
-                ramp_up_start: if ramp_days > 0.0 { ramp_start } else { 1.0 },
+                // Without a ramp-up, full productivity from the first day.
+                ramp_up_start: if h.ramp_up_days.is_some() {
+                    ramp_start
+                } else {
+                    Param::fixed(1.0)
+                },
             });
         }
         teams.push(Team {
             name: t.name.clone(),
-            hours_per_day: t.hours_per_day,
+            hours_per_day: hours.unwrap_or(Param::fixed(f64::NAN)),
             policy: t.on_reduction,
             staff,
         });
@@ -708,7 +935,7 @@ fn case_types(
                         "has both share and count: give one",
                     );
                 }
-                if let Some(s) = o.share {
+                if let Some(super::assume::Uncertain::Value(s)) = o.share {
                     c.prob(&format!("{p}.routing[{oi}].share"), s);
                 }
                 if let Some(name) = &o.name {
@@ -737,8 +964,84 @@ fn case_types(
                     to,
                 });
             }
-            if n_share == ct.routing.len() {
-                let v: Vec<f64> = ct.routing.iter().map(|o| o.share.unwrap_or(0.0)).collect();
+            let uncertain: Vec<usize> = (ct.routing.iter().enumerate())
+                .filter(|(_, o)| matches!(&o.share, Some(x) if x.value().is_none()))
+                .map(|(i, _)| i)
+                .collect();
+            let np = format!("case_types.{}.routing", ct.name);
+            let mut outcome_names: Vec<&str> = outcomes.iter().map(|o| o.name.as_str()).collect();
+            outcome_names.sort_unstable();
+            let repeated = outcome_names
+                .windows(2)
+                .find(|w| w[0] == w[1])
+                .map(|w| w[0]);
+            if n_share == ct.routing.len() && !uncertain.is_empty() {
+                // One uncertain share; the others keep their ratios and share what it leaves.
+                if uncertain.len() > 1 {
+                    c.err(
+                        format!("{p}.routing[{}].share", uncertain[1]),
+                        format!(
+                            "at most one share of a routing may be uncertain (outcome [{}] already is): the others are rescaled to fill what it leaves",
+                            uncertain[0]
+                        ),
+                    );
+                } else if ct.routing.len() < 2 {
+                    c.err(
+                        format!("{p}.routing[0].share"),
+                        "the only outcome of a routing has share 1: it cannot be uncertain",
+                    );
+                } else if let Some(r) = repeated {
+                    c.err(
+                        format!("{p}.routing"),
+                        format!(
+                            "two outcomes are both called {}: an uncertain share is named after its outcome, so give them different names",
+                            quoted(r)
+                        ),
+                    );
+                } else {
+                    let which = uncertain[0];
+                    let weights: Vec<f64> = (ct.routing.iter())
+                        .map(|o| o.share.as_ref().and_then(|x| x.value()).unwrap_or(0.0))
+                        .collect();
+                    let rest: f64 = weights.iter().sum();
+                    if !(rest > 0.0 && rest < 1.0 + SHARE_SUM_TOLERANCE) {
+                        c.err(
+                            format!("{p}.routing"),
+                            format!(
+                                "the fixed shares sum to {}: with one uncertain share they must sum to more than 0 and at most 1 (they keep their ratios and share what the uncertain one leaves)",
+                                short(rest)
+                            ),
+                        );
+                    }
+                    let share = ct.routing[which].share.as_ref().and_then(|raw| {
+                        c.uncertain(
+                            raw,
+                            &format!("{p}.routing[{which}].share"),
+                            Some(&format!("{np}.{}.share", outcomes[which].name)),
+                            &Rule {
+                                ok: &|v: f64| (0.0..=1.0).contains(&v),
+                                text: "must be a probability (between 0 and 1)",
+                            },
+                        )
+                    });
+                    if ct.routing_prior.is_some() {
+                        c.err(
+                            format!("{p}.routing_prior"),
+                            "applies only when outcomes are given as counts",
+                        );
+                    }
+                    if let Some(share) = share {
+                        shares = Shares::OneUncertain {
+                            weights,
+                            which,
+                            share,
+                        };
+                    }
+                }
+            } else if n_share == ct.routing.len() {
+                let v: Vec<f64> = (ct.routing.iter())
+                    .map(|o| o.share.as_ref().and_then(|x| x.value()).unwrap_or(0.0))
+                    .collect();
                 let sum: f64 = v.iter().sum();
                 if !((sum - 1.0).abs() <= SHARE_SUM_TOLERANCE) {
                     let terms: Vec<String> = v.iter().map(|x| x.to_string()).collect();
@@ -768,12 +1071,38 @@ fn case_types(
                         format!("{prior} must be a finite number, at least 1e-100"),
                     );
                 }
-                shares = Shares::Dirichlet(
-                    ct.routing
-                        .iter()
-                        .map(|o| o.count.unwrap_or(0) as f64 + prior)
-                        .collect(),
-                );
+                let alpha: Vec<f64> = (ct.routing.iter())
+                    .map(|o| o.count.unwrap_or(0) as f64 + prior)
+                    .collect();
+                let total: f64 = ct.routing.iter().map(|o| o.count.unwrap_or(0) as f64).sum();
+                if total > MAX_OBSERVED as f64 {
+                    c.err(
+                        format!("{p}.routing"),
+                        format!(
+                            "the counts sum to {}, more than the limit of {} observed cases (a typo?)",
+                            thousands(total as u64),
+                            thousands(MAX_OBSERVED)
+                        ),
+                    );
+                } else if let Some(r) = repeated {
+                    c.err(
+                        format!("{p}.routing"),
+                        format!(
+                            "two outcomes are both called {}: the shares of a counted routing are drawn by outcome name, so give them different names",
+                            quoted(r)
+                        ),
+                    );
+                } else if alpha.len() == 1 {
+                    shares = Shares::Fixed(vec![1.0]);
+                } else if alpha.iter().all(|a| a.is_finite() && *a > 0.0) {
+                    let names: Vec<String> = outcomes.iter().map(|o| o.name.clone()).collect();
+                    let a = c.assumptions.push_routing(np.clone(), ci, &alpha, &names);
+                    c.assumptions.list[a].uses.push(np.clone());
+                    shares = Shares::Dirichlet {
+                        alpha,
+                        assumption: a,
+                    };
+                }
             }
         } else if ct.routing_prior.is_some() {
             c.err(
@@ -787,10 +1116,43 @@ fn case_types(
                 format!("{} is outside -1000000..=1000000", ct.priority),
             );
         }
+        let scale_rule = Rule {
+            ok: &|v: f64| v.is_finite() && v > 0.0 && v <= 1000.0,
+            text: "must be more than 0 and at most 1000 (a multiplier of every case's draw)",
+        };
+        let scale =
+            |c: &mut Ctx, raw: &Option<super::assume::Uncertain>, of: &str, has: bool| {
+                let field = format!("{of}_scale");
+                match raw {
+                    None => Param::fixed(1.0),
+                    Some(_) if !has => {
+                        c.err(
+                        format!("{p}.{field}"),
+                        format!(
+                            "there is no {of} to scale: remove {field}, or give the case type {}",
+                            if of == "effort" { "an effort" } else { "a delay" }
+                        ),
+                    );
+                        Param::fixed(1.0)
+                    }
+                    Some(u) => c
+                        .uncertain(
+                            u,
+                            &format!("{p}.{field}"),
+                            Some(&format!("case_types.{}.{field}", ct.name)),
+                            &scale_rule,
+                        )
+                        .unwrap_or(Param::fixed(1.0)),
+                }
+            };
+        let effort_scale = scale(c, &ct.effort_scale, "effort", ct.effort.is_some());
+        let delay_scale = scale(c, &ct.delay_scale, "delay", ct.delay.is_some());
         case_types.push(CaseType {
             name: ct.name.clone(),
             effort,
             delay,
+            effort_scale,
+            delay_scale,
             priority: ct.priority,
             teams: tlist,
             routing: Routing { outcomes, shares },
@@ -912,25 +1274,15 @@ fn screening(
                 );
                 None
             }
-            (Some(spec), None) => {
-                let d = c.dist("screening.throughput.records_per_day", spec, true);
-                if let Some(d) = &d
-                    && !(d.mean() > 0.0)
-                {
-                    c.err(
-                        "screening.throughput.records_per_day",
-                        format!("{} records a day on average: the pace must be more than 0, or screening never ends", d.mean()),
-                    );
-                } else if let Some(d) = &d
-                    && d.can_be_zero()
-                {
-                    c.err(
-                        "screening.throughput.records_per_day",
-                        "it can be 0: screening would never end in those replications; every value must be more than 0",
-                    );
-                }
-                d
-            }
+            (Some(u), None) => c.uncertain(
+                u,
+                "screening.throughput.records_per_day",
+                Some("screening.throughput.records_per_day"),
+                &Rule {
+                    ok: &|v: f64| v.is_finite() && v > 0.0,
+                    text: "must be more than 0 records a day, or screening never ends",
+                },
+            ),
             (None, Some(since)) => {
                 if since >= raw.start {
                     c.err(
@@ -956,23 +1308,23 @@ fn screening(
                         c.err("screening.already_checked", "observed_since needs the records already checked (0 given)");
                         None
                     } else {
-                        Some(Dist::fixed(s.already_checked as f64 / days as f64))
+                        Some(Param::fixed(s.already_checked as f64 / days as f64))
                     }
                 }
             }
         };
         let factor = match &th.factor {
-            Some(f) => c.dist("screening.throughput.factor", f, true),
-            None => Some(Dist::fixed(1.0)),
-        };
-        if let Some(f) = &factor
-            && (!(f.mean() > 0.0) || f.can_be_zero())
-        {
-            c.err(
+            Some(u) => c.uncertain(
+                u,
                 "screening.throughput.factor",
-                "it can be 0: the pace is multiplied by it, so screening would never end in those replications; every value must be more than 0",
-            );
-        }
+                Some("screening.throughput.factor"),
+                &Rule {
+                    ok: &|v: f64| v.is_finite() && v > 0.0,
+                    text: "must be more than 0: the pace is multiplied by it, so screening would never end",
+                },
+            ),
+            None => Some(Param::fixed(1.0)),
+        };
         let mut changes = Vec::new();
         let mut prev: Option<Date> = None;
         for (i, ch) in th.changes.iter().enumerate() {
@@ -1007,12 +1359,27 @@ fn screening(
         for (hi, h) in s.hits.iter().enumerate() {
             let hp = format!("{p}.hits[{hi}]");
             let ct = resolve(c, &format!("{hp}.case_type"), "case type", &h.case_type, type_names);
+            let np = format!("screening.hits.{}.rate", h.name);
             let rate = match &h.rate {
-                RawRate::Probability(x) => c.prob(&format!("{hp}.rate"), *x).then_some(HitRate::Fixed(*x)),
+                RawRate::Probability(x) => c.uncertain(
+                    x,
+                    &format!("{hp}.rate"),
+                    Some(&np),
+                    &Rule {
+                        ok: &|v: f64| (0.0..=1.0).contains(&v),
+                        text: "is not a probability (must be between 0 and 1)",
+                    },
+                ),
                 RawRate::Observed(o) => {
                     let mut good = true;
                     if o.of == 0 {
                         c.err(format!("{hp}.rate.of"), "the sample size must be at least 1");
+                        good = false;
+                    } else if o.of > MAX_OBSERVED {
+                        c.err(
+                            format!("{hp}.rate.of"),
+                            format!("{} is more than the limit of {} records in a sample (larger than any workforce: a typo?)", o.of, thousands(MAX_OBSERVED)),
+                        );
                         good = false;
                     }
                     if o.observed > o.of {
@@ -1045,9 +1412,20 @@ fn screening(
                         c.err(format!("{hp}.rate.prior"), format!("[{a}, {b}]: both Beta prior parameters must be finite and greater than 0"));
                         good = false;
                     }
-                    good.then(|| HitRate::Beta {
-                        a: a + o.observed as f64,
-                        b: b + (o.of - o.observed) as f64,
+                    good.then(|| {
+                        let law = super::assume::Law::Beta {
+                            a: a + o.observed as f64,
+                            b: b + (o.of - o.observed) as f64,
+                        };
+                        let i = c.assumptions.push_scalar(
+                            np.clone(),
+                            false,
+                            Some(format!("observed {} of {}: Beta({a}, {b}) prior", o.observed, o.of)),
+                            law,
+                        );
+                        c.assumptions.list[i].uses.push(np.clone());
+                        let x = &c.assumptions.list[i];
+                        Param { central: x.central, slot: Some(x.slots.start as u32) }
                     })
                 }
             };
@@ -1057,7 +1435,7 @@ fn screening(
         }
         let remaining = s.records.saturating_sub(s.already_checked) as f64;
         for h in &hits {
-            expected_external[h.case_type] += remaining * h.rate.mean();
+            expected_external[h.case_type] += remaining * h.rate.central;
         }
         if ok && let (Some(rpd), Some(factor)) = (rpd, factor) {
             return Some(Screening {
@@ -1099,9 +1477,28 @@ fn arrivals(
             &a.case_type,
             type_names,
         );
-        c.non_negative(&format!("{p}.rate_per_day"), a.rate_per_day);
-        let conv = a.conversion.unwrap_or(1.0);
-        c.prob(&format!("{p}.conversion"), conv);
+        let np = format!("arrivals.{}", a.name);
+        let rate = c.uncertain(
+            &a.rate_per_day,
+            &format!("{p}.rate_per_day"),
+            Some(&format!("{np}.rate_per_day")),
+            &Rule {
+                ok: &|v: f64| v.is_finite() && v >= 0.0,
+                text: "must be a finite number, 0 or more",
+            },
+        );
+        let conv = match &a.conversion {
+            None => Some(Param::fixed(1.0)),
+            Some(u) => c.uncertain(
+                u,
+                &format!("{p}.conversion"),
+                Some(&format!("{np}.conversion")),
+                &Rule {
+                    ok: &|v: f64| (0.0..=1.0).contains(&v),
+                    text: "is not a probability (must be between 0 and 1)",
+                },
+            ),
+        };
         if let (Some(f), Some(t)) = (a.from, a.to)
             && t < f
         {
@@ -1120,22 +1517,21 @@ fn arrivals(
         }
         let from = a.from.map(day_from).unwrap_or(0.0);
         let to = a.to.map(end_of).unwrap_or(horizon_t).min(horizon_t);
-        let expected = a.rate_per_day * (to - from).max(0.0);
+        let rate_central = rate.map_or(0.0, |r| r.central);
+        let expected = rate_central * (to - from).max(0.0);
         if expected.is_finite() && expected > MAX_EXPECTED_CASES_PER_REPLICATION {
             c.err(
                 format!("{p}.rate_per_day"),
-                format!("{} a day over {} working days is {expected:.3e} arrivals per replication; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)", a.rate_per_day, to - from),
+                format!("{} a day over {} working days is {expected:.3e} arrivals per replication; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)", short(rate_central), to - from),
             );
         }
-        if let Some(ct) = ct {
-            if a.rate_per_day.is_finite() {
-                expected_external[ct] += expected * conv;
-            }
+        if let (Some(ct), Some(rate), Some(conv)) = (ct, rate, conv) {
+            expected_external[ct] += expected * conv.central;
             arrivals.push(ArrivalStream {
                 name: a.name.clone(),
                 case_type: ct,
                 process: a.process,
-                rate_per_day: a.rate_per_day,
+                rate_per_day: rate,
                 from,
                 to,
                 conversion: conv,
@@ -1183,24 +1579,43 @@ fn backlogs(
             }
             in_window(c, &format!("{p}.at"), at);
         }
-        if b.count as f64 > MAX_EXPECTED_CASES_PER_REPLICATION {
-            c.err(
-                format!("{p}.count"),
-                format!(
-                    "{} cases is more than the limit of {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} cases per replication (memory)",
-                    b.count
-                ),
-            );
-        }
-        if let Some(ct) = ct {
-            expected_external[ct] += b.count as f64;
+        let limit_text = format!(
+            "must be a whole number of cases, 0 or more, at most the limit of {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} cases per replication (memory)"
+        );
+        // A written count must be whole; an uncertain one is rounded to the nearest whole number.
+        let whole = matches!(b.count, super::assume::Uncertain::Value(_));
+        let count = c
+            .uncertain(
+                &b.count,
+                &format!("{p}.count"),
+                b.name
+                    .as_ref()
+                    .map(|n| format!("backlogs.{n}.count"))
+                    .as_deref(),
+                &Rule {
+                    ok: &|v: f64| {
+                        (if whole {
+                            v >= 0.0 && v.fract() == 0.0
+                        } else {
+                            v > -0.5
+                        }) && v.round() <= MAX_EXPECTED_CASES_PER_REPLICATION
+                    },
+                    text: &limit_text,
+                },
+            )
+            .map(|mut x| {
+                x.central = x.central.round();
+                x
+            });
+        if let (Some(ct), Some(count)) = (ct, count) {
+            expected_external[ct] += count.central;
             backlogs.push(Backlog {
                 name: b
                     .name
                     .clone()
                     .unwrap_or_else(|| format!("backlog {bi}: {}", b.case_type)),
                 case_type: ct,
-                count: b.count,
+                count,
                 at: b.at.map(day_from).unwrap_or(0.0),
                 tracked: b.track.unwrap_or(true),
             });
@@ -1340,7 +1755,7 @@ pub(super) fn validate(
     file: &str,
     strictness: Strictness,
 ) -> Result<Scenario, Vec<FieldError>> {
-    let mut ctx = Ctx { errors: Vec::new() };
+    let mut ctx = Ctx::default();
     let c = &mut ctx;
     // Section by section, in file order; each collects its problems in `c` and returns its part
     // of the scenario (those after a broken part still check what they can).
@@ -1348,6 +1763,7 @@ pub(super) fn validate(
     let span = Span::new(c, &raw);
     let warmup = warmup(c, &raw, &span);
     names(c, &raw);
+    declarations(c, &raw);
     let names = Names {
         types: raw.case_types.iter().map(|t| t.name.as_str()).collect(),
         teams: raw.teams.iter().map(|t| t.name.as_str()).collect(),
@@ -1382,6 +1798,7 @@ pub(super) fn validate(
         replications: raw.replications,
         seed: raw.seed,
         warmup,
+        assumptions: std::mem::take(&mut ctx.assumptions),
         screening,
         case_types,
         teams,
@@ -1601,6 +2018,130 @@ count = 10
             Ok(_) => Vec::new(),
             Err(ScenarioError::Invalid { errors, .. }) => errors,
             Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// Bad assumptions are refused with the field and the rule: an empty or inverted range, a
+    /// range outside the setting's rules, an unknown name, an uncertain value on an entry with no
+    /// name, two uncertain shares in one routing, a bad declared name.
+    #[test]
+    fn bad_assumptions_name_the_field_and_the_rule() {
+        let hours = |v: &str| problems("hours_per_day = 6", &format!("hours_per_day = {v}"));
+        assert_eq!(
+            hours("{ dist = \"uniform\", min = 7, max = 5 }"),
+            ["teams[0].hours_per_day: min = 7 is greater than max = 5"]
+        );
+        assert_eq!(
+            hours("{ dist = \"triangular\", min = 4, mode = 6, max = 30 }"),
+            [
+                "teams[0].hours_per_day: this distribution can draw from 4 to 30, but every value must be more than 0 and at most 24 hours"
+            ]
+        );
+        assert_eq!(
+            hours("{ assumption = \"hour\" }"),
+            ["teams[0].hours_per_day: no assumption named \"hour\" ([assumptions] declares none)"]
+        );
+        let declared = SMALL.replacen(
+            "[[case_types]]",
+            "[assumptions]\nhours = { dist = \"uniform\", min = 20, max = 30 }\n\"bad name\" = 1\n[[case_types]]",
+            1,
+        );
+        assert_eq!(
+            problems_of(&declared.replace(
+                "hours_per_day = 6",
+                "hours_per_day = { assumption = \"hour\" }"
+            )),
+            [
+                "assumptions.bad name: \"bad name\" is not an assumption name: use letters, digits, `_` and `-`, at most 64 characters",
+                "teams[0].hours_per_day: no assumption named \"hour\"; [assumptions] declares \"hours\""
+            ]
+        );
+        assert_eq!(
+            problems_of(
+                &declared
+                    .replace(
+                        "hours_per_day = 6",
+                        "hours_per_day = { assumption = \"hours\" }"
+                    )
+                    .replace("\"bad name\" = 1\n", "")
+            ),
+            [
+                "teams[0].hours_per_day: assumption \"hours\" can take values from 20 to 30, but every value here must be more than 0 and at most 24 hours"
+            ]
+        );
+        // A headcount entry or backlog needs a name to carry an uncertain value.
+        assert_eq!(
+            problems(
+                "{ count = 2, from = 2024-02-01 }",
+                "{ count = 2, from = 2024-02-01, ramp_up_days = { dist = \"uniform\", min = 10, max = 30 } }"
+            ),
+            [
+                "teams[0].headcount[0].ramp_up_days: an uncertain value is an assumption named after its entry: give the entry a `name` (or declare the assumption in [assumptions] and refer to it with { assumption = \"NAME\" })"
+            ]
+        );
+        assert!(problems(
+            "{ count = 2, from = 2024-02-01 }",
+            "{ name = \"wave 1\", count = 2, from = 2024-02-01, ramp_up_days = { dist = \"uniform\", min = 10, max = 30 } }"
+        )
+        .is_empty());
+        assert_eq!(
+            problems("count = 10", "count = 10.5"),
+            [
+                "backlogs[0].count: 10.5 must be a whole number of cases, 0 or more, at most the limit of 2e7 cases per replication (memory)"
+            ]
+        );
+        // Two uncertain shares; a share that can leave [0, 1].
+        let routed = |a: &str, b: &str| {
+            problems(
+                "teams = [\"team\"]",
+                &format!(
+                    "teams = [\"team\"]\nrouting = [{{ name = \"x\", share = {a} }}, {{ name = \"y\", share = {b} }}]"
+                ),
+            )
+        };
+        let u = "{ dist = \"uniform\", min = 0.2, max = 0.4 }";
+        assert_eq!(
+            routed(u, u),
+            [
+                "case_types[0].routing[1].share: at most one share of a routing may be uncertain (outcome [0] already is): the others are rescaled to fill what it leaves"
+            ]
+        );
+        assert_eq!(
+            routed("{ dist = \"uniform\", min = 0.5, max = 1.5 }", "0.5"),
+            [
+                "case_types[0].routing[0].share: this distribution can draw from 0.5 to 1.5, but every value must be a probability (between 0 and 1)"
+            ]
+        );
+        assert!(routed(u, "0.7").is_empty());
+        // A scale with nothing to scale.
+        assert_eq!(
+            problems("effort = 5", "effort = 5\ndelay_scale = 2"),
+            [
+                "case_types[0].delay_scale: there is no delay to scale: remove delay_scale, or give the case type a delay"
+            ]
+        );
+    }
+
+    /// Levers are not assumptions: a distribution on a headcount or a date is refused where it
+    /// is written, naming the rule.
+    #[test]
+    fn levers_cannot_be_uncertain() {
+        for (old, new) in [
+            (
+                "count = 2,",
+                "count = { dist = \"uniform\", min = 1, max = 3 },",
+            ),
+            (
+                "from = 2024-02-01",
+                "from = { dist = \"uniform\", min = 1, max = 3 }",
+            ),
+        ] {
+            let text = SMALL.replacen(old, new, 1);
+            let e = Scenario::from_toml_str(&text, "t.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("t.toml:12:"), "{e}");
+            assert!(e.contains("a lever"), "{e}");
         }
     }
 
@@ -1937,7 +2478,7 @@ count = 10
     fn span_converts_dates_to_working_day_time() {
         // Saturday 6 January 2024: day 0 is Monday 8 January.
         let raw = raw_of(&SMALL.replace("start = 2024-01-01", "start = 2024-01-06"));
-        let mut c = Ctx { errors: Vec::new() };
+        let mut c = Ctx::default();
         let span = Span::new(&mut c, &raw);
         assert!(c.errors.is_empty());
         let d = |s: &str| Date::parse(s).unwrap();
@@ -1957,7 +2498,7 @@ count = 10
         assert_eq!(c.errors[0].path, "x");
         // A horizon before the start: no calendar, one problem, and no conversions.
         let raw = raw_of(&SMALL.replace("horizon = 2024-12-31", "horizon = 2023-12-31"));
-        let mut c = Ctx { errors: Vec::new() };
+        let mut c = Ctx::default();
         let span = Span::new(&mut c, &raw);
         assert!(span.calendar.is_none() && span.horizon_t == 0.0);
         assert_eq!(c.errors.len(), 1);
@@ -1972,7 +2513,7 @@ count = 10
             "headcount = [{ count = 2, source = \"B\" }, { count = 1, source = \"A\" }, \
              { count = 3, source = \"B\" }]",
         ));
-        let mut c = Ctx { errors: Vec::new() };
+        let mut c = Ctx::default();
         let span = Span::new(&mut c, &raw);
         let (teams, sources) = teams(&mut c, &raw, &span);
         assert!(c.errors.is_empty());
@@ -1991,7 +2532,7 @@ count = 10
              rate_per_day = 2\nfrom = 2024-01-01\nto = 2024-01-31\nconversion = 0.25\n"
         );
         let raw = raw_of(&text);
-        let mut c = Ctx { errors: Vec::new() };
+        let mut c = Ctx::default();
         let span = Span::new(&mut c, &raw);
         let names = Names {
             types: raw.case_types.iter().map(|t| t.name.as_str()).collect(),
