@@ -9,8 +9,8 @@
 //! * [`Date`], a civil (proleptic Gregorian) date with strict ISO `YYYY-MM-DD` parsing and serde support
 //!   (including TOML's native local dates);
 //! * [`Weekday`] and [`WorkPattern`], which weekdays are worked and which dates are holidays;
-//! * [`england_and_wales_bank_holidays`], exact from a table for the years GOV.UK publishes and by rule
-//!   otherwise;
+//! * [`Region`] and [`bank_holidays`], the bank holidays of England and Wales, Scotland and Northern
+//!   Ireland, exact from a table for the years GOV.UK publishes and by rule otherwise;
 //! * [`Calendar`], the mapping between working-day indices (and times) and dates over a fixed span.
 //!
 //! It is pure computation: no I/O, no printing, no clock. Every function is total — malformed input gives
@@ -440,18 +440,58 @@ impl<'de> Deserialize<'de> for Weekday {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// England and Wales bank holidays
+// UK bank holidays: England and Wales, Scotland, Northern Ireland
 // ---------------------------------------------------------------------------------------------------------
 
-/// Years covered by [`BANK_HOLIDAY_TABLE`].
+/// A part of the UK with its own bank holidays. GOV.UK publishes one list for each
+/// (<https://www.gov.uk/bank-holidays>), and police forces plan by their own: the forces of England and
+/// Wales by the first, Police Scotland by the second, the Police Service of Northern Ireland by the third.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Region {
+    /// England and Wales.
+    EnglandAndWales,
+    /// Scotland: 2 January, the first Monday of August and St Andrew's Day, but no Easter Monday and no
+    /// late August holiday.
+    Scotland,
+    /// Northern Ireland: the England and Wales holidays plus St Patrick's Day and the Battle of the Boyne.
+    NorthernIreland,
+}
+
+impl Region {
+    /// All three, in GOV.UK's order.
+    pub const ALL: [Region; 3] = [
+        Region::EnglandAndWales,
+        Region::Scotland,
+        Region::NorthernIreland,
+    ];
+
+    /// The region's GOV.UK table.
+    fn table(self) -> &'static HolidayTable {
+        match self {
+            Region::EnglandAndWales => &ENGLAND_AND_WALES_TABLE,
+            Region::Scotland => &SCOTLAND_TABLE,
+            Region::NorthernIreland => &NORTHERN_IRELAND_TABLE,
+        }
+    }
+}
+
+/// Years covered by every region's table.
 const TABLE_FIRST_YEAR: i32 = 2022;
 const TABLE_LAST_YEAR: i32 = 2027;
 
-/// England and Wales bank holidays as published on GOV.UK (<https://www.gov.uk/bank-holidays>), as
-/// `(year, [(month, day), ...])`, sorted. Tabulated because real years contain one-offs no rule knows:
-/// 2022's Platinum Jubilee (spring holiday moved to 2 June, extra day 3 June) and the State Funeral of
-/// 19 September, and 2023's Coronation holiday on 8 May.
-const BANK_HOLIDAY_TABLE: [(i32, &[(u32, u32)]); 6] = [
+/// One region's bank holidays for [`TABLE_FIRST_YEAR`] to [`TABLE_LAST_YEAR`] as
+/// `(year, [(month, day), ...])`, sorted: the day off itself, so a substitute day stands in place of the
+/// weekend date it replaces.
+type HolidayTable = [(i32, &'static [(u32, u32)]); 6];
+
+/// England and Wales bank holidays as published on GOV.UK (<https://www.gov.uk/bank-holidays>). Tabulated
+/// because real years contain one-offs no rule knows: 2022's Platinum Jubilee (spring holiday moved to
+/// 2 June, extra day 3 June) and the State Funeral of 19 September, and 2023's Coronation holiday on
+/// 8 May. Those three were UK-wide, so the other two tables have them too.
+///
+/// Cross-checked against the Python `holidays` package (0.109, `holidays.UK(subdiv="ENG")`, weekdays only):
+/// it agrees date for date, 29 August 2022 included, which this table once lacked.
+const ENGLAND_AND_WALES_TABLE: HolidayTable = [
     (
         2022,
         &[
@@ -461,6 +501,7 @@ const BANK_HOLIDAY_TABLE: [(i32, &[(u32, u32)]); 6] = [
             (5, 2),
             (6, 2),
             (6, 3),
+            (8, 29),
             (9, 19),
             (12, 26),
             (12, 27),
@@ -534,35 +575,245 @@ const BANK_HOLIDAY_TABLE: [(i32, &[(u32, u32)]); 6] = [
     ),
 ];
 
-/// True when `year`'s bank holidays come from the published GOV.UK table (exact, one-offs included) rather
-/// than from the rule in [`england_and_wales_bank_holidays`] (which cannot know about one-offs).
+/// Scotland's bank holidays as published on GOV.UK (<https://www.gov.uk/bank-holidays>), with the UK-wide
+/// one-offs of 2022 and 2023 and one of Scotland's own: Monday 15 June 2026, the "World Cup bank holiday"
+/// appointed by Royal Proclamation in February 2026 (Banking and Financial Dealings Act 1971, s. 1(3)) for
+/// the men's team's first World Cup finals since 1998.
+///
+/// Cross-checked against the Python `holidays` package (0.109, `holidays.UK(subdiv="SCT")`, weekdays only):
+/// they agree date for date but for one. The package has 15 June 2026, which this table, first written from
+/// knowledge of GOV.UK's list, lacked. The package was believed and the day added: it cites the Royal
+/// Proclamation, the Scottish Government announced the day ("World Cup bank holiday confirmed", gov.scot,
+/// 5 February 2026), and other holiday libraries report that GOV.UK's list has it (GOV.UK itself could not
+/// be reached when this was written).
+///
+/// Bank holidays are not everyone's days off in Scotland: councils set local public holidays (Easter Monday
+/// in some places, a September weekend), which a scenario adds as extra holidays.
+const SCOTLAND_TABLE: HolidayTable = [
+    (
+        2022,
+        &[
+            (1, 3),
+            (1, 4),
+            (4, 15),
+            (5, 2),
+            (6, 2),
+            (6, 3),
+            (8, 1),
+            (9, 19),
+            (11, 30),
+            (12, 26),
+            (12, 27),
+        ],
+    ),
+    (
+        2023,
+        &[
+            (1, 2),
+            (1, 3),
+            (4, 7),
+            (5, 1),
+            (5, 8),
+            (5, 29),
+            (8, 7),
+            (11, 30),
+            (12, 25),
+            (12, 26),
+        ],
+    ),
+    (
+        2024,
+        &[
+            (1, 1),
+            (1, 2),
+            (3, 29),
+            (5, 6),
+            (5, 27),
+            (8, 5),
+            (12, 2),
+            (12, 25),
+            (12, 26),
+        ],
+    ),
+    (
+        2025,
+        &[
+            (1, 1),
+            (1, 2),
+            (4, 18),
+            (5, 5),
+            (5, 26),
+            (8, 4),
+            (12, 1),
+            (12, 25),
+            (12, 26),
+        ],
+    ),
+    (
+        2026,
+        &[
+            (1, 1),
+            (1, 2),
+            (4, 3),
+            (5, 4),
+            (5, 25),
+            (6, 15),
+            (8, 3),
+            (11, 30),
+            (12, 25),
+            (12, 28),
+        ],
+    ),
+    (
+        2027,
+        &[
+            (1, 1),
+            (1, 4),
+            (3, 26),
+            (5, 3),
+            (5, 31),
+            (8, 2),
+            (11, 30),
+            (12, 27),
+            (12, 28),
+        ],
+    ),
+];
+
+/// Northern Ireland's bank holidays as published on GOV.UK (<https://www.gov.uk/bank-holidays>): the
+/// England and Wales ones, one-offs included, plus St Patrick's Day (17 March) and the Battle of the Boyne
+/// (12 July; strictly a public holiday the Secretary of State for Northern Ireland appoints each year, which
+/// GOV.UK lists with the bank holidays), each moved to the Monday after when it falls at a weekend.
+///
+/// Cross-checked against the Python `holidays` package (0.109, `holidays.UK(subdiv="NIR")`, weekdays only):
+/// it agrees date for date.
+const NORTHERN_IRELAND_TABLE: HolidayTable = [
+    (
+        2022,
+        &[
+            (1, 3),
+            (3, 17),
+            (4, 15),
+            (4, 18),
+            (5, 2),
+            (6, 2),
+            (6, 3),
+            (7, 12),
+            (8, 29),
+            (9, 19),
+            (12, 26),
+            (12, 27),
+        ],
+    ),
+    (
+        2023,
+        &[
+            (1, 2),
+            (3, 17),
+            (4, 7),
+            (4, 10),
+            (5, 1),
+            (5, 8),
+            (5, 29),
+            (7, 12),
+            (8, 28),
+            (12, 25),
+            (12, 26),
+        ],
+    ),
+    (
+        2024,
+        &[
+            (1, 1),
+            (3, 18),
+            (3, 29),
+            (4, 1),
+            (5, 6),
+            (5, 27),
+            (7, 12),
+            (8, 26),
+            (12, 25),
+            (12, 26),
+        ],
+    ),
+    (
+        2025,
+        &[
+            (1, 1),
+            (3, 17),
+            (4, 18),
+            (4, 21),
+            (5, 5),
+            (5, 26),
+            (7, 14),
+            (8, 25),
+            (12, 25),
+            (12, 26),
+        ],
+    ),
+    (
+        2026,
+        &[
+            (1, 1),
+            (3, 17),
+            (4, 3),
+            (4, 6),
+            (5, 4),
+            (5, 25),
+            (7, 13),
+            (8, 31),
+            (12, 25),
+            (12, 28),
+        ],
+    ),
+    (
+        2027,
+        &[
+            (1, 1),
+            (3, 17),
+            (3, 26),
+            (3, 29),
+            (5, 3),
+            (5, 31),
+            (7, 12),
+            (8, 30),
+            (12, 27),
+            (12, 28),
+        ],
+    ),
+];
+
+/// True when `year`'s bank holidays come from the published GOV.UK tables (exact, one-offs included) rather
+/// than from the rule in [`bank_holidays_by_rule`] (which cannot know about one-offs). The three regions'
+/// tables cover the same years.
 pub fn bank_holidays_tabulated(year: i32) -> bool {
     (TABLE_FIRST_YEAR..=TABLE_LAST_YEAR).contains(&year)
 }
 
-/// England and Wales bank holidays of `year`, sorted ascending.
+/// `region`'s bank holidays of `year`, sorted ascending.
 ///
 /// Exact for the tabulated years (see [`bank_holidays_tabulated`], 2022-2027). Other years use the standing
 /// rule (see [`bank_holidays_by_rule`]); that misses one-off holidays such as 2020's VE Day move and is
-/// anachronistic before the current pattern settled in 1978. Years outside 1..=9999 give an empty list.
-pub fn england_and_wales_bank_holidays(year: i32) -> Vec<Date> {
-    match BANK_HOLIDAY_TABLE.iter().find(|(y, _)| *y == year) {
+/// anachronistic before the current pattern settled (1978 for the early May holiday, 2007 for Scotland's
+/// St Andrew's Day). Years outside 1..=9999 give an empty list.
+pub fn bank_holidays(region: Region, year: i32) -> Vec<Date> {
+    match region.table().iter().find(|(y, _)| *y == year) {
         Some((y, days)) => days
             .iter()
             .filter_map(|&(m, d)| Date::from_ymd(*y, m, d))
             .collect(),
-        None => bank_holidays_by_rule(year),
+        None => bank_holidays_by_rule(region, year),
     }
 }
 
-/// Every England and Wales bank holiday in `[first, last]` (inclusive), sorted: the holiday list for a
+/// Every `region` bank holiday in `[first, last]` (inclusive), sorted: the holiday list for a
 /// [`WorkPattern`] covering a scenario's span.
-pub fn england_and_wales_bank_holidays_between(first: Date, last: Date) -> Vec<Date> {
+pub fn bank_holidays_between(region: Region, first: Date, last: Date) -> Vec<Date> {
     if last < first {
         return Vec::new();
     }
     (first.year()..=last.year())
-        .flat_map(england_and_wales_bank_holidays)
+        .flat_map(|year| bank_holidays(region, year))
         .filter(|d| (first..=last).contains(d))
         .collect()
 }
@@ -603,47 +854,75 @@ fn last_weekday_on_or_before(d: Date, wd: Weekday) -> Date {
     d.add_days(-(back as i64))
 }
 
-/// England and Wales bank holidays of `year` by the standing rule, ignoring the table: New Year's Day
-/// (Monday substitute if at a weekend), Good Friday, Easter Monday, the first and last Mondays of May, the
-/// last Monday of August, Christmas Day and Boxing Day with weekend substitutes. Sorted; empty outside
-/// years 1..=9999.
-pub fn bank_holidays_by_rule(year: i32) -> Vec<Date> {
-    let (Some(jan1), Some(easter), Some(may1), Some(may31), Some(aug31), Some(dec25)) = (
-        Date::from_ymd(year, 1, 1),
+/// `region`'s bank holidays of `year` by the standing rule, ignoring the table. Sorted; empty outside years
+/// 1..=9999.
+///
+/// Everywhere: New Year's Day, Good Friday, the first and the last Mondays of May, Christmas Day and Boxing
+/// Day. Then, after the Banking and Financial Dealings Act 1971 (Schedule 1) as amended and proclaimed:
+///
+/// * England and Wales: Easter Monday and the last Monday of August;
+/// * Scotland: 2 January, the first Monday of August and St Andrew's Day, 30 November (St Andrew's Day
+///   Bank Holiday (Scotland) Act 2007);
+/// * Northern Ireland: as England and Wales, plus St Patrick's Day (17 March) and the Battle of the Boyne
+///   (12 July).
+///
+/// A fixed-date holiday at a weekend gives way to a substitute day: the next weekday not already a
+/// holiday, earlier holidays choosing first. That one rule gives every substitute GOV.UK lists: Christmas
+/// on a Sunday keeps Boxing Day on Monday 26 and moves Christmas to Tuesday 27; New Year's Day and
+/// 2 January on a Saturday and Sunday become Monday 3 and Tuesday 4 in Scotland; St Andrew's Day, St
+/// Patrick's Day and the Boyne move to the Monday after.
+pub fn bank_holidays_by_rule(region: Region, year: i32) -> Vec<Date> {
+    let (Some(easter), Some(may1), Some(may31), Some(aug1), Some(aug31)) = (
         easter_sunday(year),
         Date::from_ymd(year, 5, 1),
         Date::from_ymd(year, 5, 31),
+        Date::from_ymd(year, 8, 1),
         Date::from_ymd(year, 8, 31),
-        Date::from_ymd(year, 12, 25),
     ) else {
         return Vec::new();
     };
-    let mut days = vec![
-        match jan1.weekday() {
-            Weekday::Sat | Weekday::Sun => next_weekday_on_or_after(jan1, Weekday::Mon),
-            _ => jan1,
-        },
+    // Fixed dates, as (month, day), before any substitution.
+    let fixed: &[(u32, u32)] = match region {
+        Region::EnglandAndWales => &[(1, 1), (12, 25), (12, 26)],
+        Region::Scotland => &[(1, 1), (1, 2), (11, 30), (12, 25), (12, 26)],
+        Region::NorthernIreland => &[(1, 1), (3, 17), (7, 12), (12, 25), (12, 26)],
+    };
+    let mut days: Vec<Date> = fixed
+        .iter()
+        .filter_map(|&(m, d)| Date::from_ymd(year, m, d))
+        .collect();
+    days.extend([
         easter.add_days(-2),
-        easter.add_days(1),
         next_weekday_on_or_after(may1, Weekday::Mon),
         last_weekday_on_or_before(may31, Weekday::Mon),
-        last_weekday_on_or_before(aug31, Weekday::Mon),
-    ];
-    // Christmas Day and Boxing Day: each holiday falling at a weekend moves to the next weekday not
-    // already taken by the other.
-    let (christmas, boxing) = match dec25.weekday() {
-        // 25 Fri, 26 Sat -> Boxing Day substitute Mon 28.
-        Weekday::Fri => (dec25, dec25.add_days(3)),
-        // 25 Sat, 26 Sun -> Mon 27 and Tue 28.
-        Weekday::Sat => (dec25.add_days(2), dec25.add_days(3)),
-        // 25 Sun -> Boxing Day Mon 26 and Christmas substitute Tue 27.
-        Weekday::Sun => (dec25.add_days(2), dec25.add_days(1)),
-        _ => (dec25, dec25.add_days(1)),
-    };
-    days.push(christmas);
-    days.push(boxing);
+    ]);
+    match region {
+        Region::EnglandAndWales | Region::NorthernIreland => days.extend([
+            easter.add_days(1),
+            last_weekday_on_or_before(aug31, Weekday::Mon),
+        ]),
+        Region::Scotland => days.push(next_weekday_on_or_after(aug1, Weekday::Mon)),
+    }
+    with_substitutes(days)
+}
+
+/// `days`, a year's holidays on their own dates, with each one that falls at a weekend replaced by its
+/// substitute: the next weekday that is not already a holiday, the earlier weekend holiday choosing first.
+/// Sorted and without repeats.
+fn with_substitutes(mut days: Vec<Date>) -> Vec<Date> {
     days.sort_unstable();
-    days
+    let at_weekend = |d: Date| d.weekday() >= Weekday::Sat;
+    let mut kept: BTreeSet<Date> = days.iter().copied().filter(|&d| !at_weekend(d)).collect();
+    for &d in days.iter().filter(|&&d| at_weekend(d)) {
+        // A fortnight holds ten weekdays, more than a year's holidays ever crowd into one.
+        if let Some(substitute) = (1..=14)
+            .map(|i| d.add_days(i))
+            .find(|&s| !at_weekend(s) && !kept.contains(&s))
+        {
+            kept.insert(substitute);
+        }
+    }
+    kept.into_iter().collect()
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -882,7 +1161,7 @@ mod tests {
     fn ew_mon_fri(from_year: i32, to_year: i32) -> WorkPattern {
         WorkPattern::new(
             &Weekday::MON_TO_FRI,
-            (from_year..=to_year).flat_map(england_and_wales_bank_holidays),
+            (from_year..=to_year).flat_map(|y| bank_holidays(Region::EnglandAndWales, y)),
         )
     }
 
@@ -1076,133 +1355,279 @@ mod tests {
         assert!(toml::from_str::<Days>("days = [\"Mo\"]").is_err());
     }
 
-    /// GOV.UK's published England and Wales lists, written out literally.
-    fn gov_uk(year: i32) -> Vec<Date> {
-        let list: &[&str] = match year {
-            2022 => &[
-                "2022-01-03",
-                "2022-04-15",
-                "2022-04-18",
-                "2022-05-02",
-                "2022-06-02",
-                "2022-06-03",
-                "2022-09-19",
-                "2022-12-26",
-                "2022-12-27",
-            ],
-            2023 => &[
-                "2023-01-02",
-                "2023-04-07",
-                "2023-04-10",
-                "2023-05-01",
-                "2023-05-08",
-                "2023-05-29",
-                "2023-08-28",
-                "2023-12-25",
-                "2023-12-26",
-            ],
-            2024 => &[
-                "2024-01-01",
-                "2024-03-29",
-                "2024-04-01",
-                "2024-05-06",
-                "2024-05-27",
-                "2024-08-26",
-                "2024-12-25",
-                "2024-12-26",
-            ],
-            2025 => &[
-                "2025-01-01",
-                "2025-04-18",
-                "2025-04-21",
-                "2025-05-05",
-                "2025-05-26",
-                "2025-08-25",
-                "2025-12-25",
-                "2025-12-26",
-            ],
-            2026 => &[
-                "2026-01-01",
-                "2026-04-03",
-                "2026-04-06",
-                "2026-05-04",
-                "2026-05-25",
-                "2026-08-31",
-                "2026-12-25",
-                "2026-12-28",
-            ],
-            2027 => &[
-                "2027-01-01",
-                "2027-03-26",
-                "2027-03-29",
-                "2027-05-03",
-                "2027-05-31",
-                "2027-08-30",
-                "2027-12-27",
-                "2027-12-28",
-            ],
+    /// GOV.UK's published lists, written out literally, one string of dates per year (the Python `holidays`
+    /// package, 0.109, gives the same weekdays; see the tables' comments).
+    fn gov_uk(region: Region, year: i32) -> Vec<Date> {
+        let list = match (region, year) {
+            (Region::EnglandAndWales, 2022) => {
+                "2022-01-03 2022-04-15 2022-04-18 2022-05-02 2022-06-02 2022-06-03 2022-08-29 \
+                 2022-09-19 2022-12-26 2022-12-27"
+            }
+            (Region::EnglandAndWales, 2023) => {
+                "2023-01-02 2023-04-07 2023-04-10 2023-05-01 2023-05-08 2023-05-29 2023-08-28 \
+                 2023-12-25 2023-12-26"
+            }
+            (Region::EnglandAndWales, 2024) => {
+                "2024-01-01 2024-03-29 2024-04-01 2024-05-06 2024-05-27 2024-08-26 2024-12-25 \
+                 2024-12-26"
+            }
+            (Region::EnglandAndWales, 2025) => {
+                "2025-01-01 2025-04-18 2025-04-21 2025-05-05 2025-05-26 2025-08-25 2025-12-25 \
+                 2025-12-26"
+            }
+            (Region::EnglandAndWales, 2026) => {
+                "2026-01-01 2026-04-03 2026-04-06 2026-05-04 2026-05-25 2026-08-31 2026-12-25 \
+                 2026-12-28"
+            }
+            (Region::EnglandAndWales, 2027) => {
+                "2027-01-01 2027-03-26 2027-03-29 2027-05-03 2027-05-31 2027-08-30 2027-12-27 \
+                 2027-12-28"
+            }
+            (Region::Scotland, 2022) => {
+                "2022-01-03 2022-01-04 2022-04-15 2022-05-02 2022-06-02 2022-06-03 2022-08-01 \
+                 2022-09-19 2022-11-30 2022-12-26 2022-12-27"
+            }
+            (Region::Scotland, 2023) => {
+                "2023-01-02 2023-01-03 2023-04-07 2023-05-01 2023-05-08 2023-05-29 2023-08-07 \
+                 2023-11-30 2023-12-25 2023-12-26"
+            }
+            (Region::Scotland, 2024) => {
+                "2024-01-01 2024-01-02 2024-03-29 2024-05-06 2024-05-27 2024-08-05 2024-12-02 \
+                 2024-12-25 2024-12-26"
+            }
+            (Region::Scotland, 2025) => {
+                "2025-01-01 2025-01-02 2025-04-18 2025-05-05 2025-05-26 2025-08-04 2025-12-01 \
+                 2025-12-25 2025-12-26"
+            }
+            (Region::Scotland, 2026) => {
+                "2026-01-01 2026-01-02 2026-04-03 2026-05-04 2026-05-25 2026-06-15 2026-08-03 \
+                 2026-11-30 2026-12-25 2026-12-28"
+            }
+            (Region::Scotland, 2027) => {
+                "2027-01-01 2027-01-04 2027-03-26 2027-05-03 2027-05-31 2027-08-02 2027-11-30 \
+                 2027-12-27 2027-12-28"
+            }
+            (Region::NorthernIreland, 2022) => {
+                "2022-01-03 2022-03-17 2022-04-15 2022-04-18 2022-05-02 2022-06-02 2022-06-03 \
+                 2022-07-12 2022-08-29 2022-09-19 2022-12-26 2022-12-27"
+            }
+            (Region::NorthernIreland, 2023) => {
+                "2023-01-02 2023-03-17 2023-04-07 2023-04-10 2023-05-01 2023-05-08 2023-05-29 \
+                 2023-07-12 2023-08-28 2023-12-25 2023-12-26"
+            }
+            (Region::NorthernIreland, 2024) => {
+                "2024-01-01 2024-03-18 2024-03-29 2024-04-01 2024-05-06 2024-05-27 2024-07-12 \
+                 2024-08-26 2024-12-25 2024-12-26"
+            }
+            (Region::NorthernIreland, 2025) => {
+                "2025-01-01 2025-03-17 2025-04-18 2025-04-21 2025-05-05 2025-05-26 2025-07-14 \
+                 2025-08-25 2025-12-25 2025-12-26"
+            }
+            (Region::NorthernIreland, 2026) => {
+                "2026-01-01 2026-03-17 2026-04-03 2026-04-06 2026-05-04 2026-05-25 2026-07-13 \
+                 2026-08-31 2026-12-25 2026-12-28"
+            }
+            (Region::NorthernIreland, 2027) => {
+                "2027-01-01 2027-03-17 2027-03-26 2027-03-29 2027-05-03 2027-05-31 2027-07-12 \
+                 2027-08-30 2027-12-27 2027-12-28"
+            }
             _ => unreachable!(),
         };
-        list.iter().map(|s| date(s)).collect()
+        list.split_whitespace().map(date).collect()
     }
 
     #[test]
-    fn table_matches_gov_uk() {
-        for year in 2022..=2027 {
-            assert!(bank_holidays_tabulated(year));
-            assert_eq!(
-                england_and_wales_bank_holidays(year),
-                gov_uk(year),
-                "{year}"
-            );
+    fn tables_match_gov_uk() {
+        for region in Region::ALL {
+            for year in 2022..=2027 {
+                assert!(bank_holidays_tabulated(year));
+                assert_eq!(
+                    bank_holidays(region, year),
+                    gov_uk(region, year),
+                    "{region:?} {year}"
+                );
+            }
         }
         assert!(!bank_holidays_tabulated(2021));
         assert!(!bank_holidays_tabulated(2028));
-        // Every bank holiday is a weekday.
-        for year in 2000..=2100 {
-            let days = england_and_wales_bank_holidays(year);
-            assert!(days.windows(2).all(|w| w[0] < w[1]), "{year} sorted");
-            for d in days {
-                assert!(d.weekday() < Weekday::Sat, "{d}");
-                assert_eq!(d.year(), year);
+        // Every bank holiday is a weekday of its own year.
+        for region in Region::ALL {
+            for year in 2000..=2100 {
+                let days = bank_holidays(region, year);
+                assert!(days.windows(2).all(|w| w[0] < w[1]), "{year} sorted");
+                for d in days {
+                    assert!(d.weekday() < Weekday::Sat, "{region:?} {d}");
+                    assert_eq!(d.year(), year);
+                }
+            }
+        }
+    }
+
+    /// A one-off change to the standing rule in a tabulated year.
+    struct OneOff {
+        name: &'static str,
+        regions: &'static [Region],
+        added: &'static [&'static str],
+        removed: &'static [&'static str],
+    }
+
+    /// Every one-off change in the tabulated years.
+    const ONE_OFFS: [OneOff; 4] = [
+        OneOff {
+            name: "Platinum Jubilee: spring holiday moved from 30 May to 2 June, and 3 June",
+            regions: &Region::ALL,
+            added: &["2022-06-02", "2022-06-03"],
+            removed: &["2022-05-30"],
+        },
+        OneOff {
+            name: "State Funeral of Queen Elizabeth II",
+            regions: &Region::ALL,
+            added: &["2022-09-19"],
+            removed: &[],
+        },
+        OneOff {
+            name: "Coronation of King Charles III",
+            regions: &Region::ALL,
+            added: &["2023-05-08"],
+            removed: &[],
+        },
+        OneOff {
+            name: "World Cup bank holiday",
+            regions: &[Region::Scotland],
+            added: &["2026-06-15"],
+            removed: &[],
+        },
+    ];
+
+    #[test]
+    fn each_table_is_the_rule_except_named_one_offs() {
+        for region in Region::ALL {
+            for year in 2022..=2027 {
+                let mut expected = bank_holidays_by_rule(region, year);
+                for one_off in ONE_OFFS.iter().filter(|o| o.regions.contains(&region)) {
+                    let name = one_off.name;
+                    let in_year = |list: &[&str]| -> Vec<Date> {
+                        list.iter()
+                            .map(|s| date(s))
+                            .filter(|d| d.year() == year)
+                            .collect()
+                    };
+                    for d in in_year(one_off.removed) {
+                        assert!(expected.contains(&d), "{name}: {d} is not in the rule");
+                        expected.retain(|&x| x != d);
+                    }
+                    for d in in_year(one_off.added) {
+                        assert!(!expected.contains(&d), "{name}: {d} is in the rule");
+                        expected.push(d);
+                    }
+                }
+                expected.sort();
+                assert_eq!(bank_holidays(region, year), expected, "{region:?} {year}");
             }
         }
     }
 
     #[test]
-    fn rule_agrees_with_table_without_one_offs() {
-        for year in 2024..=2027 {
-            assert_eq!(bank_holidays_by_rule(year), gov_uk(year), "{year}");
+    fn rule_counts_every_holiday_once_on_a_weekday_of_its_year() {
+        // England and Wales 8, Scotland 9, Northern Ireland 10 days, whatever the weekdays: no
+        // substitute lands on another holiday or a weekend, or leaves the year.
+        for (region, count) in [
+            (Region::EnglandAndWales, 8),
+            (Region::Scotland, 9),
+            (Region::NorthernIreland, 10),
+        ] {
+            for year in 1..=9999 {
+                let days = bank_holidays_by_rule(region, year);
+                assert_eq!(days.len(), count, "{region:?} {year}");
+                assert!(days.windows(2).all(|w| w[0] < w[1]), "{region:?} {year}");
+                assert!(
+                    days.iter()
+                        .all(|d| d.weekday() < Weekday::Sat && d.year() == year),
+                    "{region:?} {year}"
+                );
+            }
+            assert_eq!(bank_holidays_by_rule(region, 0), Vec::new());
+            assert_eq!(bank_holidays_by_rule(region, 10_000), Vec::new());
+            assert_eq!(bank_holidays(region, i32::MAX), Vec::new());
+            assert_eq!(bank_holidays(region, i32::MIN), Vec::new());
         }
-        // 2022 and 2023 differ only by their one-offs.
-        let rule_2022 = bank_holidays_by_rule(2022);
-        assert!(rule_2022.contains(&date("2022-05-30"))); // the usual spring holiday, moved in 2022
-        assert!(!rule_2022.contains(&date("2022-09-19")));
-        let mut rule_2023 = bank_holidays_by_rule(2023);
-        rule_2023.push(date("2023-05-08"));
-        rule_2023.sort();
-        assert_eq!(rule_2023, gov_uk(2023));
     }
 
     #[test]
     fn rule_christmas_and_new_year_substitutes() {
+        let ew = |year| bank_holidays_by_rule(Region::EnglandAndWales, year);
         // 2021: Jan 1 Fri; Dec 25 Sat -> Mon 27, Tue 28.
-        let r = bank_holidays_by_rule(2021);
+        let r = ew(2021);
         assert!(r.contains(&date("2021-01-01")));
         assert!(r.contains(&date("2021-12-27")) && r.contains(&date("2021-12-28")));
         // 2022: Jan 1 Sat -> Mon 3; Dec 25 Sun -> Mon 26, Tue 27.
-        let r = bank_holidays_by_rule(2022);
+        let r = ew(2022);
         assert_eq!(r[0], date("2022-01-03"));
         assert_eq!(&r[r.len() - 2..], &[date("2022-12-26"), date("2022-12-27")]);
         // 2017: Jan 1 Sun -> Mon 2.
-        assert_eq!(bank_holidays_by_rule(2017)[0], date("2017-01-02"));
+        assert_eq!(ew(2017)[0], date("2017-01-02"));
         // 2020: Dec 25 Fri, 26 Sat -> Mon 28.
-        let r = bank_holidays_by_rule(2020);
+        let r = ew(2020);
         assert_eq!(&r[r.len() - 2..], &[date("2020-12-25"), date("2020-12-28")]);
-        assert_eq!(bank_holidays_by_rule(0), Vec::new());
-        assert_eq!(england_and_wales_bank_holidays(i32::MAX), Vec::new());
-        assert_eq!(bank_holidays_by_rule(9999).len(), 8);
-        assert_eq!(bank_holidays_by_rule(1).len(), 8);
+        // 2032: Dec 25 Sat -> Mon 27, Tue 28 in every region.
+        for region in Region::ALL {
+            let r = bank_holidays_by_rule(region, 2032);
+            assert_eq!(&r[r.len() - 2..], &[date("2032-12-27"), date("2032-12-28")]);
+        }
+    }
+
+    /// Whether `d` is a bank holiday in `region`.
+    fn is_holiday(region: Region, d: &str) -> bool {
+        let d = date(d);
+        bank_holidays(region, d.year()).contains(&d)
+    }
+
+    #[test]
+    fn known_scottish_and_northern_irish_days() {
+        use Region::*;
+        // (date, England and Wales, Scotland, Northern Ireland), from the tables.
+        for (d, ew, sct, ni) in [
+            ("2023-07-12", false, false, true), // Battle of the Boyne, a Wednesday
+            ("2023-11-30", false, true, false), // St Andrew's Day, a Thursday
+            ("2024-01-02", false, true, false), // 2 January
+            ("2022-12-27", true, true, true),   // Christmas substitute (25th a Sunday)
+            ("2022-01-04", false, true, false), // 2 January substitute (1st Sat, 2nd Sun)
+            ("2023-01-03", false, true, false), // 2 January's substitute (1st a Sunday)
+            ("2027-01-04", false, true, false), // 2 January substitute (2nd a Saturday)
+            ("2024-12-02", false, true, false), // St Andrew's Day substitute (30th a Saturday)
+            ("2025-12-01", false, true, false), // St Andrew's Day substitute (30th a Sunday)
+            ("2024-03-18", false, false, true), // St Patrick's Day substitute (17th a Sunday)
+            ("2025-07-14", false, false, true), // Boyne substitute (12th a Saturday)
+            ("2026-07-13", false, false, true), // Boyne substitute (12th a Sunday)
+            ("2023-04-10", true, false, true),  // Easter Monday: none in Scotland
+            ("2023-08-07", false, true, false), // first Monday of August: Scotland's summer holiday
+            ("2023-08-28", true, false, true),  // last Monday of August: not in Scotland
+            ("2023-05-08", true, true, true),   // the Coronation, UK-wide
+            ("2022-09-19", true, true, true),   // the State Funeral, UK-wide
+            ("2026-06-15", false, true, false), // the World Cup bank holiday, Scotland only
+        ] {
+            assert_eq!(is_holiday(EnglandAndWales, d), ew, "{d} England and Wales");
+            assert_eq!(is_holiday(Scotland, d), sct, "{d} Scotland");
+            assert_eq!(is_holiday(NorthernIreland, d), ni, "{d} Northern Ireland");
+        }
+        // Years by rule.
+        for (region, d) in [
+            (Scotland, "2028-01-03"),        // 1 January a Saturday
+            (Scotland, "2028-01-04"),        // and 2 January a Sunday
+            (Scotland, "2034-01-03"),        // 1 January a Sunday, 2 January the Monday
+            (Scotland, "2030-12-02"),        // St Andrew's Day a Saturday
+            (Scotland, "2031-12-01"),        // St Andrew's Day a Sunday
+            (NorthernIreland, "2029-03-19"), // St Patrick's Day a Saturday
+            (NorthernIreland, "2030-03-18"), // St Patrick's Day a Sunday
+            (NorthernIreland, "2031-07-14"), // the Boyne a Saturday
+            (NorthernIreland, "2028-07-12"), // the Boyne a Wednesday
+        ] {
+            assert!(!bank_holidays_tabulated(date(d).year()));
+            assert!(is_holiday(region, d), "{region:?} {d}");
+        }
+        assert!(is_holiday(Scotland, "2034-01-02"));
+        assert!(!is_holiday(Scotland, "2028-04-17")); // Easter Monday 2028
+        assert!(is_holiday(NorthernIreland, "2028-04-17"));
     }
 
     #[test]
@@ -1220,15 +1645,30 @@ mod tests {
 
     #[test]
     fn holidays_between() {
-        let h = england_and_wales_bank_holidays_between(date("2023-12-20"), date("2024-01-01"));
+        let h = bank_holidays_between(
+            Region::EnglandAndWales,
+            date("2023-12-20"),
+            date("2024-01-02"),
+        );
         assert_eq!(
             h,
             vec![date("2023-12-25"), date("2023-12-26"), date("2024-01-01")]
         );
-        assert!(
-            england_and_wales_bank_holidays_between(date("2024-01-02"), date("2024-01-01"))
-                .is_empty()
+        let h = bank_holidays_between(Region::Scotland, date("2023-12-20"), date("2024-01-02"));
+        assert_eq!(
+            h,
+            vec![
+                date("2023-12-25"),
+                date("2023-12-26"),
+                date("2024-01-01"),
+                date("2024-01-02")
+            ]
         );
+        for region in Region::ALL {
+            assert!(
+                bank_holidays_between(region, date("2024-01-02"), date("2024-01-01")).is_empty()
+            );
+        }
     }
 
     #[test]

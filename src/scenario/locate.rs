@@ -482,12 +482,19 @@ mod tests {
         assert!(!m.contains("did you mean"), "{m}");
         // The name as written, with its invisible characters escaped.
         let m = polish_serde_message(
-            "unknown variant `none\u{200b}`, expected `england-and-wales` or `none`",
+            "unknown variant `none\u{200b}`, expected one of `england-and-wales`, `scotland`, \
+             `northern-ireland`, `none`",
         );
         assert_eq!(
             m,
-            "unknown variant `none\\u{200b}`, expected `england-and-wales` or `none` (did you mean `none`?)"
+            "unknown variant `none\\u{200b}`, expected one of `england-and-wales`, `scotland`, \
+             `northern-ireland`, `none` (did you mean `none`?)"
         );
+        let m = polish_serde_message(
+            "unknown variant `Scotland`, expected one of `england-and-wales`, `scotland`, \
+             `northern-ireland`, `none`",
+        );
+        assert!(m.ends_with("(did you mean `scotland`?)"), "{m}");
     }
 
     #[test]

@@ -862,7 +862,11 @@ mod tests {
         for (text, says) in [
             (
                 "[calendar]\nholidays = [\"none\"]\n",
-                "t.toml:5:12: calendar.holidays: invalid type: a list, expected \"england-and-wales\" or \"none\"\n",
+                "t.toml:5:12: calendar.holidays: invalid type: a list, expected \"england-and-wales\", \"scotland\", \"northern-ireland\" or \"none\"\n",
+            ),
+            (
+                "[calendar]\nholidays = \"wales\"\n",
+                "t.toml:5:12: calendar.holidays: unknown variant `wales`, expected one of `england-and-wales`, `scotland`, `northern-ireland`, `none`\n",
             ),
             (
                 "[[teams]]\nname = \"t\"\nhours_per_day = 6\nheadcount = []\non_reduction = 1\n",

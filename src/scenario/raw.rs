@@ -7,7 +7,7 @@
 
 use super::assume::{RawDeclared, Uncertain};
 use super::dist::DistSpec;
-use crate::calendar::{Date, Weekday};
+use crate::calendar::{Date, Region, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
@@ -89,7 +89,8 @@ pub struct RawCalendar {
     /// Weekdays worked, e.g. `["Mon", "Tue", "Wed", "Thu", "Fri"]` (the default).
     #[serde(default = "default_weekdays")]
     pub working_days: Vec<Weekday>,
-    /// Public holidays that are not worked: `"england-and-wales"` (default) or `"none"`.
+    /// Public holidays that are not worked: `"england-and-wales"` (default), `"scotland"`,
+    /// `"northern-ireland"` or `"none"`.
     #[serde(default)]
     pub holidays: HolidaySet,
     /// Further non-working dates (closures, leave embargoes).
@@ -152,21 +153,42 @@ fn keyword<'de, D: serde::Deserializer<'de>, T: Copy>(
     d.deserialize_str(Keyword(names)).map(|i| values[i])
 }
 
-/// A built-in set of public holidays.
+/// A built-in set of public holidays: the bank holidays of one part of the UK (each tabulated for
+/// 2022–2027 from GOV.UK, by rule otherwise), as each force plans by its own, or none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HolidaySet {
-    /// England and Wales bank holidays (tabulated for 2022–2027 from GOV.UK, by rule otherwise).
+    /// England and Wales bank holidays: the default, as most forces are there.
     #[default]
     EnglandAndWales,
+    /// Scotland's bank holidays (Police Scotland).
+    Scotland,
+    /// Northern Ireland's bank holidays (the PSNI).
+    NorthernIreland,
     /// No public holidays.
     None,
+}
+
+impl HolidaySet {
+    /// The region whose bank holidays these are; `None` for no holidays.
+    pub fn region(self) -> Option<Region> {
+        match self {
+            HolidaySet::EnglandAndWales => Some(Region::EnglandAndWales),
+            HolidaySet::Scotland => Some(Region::Scotland),
+            HolidaySet::NorthernIreland => Some(Region::NorthernIreland),
+            HolidaySet::None => None,
+        }
+    }
 }
 
 impl<'de> Deserialize<'de> for HolidaySet {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         use HolidaySet::*;
-        keyword(d, &["england-and-wales", "none"], &[EnglandAndWales, None])
+        keyword(
+            d,
+            &["england-and-wales", "scotland", "northern-ireland", "none"],
+            &[EnglandAndWales, Scotland, NorthernIreland, None],
+        )
     }
 }
 
@@ -477,4 +499,63 @@ pub struct RawBacklog {
     /// Whether they count towards "all cases closed". Default true.
     #[serde(default)]
     pub track: Option<bool>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Holidays {
+        holidays: HolidaySet,
+    }
+
+    fn holidays(text: &str) -> Result<HolidaySet, String> {
+        toml::from_str::<Holidays>(text)
+            .map(|h| h.holidays)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn holidays_keyword_names_each_set_and_its_region() {
+        for (word, set, region) in [
+            (
+                "england-and-wales",
+                HolidaySet::EnglandAndWales,
+                Some(Region::EnglandAndWales),
+            ),
+            ("scotland", HolidaySet::Scotland, Some(Region::Scotland)),
+            (
+                "northern-ireland",
+                HolidaySet::NorthernIreland,
+                Some(Region::NorthernIreland),
+            ),
+            ("none", HolidaySet::None, None),
+        ] {
+            assert_eq!(holidays(&format!("holidays = \"{word}\"")), Ok(set));
+            assert_eq!(set.region(), region);
+            // Written back as read, so an echoed scenario reads the same.
+            assert_eq!(
+                toml::Value::try_from(set).unwrap(),
+                toml::Value::String(word.into())
+            );
+        }
+        assert_eq!(RawCalendar::default().holidays, HolidaySet::EnglandAndWales);
+        // Keywords are exact: no other spelling or case, and the message lists them all.
+        let all = "expected one of `england-and-wales`, `scotland`, `northern-ireland`, `none`";
+        for bad in ["Scotland", "northern_ireland", "wales", "uk", ""] {
+            let e = holidays(&format!("holidays = \"{bad}\"")).unwrap_err();
+            assert!(
+                e.contains(&format!("unknown variant `{bad}`, {all}")),
+                "{e}"
+            );
+        }
+        let e = holidays("holidays = 1").unwrap_err();
+        assert!(
+            e.contains(
+                "expected \"england-and-wales\", \"scotland\", \"northern-ireland\" or \"none\""
+            ),
+            "{e}"
+        );
+    }
 }

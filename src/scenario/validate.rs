@@ -5,7 +5,7 @@
 use super::dist::{Dist, DistSpec};
 use super::raw::*;
 use super::*;
-use crate::calendar::{Calendar, Date, WorkPattern, england_and_wales_bank_holidays};
+use crate::calendar::{Calendar, Date, WorkPattern, bank_holidays};
 use std::collections::{HashMap, HashSet};
 
 /// Most replications a run accepts.
@@ -526,9 +526,9 @@ impl Span {
         }
         let last_year = raw.horizon.ymd().0.clamp(start_year, start_year + 101);
         let mut holidays: Vec<Date> = cal_raw.extra_holidays.clone();
-        if cal_raw.holidays == HolidaySet::EnglandAndWales {
+        if let Some(region) = cal_raw.holidays.region() {
             for y in first_year..=last_year {
-                holidays.extend(england_and_wales_bank_holidays(y));
+                holidays.extend(bank_holidays(region, y));
             }
         }
         let pattern = WorkPattern::new(&cal_raw.working_days, holidays);
@@ -2471,6 +2471,26 @@ count = 10
 
     fn raw_of(text: &str) -> RawScenario {
         toml::from_str(text).unwrap()
+    }
+
+    /// Each holiday set takes its own part of the UK's bank holidays out of the calendar.
+    #[test]
+    fn each_holiday_set_takes_its_own_days_off() {
+        // 2024 has 262 weekdays; England and Wales have 8 bank holidays in it, Scotland 9 and
+        // Northern Ireland 10.
+        for (set, len, off, worked) in [
+            ("england-and-wales", 254, "2024-08-26", "2024-08-05"),
+            ("scotland", 253, "2024-08-05", "2024-08-26"),
+            ("northern-ireland", 252, "2024-07-12", "2024-12-02"),
+            ("none", 262, "2024-12-25", "2024-12-25"),
+        ] {
+            let text = format!("{SMALL}[calendar]\nholidays = \"{set}\"\n");
+            let s = Scenario::from_toml_str(&text, "t.toml").unwrap();
+            assert_eq!(s.calendar.len(), len, "{set}");
+            let day = |d: &str| s.calendar.day_of_date(Date::parse(d).unwrap());
+            assert_eq!(day(off).is_none(), set != "none", "{set} {off}");
+            assert!(day(worked).is_some(), "{set} {worked}");
+        }
     }
 
     /// The calendar section: working-day time from dates, and dates past the horizon.
