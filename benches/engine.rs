@@ -66,12 +66,46 @@ fn whole_runs(c: &mut Criterion) {
     g.finish();
 }
 
+/// The target: `vetsim sensitivity` on the built-in scenario at its defaults (1,000
+/// replications per run) in under a minute on 2 cores. Ten samples of the whole analysis (the
+/// simulation and its statistics; the files are a few hundred kilobytes more).
+fn sensitivity(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sensitivity");
+    g.sample_size(10);
+    let met = Scenario::from_toml_str(MET, "met-2023.toml").unwrap();
+    g.bench_function(
+        "met-2023 at its defaults (1,000 replications per run)",
+        |b| {
+            b.iter(|| {
+                black_box(vetsim::sensitivity::analyse(&met, 1000, met.seed, &Silent).unwrap())
+            })
+        },
+    );
+    g.finish();
+}
+
+/// The Beta quantile of our own (`dist::beta_quantile`), at a hit rate's posterior: one call per
+/// Beta slot per replication.
+fn beta_quantile(c: &mut Criterion) {
+    let mut u = 0.0f64;
+    c.bench_function("beta quantile, Beta(39, 9963)", |b| {
+        b.iter(|| {
+            u = (u + 0.618_033_988_749_895) % 1.0;
+            black_box(vetsim::scenario::dist::beta_quantile(
+                39.0,
+                9963.0,
+                u.max(1e-9),
+            ))
+        })
+    });
+}
+
 // No HTML plots: criterion would draw them with plotters, which this crate builds without system
 // fonts (its charts register an embedded font; criterion's do not), and the numbers are what
 // the README quotes.
 criterion_group! {
     name = benches;
     config = Criterion::default().without_plots();
-    targets = sampling, one_replication, whole_runs
+    targets = sampling, one_replication, whole_runs, sensitivity, beta_quantile
 }
 criterion_main!(benches);

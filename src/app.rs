@@ -1,7 +1,7 @@
 //! Glue between the command line and the library: load → engine → summary → files → terminal text.
 //! Owns the mapping from failures to exit codes (2 bad input or usage, 1 a run that failed).
 
-use crate::cli::{Command, CompareArgs, RunArgs, SolveArgs};
+use crate::cli::{Command, CompareArgs, RunArgs, SensitivityArgs, SolveArgs};
 use crate::compare::{self, VaryError};
 use crate::engine::{self, Progress};
 use crate::report;
@@ -146,6 +146,7 @@ pub fn run(command: Command) -> Result<(), AppError> {
         }
         Command::Compare(args) => run_compare(args),
         Command::Solve(args) => run_solve(args),
+        Command::Sensitivity(args) => run_sensitivity(args),
     }
 }
 
@@ -158,18 +159,23 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
     for dir in dirs {
         if dir.is_file() {
             return Err(AppError::Usage(format!(
-                "{} is a file: give the directory of a run's or a comparison's results (the one holding summary.json or comparison.json)",
+                "{} is a file: give the directory of the results of a run, a comparison or a sensitivity analysis (the one holding summary.json, comparison.json or sensitivity.json)",
                 dir.display()
             )));
         }
-        let mains: Vec<&str> = ["summary.json", "comparison.json", "solution.json"]
-            .into_iter()
-            .filter(|m| dir.join(m).is_file())
-            .collect();
+        let mains: Vec<&str> = [
+            "summary.json",
+            "comparison.json",
+            "sensitivity.json",
+            "solution.json",
+        ]
+        .into_iter()
+        .filter(|m| dir.join(m).is_file())
+        .collect();
         match mains.as_slice() {
             [] => {
                 return Err(AppError::Usage(format!(
-                    "{}: holds no summary.json or comparison.json: not the results of a run or a comparison (or a replacement of them in a mounted volume that was interrupted: run again)",
+                    "{}: holds no summary.json, comparison.json or sensitivity.json: not the results of a run, a comparison or a sensitivity analysis (or a replacement of them in a mounted volume that was interrupted: run again)",
                     shown_dir(dir)
                 )));
             }
@@ -195,6 +201,14 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
                 "comparison.json",
                 sealed,
                 crate::plot::render_comparison(&c)?,
+            )
+        } else if dir.join("sensitivity.json").is_file() {
+            let sealed = crate::plot::read_sealed(dir, "sensitivity.json", &[])?;
+            let a = crate::plot::load_sensitivity(dir, &sealed.main)?;
+            (
+                "sensitivity.json",
+                sealed,
+                crate::plot::render_sensitivity(&a)?,
             )
         } else {
             let sealed = crate::plot::read_sealed(dir, "summary.json", &["daily.csv"])?;
@@ -589,6 +603,71 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
     )?;
     if !args.quiet {
         let mut text = compare::report::comparison_text(&c);
+        text.push_str(&format!("Results in {}/\n", out_dir.display()));
+        print(&text)?;
+    }
+    Ok(())
+}
+
+fn run_sensitivity(args: SensitivityArgs) -> Result<(), AppError> {
+    let (text, file) = scenario_text(&args.scenario)?;
+    let scenario = Scenario::from_toml_str(&text, &file)?;
+    if let Some(why) = scenario.why_never_finished() {
+        eprint_line(&format!("note: {file}: {why}"));
+    }
+    let replications = args.common.replications.unwrap_or(scenario.replications);
+    scenario.check_replications(replications, &text)?;
+    let seed = args.common.seed.unwrap_or(scenario.seed);
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sensitivity", scenario.name)));
+    report::check_target(&out_dir).map_err(AppError::Output)?;
+    let total = crate::sensitivity::replications_run(&scenario, replications);
+    let bar = progress_bar(
+        total,
+        args.quiet,
+        &format!(
+            "{} ({} assumptions)",
+            scenario.name,
+            scenario.assumptions.list.len()
+        ),
+    );
+    let progress = Bar(bar.clone());
+    let pool = thread_pool(args.common.threads)?;
+    let analysis = pool
+        .install(|| crate::sensitivity::analyse(&scenario, replications, seed, &progress))
+        .map_err(|source| AppError::Run {
+            file: scenario.file.clone(),
+            source,
+        })?;
+    bar.finish_and_clear();
+    use crate::sensitivity::report as sr;
+    let json = sr::sensitivity_json(&analysis);
+    let mut files = vec![
+        (
+            "sensitivity.csv".to_string(),
+            sr::sensitivity_csv(&analysis),
+        ),
+        (
+            report::manifest::SCENARIO_COPY.to_string(),
+            text.as_bytes().to_vec(),
+        ),
+    ];
+    // Drawn from the serialised analysis, as `vetsim plot` reads it back.
+    let parsed = crate::plot::load_sensitivity(&out_dir, &json)?;
+    files.extend(crate::plot::render_sensitivity(&parsed)?);
+    report::write_results(
+        &out_dir,
+        Some(report::Main {
+            name: "sensitivity.json",
+            json,
+        }),
+        &files,
+        &[],
+    )?;
+    if !args.quiet {
+        let mut text = sr::sensitivity_text(&analysis);
         text.push_str(&format!("Results in {}/\n", out_dir.display()));
         print(&text)?;
     }

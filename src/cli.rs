@@ -27,6 +27,7 @@ const MAIN_HELP: &str = "Examples:
   vetsim init my-force.toml                    a commented starter scenario to edit
   vetsim run my-force.toml -n 10000 --split    more runs, and how much of the spread is assumption
   vetsim compare scenarios/met-2023.toml --vary teams.diverted_soc_ct.headcount=0,45,90,150
+  vetsim sensitivity                           which assumption the finish date hinges on
   vetsim solve --param teams.diverted_soc_ct.headcount --target-date 2024-07-15 --confidence 0.8
   vetsim plot --check output/*/               are the committed charts current? (exit 3 if not)
 
@@ -44,6 +45,17 @@ const RUN_HELP: &str = "Examples:
 Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
 (solve: no value in range meets the target; plot --check: a chart differs from its redraw).";
 
+/// Examples and exit codes, under `vetsim sensitivity --help`.
+const SENSITIVITY_HELP: &str = "Examples:
+  vetsim sensitivity                           the built-in scenario, into output/met-2023-sensitivity/
+  vetsim sensitivity my-force.toml -n 2000     more runs per pinned value: smaller standard errors
+
+It runs (3 + 2 x assumptions) x N replications: the ordinary run, its twins, every assumption at
+its median, and each assumption at its P10 and its P90.
+
+Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
+(solve: no value in range meets the target; plot --check: a chart differs from its redraw).";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario and write its results (default: the built-in Met 2023 scenario).
@@ -52,16 +64,26 @@ pub enum Command {
     /// Compare variants of a scenario (e.g. diversion levels) under common random numbers.
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
+    /// Rank the scenario's assumptions by how far each moves the date the last case closes.
+    ///
+    /// Each assumption is pinned at its P10 and at its P90 with every other at its median, over
+    /// the same runs (the swing), and its first-order index is estimated from the ordinary run's
+    /// draws; the split of the spread (as `run --split`) comes too. Writes sensitivity.json,
+    /// sensitivity.csv and the tornado chart sensitivity.svg.
+    #[command(after_help = SENSITIVITY_HELP)]
+    Sensitivity(SensitivityArgs),
     /// Find the smallest value of a setting that finishes by a date with a given probability.
     #[command(after_help = EXIT_CODES)]
     Solve(SolveArgs),
-    /// Redraw the charts of finished runs and comparisons from their data files (no simulation).
+    /// Redraw the charts of finished runs, comparisons and sensitivity analyses from their data
+    /// files (no simulation).
     ///
-    /// Each directory's files are first checked against the manifest in its summary.json or
-    /// comparison.json: an edited, cut or mixed-up input is refused (exit 2).
+    /// Each directory's files are first checked against the manifest in its summary.json,
+    /// comparison.json or sensitivity.json: an edited, cut or mixed-up input is refused (exit 2).
     #[command(after_help = EXIT_CODES)]
     Plot {
-        /// Directories written by `vetsim run` or `vetsim compare` (e.g. output/met-2023).
+        /// Directories written by `vetsim run`, `vetsim compare` or `vetsim sensitivity` (e.g.
+        /// output/met-2023), in any mix.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
         /// Write nothing: redraw in memory and exit 3, naming each file, if any chart on disk
@@ -144,6 +166,23 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub common: Common,
     /// Directory for the results (default: output/<scenario name>-comparison). Replaced as a
+    /// whole, so it must be new, empty or earlier vetsim results with nothing else in it.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no table on the terminal.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML); `-` reads it from standard input. Without it, the built-in
+    /// scenarios/met-2023.toml.
+    pub scenario: Option<PathBuf>,
+    /// Replications per run (each pinned value runs them all again), seed, threads.
+    #[command(flatten)]
+    pub common: Common,
+    /// Directory for the results (default: output/<scenario name>-sensitivity). Replaced as a
     /// whole, so it must be new, empty or earlier vetsim results with nothing else in it.
     #[arg(short, long)]
     pub out: Option<PathBuf>,

@@ -27,4 +27,5 @@ pub mod plot;
 pub mod quote;
 pub mod report;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;

@@ -77,6 +77,7 @@ mod compare;
 mod completion;
 mod screening;
 mod staffing;
+mod tornado;
 mod waiting;
 
 use crate::calendar::Date;
@@ -87,6 +88,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::path::{Path, PathBuf};
+pub use tornado::{load_sensitivity, render_sensitivity};
 
 /// The font every chart is laid out with (DejaVu Sans, Bitstream Vera licence:
 /// `assets/fonts/DejaVuSans-LICENSE.txt`).

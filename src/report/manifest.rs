@@ -1,6 +1,6 @@
 //! The manifest a results directory carries: the SHA-256 of every file in it, written as the last
-//! key of its main JSON file (`summary.json`, `comparison.json` or `solution.json`), which seals
-//! itself too.
+//! key of its main JSON file (`summary.json`, `comparison.json`, `sensitivity.json` or
+//! `solution.json`), which seals itself too.
 //!
 //! ```text
 //!   "manifest": {

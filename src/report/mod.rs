@@ -12,7 +12,10 @@ pub mod summary;
 pub mod text;
 mod writer;
 
-pub use summary::{DailyRow, Metric, Summary, daily_rows, summarise, summarise_split};
+pub use summary::{
+    DailyRow, Headline, Metric, Summary, daily_rows, date_of, headline_values, headlines,
+    summarise, summarise_split,
+};
 pub use writer::{
     Main, Streamed, WRITTEN, WriteError, check_target, is_mount_point, write_dir, write_files,
     write_results,

@@ -447,19 +447,75 @@ fn pooled(metric: &str, unit: &str, nums: &[f64], dens: &[f64], hist: &LogHist) 
     m
 }
 
+/// The date of `v` working days: the date of working day ⌊v⌋ when `v` is a day index (the
+/// screening's last day), else the date at time `v`.
+pub fn date_of(s: &Scenario, v: f64, as_day_index: bool) -> String {
+    if as_day_index {
+        s.calendar
+            .date_of_day(v.floor().max(0.0) as usize)
+            .unwrap_or(s.horizon)
+            .to_string()
+    } else {
+        s.calendar.date_at_time(v).to_string()
+    }
+}
+
+/// One of the headline outputs that the split and `vetsim sensitivity` speak of: a metric of
+/// `summary.json` (with its case type: `cases_opened` by type and `all`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    pub metric: &'static str,
+    pub case_type: Option<String>,
+}
+
+/// The headline outputs of a scenario, in summary order: the screening's end (when it screens),
+/// the last case closing, the peak caseload, and cases opened by case type and in all.
+pub fn headlines(s: &Scenario) -> Vec<Headline> {
+    let mut v = Vec::new();
+    if s.screening.is_some() {
+        v.push(Headline {
+            metric: "screening_complete",
+            case_type: None,
+        });
+    }
+    for metric in ["all_cases_closed", "peak_open_cases"] {
+        v.push(Headline {
+            metric,
+            case_type: None,
+        });
+    }
+    for name in s
+        .case_types
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(["all".into()])
+    {
+        v.push(Headline {
+            metric: "cases_opened",
+            case_type: Some(name),
+        });
+    }
+    v
+}
+
+/// The values of the [`headlines`] in one replication, in their order, as their metrics take
+/// them [working days, or cases]; `None`: not by the horizon.
+pub fn headline_values(s: &Scenario, x: &RepRecord) -> Vec<Option<f64>> {
+    let mut v = Vec::new();
+    if s.screening.is_some() {
+        v.push(x.screening_last_day.map(f64::from));
+    }
+    v.push(x.all_closed);
+    v.push(Some(f64::from(x.peak_open)));
+    for t in &x.types {
+        v.push(Some(f64::from(t.opened)));
+    }
+    v.push(Some(f64::from(x.all.opened)));
+    v
+}
+
 fn with_dates(mut m: Metric, s: &Scenario, as_day_index: bool) -> Metric {
-    let to_date = |x: Option<f64>| {
-        x.map(|v| {
-            if as_day_index {
-                s.calendar
-                    .date_of_day(v.floor().max(0.0) as usize)
-                    .unwrap_or(s.horizon)
-                    .to_string()
-            } else {
-                s.calendar.date_at_time(v).to_string()
-            }
-        })
-    };
+    let to_date = |x: Option<f64>| x.map(|v| date_of(s, v, as_day_index));
     m.dates = Some(DateEstimates {
         mean: to_date(m.mean),
         p5: to_date(m.p5),
@@ -725,49 +781,31 @@ pub fn summarise_split(
     } else {
         central
     };
-    // The headline outputs of a replication as their metrics take them (`None`: not by the
-    // horizon), for the fixed-assumption bands.
-    let censored_outputs = |x: &RepRecord| -> Vec<Option<f64>> {
-        let mut v = Vec::new();
-        if s.screening.is_some() {
-            v.push(x.screening_last_day.map(f64::from));
-        }
-        v.push(x.all_closed);
-        v.push(Some(f64::from(x.peak_open)));
-        for t in &x.types {
-            v.push(Some(f64::from(t.opened)));
-        }
-        v.push(Some(f64::from(x.all.opened)));
-        v
-    };
-    let cs: Vec<Vec<Option<f64>>> = central.iter().map(censored_outputs).collect();
+    let heads = headlines(s);
+    let cs: Vec<Vec<Option<f64>>> = central.iter().map(|x| headline_values(s, x)).collect();
     let assumptions = s.epistemic_inputs();
     let horizon = s.horizon_time();
     // The headline outputs of a replication, with min(Y, horizon) for those not by the horizon.
-    let outputs = |x: &RepRecord| -> Vec<(&'static str, Option<String>, f64)> {
-        let mut v = Vec::new();
-        if s.screening.is_some() {
-            let d = x.screening_last_day.map_or(horizon, f64::from);
-            v.push(("screening_complete", None, d));
-        }
-        v.push(("all_cases_closed", None, x.all_closed.unwrap_or(horizon)));
-        v.push(("peak_open_cases", None, f64::from(x.peak_open)));
-        for (i, ct) in s.case_types.iter().enumerate() {
-            v.push((
-                "cases_opened",
-                Some(ct.name.clone()),
-                f64::from(x.types[i].opened),
-            ));
-        }
-        v.push(("cases_opened", Some("all".into()), f64::from(x.all.opened)));
-        v
+    let outputs = |x: &RepRecord| -> Vec<f64> {
+        headline_values(s, x)
+            .into_iter()
+            .map(|v| v.unwrap_or(horizon))
+            .collect()
     };
-    let ys: Vec<Vec<(&str, Option<String>, f64)>> = r.records.iter().map(outputs).collect();
-    let ts: Vec<Vec<(&str, Option<String>, f64)>> = twins.iter().map(outputs).collect();
-    let n_out = ys.first().map_or(0, Vec::len);
-    for k in 0..n_out {
-        let (name, group, _) = &ys[0][k];
-        let y: Vec<f64> = ys.iter().map(|v| v[k].2).collect();
+    let ys: Vec<Vec<f64>> = r.records.iter().map(outputs).collect();
+    let ts: Vec<Vec<f64>> = twins.iter().map(outputs).collect();
+    for (
+        k,
+        Headline {
+            metric: name,
+            case_type: group,
+        },
+    ) in heads.iter().enumerate()
+    {
+        if ys.is_empty() {
+            break;
+        }
+        let y: Vec<f64> = ys.iter().map(|v| v[k]).collect();
         // An output that does not vary has no spread to split (null), whatever is uncertain.
         let varies = y.iter().any(|&x| x != y[0]);
         let share = if !varies {
@@ -778,7 +816,7 @@ pub fn summarise_split(
                 mcse: Some(0.0),
             })
         } else {
-            let t: Vec<f64> = ts.iter().map(|v| v[k].2).collect();
+            let t: Vec<f64> = ts.iter().map(|v| v[k]).collect();
             crate::stats::assumptions_share(&y, &t)
         };
         if let Some(m) = sum

@@ -50,12 +50,17 @@ pub enum WriteError {
 
 /// Files that mark a directory as results vetsim wrote (`run`, `compare`, `solve`): only such a
 /// directory, or an empty one, is replaced.
-const MARKERS: [&str; 3] = ["summary.json", "comparison.json", "solution.json"];
+const MARKERS: [&str; 4] = [
+    "summary.json",
+    "comparison.json",
+    "sensitivity.json",
+    "solution.json",
+];
 
 /// Every name `run`, `compare` and `solve` write into a results directory (a test keeps it
 /// complete). A results directory holding anything else is not replaced: replacing it would
 /// delete that too (a scenario kept beside its results and edited, someone's notes).
-pub const WRITTEN: [&str; 16] = [
+pub const WRITTEN: [&str; 19] = [
     "scenario.toml",
     "summary.json",
     "summary.csv",
@@ -72,6 +77,9 @@ pub const WRITTEN: [&str; 16] = [
     "compare-peak.svg",
     "compare-tradeoff.svg",
     "solution.json",
+    "sensitivity.json",
+    "sensitivity.csv",
+    "sensitivity.svg",
 ];
 
 /// Files a file manager writes into a folder someone looked at: replaced with the results
@@ -145,7 +153,7 @@ fn plain(e: std::io::Error) -> std::io::Error {
 /// Checks that results can be written to directory `target`, before any work is done on them:
 /// it is not a file or a symbolic link, does not end in `.` or `..`, is not the current directory
 /// or one containing it, is empty or holds results vetsim wrote (`summary.json`,
-/// `comparison.json` or `solution.json`) and nothing else (only files named in [`WRITTEN`],
+/// `comparison.json`, `sensitivity.json` or `solution.json`) and nothing else (only files named in [`WRITTEN`],
 /// leftovers of an interrupted `vetsim plot`, and a file manager's `.DS_Store` and the like), and
 /// the nearest existing directory on the way to it takes new entries. Creates nothing (the writer
 /// creates the parents when the results are
@@ -891,6 +899,7 @@ mod tests {
                 "empty",
                 "mine",
                 "results-comparison.json",
+                "results-sensitivity.json",
                 "results-solution.json",
                 "results-summary.json"
             ]

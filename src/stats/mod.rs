@@ -16,10 +16,12 @@
 //!
 //! Submodules: `quantile` (Hyndman-Fan type 7), `interval` (distribution-free intervals for
 //! quantiles from order statistics), `split` (the share of the spread that comes from the
-//! assumptions, from twin replications), `estimate` (means and standard errors), `hist` (histograms)
+//! assumptions, from twin replications), `first_order` (one input's main effect, from the draws of a
+//! run, by binned correlation ratio), `estimate` (means and standard errors), `hist` (histograms)
 //! and `theory` (Erlang B and M/M/c).
 
 mod estimate;
+mod first_order;
 mod hist;
 mod interval;
 mod quantile;
@@ -27,6 +29,7 @@ mod split;
 mod theory;
 
 pub use estimate::{Estimate, mean_and_mcse, ratio_estimate};
+pub use first_order::{FirstOrder, bins_for, first_order_index, jackknife_se};
 pub use hist::{CountHist, LogHist};
 pub use interval::{coverage, quantile_interval_ranks, quantile_interval_sorted};
 pub use quantile::{

@@ -562,7 +562,7 @@ fn plot_and_run_tell_mixed_and_foreign_directories_apart() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains(
-            "holds no summary.json or comparison.json",
+            "holds no summary.json, comparison.json or sensitivity.json",
         ));
     // A comparison's main file dropped into a run's directory.
     fs::copy(solved.join("solution.json"), run.join("comparison.json")).unwrap();

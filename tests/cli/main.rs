@@ -221,11 +221,12 @@ fn a_failed_run_leaves_previous_results_intact() {
     assert_eq!(fs::read(out.join("summary.json")).unwrap(), before);
 }
 
-/// The three commands that write a results directory (`-o` and a scenario follow), each on
+/// The four commands that write a results directory (`-o` and a scenario follow), each on
 /// screen-v1 with five replications.
-fn writing_commands() -> [Vec<&'static str>; 3] {
+fn writing_commands() -> [Vec<&'static str>; 4] {
     [
         vec!["run", "-n", "5", "-q"],
+        vec!["sensitivity", "-n", "5", "-q"],
         vec![
             "compare",
             "-n",
@@ -245,6 +246,99 @@ fn writing_commands() -> [Vec<&'static str>; 3] {
             "2024-06-28",
         ],
     ]
+}
+
+/// `vetsim sensitivity` on the built-in scenario: every assumption ranked by its swing on the last
+/// case closing, with the split; the same bytes whatever the thread count; `plot --check`
+/// accepts its chart, finds a stale one (exit 3), and `plot` redraws it byte for byte.
+#[test]
+fn sensitivity_ranks_the_assumptions_and_plot_redraws_its_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let out = vetsim()
+        .args(["sensitivity", "-n", "24", "-j", "1", "-o"])
+        .arg(&a)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("screening.throughput.factor"), "{text}");
+    assert!(text.contains("comes from what is assumed"), "{text}");
+    vetsim()
+        .args(["sensitivity", "-n", "24", "-j", "2", "-q", "-o"])
+        .arg(&b)
+        .assert()
+        .success()
+        .stdout("");
+    for name in [
+        "sensitivity.json",
+        "sensitivity.csv",
+        "sensitivity.svg",
+        "scenario.toml",
+    ] {
+        assert_eq!(
+            fs::read(a.join(name)).unwrap(),
+            fs::read(b.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(a.join("sensitivity.json")).unwrap()).unwrap();
+    let ranked = json["assumptions"].as_array().unwrap();
+    assert!(ranked.len() >= 3, "{ranked:?}");
+    let k = json["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|o| o["metric"] == "all_cases_closed")
+        .unwrap();
+    let swings: Vec<f64> = ranked
+        .iter()
+        .map(|r| r["effects"][k]["swing"].as_f64().unwrap().abs())
+        .collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
+    assert!(json["outputs"][k]["assumptions_share"].is_number());
+    assert!(json["manifest"].is_object());
+    // The csv: one row per assumption and headline output, under a header.
+    let csv = fs::read_to_string(a.join("sensitivity.csv")).unwrap();
+    let outputs = json["outputs"].as_array().unwrap().len();
+    assert_eq!(csv.lines().count(), 1 + ranked.len() * outputs);
+    // The tornado's title names the top assumption.
+    let svg = fs::read_to_string(a.join("sensitivity.svg")).unwrap();
+    let top = ranked[0]["name"].as_str().unwrap();
+    assert!(svg.contains(&format!("hinges most on {top}")), "{top}");
+    vetsim()
+        .arg("plot")
+        .arg("--check")
+        .arg(&a)
+        .assert()
+        .success();
+    fs::write(a.join("sensitivity.svg"), b"<svg/>").unwrap();
+    vetsim()
+        .arg("plot")
+        .arg("--check")
+        .arg(&a)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("sensitivity.svg"));
+    vetsim().arg("plot").arg(&a).assert().success();
+    assert_eq!(
+        fs::read(a.join("sensitivity.svg")).unwrap(),
+        fs::read(b.join("sensitivity.svg")).unwrap()
+    );
+    // Bad input is refused before any run, as by `run`.
+    vetsim()
+        .current_dir(root())
+        .args([
+            "sensitivity",
+            "tests/bad-scenarios/61-team-never-staffed.toml",
+            "-q",
+            "-o",
+        ])
+        .arg(dir.path().join("bad"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("61-team-never-staffed.toml"));
+    assert!(!dir.path().join("bad").exists());
 }
 
 /// `-o` pointing at a directory of the user's own files (or at a file) is refused before the run,

@@ -1,0 +1,180 @@
+//! A sensitivity analysis as bytes: `sensitivity.json`, `sensitivity.csv` and the terminal table.
+
+use super::{RANKED_BY, Sensitivity};
+use crate::report::text::thousands as int;
+
+/// `sensitivity.json`: pretty-printed, newline-terminated.
+pub fn sensitivity_json(s: &Sensitivity) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(s).expect("a sensitivity analysis serialises");
+    v.push(b'\n');
+    v
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// `sensitivity.csv`: tidy, one row per assumption and headline output, in rank order.
+pub fn sensitivity_csv(s: &Sensitivity) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let header = [
+        "rank",
+        "assumption",
+        "outcome",
+        "low",
+        "central",
+        "high",
+        "metric",
+        "case_type",
+        "at_low",
+        "at_low_censored_share",
+        "at_high",
+        "at_high_censored_share",
+        "swing",
+        "swing_mcse",
+        "first_order",
+        "first_order_mcse",
+    ];
+    w.write_record(header)
+        .expect("writing into a Vec cannot fail");
+    for a in &s.assumptions {
+        let m = &a.assumption;
+        for e in &a.effects {
+            w.write_record([
+                a.rank.to_string(),
+                m.name.clone(),
+                m.outcome.clone().unwrap_or_default(),
+                m.low.to_string(),
+                m.central.to_string(),
+                m.high.to_string(),
+                e.metric.clone(),
+                e.case_type.clone().unwrap_or_default(),
+                e.at_low.to_string(),
+                e.at_low_censored_share.to_string(),
+                e.at_high.to_string(),
+                e.at_high_censored_share.to_string(),
+                e.swing.to_string(),
+                e.swing_mcse.to_string(),
+                opt(e.first_order),
+                opt(e.first_order_mcse),
+            ])
+            .expect("writing into a Vec cannot fail");
+        }
+    }
+    w.into_inner().expect("a Vec cannot fail to flush")
+}
+
+/// A value of an assumption as the table shows it: four significant digits at most.
+pub fn value(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 8) as usize;
+    let t = format!("{x:.digits$}");
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
+    }
+}
+
+/// A share as a whole percentage with its error: `62% ± 4%` (± 2 standard errors).
+fn pct(x: Option<f64>, se: Option<f64>) -> String {
+    match (x, se) {
+        (Some(x), Some(e)) => format!("{:.0}% ± {:.0}%", 100.0 * x, 200.0 * e),
+        (Some(x), None) => format!("{:.0}%", 100.0 * x),
+        _ => "undefined (no spread)".into(),
+    }
+}
+
+/// The terminal table: the split of the last case's date, then every assumption by rank with its
+/// swing and first-order index on that date.
+pub fn sensitivity_text(s: &Sensitivity) -> String {
+    let m = &s.meta;
+    let mut t = format!(
+        "{}: {} replications, seed {}; {} assumption{}, {} replications run in all.\n",
+        m.scenario,
+        int(m.replications as f64),
+        m.seed,
+        s.assumptions.len(),
+        if s.assumptions.len() == 1 { "" } else { "s" },
+        int(m.replications_run as f64),
+    );
+    let Some(out) = s.outputs.iter().find(|o| o.metric == RANKED_BY) else {
+        return t;
+    };
+    if let (Some(a), Some(b)) = (&out.mean_date, &out.central_mean_date) {
+        t.push_str(&format!(
+            "The last case closes on {a} on average ({b} with every assumption at its median).\n"
+        ));
+    }
+    if s.assumptions.is_empty() {
+        t.push_str("Nothing in this scenario is uncertain: there is nothing to rank.\n");
+        return t;
+    }
+    t.push_str(&format!(
+        "Of its spread, {} comes from what is assumed; the assumptions' first-order indices add up to {}.\n\n",
+        pct(out.assumptions_share, out.assumptions_share_mcse),
+        pct(out.first_order_sum, out.first_order_sum_mcse),
+    ));
+    t.push_str(" #  last case closes       first-order   assumption (P10 to P90)\n");
+    t.push_str("    P90 run minus P10 run  index\n");
+    let k = s
+        .outputs
+        .iter()
+        .position(|o| o.metric == RANKED_BY)
+        .unwrap_or(0);
+    let mut censored = false;
+    for a in &s.assumptions {
+        let Some(e) = a.effects.get(k) else { continue };
+        let bound = e.at_low_censored_share > 0.0 || e.at_high_censored_share > 0.0;
+        censored |= bound;
+        let swing = format!(
+            "{:+.1} ± {:.1}{}",
+            e.swing,
+            2.0 * e.swing_mcse,
+            if bound { "^" } else { "" }
+        );
+        let index = match (e.first_order, e.first_order_mcse) {
+            (Some(x), Some(se)) => format!("{x:.2} ± {:.2}", 2.0 * se),
+            (Some(x), None) => format!("{x:.2}"),
+            _ => "-".into(),
+        };
+        let am = &a.assumption;
+        let what = match &am.outcome {
+            Some(o) => format!(" (share of {o})"),
+            None => String::new(),
+        };
+        t.push_str(&format!(
+            "{:>2}  {:<22} {:<13} {}{what} ({} to {})\n",
+            a.rank,
+            swing,
+            index,
+            am.name,
+            value(am.low),
+            value(am.high)
+        ));
+    }
+    t.push_str("Swings are in working days (mean ± 2 standard errors over paired runs).\n");
+    if censored {
+        t.push_str("^ some runs do not close the last case by the horizon and count as the horizon: a bound.\n");
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::value;
+
+    #[test]
+    fn values_keep_four_significant_digits() {
+        assert_eq!(value(0.17534), "0.1753");
+        assert_eq!(value(5.5), "5.5");
+        assert_eq!(value(1234.56), "1235");
+        assert_eq!(value(0.0038), "0.0038");
+        assert_eq!(value(0.0), "0");
+        assert_eq!(value(12.0), "12");
+    }
+}
