@@ -604,6 +604,29 @@ fn relocate(e: &mut ScenarioError, text: &str, vtext: &str) {
     }
 }
 
+/// The shortest dotted ending of each varied path that tells it apart from the others: the
+/// last key alone when that is unique (`headcount`, `to`), else more of the path
+/// (`dps_investigators.headcount` beside `vetting_unit.headcount`), so that labels stay short and
+/// two settings never share a name.
+pub(crate) fn short_names(paths: &[&str]) -> Vec<String> {
+    let parts: Vec<Vec<&str>> = paths.iter().map(|p| p.split('.').collect()).collect();
+    let longest = parts.iter().map(Vec::len).max().unwrap_or(1);
+    let mut k = 1;
+    loop {
+        let names: Vec<String> = parts
+            .iter()
+            .map(|p| p[p.len().saturating_sub(k)..].join("."))
+            .collect();
+        let unique = names
+            .iter()
+            .enumerate()
+            .all(|(i, a)| names[..i].iter().all(|b| a != b));
+        if unique || k >= longest {
+            return names;
+        }
+        k += 1;
+    }
+}
 /// Builds the grid of variants (every combination of the values, first path slowest) and the
 /// baseline: the scenario as written. When some variant has every varied path at its written
 /// value, it is the baseline; otherwise the baseline is added first.
@@ -650,7 +673,7 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
         .iter()
         .map(|v| current_value(text, &v.path).map(|x| value_text(&x)))
         .collect();
-    let short = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
+    let shorts = short_names(&varies.iter().map(|v| v.path.as_str()).collect::<Vec<_>>());
     let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
     for v in varies {
         let mut next = Vec::new();
@@ -738,7 +761,8 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
         have_baseline |= is_baseline;
         let label = settings
             .iter()
-            .map(|(p, v)| format!("{}={}", short(p), value_text(v)))
+            .zip(&shorts)
+            .map(|((_, v), short)| format!("{short}={}", value_text(v)))
             .collect::<Vec<_>>()
             .join(", ");
         out.push(make(settings, label, is_baseline)?);
@@ -773,6 +797,22 @@ mod tests {
     use super::*;
 
     const MET: &str = include_str!("../../scenarios/met-2023.toml");
+
+    #[test]
+    fn labels_name_each_setting_by_the_shortest_ending_that_tells_it_apart() {
+        assert_eq!(
+            short_names(&["teams.x.headcount", "teams.x.headcount[0].to"]),
+            ["headcount", "to"]
+        );
+        assert_eq!(
+            short_names(&[
+                "teams.dps_investigators.headcount",
+                "teams.vetting_unit.headcount"
+            ]),
+            ["dps_investigators.headcount", "vetting_unit.headcount"]
+        );
+        assert_eq!(short_names(&["seed_like"]), ["seed_like"]);
+    }
 
     /// The message of building the variants of one `--vary` spec, which must fail.
     fn error_of(spec: &str) -> String {

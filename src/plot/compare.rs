@@ -128,6 +128,9 @@ fn layout(c: &Comparison) -> Layout<'_> {
     }
     let mut lines: Vec<(String, Vec<(usize, &VariantRow)>)> = Vec::new();
     let mut apart = Vec::new();
+    // Named as in the variants' labels: by the shortest ending that tells the settings apart.
+    let paths: Vec<&str> = c.meta.varied.iter().map(|v| v.path.as_str()).collect();
+    let shorts = crate::compare::variant::short_names(&paths);
     for r in &c.variants {
         if r.settings.is_empty() {
             apart.push(r);
@@ -140,11 +143,11 @@ fn layout(c: &Comparison) -> Layout<'_> {
         let key = r.settings[1..]
             .iter()
             .map(|s| {
-                format!(
-                    "{}={}",
-                    s.path.rsplit('.').next().unwrap_or(&s.path),
-                    s.value
-                )
+                let short = paths
+                    .iter()
+                    .position(|p| *p == s.path)
+                    .map_or(s.path.as_str(), |i| shorts[i].as_str());
+                format!("{short}={}", s.value)
             })
             .collect::<Vec<_>>()
             .join(", ");

@@ -22,12 +22,13 @@ use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 
 /// A number in a scenario that may be uncertain, as written: a plain number, a distribution
-/// table (an anonymous assumption) or `{ assumption = "NAME" }` (a declared one).
+/// table with an optional `source` (an anonymous assumption) or `{ assumption = "NAME" }` (a
+/// declared one).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Uncertain {
     Value(f64),
-    Dist(super::DistSpec),
+    Dist(RawDeclared),
     Ref(AssumptionRef),
 }
 
@@ -68,6 +69,19 @@ fn dist_of_table<E: de::Error>(t: toml::Table) -> Result<super::DistSpec, E> {
     super::DistSpec::deserialize(toml::Value::Table(t)).map_err(|e| E::custom(e.message()))
 }
 
+/// A distribution table with an optional `source` (a string).
+fn declared_of_table<E: de::Error>(mut t: toml::Table) -> Result<RawDeclared, E> {
+    let source = match t.remove("source") {
+        None => None,
+        Some(toml::Value::String(s)) => Some(s),
+        Some(_) => return Err(E::custom("source must be a string")),
+    };
+    Ok(RawDeclared {
+        spec: dist_of_table(t)?,
+        source,
+    })
+}
+
 impl<'de> Deserialize<'de> for Uncertain {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -97,7 +111,7 @@ impl<'de> Deserialize<'de> for Uncertain {
                             ))
                         })
                 } else {
-                    dist_of_table(t).map(Uncertain::Dist)
+                    declared_of_table(t).map(Uncertain::Dist)
                 }
             }
         }
@@ -139,16 +153,7 @@ impl<'de> Deserialize<'de> for RawDeclared {
                 self.visit_f64(v as f64)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawDeclared, A::Error> {
-                let mut t = table_of(map)?;
-                let source = match t.remove("source") {
-                    None => None,
-                    Some(toml::Value::String(s)) => Some(s),
-                    Some(_) => return Err(de::Error::custom("source must be a string")),
-                };
-                Ok(RawDeclared {
-                    spec: dist_of_table(t)?,
-                    source,
-                })
+                declared_of_table(table_of(map)?)
             }
         }
         d.deserialize_any(V)
@@ -466,7 +471,21 @@ mod tests {
         let t: T = toml::from_str("x = { dist = \"uniform\", min = 1, max = 2 }").unwrap();
         assert_eq!(
             t.x,
-            Uncertain::Dist(DistSpec::Uniform { min: 1.0, max: 2.0 })
+            Uncertain::Dist(RawDeclared {
+                spec: DistSpec::Uniform { min: 1.0, max: 2.0 },
+                source: None
+            })
+        );
+        // A distribution written inline may say where it comes from.
+        let t: T =
+            toml::from_str("x = { dist = \"uniform\", min = 1, max = 2, source = \"HO 2022\" }")
+                .unwrap();
+        assert_eq!(
+            t.x,
+            Uncertain::Dist(RawDeclared {
+                spec: DistSpec::Uniform { min: 1.0, max: 2.0 },
+                source: Some("HO 2022".into())
+            })
         );
         let t: T = toml::from_str("x = { assumption = \"h\" }").unwrap();
         assert_eq!(

@@ -99,8 +99,8 @@ impl Ctx {
                     None
                 }
             }
-            Uncertain::Dist(spec) => {
-                let d = self.dist(path, spec, false)?;
+            Uncertain::Dist(raw) => {
+                let d = self.dist(path, &raw.spec, false)?;
                 let (lo, hi) = d.drawn_range();
                 if !range_ok(lo, hi) {
                     self.err(
@@ -134,9 +134,12 @@ impl Ctx {
                     );
                     return None;
                 }
-                let i = self
-                    .assumptions
-                    .push_scalar(name.to_string(), false, None, Law::Dist(d));
+                let i = self.assumptions.push_scalar(
+                    name.to_string(),
+                    false,
+                    raw.source.clone(),
+                    Law::Dist(d),
+                );
                 self.assumptions.list[i].uses.push(name.to_string());
                 let a = &self.assumptions.list[i];
                 Some(Param {
