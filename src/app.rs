@@ -628,9 +628,9 @@ fn run_sensitivity(args: SensitivityArgs) -> Result<(), AppError> {
         total,
         args.quiet,
         &format!(
-            "{} ({} assumptions)",
+            "{} ({})",
             scenario.name,
-            scenario.assumptions.list.len()
+            plural(scenario.assumptions.list.len(), "assumption")
         ),
     );
     let progress = Bar(bar.clone());

@@ -50,8 +50,9 @@ const SENSITIVITY_HELP: &str = "Examples:
   vetsim sensitivity                           the built-in scenario, into output/met-2023-sensitivity/
   vetsim sensitivity my-force.toml -n 2000     more runs per pinned value: smaller standard errors
 
-It runs (3 + 2 x assumptions) x N replications: the ordinary run, its twins, every assumption at
-its median, and each assumption at its P10 and its P90.
+It runs the ordinary run, its twins, a run with every assumption at its median, each assumption
+at its P10 and at its P90, and a run per routing given as counts: (3 + 2 x assumptions + counted
+routings) x N replications, or N when nothing is uncertain.
 
 Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
 (solve: no value in range meets the target; plot --check: a chart differs from its redraw).";

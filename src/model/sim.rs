@@ -694,6 +694,10 @@ pub struct RepKeys {
 /// another replication's key (replication r's twin is not replication r + n).
 const TWIN_DOMAIN: u64 = 0x7477_696e_2d61_6c65; // "twin-ale"
 
+/// Mixed into a replication's key for the assumptions a pick-freeze partner ([`RepKeys::keep`])
+/// does not share with it.
+const KEEP_DOMAIN: u64 = 0x6b65_6570_2d65_7069; // "keep-epi"
+
 impl RepKeys {
     /// Replication `rep` of seed `seed`.
     pub fn of(seed: u64, rep: u64) -> RepKeys {
@@ -708,6 +712,16 @@ impl RepKeys {
     /// The same keys with the assumptions taken as `pin` says.
     pub fn pinned(self, pin: Pin) -> RepKeys {
         RepKeys { pin, ..self }
+    }
+
+    /// The pick-freeze partner of replication `rep` for assumption `assumption`: that
+    /// assumption's draws, every other assumption from a key domain of its own, chance from the twins'
+    /// domain.
+    pub fn keep(seed: u64, rep: u64, assumption: usize) -> RepKeys {
+        RepKeys {
+            pin: Pin::Keep { assumption },
+            ..RepKeys::twin(seed, rep)
+        }
     }
 
     /// The twin of replication `rep`: the same epistemic draws, chance from another domain.
@@ -814,7 +828,7 @@ fn draw_assumptions(s: &Scenario, prep: &Prepared, keys: RepKeys, ws: &mut Works
     let a = &s.assumptions;
     ws.assumed.clear();
     let pinned = |slot: usize| match keys.pin {
-        Pin::Drawn => None,
+        Pin::Drawn | Pin::Keep { .. } => None,
         Pin::Central => Some(0.5),
         Pin::One { assumption, u } => {
             let x = &a.list[assumption];
@@ -828,11 +842,17 @@ fn draw_assumptions(s: &Scenario, prep: &Prepared, keys: RepKeys, ws: &mut Works
             })
         }
     };
+    // A pick-freeze partner draws the assumptions it does not keep from a domain of its own.
+    let other = random::combine(keys.epistemic, KEEP_DOMAIN);
     for (i, slot) in a.slots.iter().enumerate() {
+        let key = match keys.pin {
+            Pin::Keep { assumption } if !a.list[assumption].slots.contains(&i) => other,
+            _ => keys.epistemic,
+        };
         let u = pinned(i).unwrap_or_else(|| {
             use rand::Rng;
             crate::scenario::dist::unit_interior(
-                random::stream(keys.epistemic, Purpose::Assumption, slot.key).next_u64(),
+                random::stream(key, Purpose::Assumption, slot.key).next_u64(),
             )
         });
         ws.assumed.push(slot.law.quantile(u));

@@ -12,7 +12,7 @@ use std::path::Path;
 const CHART: &str = "the sensitivity chart";
 
 /// Most bars drawn; the rest are in sensitivity.csv (the subtitle says how many).
-const MOST_BARS: usize = 20;
+const MOST_BARS: usize = 30;
 
 /// Parses `sensitivity.json`; `dir` only names it in errors.
 pub fn load_sensitivity(dir: &Path, bytes: &[u8]) -> Result<Sensitivity, PlotError> {
@@ -120,41 +120,65 @@ fn draw(s: &Sensitivity) -> Result<Vec<u8>, PlotError> {
             "Nothing in {} is uncertain: no assumption to rank",
             s.meta.scenario
         ),
-        Some((a, e)) if e.swing.abs() < 0.05 => format!(
-            "No assumption moves the last case's mean date by a tenth of a working day (largest: {})",
-            a.assumption.name
+        _ if out.censored_share >= 1.0 => format!(
+            "No run closes the last case by the horizon ({}): the assumptions cannot be ranked by when it closes",
+            human(&s.meta.horizon)
         ),
-        Some((a, e)) => format!(
-            "The finish hinges most on {}: from its P10 to its P90 the last case closes {:.1} working days {} on average",
-            a.assumption.name,
-            e.swing.abs(),
-            if e.swing > 0.0 { "later" } else { "sooner" }
-        ),
+        Some((_, e)) if e.swing.abs() < 0.05 => {
+            "No assumption moves the last case's mean date by a tenth of a working day".to_string()
+        }
+        Some((a, e)) => {
+            let bound = e.at_low_censored_share > 0.0 || e.at_high_censored_share > 0.0;
+            let name = match &a.assumption.outcome {
+                Some(o) => format!("{} (share of {o})", a.assumption.name),
+                None => a.assumption.name.clone(),
+            };
+            format!(
+                "The finish hinges most on {name}: from its P10 to its P90 the last case closes {}{:.1} working days {} on average",
+                if bound { "at least " } else { "" },
+                e.swing.abs(),
+                if e.swing > 0.0 { "later" } else { "sooner" }
+            )
+        }
     };
     let mut subtitle = format!(
         "Mean date the last case closes with each assumption at its P10 (light) and at its P90 (dark), every other at its median, over the same {} runs; 0 is {centre_date}, every assumption at its median.",
         thousands(s.meta.replications as f64)
     );
+    let with_error = |x: f64, se: Option<f64>| match se {
+        Some(se) => format!("{} ± {}", percent(x), percent(2.0 * se)),
+        None => percent(x),
+    };
     if let Some(share) = out.assumptions_share {
         subtitle.push_str(&format!(
-            " The assumptions together make {} of the spread of the date; their first-order indices add up to {}.",
-            percent(share),
-            out.first_order_sum.map(percent).unwrap_or_else(|| "-".into())
+            " The assumptions together make {} of the spread of the date",
+            with_error(share, out.assumptions_share_mcse)
         ));
+        match out.first_order_sum {
+            Some(sum) => subtitle.push_str(&format!(
+                "; their first-order indices add up to {} (± 2 standard errors).",
+                with_error(sum, out.first_order_sum_mcse)
+            )),
+            None => subtitle.push('.'),
+        }
     }
     let censored = rows.iter().any(|a| {
         let e = &a.effects[k];
         e.at_low_censored_share > 0.0 || e.at_high_censored_share > 0.0
     });
-    if censored {
-        subtitle
-            .push_str(" ^ some runs not finished by the horizon count as the horizon: a bound.");
+    if censored || out.censored_share > 0.0 {
+        subtitle.push_str(&format!(
+            " Runs not closed by the horizon count as the horizon ({} of the ordinary runs; ^ where a pinned run has some): a swing is then at most its true size.",
+            percent(out.censored_share)
+        ));
     }
     if s.assumptions.len() > rows.len() {
-        subtitle.push_str(&format!(
-            " The {} smaller ones are in sensitivity.csv.",
-            s.assumptions.len() - rows.len()
-        ));
+        let more = s.assumptions.len() - rows.len();
+        subtitle.push_str(&if more == 1 {
+            " The smallest one is in sensitivity.csv.".to_string()
+        } else {
+            format!(" The {more} smallest are in sensitivity.csv.")
+        });
     }
 
     // x: working days from the centre; room on both sides for the value labels.

@@ -381,6 +381,11 @@ pub enum Pin {
     /// Assumption `assumption` (an index into [`Assumptions::list`]) at its quantile `u`, every
     /// other at its median (the tornado's paired swings).
     One { assumption: usize, u: f64 },
+    /// Assumption `assumption` drawn as in the replication, every other assumption drawn from a
+    /// key domain of its own (with the chance of a twin): the *pick-freeze* partner of a
+    /// replication, sharing that one assumption and nothing else, for the first-order index of an
+    /// assumption with several slots (a counted routing).
+    Keep { assumption: usize },
 }
 
 #[cfg(test)]

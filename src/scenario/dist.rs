@@ -374,6 +374,12 @@ impl Dist {
                 if !(total > 0.0 && total.is_finite()) {
                     return Err(DistError("weights must have a positive, finite sum".into()));
                 }
+                // Kept in order of value (equal values in the order written), so that the
+                // quantile at u is the inverse CDF: an assumption's P10, median and P90 are then
+                // what they say, whatever order the values were written in.
+                let mut pairs: Vec<(f64, f64)> = values.iter().copied().zip(w).collect();
+                pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let (values, w): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
                 let mut acc = 0.0;
                 let mut cumulative: Vec<f64> = w
                     .iter()
@@ -385,10 +391,7 @@ impl Dist {
                 if let Some(last) = cumulative.last_mut() {
                     *last = 1.0;
                 }
-                Kind::Empirical {
-                    values: values.clone(),
-                    cumulative,
-                }
+                Kind::Empirical { values, cumulative }
             }
         };
         let mean = match spec {
@@ -628,6 +631,26 @@ mod tests {
 
     fn lognormal(mean: f64, sd: f64) -> DistSpec {
         DistSpec::Lognormal { mean, sd }
+    }
+
+    /// An empirical distribution's quantile is its inverse CDF whatever order its values are
+    /// written in, so an assumption's P10, median and P90 are what they say.
+    #[test]
+    fn empirical_quantiles_follow_the_values_order_not_the_writing_order() {
+        let d = Dist::new(
+            &DistSpec::Empirical {
+                values: vec![8.0, 2.0, 5.0],
+                weights: Some(vec![1.0, 1.0, 2.0]),
+            },
+            false,
+        )
+        .unwrap();
+        // P(2) = 0.25, P(5) = 0.5, P(8) = 0.25.
+        assert_eq!(d.quantile(0.1), 2.0);
+        assert_eq!(d.quantile(0.3), 5.0);
+        assert_eq!(d.quantile(0.5), 5.0);
+        assert_eq!(d.quantile(0.9), 8.0);
+        assert_eq!(d.drawn_range(), (2.0, 8.0));
     }
 
     #[test]

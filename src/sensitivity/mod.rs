@@ -8,12 +8,16 @@
 //!   streams). The swing is the mean over replications of Y(P90) − Y(P10); its standard error is
 //!   that of a mean of independent differences. What it says: how much the answer moves when
 //!   this one belief moves across its plausible range, all else held at its centre.
-//! - **the first-order index** from the main run's own draws ([`crate::stats::first_order_index`]):
-//!   the share of Var(Y) this assumption explains alone, averaged over all the others, binned on
-//!   its drawn value (a counted routing: on its largest outcome's share). The indices' sum is
-//!   given beside the total share from twin replications ([`crate::stats::assumptions_share`]),
-//!   which it cannot exceed in expectation (estimates may, within their errors); the difference
-//!   is what the assumptions do together (interactions).
+//! - **the first-order index** Var(E[Y | assumption]) / Var(Y): the share of the spread this
+//!   assumption explains alone, averaged over all the others. A scalar assumption's comes from
+//!   the main run's own draws, binned on its drawn value ([`crate::stats::first_order_index`]). A
+//!   counted routing draws several numbers (one per outcome but the last), and no one of them
+//!   stands for it, so its index comes from a *pick-freeze* partner of each replication that keeps
+//!   the routing's draws and redraws everything else ([`crate::model::RepKeys::keep`]), with
+//!   Janon's estimator ([`crate::stats::janon`]): n more replications per counted routing. The
+//!   indices' sum is given beside the total share from twin replications
+//!   ([`crate::stats::assumptions_share`]), which it cannot exceed in expectation (estimates may,
+//!   within their errors); the difference is what the assumptions do together (interactions).
 //!
 //! A run not finished by the horizon counts as the horizon, min(Y, horizon), and the share of runs
 //! censored is given beside each figure, so that a swing against the horizon reads as the lower
@@ -132,11 +136,12 @@ pub struct Effect {
     /// The same with the assumption at its P90.
     pub at_high: f64,
     pub at_high_censored_share: f64,
-    /// Mean of the paired differences, at_high − at_low per replication, with its standard error.
+    /// Mean of the paired differences, at_high − at_low per replication, with its standard error
+    /// (null with a single replication).
     pub swing: f64,
-    pub swing_mcse: f64,
-    /// The first-order index from the main run's draws (null when Y does not vary), with its
-    /// jackknife standard error.
+    pub swing_mcse: Option<f64>,
+    /// The first-order index (null when Y does not vary or there are too few replications: 8
+    /// for a binned index, 2 for a counted routing's), with its jackknife standard error.
     pub first_order: Option<f64>,
     pub first_order_mcse: Option<f64>,
 }
@@ -194,16 +199,22 @@ impl Progress for Stage<'_> {
 }
 
 /// Replications the analysis of `s` runs in all for `replications` each: the main run, its twins
-/// and the fixed-assumption run (these two only when something is uncertain), and a low and a
-/// high run per assumption.
+/// and the fixed-assumption run (these two only when something is uncertain), a low and a high
+/// run per assumption, and a pick-freeze run per counted routing.
 pub fn replications_run(s: &Scenario, replications: u64) -> u64 {
     let a = s.assumptions.list.len() as u64;
-    let extra = if a == 0 { 0 } else { 2 + 2 * a };
+    let routings = s.assumptions.list.iter().filter(|x| is_routing(x)).count() as u64;
+    let extra = if a == 0 { 0 } else { 2 + 2 * a + routings };
     replications.saturating_mul(1 + extra)
 }
 
+fn is_routing(a: &crate::scenario::assume::Assumption) -> bool {
+    matches!(a.kind, AssumptionKind::Routing { .. })
+}
+
 /// The column of each assumption in [`RepRecord::assumptions`] that its first-order index is
-/// binned on: its value, or for a counted routing its largest outcome's share.
+/// binned on: its value (for a counted routing, whose index is not binned, its largest
+/// outcome's share).
 fn binned_columns(s: &Scenario) -> Vec<usize> {
     let mut out = Vec::new();
     let mut col = 0;
@@ -265,17 +276,34 @@ pub fn analyse(
     drop(twins);
     drop(central);
 
-    // First-order indices from the main run's draws: [assumption][output].
+    // First-order indices, [assumption][output]: binned on the main run's draws, or from a
+    // pick-freeze run for a counted routing.
     let columns = binned_columns(s);
-    let first: Vec<Vec<Option<FirstOrder>>> = columns
-        .iter()
-        .map(|&col| {
+    let mut first: Vec<Vec<Option<FirstOrder>>> = Vec::with_capacity(columns.len());
+    for (a, &col) in columns.iter().enumerate() {
+        if is_routing(&s.assumptions.list[a]) {
+            let kept = engine::run_records(
+                s,
+                replications,
+                seed,
+                |seed, rep| RepKeys::keep(seed, rep, a),
+                &stage(),
+            )?;
+            let kept = Outputs::of(s, n_out, &kept);
+            first.push(
+                (0..n_out)
+                    .map(|k| stats::janon(&y.values[k], &kept.values[k]))
+                    .collect(),
+            );
+        } else {
             let x: Vec<f64> = main.records.iter().map(|r| r.assumptions[col]).collect();
-            (0..n_out)
-                .map(|k| stats::first_order_index(&x, &y.values[k]))
-                .collect()
-        })
-        .collect();
+            first.push(
+                (0..n_out)
+                    .map(|k| stats::first_order_index(&x, &y.values[k]))
+                    .collect(),
+            );
+        }
+    }
 
     // The low and high runs of each assumption, paired with each other.
     let metas = AssumptionMeta::of(s);
@@ -311,7 +339,7 @@ pub fn analyse(
                     at_high: hi.mean(k).expect("at least one replication"),
                     at_high_censored_share: hi.censored_share(k),
                     swing: swing.mean,
-                    swing_mcse: swing.mcse,
+                    swing_mcse: (replications > 1).then_some(swing.mcse),
                     first_order: fo.map(|f| f.mean),
                     first_order_mcse: fo.and_then(|f| f.mcse),
                 }
@@ -429,11 +457,11 @@ fn meta(s: &Scenario, replications: u64, seed: u64) -> SensitivityMeta {
         rand_distr: RAND_DISTR_VERSION.into(),
         statrs: STATRS_VERSION.into(),
         method: format!(
-            "swing: each replication run with the assumption at its P10 and at its P90, every other at its median, on the same chance; the mean of the paired differences (P90 run minus P10 run) with its standard error. first_order: Var(E[Y | assumption]) / Var(Y) from the main run's draws, a correlation ratio over {} equal-count bins of the drawn value (a counted routing: its largest outcome's share), bias-corrected as (SSB - (B-1) MSW) / SST, standard error by jackknife over {} contiguous blocks of replications. assumptions_share: twin replications, as in run --split. Runs not finished by the horizon count as the horizon; the censored shares say how often",
+            "swing: each replication run with the assumption at its P10 and at its P90, every other at its median, on the same chance; the mean of the paired differences (P90 run minus P10 run) with its standard error. first_order: Var(E[Y | assumption]) / Var(Y); for a single number, from the main run's draws, a correlation ratio over {} equal-count bins of the drawn value, bias-corrected as (SSB - (B-1) MSW) / SST; for a counted routing, from a pick-freeze run that keeps its draws and redraws everything else, Janon's estimator; standard errors by jackknife over {} contiguous blocks of replications. assumptions_share: twin replications, as in run --split. Runs not finished by the horizon count as the horizon; the censored shares say how often",
             stats::bins_for(replications as usize),
             stats::JACKKNIFE_BLOCKS
         ),
-        units: "dates (screening_complete, all_cases_closed) in working days since the start of working day 0; counts in cases; shares and indices as fractions of the output's variance".into(),
+        units: "all_cases_closed in working days since the start of working day 0; screening_complete as the index of the working day it ends on; counts in cases; shares and indices as fractions of the output's variance".into(),
     }
 }
 

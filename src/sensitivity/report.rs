@@ -36,12 +36,15 @@ pub fn sensitivity_csv(s: &Sensitivity) -> Vec<u8> {
         "swing_mcse",
         "first_order",
         "first_order_mcse",
+        "censored_share",
     ];
     w.write_record(header)
         .expect("writing into a Vec cannot fail");
     for a in &s.assumptions {
         let m = &a.assumption;
-        for e in &a.effects {
+        for (k, e) in a.effects.iter().enumerate() {
+            // The main run's, which the index comes from.
+            let censored = s.outputs.get(k).map(|o| o.censored_share);
             w.write_record([
                 a.rank.to_string(),
                 m.name.clone(),
@@ -56,9 +59,10 @@ pub fn sensitivity_csv(s: &Sensitivity) -> Vec<u8> {
                 e.at_high.to_string(),
                 e.at_high_censored_share.to_string(),
                 e.swing.to_string(),
-                e.swing_mcse.to_string(),
+                opt(e.swing_mcse),
                 opt(e.first_order),
                 opt(e.first_order_mcse),
+                opt(censored),
             ])
             .expect("writing into a Vec cannot fail");
         }
@@ -80,12 +84,18 @@ pub fn value(x: f64) -> String {
     }
 }
 
-/// A share as a whole percentage with its error: `62% ± 4%` (± 2 standard errors).
-fn pct(x: Option<f64>, se: Option<f64>) -> String {
+/// A share as a whole percentage with its error: `62% ± 4%` (± 2 standard errors); `None`
+/// without an estimate.
+fn pct(x: Option<f64>, se: Option<f64>) -> Option<String> {
+    // `{:.0}` of a small negative number is "-0".
+    let whole = |v: f64| {
+        let r = (100.0 * v).round();
+        if r == 0.0 { 0.0 } else { r }
+    };
     match (x, se) {
-        (Some(x), Some(e)) => format!("{:.0}% ± {:.0}%", 100.0 * x, 200.0 * e),
-        (Some(x), None) => format!("{:.0}%", 100.0 * x),
-        _ => "undefined (no spread)".into(),
+        (Some(x), Some(e)) => Some(format!("{}% ± {}%", whole(x), whole(2.0 * e))),
+        (Some(x), None) => Some(format!("{}%", whole(x))),
+        _ => None,
     }
 }
 
@@ -105,20 +115,43 @@ pub fn sensitivity_text(s: &Sensitivity) -> String {
     let Some(out) = s.outputs.iter().find(|o| o.metric == RANKED_BY) else {
         return t;
     };
-    if let (Some(a), Some(b)) = (&out.mean_date, &out.central_mean_date) {
+    let horizon = &m.horizon;
+    if out.censored_share >= 1.0 {
         t.push_str(&format!(
-            "The last case closes on {a} on average ({b} with every assumption at its median).\n"
+            "No run closes the last case by the horizon ({horizon}): nothing can be ranked by when it closes.\n"
         ));
+        return t;
+    }
+    if let (Some(a), Some(b)) = (&out.mean_date, &out.central_mean_date) {
+        if out.censored_share > 0.0 {
+            t.push_str(&format!(
+                "{:.1}% of runs do not close the last case by the horizon ({horizon}); counting them as the horizon, it closes on {a} on average, or later ({b} with every assumption at its median).\n",
+                100.0 * out.censored_share
+            ));
+        } else {
+            t.push_str(&format!(
+                "The last case closes on {a} on average ({b} with every assumption at its median).\n"
+            ));
+        }
     }
     if s.assumptions.is_empty() {
         t.push_str("Nothing in this scenario is uncertain: there is nothing to rank.\n");
         return t;
     }
-    t.push_str(&format!(
-        "Of its spread, {} comes from what is assumed; the assumptions' first-order indices add up to {}.\n\n",
+    let too_few = m.replications < 8;
+    match (
         pct(out.assumptions_share, out.assumptions_share_mcse),
         pct(out.first_order_sum, out.first_order_sum_mcse),
-    ));
+    ) {
+        (Some(share), Some(sum)) => t.push_str(&format!(
+            "Of its spread, {share} comes from what is assumed; the assumptions' first-order indices add up to {sum} (± 2 standard errors; in expectation the sum is at most the share).\n\n"
+        )),
+        (Some(share), None) => t.push_str(&format!(
+            "Of its spread, {share} comes from what is assumed (± 2 standard errors); first-order indices need at least 8 replications.\n\n"
+        )),
+        _ if too_few => t.push_str("Too few replications to split its spread.\n\n"),
+        _ => t.push_str("It is the same in every run: there is no spread to split.\n\n"),
+    }
     t.push_str(" #  last case closes       first-order   assumption (P10 to P90)\n");
     t.push_str("    P90 run minus P10 run  index\n");
     let k = s
@@ -130,18 +163,17 @@ pub fn sensitivity_text(s: &Sensitivity) -> String {
     for a in &s.assumptions {
         let Some(e) = a.effects.get(k) else { continue };
         let bound = e.at_low_censored_share > 0.0 || e.at_high_censored_share > 0.0;
-        censored |= bound;
-        let swing = format!(
-            "{:+.1} ± {:.1}{}",
-            e.swing,
-            2.0 * e.swing_mcse,
-            if bound { "^" } else { "" }
-        );
+        censored |= bound || out.censored_share > 0.0;
+        let mark = |b: bool| if b { "^" } else { "" };
+        let swing = match e.swing_mcse {
+            Some(se) => format!("{:+.1} ± {:.1}{}", e.swing, 2.0 * se, mark(bound)),
+            None => format!("{:+.1}{}", e.swing, mark(bound)),
+        };
         let index = match (e.first_order, e.first_order_mcse) {
             (Some(x), Some(se)) => format!("{x:.2} ± {:.2}", 2.0 * se),
             (Some(x), None) => format!("{x:.2}"),
             _ => "-".into(),
-        };
+        } + mark(out.censored_share > 0.0);
         let am = &a.assumption;
         let what = match &am.outcome {
             Some(o) => format!(" (share of {o})"),
@@ -157,9 +189,14 @@ pub fn sensitivity_text(s: &Sensitivity) -> String {
             value(am.high)
         ));
     }
-    t.push_str("Swings are in working days (mean ± 2 standard errors over paired runs).\n");
+    t.push_str(
+        "Swings are in working days, indices fractions of the spread (± 2 standard errors).\n",
+    );
+    if too_few {
+        t.push_str("- first-order indices need at least 8 replications.\n");
+    }
     if censored {
-        t.push_str("^ some runs do not close the last case by the horizon and count as the horizon: a bound.\n");
+        t.push_str("^ some runs do not close the last case by the horizon and count as the horizon:\n  a swing is then at most its true size when later is later in every run.\n");
     }
     t
 }

@@ -13,9 +13,13 @@
 //! *Reliability Engineering & System Safety* 95, 354-360).
 //!
 //! Its Monte Carlo standard error is a delete-one-block jackknife over the 20 contiguous blocks of
-//! replications that [`super::split`] uses, the bins drawn again on what is left each time.
+//! replications that [`super::split`] uses, the bins drawn again on what is left each time. It
+//! does not include the *binning bias*: E[Y | X] varies inside a bin, and that part of its
+//! variance is lost, so a strong, steep effect reads a little low (an output that depends on one
+//! input alone, index 1, reads about 0.996 at 1,000 replications and 32 bins), by more than its
+//! standard error when the effect is that strong.
 
-use super::split::{JACKKNIFE_BLOCKS, Share};
+use super::split::{JACKKNIFE_BLOCKS, Share, block_of};
 
 /// The estimate and its leave-one-block-out values (for the standard error of a sum of indices
 /// over inputs, whose blocks must be left out together).
@@ -71,11 +75,11 @@ pub fn first_order_index(x: &[f64], y: &[f64]) -> Option<FirstOrder> {
     let blocks = JACKKNIFE_BLOCKS.min(n);
     let leave_out = (0..blocks)
         .map(|k| {
-            // Block k holds replications [k n / B, (k+1) n / B), as in the split.
-            let (lo, hi) = (k * n / blocks, (k + 1) * n / blocks);
+            // The blocks of the split ([`block_of`]), so that a sum of indices and the share can
+            // leave the same replications out together.
             let kept: Vec<f64> = order
                 .iter()
-                .filter(|&&i| i < lo || i >= hi)
+                .filter(|&&i| block_of(i, n, blocks) != k)
                 .map(|&i| y[i])
                 .collect();
             eta2(&kept)
@@ -168,17 +172,25 @@ mod tests {
         assert_eq!(jackknife_se(&[Some(1.0), Some(1.0)]), Some(0.0));
     }
 
-    /// Ties in X (a rounded backlog count) are split by replication: the result does not depend
-    /// on the order the pairs are given in beyond that, and equals that of the untied values.
+    /// Ties in X (values drawn from a discrete law) are split by replication, which is
+    /// independent of Y given X: the estimate is that of X's own partition. With X = ⌊10U⌋ and
+    /// Y = U², Var(E[Y | X]) / Var(Y) is known exactly (bin means ((j+1)³ − j³)/300, Var Y =
+    /// 4/45): the estimate lies within 4 standard errors of it.
     #[test]
     fn ties_are_broken_by_replication() {
-        let n = 400;
+        let n = 20_000;
         let u = uniforms(6, n);
         let x: Vec<f64> = u.iter().map(|v| (v * 10.0).floor()).collect();
         let y: Vec<f64> = u.iter().map(|v| v * v).collect();
-        let a = first_order_index(&x, &y).unwrap();
-        let b = first_order_index(&x, &y).unwrap();
-        assert_eq!(a, b);
-        assert!(a.index > 0.9, "{a:?}");
+        let means: Vec<f64> = (0..10)
+            .map(|j| (((j + 1) as f64).powi(3) - (j as f64).powi(3)) / 300.0)
+            .collect();
+        let between = means.iter().map(|m| m * m).sum::<f64>() / 10.0 - 1.0 / 9.0;
+        let truth = between / (4.0 / 45.0);
+        let s = first_order_index(&x, &y).unwrap().share();
+        assert!(
+            (s.mean - truth).abs() < 4.0 * s.mcse.unwrap(),
+            "{s:?} vs {truth}"
+        );
     }
 }

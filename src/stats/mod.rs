@@ -37,7 +37,7 @@ pub use quantile::{
     quantile_type7_nonneg_bits_and_zeros, quantile_type7_sorted, quantile_type7_sorted_then,
     quantile_type7_unsorted,
 };
-pub use split::{JACKKNIFE_BLOCKS, Share, assumptions_share};
+pub use split::{JACKKNIFE_BLOCKS, Share, assumptions_share, block_of, janon};
 pub use theory::{MmcTheory, erlang_b, mmc, mmc_wait_exceeds, mmc_wait_quantile};
 
 /// A small deterministic generator for test inputs, shared by the stats tests. It uses the

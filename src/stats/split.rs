@@ -66,10 +66,24 @@ impl Sums {
     }
 }
 
+/// The block of replication `i` of `n` among `blocks` contiguous blocks of (nearly) equal size:
+/// block k holds the replications with ⌊i·blocks/n⌋ = k. One definition for every jackknife of
+/// the crate, so that estimates from the same run leave the same replications out together.
+pub fn block_of(i: usize, n: usize, blocks: usize) -> usize {
+    i * blocks / n
+}
+
 /// The share of Var(Y) that comes from the epistemic inputs, from the outputs `y` of
 /// replications and `twin` of their twins (in replication order), with its jackknife standard
 /// error. `None` when the output does not vary (Var(Y) = 0) or there are fewer than two pairs.
 pub fn assumptions_share(y: &[f64], twin: &[f64]) -> Option<Share> {
+    janon(y, twin).map(|f| f.share())
+}
+
+/// Janon's estimate of Cov(Y, Y′)/Var(Y) from pairs that share some inputs (twins share every
+/// assumption; a pick-freeze pair shares one), with the estimate left out of each block of the
+/// jackknife (`None` for a block that leaves no spread).
+pub fn janon(y: &[f64], twin: &[f64]) -> Option<super::FirstOrder> {
     assert_eq!(y.len(), twin.len(), "one twin per replication");
     let n = y.len();
     if n < 2 {
@@ -81,22 +95,16 @@ pub fn assumptions_share(y: &[f64], twin: &[f64]) -> Option<Share> {
     let mut per_block = vec![Sums::default(); blocks];
     let mut all = Sums::default();
     for (i, (&a, &b)) in y.iter().zip(twin).enumerate() {
-        // Contiguous blocks of (nearly) equal size: block k holds replications [k n / B, (k+1) n / B).
-        let k = i * blocks / n;
-        per_block[k].add(a - c, b - c);
+        per_block[block_of(i, n, blocks)].add(a - c, b - c);
         all.add(a - c, b - c);
     }
-    let share = all.share()?;
-    let leave_out: Vec<Option<f64>> = per_block.iter().map(|b| all.minus(*b).share()).collect();
-    let mcse = if leave_out.iter().all(Option::is_some) && blocks >= 2 {
-        let v: Vec<f64> = leave_out.into_iter().flatten().collect();
-        let mean = v.iter().sum::<f64>() / v.len() as f64;
-        let ss: f64 = v.iter().map(|x| (x - mean) * (x - mean)).sum();
-        Some((ss * (blocks as f64 - 1.0) / blocks as f64).sqrt())
+    let index = all.share()?;
+    let leave_out = if blocks >= 2 {
+        per_block.iter().map(|b| all.minus(*b).share()).collect()
     } else {
-        None
+        Vec::new()
     };
-    Some(Share { mean: share, mcse })
+    Some(super::FirstOrder { index, leave_out })
 }
 
 #[cfg(test)]
