@@ -1162,3 +1162,203 @@ fn one_assumption_pinned_moves_alone() {
     );
     assert!((low[nfa] + low[inv] + low[frm] - 1.0).abs() < 1e-12);
 }
+
+/// The latest time a case was opened.
+#[derive(Default)]
+struct Latest(f64);
+impl Probe for Latest {
+    fn opened(&mut self, _id: u64, _case_type: usize, t: f64, _effort: f64) {
+        self.0 = self.0.max(t);
+    }
+}
+
+/// A stream of 4 calls a working day from the start whose end is `to` (TOML), 5 people
+/// clearing each in half an hour; `before` goes before the stream.
+fn calls_until(process: &str, to: &str, before: &str) -> Scenario {
+    small(
+        "ends",
+        &format!(
+            "[[case_types]]\nname = \"call\"\neffort = 0.5\nteams = [\"t\"]\n\
+             [[teams]]\nname = \"t\"\nhours_per_day = 6\nheadcount = [{{ count = 5 }}]\n{before}\
+             [[arrivals]]\nname = \"calls\"\ncase_type = \"call\"\nprocess = \"{process}\"\n\
+             rate_per_day = 4\nto = {to}\n"
+        ),
+    )
+}
+
+/// An arrival stream whose end is uncertain draws it once per replication (its `assumption__`
+/// column) and brings arrivals only before it: evenly spaced, exactly those at k/4 < end;
+/// Poisson, rate × end of them within Monte Carlo error. The replication cannot finish before
+/// its drawn end (the stream is tracked). The central run ends at the median date, a pinned one
+/// at the pinned quantile, and an end drawn past the horizon stops at the horizon.
+#[test]
+fn an_uncertain_stream_end_is_drawn_once_per_replication() {
+    use crate::model::sim::{RepKeys, run_replication_keyed};
+    use crate::scenario::Pin;
+    // Working days 45, 77 and 109 of 2024 (no holidays): symmetric, so the median is the mode.
+    let triangle = "{ dist = \"triangular\", min = 2024-03-01, mode = 2024-04-16, max = 2024-05-30, source = \"judgment\" }";
+    let s = calls_until("fixed", triangle, "");
+    assert_eq!(s.epistemic_inputs(), ["arrivals.calls.to"]);
+    let a = &s.assumptions.list[0];
+    assert_eq!(a.central, 77.0);
+    assert_eq!(
+        s.calendar.date_at_time(a.central).to_string(),
+        "2024-04-16",
+        "the median date is the mode"
+    );
+    let evenly = |end: f64| (4.0 * end.min(s.horizon_time())).ceil() as u32 - 1;
+    let prep = Prepared::new(&s);
+    let mut ws = Workspace::default();
+    let n = 200;
+    let mut below = 0;
+    for rep in 0..n {
+        let mut latest = Latest::default();
+        let x = run_replication(&s, &prep, rep, &mut ws, &mut latest).unwrap();
+        let end = x.assumptions[0];
+        assert!(45.0 < end && end < 109.0, "{end}");
+        assert!(
+            latest.0 < end,
+            "rep {rep}: a call at {} after {end}",
+            latest.0
+        );
+        assert_eq!(x.types[0].opened, evenly(end), "rep {rep}");
+        assert!(x.all_closed.unwrap() >= end);
+        below += usize::from(end < a.central);
+    }
+    // Half the draws below the median, within 4 standard errors.
+    let share = below as f64 / n as f64;
+    assert!(
+        (share - 0.5).abs() <= 4.0 * (0.25 / n as f64).sqrt(),
+        "{share}"
+    );
+    // And the run's records are these replications.
+    let r = run(&s, 20, s.seed, &Silent).unwrap();
+    assert!(
+        r.records
+            .iter()
+            .all(|x| x.types[0].opened == evenly(x.assumptions[0]))
+    );
+    assert!(
+        r.records
+            .windows(2)
+            .any(|w| w[0].assumptions != w[1].assumptions)
+    );
+    // The central run: every replication ends at the median, and finishes then.
+    for x in run_central(&s, 5, 3, &Silent).unwrap() {
+        assert_eq!(x.assumptions[0], 77.0);
+        assert_eq!(x.types[0].opened, 307);
+        assert_eq!(x.all_closed, Some(77.0));
+    }
+    // Pinned at its P90, as the tornado pins it.
+    let keys = RepKeys::of(s.seed, 4).pinned(Pin::One {
+        assumption: 0,
+        u: 0.9,
+    });
+    let x = run_replication_keyed(&s, &prep, 4, keys, &mut ws, &mut NoProbe).unwrap();
+    assert_eq!(x.assumptions[0], a.high);
+    assert_eq!(x.types[0].opened, evenly(a.high));
+    // Poisson arrivals: given its end, a replication has Poisson(4 × end) of them.
+    let s = calls_until("poisson", triangle, "");
+    let r = run(&s, 400, 9, &Silent).unwrap();
+    let d: Vec<f64> = (r.records.iter())
+        .map(|x| f64::from(x.types[0].opened) - 4.0 * x.assumptions[0])
+        .collect();
+    let mean = d.iter().sum::<f64>() / d.len() as f64;
+    let var_mean = r
+        .records
+        .iter()
+        .map(|x| 4.0 * x.assumptions[0])
+        .sum::<f64>()
+        / (d.len() as f64).powi(2);
+    within_4_mcse(
+        "Poisson calls before the drawn end",
+        mean,
+        var_mean.sqrt(),
+        0.0,
+    );
+    // An end that can fall after the horizon (262 working days in 2024): the stream stops
+    // there, and those replications finish on the horizon.
+    let s = calls_until(
+        "fixed",
+        "{ dist = \"uniform\", min = 2024-10-01, max = 2025-06-30 }",
+        "",
+    );
+    let h = s.horizon_time();
+    assert_eq!(h, 262.0);
+    let r = run(&s, 100, 2, &Silent).unwrap();
+    let mut past = 0;
+    for x in &r.records {
+        let end = x.assumptions[0];
+        assert_eq!(x.types[0].opened, evenly(end));
+        if end > h {
+            past += 1;
+            assert_eq!(x.all_closed, Some(h));
+        } else {
+            assert!(x.all_closed.unwrap() >= end);
+        }
+    }
+    // From the end of working day 197 (1 October) to 391 (262 + the 129 weekdays of 2025 to
+    // the end of June): 129 of its 194 working days lie after the horizon.
+    let a = &s.assumptions.list[0];
+    assert!((a.low - (197.0 + 0.1 * 194.0)).abs() < 1e-9, "{}", a.low);
+    assert!((a.high - (197.0 + 0.9 * 194.0)).abs() < 1e-9, "{}", a.high);
+    let p = 129.0 / 194.0;
+    let share = past as f64 / 100.0;
+    assert!(
+        (share - p).abs() <= 4.0 * (p * (1.0 - p) / 100.0).sqrt(),
+        "{share}"
+    );
+}
+
+/// A stream's uncertain end is keyed by the stream's name: other streams, case types and teams
+/// added, renamed or reordered leave its draws as they were.
+#[test]
+fn an_uncertain_stream_end_is_keyed_by_its_stream() {
+    let to = "{ dist = \"uniform\", min = 2024-03-01, max = 2024-05-30 }";
+    let s = calls_until("poisson", to, "");
+    let t = calls_until(
+        "poisson",
+        to,
+        "[[arrivals]]\nname = \"letters\"\ncase_type = \"call\"\nrate_per_day = 1\n\
+         to = { dist = \"uniform\", min = 2024-02-01, max = 2024-04-30 }\n",
+    );
+    assert_eq!(
+        t.epistemic_inputs(),
+        ["arrivals.letters.to", "arrivals.calls.to"]
+    );
+    // meta.assumptions says what their values are; other assumptions have no unit there.
+    let metas = report::summary::AssumptionMeta::of(&t);
+    assert!((metas.iter()).all(|m| m.unit.as_deref() == Some("working days since the start")));
+    // In the built-in scenario, only the hotline's end is a date.
+    let met = report::summary::AssumptionMeta::of(&load(MET));
+    for m in &met {
+        let date = m.name == "arrivals.public hotline calls.to";
+        assert_eq!(m.unit.is_some(), date, "{}", m.name);
+    }
+    let numbers: Vec<_> = met.iter().filter(|m| m.unit.is_none()).collect();
+    assert!(
+        !serde_json::to_string(&numbers)
+            .unwrap()
+            .contains("\"unit\"")
+    );
+    let r1 = run(&s, 50, 11, &Silent).unwrap();
+    let r2 = run(&t, 50, 11, &Silent).unwrap();
+    for (a, b) in r1.records.iter().zip(&r2.records) {
+        assert_eq!(a.assumptions[0], b.assumptions[1]);
+        assert_ne!(b.assumptions[0], b.assumptions[1]);
+    }
+    // The central run of an end whose median is 16 April is the run with that end written:
+    // the same calls, the same finish.
+    let triangle =
+        "{ dist = \"triangular\", min = 2024-03-01, mode = 2024-04-16, max = 2024-05-30 }";
+    let central = run_central(&calls_until("poisson", triangle, ""), 30, 4, &Silent).unwrap();
+    let fixed = calls_until("poisson", "2024-04-16", "");
+    assert!(fixed.assumptions.is_empty());
+    assert_eq!(fixed.arrivals[0].to.central, 77.0);
+    let written = run(&fixed, 30, 4, &Silent).unwrap();
+    for (c, w) in central.iter().zip(&written.records) {
+        assert_eq!(c.types[0].opened, w.types[0].opened);
+        assert_eq!(c.all_closed, w.all_closed);
+        assert!(c.all_closed.unwrap() >= 77.0);
+    }
+}

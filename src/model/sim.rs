@@ -1072,7 +1072,7 @@ fn external_arrivals(
     }
     for (si, st) in s.arrivals.iter().enumerate() {
         let mut rng = random::stream(akey, Purpose::Arrivals, si as u64);
-        let to = st.to.min(horizon);
+        let to = st.to.get(&ws.assumed).min(horizon);
         if st.tracked {
             sources_end = sources_end.max(to);
         }

@@ -256,11 +256,8 @@ fn draw(s: &Sensitivity) -> Result<Vec<u8>, PlotError> {
                 Some(o) => format!("{}. {} (share of {o})", a.rank, am.name),
                 None => format!("{}. {}", a.rank, am.name),
             };
-            let range = format!(
-                "· P10 {} · P90 {}",
-                crate::sensitivity::report::value(am.low),
-                crate::sensitivity::report::value(am.high)
-            );
+            let (low, high) = crate::sensitivity::report::range_of(a);
+            let range = format!("· P10 {low} · P90 {high}");
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!("{name} {range}"),

@@ -37,7 +37,8 @@ pub const CI_LEVEL: f64 = 0.95;
 ///   pace or factor are drawn by inverse CDF from streams keyed by name (they were sampled from
 ///   streams keyed by index). `meta.split.assumptions` holds assumption names; with `--split`
 ///   the headline metrics gain `fixed_assumptions` (P10/P50/P90 with every assumption at its
-///   median).
+///   median). An assumption of dates (an arrival stream's end) has `unit` in `meta.assumptions`
+///   (its values are in working days since the start); no other entry has it.
 /// - 2 (vetsim 0.3.0): every results directory holds `scenario.toml` (the scenario as run) and a
 ///   manifest (the SHA-256 of every file) as the last key of its main JSON file;
 ///   `meta.scenario_file` is the file name alone; `meta` gains `platform`, `reproducible_on` and
@@ -168,7 +169,15 @@ pub struct AssumptionMeta {
     pub high: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// For a distribution of dates (an arrival stream's end), what `low`, `central` and `high`
+    /// are: [`DATE_ASSUMPTION_UNIT`]. Absent for others, whose unit is their settings'.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
 }
+
+/// The unit of a date assumption's values in `meta.assumptions` and `replications.csv`: the
+/// time the engine draws, on the working-day axis extended past the horizon.
+pub const DATE_ASSUMPTION_UNIT: &str = "working days since the start";
 
 impl AssumptionMeta {
     /// Every assumption of `s`.
@@ -195,6 +204,7 @@ impl AssumptionMeta {
                             .clone(),
                     ),
                 },
+                unit: a.of_dates.then(|| DATE_ASSUMPTION_UNIT.to_string()),
             })
             .collect()
     }

@@ -17,6 +17,7 @@
 //! This module holds the validated form; `model::sim` draws.
 
 use super::dist::{Dist, beta_quantile};
+use crate::calendar::Date;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
@@ -28,8 +29,17 @@ use std::fmt;
 #[serde(untagged)]
 pub enum Uncertain {
     Value(f64),
-    Dist(RawDeclared),
+    Dist(InlineDist),
     Ref(AssumptionRef),
+}
+
+/// A distribution of numbers written on a setting, with where the belief comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InlineDist {
+    #[serde(flatten)]
+    pub spec: super::DistSpec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// `{ assumption = "NAME" }`: the setting takes the declared assumption's value.
@@ -69,19 +79,6 @@ fn dist_of_table<E: de::Error>(t: toml::Table) -> Result<super::DistSpec, E> {
     super::DistSpec::deserialize(toml::Value::Table(t)).map_err(|e| E::custom(e.message()))
 }
 
-/// A distribution table with an optional `source` (a string).
-fn declared_of_table<E: de::Error>(mut t: toml::Table) -> Result<RawDeclared, E> {
-    let source = match t.remove("source") {
-        None => None,
-        Some(toml::Value::String(s)) => Some(s),
-        Some(_) => return Err(E::custom("source must be a string")),
-    };
-    Ok(RawDeclared {
-        spec: dist_of_table(t)?,
-        source,
-    })
-}
-
 impl<'de> Deserialize<'de> for Uncertain {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
@@ -111,7 +108,9 @@ impl<'de> Deserialize<'de> for Uncertain {
                             ))
                         })
                 } else {
-                    declared_of_table(t).map(Uncertain::Dist)
+                    let mut t = t;
+                    let source = take_source(&mut t)?;
+                    dist_of_table(t).map(|spec| Uncertain::Dist(InlineDist { spec, source }))
                 }
             }
         }
@@ -119,12 +118,148 @@ impl<'de> Deserialize<'de> for Uncertain {
     }
 }
 
-/// One entry of `[assumptions]`: a distribution (or a plain number, which makes it certain: what
-/// `compare --vary assumptions.NAME=V` writes) and where it comes from.
+/// A distribution of dates, as written: bounded, so that every value drawn is a date between two
+/// written ones. Other distributions (unbounded, or of numbers) are refused for a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "dist", rename_all = "lowercase", deny_unknown_fields)]
+pub enum DateSpec {
+    /// Uniform between `min` and `max`.
+    Uniform { min: Date, max: Date },
+    /// Triangular with lower limit `min`, most likely date `mode` and upper limit `max`.
+    Triangular { min: Date, mode: Date, max: Date },
+}
+
+impl DateSpec {
+    /// The earliest and latest dates it can take, as written.
+    pub fn bounds(&self) -> (Date, Date) {
+        match self {
+            DateSpec::Uniform { min, max } | DateSpec::Triangular { min, max, .. } => (*min, *max),
+        }
+    }
+}
+
+/// The distributions a date may have, for messages.
+const DATE_DISTS: &str = "an uncertain date is { dist = \"uniform\", min = DATE, max = DATE } or { dist = \"triangular\", min = DATE, mode = DATE, max = DATE }: bounded by dates, so that every value drawn is a date between them";
+
+/// A [`DateSpec`] from a table (without its `source`), with the rule in the message when its
+/// `dist` is not one a date may have.
+fn date_spec_of_table<E: de::Error>(t: toml::Table) -> Result<DateSpec, E> {
+    if let Some(toml::Value::String(d)) = t.get("dist")
+        && d != "uniform"
+        && d != "triangular"
+    {
+        return Err(E::custom(format!(
+            "{} is not a distribution a date may have: {DATE_DISTS}",
+            crate::quote::quoted(d)
+        )));
+    }
+    // Each bound on its own first, so that a message names the one that is not a date.
+    for key in ["min", "mode", "max"] {
+        if let Some(v) = t.get(key) {
+            Date::deserialize(v.clone())
+                .map_err(|e| E::custom(format!("{key}: {}", e.message().trim())))?;
+        }
+    }
+    DateSpec::deserialize(toml::Value::Table(t)).map_err(|e| E::custom(e.message().trim()))
+}
+
+/// Takes `source` out of a table: where the belief comes from.
+fn take_source<E: de::Error>(t: &mut toml::Table) -> Result<Option<String>, E> {
+    match t.remove("source") {
+        None => Ok(None),
+        Some(toml::Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(E::custom("source must be a string")),
+    }
+}
+
+/// A distribution of dates written on a setting, with where the belief comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DateDist {
+    #[serde(flatten)]
+    pub spec: DateSpec,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A date in a scenario that may be uncertain (an arrival stream's end), as written: a date, a
+/// distribution of dates (an anonymous assumption) or `{ assumption = "NAME" }` (a declared one).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum UncertainDate {
+    Date(Date),
+    Dist(DateDist),
+    Ref(AssumptionRef),
+}
+
+impl From<Date> for UncertainDate {
+    fn from(d: Date) -> UncertainDate {
+        UncertainDate::Date(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for UncertainDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = UncertainDate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a date, a distribution of dates such as { dist = \"triangular\", min = 2023-07-06, mode = 2023-10-06, max = 2024-04-05 } or { assumption = \"NAME\" }",
+                )
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<UncertainDate, E> {
+                Date::deserialize(de::value::StrDeserializer::<E>::new(v)).map(UncertainDate::Date)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<UncertainDate, A::Error> {
+                // A TOML date comes as a map too: read the value, then decide by what it is.
+                let v = toml::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let mut t = match v {
+                    toml::Value::Table(t) => t,
+                    other => {
+                        return Date::deserialize(other)
+                            .map(UncertainDate::Date)
+                            .map_err(|e| de::Error::custom(e.message().trim()));
+                    }
+                };
+                if t.contains_key("assumption") {
+                    return AssumptionRef::deserialize(toml::Value::Table(t))
+                        .map(UncertainDate::Ref)
+                        .map_err(|e| {
+                            de::Error::custom(format!(
+                                "{} (a reference to an assumption is {{ assumption = \"NAME\" }} alone)",
+                                e.message().trim()
+                            ))
+                        });
+                }
+                let source = take_source(&mut t)?;
+                Ok(UncertainDate::Dist(DateDist {
+                    spec: date_spec_of_table(t)?,
+                    source,
+                }))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// What an entry of `[assumptions]` is a distribution of.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum DeclaredSpec {
+    /// Numbers (a plain number makes it certain).
+    Number(super::DistSpec),
+    /// Dates: an arrival stream's end.
+    Date(DateSpec),
+    /// A plain date, which makes it certain.
+    OnDate(Date),
+}
+
+/// One entry of `[assumptions]`: a distribution (or a plain number or date, which makes it
+/// certain: what `compare --vary assumptions.NAME=V` writes) and where it comes from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RawDeclared {
     #[serde(flatten)]
-    pub spec: super::DistSpec,
+    pub spec: DeclaredSpec,
     /// Where the belief comes from: a published figure, or `judgment: why`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
@@ -137,12 +272,12 @@ impl<'de> Deserialize<'de> for RawDeclared {
             type Value = RawDeclared;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str(
-                    "a distribution such as { dist = \"triangular\", min = 4.5, mode = 5.5, max = 6.5, source = \"...\" }, or a number",
+                    "a distribution such as { dist = \"triangular\", min = 4.5, mode = 5.5, max = 6.5, source = \"...\" }, or a number (or a distribution of dates, or a date)",
                 )
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawDeclared, E> {
                 Ok(RawDeclared {
-                    spec: super::DistSpec::Fixed { value: v },
+                    spec: DeclaredSpec::Number(super::DistSpec::Fixed { value: v }),
                     source: None,
                 })
             }
@@ -153,7 +288,30 @@ impl<'de> Deserialize<'de> for RawDeclared {
                 self.visit_f64(v as f64)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawDeclared, A::Error> {
-                declared_of_table(table_of(map)?)
+                // A TOML date comes as a map too: read the value, then decide by what it is.
+                let v = toml::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let mut t = match v {
+                    toml::Value::Table(t) => t,
+                    other => {
+                        return Date::deserialize(other)
+                            .map(|d| RawDeclared {
+                                spec: DeclaredSpec::OnDate(d),
+                                source: None,
+                            })
+                            .map_err(|e| de::Error::custom(e.message().trim()));
+                    }
+                };
+                let source = take_source(&mut t)?;
+                // Of dates when a parameter is a date (a number beside it is then refused as not
+                // a date, and a distribution other than uniform and triangular as not one a date
+                // may have).
+                let of_dates = t.values().any(|v| matches!(v, toml::Value::Datetime(_)));
+                let spec = if of_dates {
+                    DeclaredSpec::Date(date_spec_of_table(t)?)
+                } else {
+                    DeclaredSpec::Number(dist_of_table(t)?)
+                };
+                Ok(RawDeclared { spec, source })
             }
         }
         d.deserialize_any(V)
@@ -256,6 +414,9 @@ pub struct Assumption {
     pub low: f64,
     pub central: f64,
     pub high: f64,
+    /// A distribution of dates (an arrival stream's end): its values are times, in working days
+    /// since the start of day 0, on the working-day axis extended past the horizon.
+    pub of_dates: bool,
 }
 
 /// Every assumption of a scenario and the slots they draw.
@@ -293,6 +454,7 @@ impl Assumptions {
             uses: Vec::new(),
             kind: AssumptionKind::Scalar,
             slots: slot..slot + 1,
+            of_dates: false,
         });
         self.list.len() - 1
     }
@@ -339,6 +501,7 @@ impl Assumptions {
                 largest,
             },
             slots: first..self.slots.len(),
+            of_dates: false,
         });
         self.list.len() - 1
     }
@@ -476,7 +639,7 @@ mod tests {
         let t: T = toml::from_str("x = { dist = \"uniform\", min = 1, max = 2 }").unwrap();
         assert_eq!(
             t.x,
-            Uncertain::Dist(RawDeclared {
+            Uncertain::Dist(InlineDist {
                 spec: DistSpec::Uniform { min: 1.0, max: 2.0 },
                 source: None
             })
@@ -487,7 +650,7 @@ mod tests {
                 .unwrap();
         assert_eq!(
             t.x,
-            Uncertain::Dist(RawDeclared {
+            Uncertain::Dist(InlineDist {
                 spec: DistSpec::Uniform { min: 1.0, max: 2.0 },
                 source: Some("HO 2022".into())
             })
@@ -520,5 +683,78 @@ mod tests {
             toml::from_str("d = { dist = \"uniform\", min = 1, max = 2, source = \"judgment\" }")
                 .unwrap();
         assert_eq!(d.d.source.as_deref(), Some("judgment"));
+    }
+
+    #[test]
+    fn uncertain_dates_read_dates_distributions_of_dates_and_references() {
+        #[derive(Deserialize)]
+        struct T {
+            to: UncertainDate,
+        }
+        let day = |s: &str| Date::parse(s).unwrap();
+        for text in ["to = 2024-03-28", "to = \"2024-03-28\""] {
+            let t: T = toml::from_str(text).unwrap();
+            assert_eq!(t.to, UncertainDate::Date(day("2024-03-28")), "{text}");
+        }
+        let t: T = toml::from_str(
+            "to = { dist = \"triangular\", min = 2024-03-01, mode = 2024-03-28, max = 2024-06-28, source = \"judgment\" }",
+        )
+        .unwrap();
+        assert_eq!(
+            t.to,
+            UncertainDate::Dist(DateDist {
+                spec: DateSpec::Triangular {
+                    min: day("2024-03-01"),
+                    mode: day("2024-03-28"),
+                    max: day("2024-06-28")
+                },
+                source: Some("judgment".into())
+            })
+        );
+        let t: T = toml::from_str("to = { assumption = \"ends\" }").unwrap();
+        assert_eq!(
+            t.to,
+            UncertainDate::Ref(AssumptionRef {
+                assumption: "ends".into()
+            })
+        );
+        for (text, says) in [
+            (
+                "to = { dist = \"gamma\", mean = 2024-03-01, sd = 5 }",
+                "\"gamma\" is not a distribution a date may have",
+            ),
+            (
+                "to = { dist = \"uniform\", min = 2024-03-01, max = 5 }",
+                "max: invalid type: integer `5`, expected a date",
+            ),
+            ("to = 5", "invalid type: integer `5`, expected a date"),
+        ] {
+            let e = toml::from_str::<T>(text).err().unwrap().to_string();
+            assert!(e.contains(says), "{e}");
+        }
+        // Declared: of dates when a parameter is a date; a plain date is certain.
+        #[derive(Deserialize)]
+        struct D {
+            d: RawDeclared,
+        }
+        let d: D = toml::from_str(
+            "d = { dist = \"uniform\", min = 2024-03-01, max = 2024-06-28, source = \"judgment\" }",
+        )
+        .unwrap();
+        assert_eq!(
+            d.d.spec,
+            DeclaredSpec::Date(DateSpec::Uniform {
+                min: day("2024-03-01"),
+                max: day("2024-06-28")
+            })
+        );
+        assert_eq!(d.d.source.as_deref(), Some("judgment"));
+        let d: D = toml::from_str("d = 2024-03-28").unwrap();
+        assert_eq!(d.d.spec, DeclaredSpec::OnDate(day("2024-03-28")));
+        let d: D = toml::from_str("d = { dist = \"uniform\", min = 1, max = 2 }").unwrap();
+        assert_eq!(
+            d.d.spec,
+            DeclaredSpec::Number(DistSpec::Uniform { min: 1.0, max: 2.0 })
+        );
     }
 }

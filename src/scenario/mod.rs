@@ -115,18 +115,31 @@ impl Scenario {
     /// by construction: a tracked arrival stream that runs to the horizon keeps bringing cases
     /// that count, so a run is censored or "finishes" on the horizon itself (the planner's
     /// "why never?"). The sentence says what to change. `None` when the scenario can finish.
+    ///
+    /// A stream whose end is uncertain counts only when its *earliest* end reaches the horizon,
+    /// since only then is no run able to finish: a distribution that reaches the horizon in some
+    /// replications says that the work may go on to the end, which the bands then show.
     pub fn why_never_finished(&self) -> Option<String> {
         let horizon = self.horizon_time();
         let stream = self.arrivals.iter().find(|a| {
             a.tracked
                 && a.rate_per_day.central > 0.0
                 && a.conversion.central > 0.0
-                && a.to >= horizon
+                && self.least(&a.to) >= horizon
         })?;
         Some(format!(
             "arrival stream {:?} is tracked and runs to the horizon ({}), so its cases never stop coming: all_cases_closed can be no earlier than the horizon, and each run is either censored or finishes on the horizon itself, which says nothing about when the work is done. Give the stream an end date ('to'), or set 'track = false' if its cases are ordinary work that the finish date should not wait for",
             stream.name, self.horizon
         ))
+    }
+
+    /// The least value `p` can take: its value, or the smallest its assumption can draw
+    /// ([`Dist::drawn_range`]).
+    pub fn least(&self, p: &Param) -> f64 {
+        match p.slot {
+            None => p.central,
+            Some(i) => self.assumptions.slots[i as usize].law.quantile(dist::U_MIN),
+        }
     }
 
     /// The horizon as a time: the end of the last working day on or before the horizon date
@@ -301,11 +314,7 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         && let Some(p) = &path
     {
         let last = p.rsplit('.').next().unwrap_or(p);
-        message = if p.starts_with("arrivals") && last == "to" {
-            format!(
-                "{message}: an arrival stream's end cannot be uncertain yet (a planned addition): write the date you think most likely"
-            )
-        } else if matches!(
+        message = if matches!(
             last,
             "count" | "from" | "to" | "at" | "start" | "horizon" | "target" | "warmup"
         ) && !p.starts_with("backlogs")
@@ -567,8 +576,10 @@ pub struct ArrivalStream {
     pub rate_per_day: Param,
     /// [working days]
     pub from: f64,
-    /// [working days], exclusive
-    pub to: f64,
+    /// The end, exclusive [working days]: written (capped at the horizon), or an assumption of
+    /// dates drawn per replication (whose values may lie past the horizon, where the stream is
+    /// capped when it runs).
+    pub to: Param,
     /// Probability an arrival opens a case.
     pub conversion: Param,
     pub tracked: bool,

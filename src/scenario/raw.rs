@@ -5,7 +5,7 @@
 //! which turns a [`RawScenario`] into a [`super::Scenario`]. Field docs give units; they are the
 //! reference text that `scenarios/README.md` expands on.
 
-use super::assume::{RawDeclared, Uncertain};
+use super::assume::{RawDeclared, Uncertain, UncertainDate};
 use super::dist::DistSpec;
 use crate::calendar::{Date, Region, Weekday};
 use serde::{Deserialize, Serialize};
@@ -456,9 +456,11 @@ pub struct RawArrival {
     /// First day of arrivals (default: `start`).
     #[serde(default)]
     pub from: Option<Date>,
-    /// Last day of arrivals, inclusive (default: the horizon).
+    /// Last day of arrivals, inclusive (default: the horizon). An assumption, not a lever (when
+    /// callers stop is not the planner's to schedule): a uniform or triangular distribution of
+    /// dates is drawn once per replication.
     #[serde(default)]
-    pub to: Option<Date>,
+    pub to: Option<UncertainDate>,
     /// Probability that an arrival becomes a case (e.g. 350 reports from 1,000 calls). Default 1.
     #[serde(default)]
     pub conversion: Option<Uncertain>,

@@ -2,6 +2,7 @@
 //! problems collected rather than stopping at the first, each naming the field path, the value and
 //! the rule. Also the limits that refuse absurd sizes before a run starts.
 
+use super::assume::{DateSpec, DeclaredSpec, UncertainDate};
 use super::dist::{Dist, DistSpec};
 use super::raw::*;
 use super::*;
@@ -60,12 +61,22 @@ fn listed(items: impl Iterator<Item = String>) -> String {
 #[derive(Default)]
 struct Ctx {
     errors: Vec<FieldError>,
-    /// The `[assumptions]` entries that are valid: their distribution and source.
-    declared: std::collections::BTreeMap<String, (Dist, Option<String>)>,
+    /// The `[assumptions]` entries that are valid, by name.
+    declared: std::collections::BTreeMap<String, Declared>,
     /// Declared assumptions that some setting uses, by name: their index in `assumptions.list`.
     declared_used: HashMap<String, usize>,
     /// Every assumption found so far.
     assumptions: Assumptions,
+}
+
+/// A valid entry of `[assumptions]`.
+#[derive(Debug, Clone)]
+struct Declared {
+    /// Its distribution (of a distribution of dates: of their times, [`Span::end_on_axis`]).
+    dist: Dist,
+    source: Option<String>,
+    /// For a distribution of dates: the earliest and latest dates it can take, as written.
+    dates: Option<(Date, Date)>,
 }
 
 /// A rule a setting's value must keep: the test, and its wording after the value ("must be more
@@ -88,7 +99,7 @@ impl Ctx {
         name: Option<&str>,
         rule: &Rule,
     ) -> Option<Param> {
-        use super::assume::{Law, Uncertain};
+        use super::assume::Uncertain;
         let range_ok = |lo: f64, hi: f64| (rule.ok)(lo) && (rule.ok)(hi);
         match raw {
             Uncertain::Value(v) => {
@@ -114,62 +125,22 @@ impl Ctx {
                     );
                     return None;
                 }
-                if d.is_fixed() {
-                    return Some(Param::fixed(d.quantile(0.5)));
-                }
-                let Some(name) = name else {
-                    self.err(
-                        path,
-                        "an uncertain value is an assumption named after its entry: give the entry a `name` (or declare the assumption in [assumptions] and refer to it with { assumption = \"NAME\" })",
-                    );
-                    return None;
-                };
-                if self.assumptions.list.iter().any(|a| a.name == name) {
+                self.anonymous(path, name, d, raw.source.clone(), false)
+            }
+            Uncertain::Ref(r) => {
+                let n = r.assumption.as_str();
+                let declared = self.declared_entry(path, n)?;
+                if let Some((first, last)) = declared.dates {
                     self.err(
                         path,
                         format!(
-                            "two uncertain settings would both be named {}: give their entries different names",
-                            quoted(name)
+                            "assumption {} is a distribution of dates ({first} to {last}), and this setting takes a number",
+                            quoted(n)
                         ),
                     );
                     return None;
                 }
-                let i = self.assumptions.push_scalar(
-                    name.to_string(),
-                    false,
-                    raw.source.clone(),
-                    Law::Dist(d),
-                );
-                self.assumptions.list[i].uses.push(name.to_string());
-                let a = &self.assumptions.list[i];
-                Some(Param {
-                    central: a.central,
-                    slot: Some(a.slots.start as u32),
-                })
-            }
-            Uncertain::Ref(r) => {
-                let n = r.assumption.as_str();
-                let Some((d, source)) = self.declared.get(n).cloned() else {
-                    if !self.has_errors_under(&format!("assumptions.{n}")) {
-                        let known = listed(self.declared.keys().map(|k| quoted(k)));
-                        self.err(
-                            path,
-                            if known.is_empty() {
-                                format!(
-                                    "no assumption named {} ([assumptions] declares none)",
-                                    quoted(n)
-                                )
-                            } else {
-                                format!(
-                                    "no assumption named {}; [assumptions] declares {known}",
-                                    quoted(n)
-                                )
-                            },
-                        );
-                    }
-                    return None;
-                };
-                let (lo, hi) = d.drawn_range();
+                let (lo, hi) = declared.dist.drawn_range();
                 if !range_ok(lo, hi) {
                     self.err(
                         path,
@@ -183,27 +154,114 @@ impl Ctx {
                     );
                     return None;
                 }
-                if d.is_fixed() {
-                    return Some(Param::fixed(d.quantile(0.5)));
-                }
-                let i = match self.declared_used.get(n) {
-                    Some(&i) => i,
-                    None => {
-                        let i =
-                            self.assumptions
-                                .push_scalar(n.to_string(), true, source, Law::Dist(d));
-                        self.declared_used.insert(n.to_string(), i);
-                        i
-                    }
-                };
-                let use_name = name.map_or_else(|| path.to_string(), str::to_string);
-                self.assumptions.list[i].uses.push(use_name);
-                let a = &self.assumptions.list[i];
-                Some(Param {
-                    central: a.central,
-                    slot: Some(a.slots.start as u32),
-                })
+                Some(self.declared_param(path, name, n, declared))
             }
+        }
+    }
+
+    /// The anonymous assumption `name` drawn from `d` (of dates: `of_dates`), at `path`; a plain
+    /// value when `d` can draw only one. `None` after reporting a problem (no name, or the name
+    /// of another).
+    fn anonymous(
+        &mut self,
+        path: &str,
+        name: Option<&str>,
+        d: Dist,
+        source: Option<String>,
+        of_dates: bool,
+    ) -> Option<Param> {
+        use super::assume::Law;
+        if d.is_fixed() {
+            return Some(Param::fixed(d.quantile(0.5)));
+        }
+        let Some(name) = name else {
+            self.err(
+                path,
+                "an uncertain value is an assumption named after its entry: give the entry a `name` (or declare the assumption in [assumptions] and refer to it with { assumption = \"NAME\" })",
+            );
+            return None;
+        };
+        if self.assumptions.list.iter().any(|a| a.name == name) {
+            self.err(
+                path,
+                format!(
+                    "two uncertain settings would both be named {}: give their entries different names",
+                    quoted(name)
+                ),
+            );
+            return None;
+        }
+        let i = self
+            .assumptions
+            .push_scalar(name.to_string(), false, source, Law::Dist(d));
+        self.assumptions.list[i].of_dates = of_dates;
+        self.assumptions.list[i].uses.push(name.to_string());
+        let a = &self.assumptions.list[i];
+        Some(Param {
+            central: a.central,
+            slot: Some(a.slots.start as u32),
+        })
+    }
+
+    /// The valid `[assumptions]` entry `n`, referred to at `path`; `None` after reporting that
+    /// there is none (unless the entry itself was reported).
+    fn declared_entry(&mut self, path: &str, n: &str) -> Option<Declared> {
+        if let Some(d) = self.declared.get(n) {
+            return Some(d.clone());
+        }
+        if !self.has_errors_under(&format!("assumptions.{n}")) {
+            let known = listed(self.declared.keys().map(|k| quoted(k)));
+            self.err(
+                path,
+                if known.is_empty() {
+                    format!(
+                        "no assumption named {} ([assumptions] declares none)",
+                        quoted(n)
+                    )
+                } else {
+                    format!(
+                        "no assumption named {}; [assumptions] declares {known}",
+                        quoted(n)
+                    )
+                },
+            );
+        }
+        None
+    }
+
+    /// The value of the setting `name` (or, without one, `path`) that takes the declared
+    /// assumption `n`: a plain value when it can take only one.
+    fn declared_param(
+        &mut self,
+        path: &str,
+        name: Option<&str>,
+        n: &str,
+        declared: Declared,
+    ) -> Param {
+        use super::assume::Law;
+        if declared.dist.is_fixed() {
+            return Param::fixed(declared.dist.quantile(0.5));
+        }
+        let i = match self.declared_used.get(n) {
+            Some(&i) => i,
+            None => {
+                let i = self.assumptions.push_scalar(
+                    n.to_string(),
+                    true,
+                    declared.source,
+                    Law::Dist(declared.dist),
+                );
+                self.assumptions.list[i].of_dates = declared.dates.is_some();
+                self.declared_used.insert(n.to_string(), i);
+                i
+            }
+        };
+        let use_name = name.map_or_else(|| path.to_string(), str::to_string);
+        self.assumptions.list[i].uses.push(use_name);
+        let a = &self.assumptions.list[i];
+        Param {
+            central: a.central,
+            slot: Some(a.slots.start as u32),
         }
     }
 
@@ -527,7 +585,23 @@ impl Span {
         {
             first_year = first_year.min(s.ymd().0.max(start_year - MAX_OBSERVED_YEARS - 1));
         }
-        let last_year = raw.horizon.ymd().0.clamp(start_year, start_year + 101);
+        // And to the latest date a distribution of dates can take, which may lie after the
+        // horizon (its time counts the working days after it: `end_on_axis`).
+        let latest_drawn = (raw.arrivals.iter())
+            .filter_map(|a| match &a.to {
+                Some(UncertainDate::Dist(d)) => Some(d.spec.bounds().1),
+                _ => None,
+            })
+            .chain(raw.assumptions.values().filter_map(|d| match &d.spec {
+                DeclaredSpec::Date(spec) => Some(spec.bounds().1),
+                DeclaredSpec::OnDate(day) => Some(*day),
+                DeclaredSpec::Number(_) => None,
+            }))
+            .map(|d| d.ymd().0)
+            .max();
+        let last_year = (raw.horizon.ymd().0)
+            .max(latest_drawn.unwrap_or(i32::MIN))
+            .clamp(start_year, start_year + 101);
         let mut holidays: Vec<Date> = cal_raw.extra_holidays.clone();
         if let Some(region) = cal_raw.holidays.region() {
             for y in first_year..=last_year {
@@ -586,6 +660,60 @@ impl Span {
             .and_then(|cal| cal.last_day_on_or_before(d))
             .map(|i| i as f64 + 1.0)
             .unwrap_or(0.0)
+    }
+
+    /// The end of the last working day on or before `d` [working days], on the working-day axis
+    /// extended past the horizon: [`Span::end_of`] up to the horizon, and after it the horizon
+    /// plus the working days from the day after the horizon to `d` inclusive (the work pattern's
+    /// weekdays and holidays). So a distribution of dates that reaches past the horizon keeps its
+    /// shape (its draws after the horizon are capped there when used, as a date is).
+    fn end_on_axis(&self, d: Date) -> f64 {
+        if d <= self.horizon || self.calendar.is_none() {
+            return self.end_of(d);
+        }
+        self.horizon_t
+            + self
+                .pattern
+                .working_days_between(self.horizon.add_days(1), d.add_days(1)) as f64
+    }
+
+    /// A distribution of dates at `path` as the distribution of their times (each bound and the
+    /// mode converted by [`Span::end_on_axis`], as a written end date is); `None` after reporting
+    /// bounds out of order.
+    fn date_dist(&self, c: &mut Ctx, path: &str, spec: &DateSpec) -> Option<Dist> {
+        let t = |d: Date| self.end_on_axis(d);
+        let times = match *spec {
+            DateSpec::Uniform { min, max } => {
+                if min > max {
+                    c.err(path, format!("min = {min} is after max = {max}"));
+                    return None;
+                }
+                if t(min) == t(max) {
+                    return Some(Dist::fixed(t(min)));
+                }
+                DistSpec::Uniform {
+                    min: t(min),
+                    max: t(max),
+                }
+            }
+            DateSpec::Triangular { min, mode, max } => {
+                if !(min <= mode && mode <= max) {
+                    c.err(
+                        path,
+                        format!(
+                            "needs min <= mode <= max, got min = {min}, mode = {mode}, max = {max}"
+                        ),
+                    );
+                    return None;
+                }
+                DistSpec::Triangular {
+                    min: t(min),
+                    mode: t(mode),
+                    max: t(max),
+                }
+            }
+        };
+        c.dist(path, &times, false)
     }
 
     /// Reports `d` at `path` when it is after the horizon (with the horizon before the start,
@@ -653,7 +781,7 @@ fn names(c: &mut Ctx, raw: &RawScenario) {
 
 /// `[assumptions]`: each name (letters, digits, `_` and `-`, so that it can never equal a
 /// setting's dotted path, which names an anonymous assumption), its distribution and source.
-fn declarations(c: &mut Ctx, raw: &RawScenario) {
+fn declarations(c: &mut Ctx, raw: &RawScenario, span: &Span) {
     for (name, d) in &raw.assumptions {
         let p = format!("assumptions.{name}");
         let name_ok = !name.is_empty()
@@ -674,8 +802,24 @@ fn declarations(c: &mut Ctx, raw: &RawScenario) {
         if let Some(src) = &d.source {
             c.text(format!("{p}.source"), src, true);
         }
-        if let Some(dist) = c.dist(&p, &d.spec, false) {
-            c.declared.insert(name.clone(), (dist, d.source.clone()));
+        let entry = match &d.spec {
+            DeclaredSpec::Number(spec) => c.dist(&p, spec, false).map(|dist| (dist, None)),
+            DeclaredSpec::Date(spec) => span
+                .date_dist(c, &p, spec)
+                .map(|dist| (dist, Some(spec.bounds()))),
+            DeclaredSpec::OnDate(day) => {
+                Some((Dist::fixed(span.end_on_axis(*day)), Some((*day, *day))))
+            }
+        };
+        if let Some((dist, dates)) = entry {
+            c.declared.insert(
+                name.clone(),
+                Declared {
+                    dist,
+                    source: d.source.clone(),
+                    dates,
+                },
+            );
         }
     }
 }
@@ -1467,7 +1611,6 @@ fn arrivals(
 ) -> Vec<ArrivalStream> {
     let horizon_t = span.horizon_t;
     let day_from = |d: Date| span.day_from(d);
-    let end_of = |d: Date| span.end_of(d);
     let in_window = |c: &mut Ctx, path: &str, d: Date| span.in_window(c, path, d);
     let type_names = &names.types;
     let mut arrivals = Vec::new();
@@ -1502,33 +1645,36 @@ fn arrivals(
                 },
             ),
         };
-        if let (Some(f), Some(t)) = (a.from, a.to)
-            && t < f
-        {
-            c.err(format!("{p}.to"), format!("{t} is before from ({f})"));
+        // Every end it can take must be on or after `from` and the start.
+        let mut earliest = vec![(raw.start, format!("the scenario start ({})", raw.start))];
+        if let Some(f) = a.from {
+            earliest.insert(0, (f, format!("from ({f})")));
         }
+        let to = match &a.to {
+            None => Some(Param::fixed(horizon_t)),
+            Some(u) => arrival_end(
+                c,
+                span,
+                u,
+                &format!("{p}.to"),
+                &format!("{np}.to"),
+                &earliest,
+            ),
+        };
         if let Some(f) = a.from {
             in_window(c, &format!("{p}.from"), f);
         }
-        if let Some(t) = a.to
-            && t < raw.start
-        {
-            c.err(
-                format!("{p}.to"),
-                format!("{t} is before the scenario start ({})", raw.start),
-            );
-        }
         let from = a.from.map(day_from).unwrap_or(0.0);
-        let to = a.to.map(end_of).unwrap_or(horizon_t).min(horizon_t);
+        let to_central = to.map_or(horizon_t, |t| t.central.min(horizon_t));
         let rate_central = rate.map_or(0.0, |r| r.central);
-        let expected = rate_central * (to - from).max(0.0);
+        let expected = rate_central * (to_central - from).max(0.0);
         if expected.is_finite() && expected > MAX_EXPECTED_CASES_PER_REPLICATION {
             c.err(
                 format!("{p}.rate_per_day"),
-                format!("{} a day over {} working days is {expected:.3e} arrivals per replication; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)", short(rate_central), to - from),
+                format!("{} a day over {} working days is {expected:.3e} arrivals per replication; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)", short(rate_central), to_central - from),
             );
         }
-        if let (Some(ct), Some(rate), Some(conv)) = (ct, rate, conv) {
+        if let (Some(ct), Some(rate), Some(conv), Some(to)) = (ct, rate, conv, to) {
             expected_external[ct] += expected * conv.central;
             arrivals.push(ArrivalStream {
                 name: a.name.clone(),
@@ -1543,6 +1689,93 @@ fn arrivals(
         }
     }
     arrivals
+}
+
+/// An arrival stream's end (`raw`, at `path`) as a time [working days]: a written date as the
+/// end of its last working day, capped at the horizon; a distribution of dates or a reference to
+/// a declared one as the anonymous assumption `name`, or the declared one, whose value in a
+/// replication is drawn. Every date it can take must be on or after each of `earliest` (a date
+/// and how a message names it): for a distribution, checked on its earliest date, since the
+/// rules only bound it from below. `None` after reporting a problem with a distribution.
+fn arrival_end(
+    c: &mut Ctx,
+    span: &Span,
+    raw: &UncertainDate,
+    path: &str,
+    name: &str,
+    earliest: &[(Date, String)],
+) -> Option<Param> {
+    let too_early = |first: Date, last: Date, said: &str| {
+        (earliest.iter())
+            .filter(|(e, _)| first < *e)
+            .map(|(_, what)| {
+                format!("{said} can take dates from {first} to {last}, but every end must be on or after {what}")
+            })
+            .collect::<Vec<_>>()
+    };
+    match raw {
+        UncertainDate::Date(t) => {
+            for (first, what) in earliest {
+                if t < first {
+                    c.err(path, format!("{t} is before {what}"));
+                }
+            }
+            Some(Param::fixed(span.end_of(*t).min(span.horizon_t)))
+        }
+        UncertainDate::Dist(d) => {
+            if let Some(src) = &d.source {
+                c.text(format!("{path}.source"), src, true);
+            }
+            let dist = span.date_dist(c, path, &d.spec)?;
+            let (first, last) = d.spec.bounds();
+            let problems = too_early(first, last, "this distribution");
+            let ok = problems.is_empty();
+            for m in problems {
+                c.err(path, m);
+            }
+            if !ok {
+                return None;
+            }
+            c.anonymous(path, Some(name), dist, d.source.clone(), true)
+                .map(|t| capped(t, span.horizon_t))
+        }
+        UncertainDate::Ref(r) => {
+            let n = r.assumption.as_str();
+            let declared = c.declared_entry(path, n)?;
+            let Some((first, last)) = declared.dates else {
+                c.err(
+                    path,
+                    format!(
+                        "assumption {} is a distribution of numbers: an arrival stream's end takes a date, or an assumption of dates such as {{ dist = \"triangular\", min = 2023-07-06, mode = 2023-10-06, max = 2024-04-05 }}",
+                        quoted(n)
+                    ),
+                );
+                return None;
+            };
+            let problems = too_early(first, last, &format!("assumption {}", quoted(n)));
+            let ok = problems.is_empty();
+            for m in problems {
+                c.err(path, m);
+            }
+            if !ok {
+                return None;
+            }
+            Some(capped(
+                c.declared_param(path, Some(name), n, declared),
+                span.horizon_t,
+            ))
+        }
+    }
+}
+
+/// An end that can take one value only is capped at the horizon as a written date is; an
+/// uncertain one keeps its median (what the results report) and is capped when drawn.
+fn capped(t: Param, horizon_t: f64) -> Param {
+    if t.is_uncertain() {
+        t
+    } else {
+        Param::fixed(t.central.min(horizon_t))
+    }
 }
 
 /// `[[backlogs]]`: case type, count and date; adds each backlog to `expected_external` [cases per
@@ -1766,7 +1999,7 @@ pub(super) fn validate(
     let span = Span::new(c, &raw);
     let warmup = warmup(c, &raw, &span);
     names(c, &raw);
-    declarations(c, &raw);
+    declarations(c, &raw, &span);
     let names = Names {
         types: raw.case_types.iter().map(|t| t.name.as_str()).collect(),
         teams: raw.teams.iter().map(|t| t.name.as_str()).collect(),
@@ -2137,6 +2370,11 @@ count = 10
             (
                 "from = 2024-02-01",
                 "from = { dist = \"uniform\", min = 1, max = 3 }",
+            ),
+            // A headcount's end is the planner's (unlike an arrival stream's).
+            (
+                "from = 2024-02-01",
+                "from = 2024-02-01, to = { dist = \"uniform\", min = 2024-05-01, max = 2024-06-01 }",
             ),
         ] {
             let text = SMALL.replacen(old, new, 1);
@@ -2570,5 +2808,216 @@ count = 10
         assert_eq!(streams.len(), 1);
         // January 2024 has 22 working days (New Year's Day a bank holiday): 2 × 22 × 0.25 = 11.
         assert_eq!(external, [21.0]);
+    }
+
+    /// SMALL with a stream `calls` of "work" from the start to `to` (TOML), after `extra`.
+    fn with_stream(to: &str, extra: &str) -> String {
+        format!(
+            "{SMALL}{extra}[[arrivals]]\nname = \"calls\"\ncase_type = \"work\"\nrate_per_day = 2\n\
+             from = 2024-01-01\nto = {to}\n"
+        )
+    }
+
+    fn loaded(text: &str) -> Scenario {
+        Scenario::from_toml_str(text, "t.toml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// An arrival stream's end may be a distribution of dates: an assumption named by the
+    /// stream, whose values are the times of its dates converted as a written end is (the end of
+    /// the last working day on or before each), past the horizon too. A written end, or a
+    /// distribution that can take one time only, makes no assumption.
+    #[test]
+    fn an_arrival_stream_may_end_on_an_uncertain_date() {
+        let s = loaded(&with_stream("2024-03-28", ""));
+        assert!(s.assumptions.is_empty());
+        // January 22 working days (New Year's Day off), February 21, March to the 28th 20.
+        assert_eq!(s.arrivals[0].to, Param::fixed(63.0));
+        let end = |d: &str| {
+            s.calendar
+                .last_day_on_or_before(Date::parse(d).unwrap())
+                .unwrap() as f64
+                + 1.0
+        };
+        assert_eq!(end("2024-03-28"), 63.0);
+        // Bounds that give one time (a Saturday and a Sunday: the Friday's end) are a date.
+        for to in [
+            "{ dist = \"uniform\", min = 2024-03-28, max = 2024-03-28 }",
+            "{ dist = \"uniform\", min = 2024-03-30, max = 2024-03-31 }",
+            "{ dist = \"triangular\", min = 2024-03-28, mode = 2024-03-28, max = 2024-03-28 }",
+        ] {
+            let t = loaded(&with_stream(to, ""));
+            assert!(t.assumptions.is_empty(), "{to}");
+            assert_eq!(t.arrivals[0].to, Param::fixed(63.0), "{to}");
+        }
+        let t = loaded(&with_stream(
+            "{ dist = \"triangular\", min = 2024-03-01, mode = 2024-03-28, max = 2024-06-28, source = \"judgment: the appeal runs to the summer\" }",
+            "",
+        ));
+        assert_eq!(t.epistemic_inputs(), ["arrivals.calls.to"]);
+        let a = &t.assumptions.list[0];
+        assert!(a.of_dates && !a.declared);
+        assert_eq!(a.uses, ["arrivals.calls.to"]);
+        assert_eq!(
+            a.source.as_deref(),
+            Some("judgment: the appeal runs to the summer")
+        );
+        let (min, mode, max) = (end("2024-03-01"), 63.0, end("2024-06-28"));
+        let d = Dist::new(&DistSpec::Triangular { min, mode, max }, false).unwrap();
+        assert_eq!(
+            (a.low, a.central, a.high),
+            (d.quantile(0.1), d.quantile(0.5), d.quantile(0.9))
+        );
+        assert!(min < a.low && a.low < a.central && a.central < a.high && a.high < max);
+        assert_eq!(t.arrivals[0].to.central, a.central);
+        assert_eq!(t.arrivals[0].to.slot, Some(0));
+        assert_eq!(t.least(&t.arrivals[0].to), d.drawn_range().0);
+        // Past the horizon the axis goes on: 2025 to the end of June has 129 weekdays, less New
+        // Year's Day, Good Friday, Easter Monday and two May bank holidays.
+        let t = loaded(&with_stream(
+            "{ dist = \"uniform\", min = 2024-07-01, max = 2025-06-30 }",
+            "",
+        ));
+        let a = &t.assumptions.list[0];
+        let width = (a.high - a.low) / 0.8;
+        assert!((a.low - 0.1 * width - end("2024-07-01")).abs() < 1e-9);
+        let horizon = t.horizon_time();
+        assert!((a.low + 0.9 * width - (horizon + 124.0)).abs() < 1e-9);
+        // A written end after the horizon is the horizon, as before.
+        let t = loaded(&with_stream("2025-03-01", ""));
+        assert_eq!(t.arrivals[0].to, Param::fixed(horizon));
+        // A declared assumption of dates: one draw for every stream that refers to it.
+        let declared = with_stream(
+            "{ assumption = \"appeal_ends\" }",
+            "[assumptions]\nappeal_ends = { dist = \"uniform\", min = 2024-03-01, max = 2024-06-28, source = \"judgment\" }\n",
+        )
+        .replace("[[backlogs]]", "[[arrivals]]\nname = \"letters\"\ncase_type = \"work\"\nrate_per_day = 1\nto = { assumption = \"appeal_ends\" }\n[[backlogs]]");
+        let t = loaded(&declared);
+        assert_eq!(t.epistemic_inputs(), ["appeal_ends"]);
+        let a = &t.assumptions.list[0];
+        assert!(a.of_dates && a.declared);
+        assert_eq!(a.uses, ["arrivals.letters.to", "arrivals.calls.to"]);
+        assert_eq!(t.arrivals[0].to.slot, t.arrivals[1].to.slot);
+        assert_eq!(
+            a.central,
+            (end("2024-03-01") + end("2024-06-28")) / 2.0,
+            "the median of a uniform"
+        );
+        // A plain date declared is certain.
+        let t = loaded(&with_stream(
+            "{ assumption = \"appeal_ends\" }",
+            "[assumptions]\nappeal_ends = 2024-03-28\n",
+        ));
+        assert!(t.assumptions.is_empty());
+        assert_eq!(t.arrivals[0].to, Param::fixed(63.0));
+    }
+
+    /// A distribution of dates is refused, naming the field and the rule, when its bounds are
+    /// out of order, when it can end a stream before its `from` or the start, when it is not
+    /// bounded, and when a number takes it (or an end takes a distribution of numbers).
+    #[test]
+    fn bad_uncertain_ends_name_the_field_and_the_rule() {
+        let p = |to: &str, extra: &str| problems_of(&with_stream(to, extra));
+        assert_eq!(
+            p(
+                "{ dist = \"uniform\", min = 2024-06-01, max = 2024-03-01 }",
+                ""
+            ),
+            ["arrivals[0].to: min = 2024-06-01 is after max = 2024-03-01"]
+        );
+        assert_eq!(
+            p(
+                "{ dist = \"triangular\", min = 2024-03-01, mode = 2024-07-01, max = 2024-06-01 }",
+                ""
+            ),
+            [
+                "arrivals[0].to: needs min <= mode <= max, got min = 2024-03-01, mode = 2024-07-01, max = 2024-06-01"
+            ]
+        );
+        let early = "{ dist = \"uniform\", min = 2023-12-01, max = 2024-06-01 }";
+        assert_eq!(
+            p(early, ""),
+            [
+                "arrivals[0].to: this distribution can take dates from 2023-12-01 to 2024-06-01, but every end must be on or after from (2024-01-01)",
+                "arrivals[0].to: this distribution can take dates from 2023-12-01 to 2024-06-01, but every end must be on or after the scenario start (2024-01-01)"
+            ]
+        );
+        let late_from = with_stream(
+            "{ dist = \"uniform\", min = 2024-03-01, max = 2024-06-01 }",
+            "",
+        )
+        .replace("from = 2024-01-01\nto", "from = 2024-04-01\nto");
+        assert_eq!(
+            problems_of(&late_from),
+            [
+                "arrivals[0].to: this distribution can take dates from 2024-03-01 to 2024-06-01, but every end must be on or after from (2024-04-01)"
+            ]
+        );
+        let declared = "[assumptions]\nends = { dist = \"uniform\", min = 2023-12-01, max = 2024-06-01 }\nhours = { dist = \"uniform\", min = 5, max = 6 }\n";
+        assert_eq!(
+            p("{ assumption = \"ends\" }", declared),
+            [
+                "arrivals[0].to: assumption \"ends\" can take dates from 2023-12-01 to 2024-06-01, but every end must be on or after from (2024-01-01)",
+                "arrivals[0].to: assumption \"ends\" can take dates from 2023-12-01 to 2024-06-01, but every end must be on or after the scenario start (2024-01-01)"
+            ]
+        );
+        assert_eq!(
+            p("{ assumption = \"hours\" }", declared),
+            [
+                "arrivals[0].to: assumption \"hours\" is a distribution of numbers: an arrival stream's end takes a date, or an assumption of dates such as { dist = \"triangular\", min = 2023-07-06, mode = 2023-10-06, max = 2024-04-05 }"
+            ]
+        );
+        assert_eq!(
+            problems_of(&with_stream("2024-06-01", declared).replace(
+                "hours_per_day = 6",
+                "hours_per_day = { assumption = \"ends\" }"
+            )),
+            [
+                "teams[0].hours_per_day: assumption \"ends\" is a distribution of dates (2023-12-01 to 2024-06-01), and this setting takes a number"
+            ]
+        );
+        assert_eq!(
+            p(
+                "{ dist = \"uniform\", min = 2024-03-01, max = 2024-06-01 }",
+                "[assumptions]\nends = { dist = \"uniform\", min = 2024-06-01, max = 2024-03-01 }\n"
+            ),
+            ["assumptions.ends: min = 2024-06-01 is after max = 2024-03-01"]
+        );
+        // Read as written: an unbounded distribution, a bound that is not a date, a date-time.
+        for (to, says) in [
+            (
+                "{ dist = \"lognormal\", mean = 2024-03-01, sd = 20 }",
+                "arrivals[0].to: \"lognormal\" is not a distribution a date may have: an uncertain date is { dist = \"uniform\", min = DATE, max = DATE } or { dist = \"triangular\", min = DATE, mode = DATE, max = DATE }",
+            ),
+            (
+                "{ dist = \"uniform\", min = 40, max = 2024-06-01 }",
+                "arrivals[0].to: min: invalid type: integer `40`, expected a date",
+            ),
+            (
+                "{ dist = \"uniform\", min = 2024-03-01, max = 2024-06-01T12:00:00 }",
+                "arrivals[0].to: max: invalid date \"2024-06-01T12:00:00\"",
+            ),
+            (
+                "{ dist = \"uniform\", min = 2024-03-01, max = 2024-06-01, mode = 2024-04-01 }",
+                "arrivals[0].to: unknown field `mode`, expected `min` or `max`",
+            ),
+        ] {
+            let e = Scenario::from_toml_str(&with_stream(to, ""), "t.toml")
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("t.toml:") && e.contains(says), "{e}");
+        }
+        let e = Scenario::from_toml_str(
+            &with_stream(
+                "2024-06-01",
+                "[assumptions]\nends = { dist = \"exponential\", mean = 2024-03-01 }\n",
+            ),
+            "t.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("assumptions.ends: \"exponential\" is not a distribution a date may have"),
+            "{e}"
+        );
     }
 }

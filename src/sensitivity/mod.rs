@@ -121,6 +121,10 @@ pub struct AssumptionRow {
     pub rank: u64,
     #[serde(flatten)]
     pub assumption: AssumptionMeta,
+    /// For an assumption of dates (an arrival stream's end): its low, central and high values as
+    /// dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dates: Option<[String; 3]>,
     /// One per headline output, in `outputs` order.
     pub effects: Vec<Effect>,
 }
@@ -345,9 +349,13 @@ pub fn analyse(
                 }
             })
             .collect();
+        let dates = meta.unit.is_some().then(|| {
+            [meta.low, meta.central, meta.high].map(|v| crate::report::date_of(s, v, false))
+        });
         rows.push(AssumptionRow {
             rank: 0,
             assumption: meta,
+            dates,
             effects,
         });
     }

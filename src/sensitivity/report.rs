@@ -84,6 +84,15 @@ pub fn value(x: f64) -> String {
     }
 }
 
+/// An assumption's low and high as the table and chart show them: dates for an assumption of
+/// dates, else numbers of four significant digits.
+pub fn range_of(a: &super::AssumptionRow) -> (String, String) {
+    match &a.dates {
+        Some([low, _, high]) => (low.clone(), high.clone()),
+        None => (value(a.assumption.low), value(a.assumption.high)),
+    }
+}
+
 /// A share as a whole percentage with its error: `62% ± 4%` (± 2 standard errors); `None`
 /// without an estimate.
 fn pct(x: Option<f64>, se: Option<f64>) -> Option<String> {
@@ -179,14 +188,10 @@ pub fn sensitivity_text(s: &Sensitivity) -> String {
             Some(o) => format!(" (share of {o})"),
             None => String::new(),
         };
+        let (low, high) = range_of(a);
         t.push_str(&format!(
-            "{:>2}  {:<22} {:<13} {}{what} ({} to {})\n",
-            a.rank,
-            swing,
-            index,
-            am.name,
-            value(am.low),
-            value(am.high)
+            "{:>2}  {:<22} {:<13} {}{what} ({low} to {high})\n",
+            a.rank, swing, index, am.name
         ));
     }
     t.push_str(

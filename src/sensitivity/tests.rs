@@ -264,3 +264,30 @@ fn too_few_replications_for_an_index_say_so() {
     );
     assert!(report::sensitivity_text(&one).contains("Too few replications"));
 }
+
+/// An assumption of dates (an arrival stream's end) is shown as dates, in the JSON, the table
+/// and the chart; its swing is measured like any other.
+#[test]
+fn an_uncertain_end_date_is_shown_as_dates() {
+    let text = format!(
+        "{ADDITIVE}[[arrivals]]\nname = \"s\"\ncase_type = \"a\"\nrate_per_day = 1\n\
+         to = {{ dist = \"uniform\", min = 2024-02-01, max = 2024-03-01, source = \"judgment\" }}\n"
+    );
+    let s = load(&text);
+    let r = analyse(&s, 40, 3, &Silent).unwrap();
+    let row = r
+        .assumptions
+        .iter()
+        .find(|a| a.assumption.name == "arrivals.s.to")
+        .unwrap();
+    let [low, central, high] = row.dates.clone().unwrap();
+    assert!(low.as_str() < central.as_str() && central.as_str() < high.as_str());
+    assert!(
+        low.starts_with("2024-02") && high.starts_with("2024-02"),
+        "{low} {high}"
+    );
+    assert_eq!(row.assumption.source.as_deref(), Some("judgment"));
+    // A later end brings more jobs: the last case closes later.
+    assert!(row.effects[0].swing > 0.0, "{:?}", row.effects[0]);
+    assert!(report::sensitivity_text(&r).contains(&format!("({low} to {high})")));
+}

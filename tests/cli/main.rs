@@ -151,6 +151,68 @@ fn bad_input_exits_2_naming_file_line_and_field() {
     assert!(!out.exists());
 }
 
+/// An arrival stream whose end is a distribution of dates runs: `replications.csv` has its
+/// drawn end (working days since the start) and `meta.assumptions` says so in `unit`.
+#[test]
+fn an_uncertain_stream_end_runs_and_is_reported_in_working_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ends.toml");
+    let text = fs::read_to_string(root().join("tests/bad-scenarios/base.toml"))
+        .unwrap()
+        .replace(
+            "to = 2024-09-30",
+            "to = { dist = \"triangular\", min = 2024-06-03, mode = 2024-09-30, max = 2024-12-20, source = \"judgment: the appeal runs to the autumn\" }",
+        );
+    fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    vetsim()
+        .args(["run", "-q", "-n", "20", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let entry = json["meta"]["assumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "arrivals.hotline.to")
+        .unwrap();
+    assert_eq!(entry["unit"], "working days since the start");
+    assert_eq!(entry["source"], "judgment: the appeal runs to the autumn");
+    let (low, high) = (
+        entry["low"].as_f64().unwrap(),
+        entry["high"].as_f64().unwrap(),
+    );
+    // No other entry has a unit.
+    assert!(
+        (json["meta"]["assumptions"].as_array().unwrap().iter())
+            .filter(|a| a.get("unit").is_some())
+            .count()
+            == 1
+    );
+    let reps = fs::read_to_string(out.join("replications.csv")).unwrap();
+    let mut lines = reps.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|c| *c == "assumption__arrivals.hotline.to")
+        .unwrap();
+    let ends: Vec<f64> = lines
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ends.len(), 20);
+    // Between the ends of 3 June and 20 December 2024 (working days 106 and 248 here), one
+    // draw per replication.
+    assert!(
+        ends.iter().all(|&e| (106.0..248.0).contains(&e)),
+        "{ends:?}"
+    );
+    assert!(ends.windows(2).any(|w| w[0] != w[1]));
+    assert!(106.0 < low && low < high && high < 248.0);
+}
+
 #[test]
 fn syntax_errors_point_at_the_line() {
     let dir = tempfile::tempdir().unwrap();
