@@ -207,6 +207,18 @@ impl Date {
         Date(z.clamp(i64::from(MIN_DAYS), i64::from(MAX_DAYS)) as i32)
     }
 
+    /// The same day of the month `n` months later, or the month's last day when it has no such
+    /// day (31 January + 1 month = 28 or 29 February); `None` beyond the years dates may have.
+    pub fn add_months(self, n: u32) -> Option<Date> {
+        let (y, m, d) = self.ymd();
+        let months = i64::from(y) * 12 + i64::from(m - 1) + i64::from(n);
+        let (y, m) = (i32::try_from(months / 12).ok()?, (months % 12) as u32 + 1);
+        if !(MIN_YEAR..=MAX_YEAR).contains(&y) {
+            return None;
+        }
+        Date::from_ymd(y, m, d.min(days_in_month(y, m)))
+    }
+
     /// `self - earlier` in calendar days (negative when `earlier` is actually later).
     pub fn days_since(self, earlier: Date) -> i64 {
         i64::from(self.0) - i64::from(earlier.0)
@@ -336,6 +348,53 @@ impl<'de> Deserialize<'de> for Date {
 // ---------------------------------------------------------------------------------------------------------
 // Weekday
 // ---------------------------------------------------------------------------------------------------------
+
+/// A period as people say it: `"6 months"`, `"13 weeks"`, `"90 days"`, `"1 year"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Duration {
+    Days(u32),
+    Weeks(u32),
+    Months(u32),
+    Years(u32),
+}
+
+impl Duration {
+    /// What a duration looks like, for messages.
+    pub const FORM: &'static str =
+        "a whole number and a unit, e.g. \"6 months\", \"13 weeks\", \"90 days\" or \"1 year\"";
+
+    /// Parses `"N unit"` with N a whole number from 1 and the unit day, week, month or year
+    /// (singular or plural); `None` for anything else.
+    pub fn parse(s: &str) -> Option<Duration> {
+        let mut parts = s.split_whitespace();
+        let (n, unit, rest) = (parts.next()?, parts.next()?, parts.next());
+        if rest.is_some() || !n.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n: u32 = n.parse().ok().filter(|n| *n >= 1)?;
+        Some(match unit.strip_suffix('s').unwrap_or(unit) {
+            "day" => Duration::Days(n),
+            "week" => Duration::Weeks(n),
+            "month" => Duration::Months(n),
+            "year" => Duration::Years(n),
+            _ => return None,
+        })
+    }
+
+    /// The last day of a period of this length that starts on `from`, inclusive: the day before
+    /// the same date that long after (3 months from 6 April 2023 ends on 5 July 2023; 1 month
+    /// from 31 January ends the day before the last day of February). `None` beyond the years
+    /// dates may have.
+    pub fn last_day_from(self, from: Date) -> Option<Date> {
+        let after = match self {
+            Duration::Days(n) => Some(from.add_days(i64::from(n))),
+            Duration::Weeks(n) => Some(from.add_days(7 * i64::from(n))),
+            Duration::Months(n) => from.add_months(n),
+            Duration::Years(n) => from.add_months(n.checked_mul(12)?),
+        }?;
+        (after > from).then(|| after.add_days(-1))
+    }
+}
 
 /// Day of the week, Monday first (ISO 8601 order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1149,6 +1208,40 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_end_the_day_before_the_same_date_that_long_after() {
+        let d = |s: &str| Date::parse(s).unwrap();
+        let last = |text: &str, from: &str| {
+            Duration::parse(text)
+                .unwrap()
+                .last_day_from(d(from))
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(last("3 months", "2023-04-06"), "2023-07-05");
+        assert_eq!(last("1 month", "2024-01-31"), "2024-02-28"); // 29 Feb 2024, less a day
+        assert_eq!(last("1 month", "2023-01-31"), "2023-02-27");
+        assert_eq!(last("90 days", "2023-04-06"), "2023-07-04");
+        assert_eq!(last("1 day", "2023-04-06"), "2023-04-06");
+        assert_eq!(last("2 weeks", "2023-04-06"), "2023-04-19");
+        assert_eq!(last("1 year", "2024-02-29"), "2025-02-27");
+        assert_eq!(last("18 months", "2023-10-15"), "2025-04-14");
+        for bad in [
+            "",
+            "6",
+            "months",
+            "0 months",
+            "6 fortnights",
+            "-1 days",
+            "1.5 months",
+            "6 months later",
+        ] {
+            assert_eq!(Duration::parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(Duration::parse("1 months"), Some(Duration::Months(1)));
+        assert_eq!(Duration::parse(" 6  weeks "), Some(Duration::Weeks(6)));
+    }
 
     fn date(s: &str) -> Date {
         Date::parse(s).unwrap()

@@ -427,6 +427,15 @@ pub struct RawHeadcount {
     /// Last day they work, inclusive (default: to the horizon).
     #[serde(default)]
     pub to: Option<Date>,
+    /// How long they work from `from`, instead of `to`: `"6 months"`, `"13 weeks"`, `"90 days"`,
+    /// `"1 year"`; the last day is the day before the same date that long after (`"3 months"`
+    /// from 6 April 2023 works to 5 July 2023 inclusive).
+    #[serde(default, rename = "for")]
+    pub for_: Option<String>,
+    /// How many working days they work, instead of `to`: the first is the first working day on
+    /// or after `from` [working days].
+    #[serde(default)]
+    pub working_days: Option<u32>,
     /// The unit they are taken from (e.g. "SOC/CT"); their days are counted as that unit's cost.
     #[serde(default)]
     pub source: Option<String>,

@@ -895,6 +895,46 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
             {
                 c.err(format!("{hp}.to"), format!("{to} is before from ({f})"));
             }
+            // The end as a duration instead of a date: `for` (calendar) or `working_days`.
+            let given: Vec<&str> = [
+                h.to.map(|_| "to"),
+                h.for_.as_ref().map(|_| "for"),
+                h.working_days.map(|_| "working_days"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if given.len() > 1 {
+                c.err(
+                    format!("{hp}.{}", given[1]),
+                    format!(
+                        "{} both say when the entry ends: give one of to, for and working_days",
+                        given.join(" and ")
+                    ),
+                );
+            }
+            let first = h.from.unwrap_or(raw.start);
+            let for_end = h.for_.as_ref().and_then(|text| {
+                let end =
+                    crate::calendar::Duration::parse(text).and_then(|d| d.last_day_from(first));
+                if end.is_none() {
+                    c.err(
+                        format!("{hp}.for"),
+                        format!(
+                            "{} is not a duration: write {}",
+                            quoted(text),
+                            crate::calendar::Duration::FORM
+                        ),
+                    );
+                }
+                end
+            });
+            if h.working_days == Some(0) {
+                c.err(
+                    format!("{hp}.working_days"),
+                    "0 working days: the entry would never work (at least 1)",
+                );
+            }
             if let Some(f) = h.from {
                 in_window(c, &format!("{hp}.from"), f);
             }
@@ -961,7 +1001,11 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
             staff.push(StaffGroup {
                 count: h.count,
                 from: h.from.map(day_from).unwrap_or(0.0),
-                to: h.to.map(end_of).unwrap_or(f64::INFINITY),
+                to: match (h.to.or(for_end), h.working_days) {
+                    (Some(to), _) => end_of(to),
+                    (None, Some(n)) => day_from(first) + f64::from(n),
+                    (None, None) => f64::INFINITY,
+                },
                 source,
                 hours,
                 productivity: prod,
@@ -2233,6 +2277,73 @@ headcount = [{ count = 2, from = 2024-02-01 }]
 case_type = "work"
 count = 10
 "#;
+
+    /// A headcount entry's end given as a duration is the end its date would give: `for` counts
+    /// calendar time and ends the day before the same date that long after, `working_days`
+    /// counts working days from the first on or after `from`. Two ends, a bad duration or 0
+    /// working days are refused, naming the field.
+    #[test]
+    fn an_entry_may_end_after_a_duration() {
+        let to_of = |entry: &str| {
+            let s = Scenario::from_toml_str(
+                &SMALL.replacen("{ count = 2, from = 2024-02-01 }", entry, 1),
+                "t.toml",
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            s.teams[0].staff[0].to
+        };
+        // 1 Feb 2024 + 3 months = 1 May: to 30 April inclusive.
+        assert_eq!(
+            to_of("{ count = 2, from = 2024-02-01, for = \"3 months\" }"),
+            to_of("{ count = 2, from = 2024-02-01, to = 2024-04-30 }")
+        );
+        assert_eq!(
+            to_of("{ count = 2, from = 2024-02-01, for = \"2 weeks\" }"),
+            to_of("{ count = 2, from = 2024-02-01, to = 2024-02-14 }")
+        );
+        // 10 working days from Thursday 1 Feb (no holidays in this calendar's February): to
+        // Wednesday 14 Feb. From a Saturday, counting starts on the Monday.
+        assert_eq!(
+            to_of("{ count = 2, from = 2024-02-01, working_days = 10 }"),
+            to_of("{ count = 2, from = 2024-02-01, to = 2024-02-14 }")
+        );
+        assert_eq!(
+            to_of("{ count = 2, from = 2024-02-03, working_days = 5 }"),
+            to_of("{ count = 2, from = 2024-02-03, to = 2024-02-09 }")
+        );
+        // Without from: from the start.
+        assert_eq!(
+            to_of("{ count = 2, for = \"1 month\" }"),
+            to_of("{ count = 2, to = 2024-01-31 }")
+        );
+        assert_eq!(
+            problems(
+                "{ count = 2, from = 2024-02-01 }",
+                "{ count = 2, from = 2024-02-01, to = 2024-03-01, for = \"1 month\" }"
+            ),
+            [
+                "teams[0].headcount[0].for: to and for both say when the entry ends: give one of to, for and working_days"
+            ]
+        );
+        assert_eq!(
+            problems(
+                "{ count = 2, from = 2024-02-01 }",
+                "{ count = 2, from = 2024-02-01, for = \"6 moons\" }"
+            ),
+            [
+                "teams[0].headcount[0].for: \"6 moons\" is not a duration: write a whole number and a unit, e.g. \"6 months\", \"13 weeks\", \"90 days\" or \"1 year\""
+            ]
+        );
+        assert_eq!(
+            problems(
+                "{ count = 2, from = 2024-02-01 }",
+                "{ count = 2, from = 2024-02-01, working_days = 0 }"
+            ),
+            [
+                "teams[0].headcount[0].working_days: 0 working days: the entry would never work (at least 1)"
+            ]
+        );
+    }
 
     /// The problems found in SMALL with `old` replaced by `new`, as "path: message" lines.
     fn problems(old: &str, new: &str) -> Vec<String> {
