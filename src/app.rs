@@ -556,6 +556,25 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
             e.into()
         }
     })?;
+    // --baseline PATH=V, repeated or joined by commas: one value per path.
+    let mut chosen = Vec::new();
+    for spec in &args.baseline {
+        let mut pairs: Vec<String> = Vec::new();
+        for part in spec.split(',') {
+            match pairs.last_mut() {
+                // A comma inside a value (no '=' after it) belongs to the pair before.
+                Some(last) if !part.contains('=') => {
+                    last.push(',');
+                    last.push_str(part);
+                }
+                _ => pairs.push(part.to_string()),
+            }
+        }
+        for pair in pairs {
+            chosen.push(compare::Vary::parse(pair.trim())?);
+        }
+    }
+    let variants = compare::choose_baseline(variants, &text, &chosen)?;
     let replications = args.common.replications.unwrap_or(base.replications);
     let seed = args.common.seed.unwrap_or(base.seed);
     let out_dir = args

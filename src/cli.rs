@@ -163,6 +163,11 @@ pub struct CompareArgs {
     /// [experiment].
     #[arg(long = "vary", value_name = "PATH=VALUES")]
     pub vary: Vec<String>,
+    /// The variant to compare the others with, PATH=V (repeat it, or join pairs with commas, to
+    /// name several varied settings), e.g. teams.diverted_soc_ct.headcount=0. Default: the
+    /// scenario as written.
+    #[arg(long, value_name = "PATH=V")]
+    pub baseline: Vec<String>,
     /// Replications (per variant), seed (shared by every variant), threads.
     #[command(flatten)]
     pub common: Common,

@@ -14,7 +14,7 @@ use crate::engine::{self, Progress, RunError};
 use crate::report::{Metric, Summary, summarise};
 use crate::stats::{mean_and_mcse, quantile_type7_sorted};
 use serde::{Deserialize, Serialize};
-pub use variant::{Variant, Vary, VaryError, build_variants};
+pub use variant::{Variant, Vary, VaryError, build_variants, choose_baseline};
 
 /// What a comparison keeps of one replication of one variant.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -191,8 +191,11 @@ pub struct CompareMeta {
     pub start: String,
     pub horizon: String,
     pub varied: Vec<Varied>,
-    /// Label of the baseline variant: the scenario as written.
+    /// Label of the baseline variant: the scenario as written, unless `--baseline` chose another.
     pub baseline: String,
+    /// The baseline was chosen with `--baseline` (it may differ from the scenario as written).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub baseline_chosen: bool,
     pub sources: Vec<String>,
     pub rand: String,
     pub rand_distr: String,
@@ -457,6 +460,11 @@ pub fn compare(
                 })
                 .collect(),
             baseline: base.variant.label.clone(),
+            // A baseline with a setting other than as written can only come from --baseline.
+            baseline_chosen: base.variant.settings.iter().any(|(p, v)| {
+                variant::current_value(written_text, p).map(|x| variant::value_text(&x))
+                    != Some(v.clone())
+            }),
             sources,
             rand: crate::report::summary::RAND_VERSION.into(),
             rand_distr: crate::report::summary::RAND_DISTR_VERSION.into(),

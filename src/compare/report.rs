@@ -180,9 +180,11 @@ pub fn comparison_text(c: &Comparison) -> String {
         };
         t.push_str(&format!("  {:>2}{mark} {label}\n", i + 1));
     }
-    t.push_str(
-        "  * baseline (the scenario as written); differences are variant minus baseline.\n\n",
-    );
+    t.push_str(if m.baseline_chosen {
+        "  * baseline (chosen with --baseline); differences are variant minus baseline.\n\n"
+    } else {
+        "  * baseline (the scenario as written); differences are variant minus baseline.\n\n"
+    });
     t.push_str(&format!(
         "{:>2}  {:<21} {:>6}  {:>12}  {:>7}  {:>12}  {:>4}\n",
         "#", "last case closes", "peak", "days saved", "P(sooner", "officer-days", "lent"

@@ -397,3 +397,43 @@ fn comparison_charts_say_what_censoring_hides() {
     let finish = svg("compare-finish.svg");
     assert!(finish.contains("horizon 28 Jun 2024: a P90 on this line is later"));
 }
+
+/// `--baseline` makes a variant of the grid the one the others are compared with: the scenario
+/// as written (not in the grid) is then not run, the differences are against the chosen one, and
+/// a path not varied, a value not tried or two values are refused.
+#[test]
+fn a_chosen_baseline_replaces_the_scenario_as_written() {
+    let vs = variants(&["teams.diverted_soc_ct.headcount=0,45"]);
+    assert_eq!(
+        vs.len(),
+        3,
+        "the scenario as written (90) runs as the baseline"
+    );
+    let pick = |spec: &str| choose_baseline(vs.clone(), MET, &[Vary::parse(spec).unwrap()]);
+    let chosen = pick("teams.diverted_soc_ct.headcount=0").unwrap();
+    assert_eq!(chosen.len(), 2);
+    assert!(chosen[0].is_baseline && !chosen[1].is_baseline);
+    assert_eq!(chosen[0].label, "headcount=0");
+    // Another spelling of the same setting, and a number written differently, choose it too.
+    let same = pick("teams.diverted_soc_ct.headcount[0].count=0.0").unwrap();
+    assert!(same[0].is_baseline);
+    let runs = run_variants(chosen, 20, 3, &Silent).unwrap();
+    let c = compare(
+        &runs,
+        &[Vary::parse("teams.diverted_soc_ct.headcount=0,45").unwrap()],
+        MET,
+        20,
+        3,
+    );
+    assert_eq!(c.meta.baseline, "headcount=0");
+    assert!(c.meta.baseline_chosen);
+    // 45 diverted officers lend officer-days that none do not: a positive difference.
+    assert!(c.variants[1].versus_baseline.officer_days.mean.unwrap() > 0.0);
+    for bad in [
+        "teams.diverted_soc_ct.headcount=7",
+        "teams.vetting_unit.headcount=12",
+        "teams.diverted_soc_ct.headcount=0,45",
+    ] {
+        assert!(pick(bad).is_err(), "{bad}");
+    }
+}

@@ -557,7 +557,8 @@ pub struct Variant {
     /// (path, value as written) for each varied path.
     pub settings: Vec<(String, String)>,
     pub scenario: Scenario,
-    /// The scenario as written (every varied path at its written value).
+    /// The baseline: the scenario as written (every varied path at its written value), or the
+    /// variant `--baseline` chose ([`choose_baseline`]).
     pub is_baseline: bool,
 }
 
@@ -779,6 +780,85 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
         }
     }
     Ok(out)
+}
+
+/// Makes the variant whose settings are `chosen` (path and value each; every varied path need
+/// not be named) the baseline instead of the scenario as written, which is then not run unless
+/// it is in the grid. `text` is the scenario as written (to tell spellings of one path apart).
+/// Refused (a [`VaryError`], exit 2) when a path is not varied or no variant has those values.
+pub fn choose_baseline(
+    mut variants: Vec<Variant>,
+    text: &str,
+    chosen: &[Vary],
+) -> Result<Vec<Variant>, VaryError> {
+    if chosen.is_empty() {
+        return Ok(variants);
+    }
+    let spec = chosen
+        .iter()
+        .map(|c| {
+            format!(
+                "{}={}",
+                c.path,
+                c.values
+                    .iter()
+                    .map(value_text)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let bad = |message: String| VaryError::Syntax {
+        spec: format!("--baseline {spec}"),
+        message,
+    };
+    let varied: Vec<String> = variants
+        .iter()
+        .find(|v| !v.settings.is_empty())
+        .map(|v| v.settings.iter().map(|(p, _)| p.clone()).collect())
+        .unwrap_or_default();
+    let mut wanted: Vec<(usize, String)> = Vec::new();
+    for c in chosen {
+        let [value] = c.values.as_slice() else {
+            return Err(bad(format!(
+                "{}: give one value (the baseline is one variant)",
+                c.path
+            )));
+        };
+        let canon = canonical_path(text, &c.path);
+        let Some(i) = varied.iter().position(|p| canonical_path(text, p) == canon) else {
+            return Err(bad(format!(
+                "{} is not varied; the varied settings are {}",
+                c.path,
+                varied.join(", ")
+            )));
+        };
+        wanted.push((i, value_text(value)));
+    }
+    let matches = |v: &Variant| {
+        !v.settings.is_empty()
+            && wanted.iter().all(|(i, w)| {
+                let got = &v.settings[*i].1;
+                got == w
+                    || got
+                        .parse::<f64>()
+                        .ok()
+                        .zip(w.parse::<f64>().ok())
+                        .is_some_and(|(a, b)| a == b)
+            })
+    };
+    let Some(first) = variants.iter().position(matches) else {
+        return Err(bad(
+            "no variant has these values: choose among the values varied".to_string(),
+        ));
+    };
+    for (k, v) in variants.iter_mut().enumerate() {
+        v.is_baseline = k == first;
+    }
+    // The scenario as written, run only to be the baseline, is not needed now.
+    variants.retain(|v| !v.settings.is_empty() || v.is_baseline);
+    Ok(variants)
 }
 
 fn same_number(written: Option<&str>, v: &Value) -> bool {
