@@ -472,7 +472,7 @@ fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppErr
     }
     s.experiment
         .iter()
-        .map(|(path, values)| {
+        .map(|(path, values, label)| {
             let values = values
                 .iter()
                 .map(|v| {
@@ -487,6 +487,7 @@ fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppErr
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(compare::Vary {
                 path: path.clone(),
+                label: label.clone(),
                 values,
             })
         })
@@ -502,7 +503,7 @@ fn varies_of(args: &[String], s: &Scenario) -> Result<Vec<compare::Vary>, AppErr
 fn in_experiment(
     text: &str,
     file: &str,
-    experiment: &[(String, Vec<String>)],
+    experiment: &[(String, Vec<String>, Option<String>)],
     e: VaryError,
 ) -> AppError {
     let (path, value) = match &e {
@@ -518,7 +519,7 @@ fn in_experiment(
     let mut entries = experiment
         .iter()
         .enumerate()
-        .filter(|(_, (p, _))| p == path);
+        .filter(|(_, (p, _, _))| p == path);
     let entry = if twice {
         entries.next_back()
     } else {
@@ -526,7 +527,7 @@ fn in_experiment(
     };
     let field = match entry {
         _ if whole_section => Some("experiment.vary[0]".to_string()),
-        Some((i, (_, values))) => Some(
+        Some((i, (_, values, _))) => Some(
             // (A string value is written quoted, and named bare in some messages.)
             match value.and_then(|v| {
                 values.iter().position(|x| {

@@ -208,6 +208,9 @@ pub struct CompareMeta {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Varied {
     pub path: String,
+    /// What the scenario's `[[experiment.vary]]` calls it (axes, legends, csv header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     pub values: Vec<String>,
     pub as_written: Option<String>,
 }
@@ -454,6 +457,7 @@ pub fn compare(
                 .iter()
                 .map(|v| Varied {
                     path: v.path.clone(),
+                    label: v.label.clone(),
                     values: v.values.iter().map(variant::value_text).collect(),
                     as_written: variant::current_value(written_text, &v.path)
                         .map(|x| variant::value_text(&x)),
@@ -694,6 +698,7 @@ pub fn solve(
                 toml_edit::Value::from(spec.min),
                 toml_edit::Value::from(spec.max),
             ],
+            label: None,
         }],
     )?;
     let mut probes: Vec<Probe> = Vec::new();
@@ -705,6 +710,7 @@ pub fn solve(
         let v = Vary {
             path: spec.path.clone(),
             values: vec![toml_edit::Value::from(value)],
+            label: None,
         };
         let variants = build_variants(text, file, &[v])?;
         let var = variants

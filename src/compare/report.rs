@@ -81,7 +81,13 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
     .into_iter()
     .map(String::from)
     .collect();
-    header.extend(c.meta.varied.iter().map(|v| v.path.clone()));
+    // A varied setting's column is headed by its label when the experiment gives one.
+    header.extend(
+        c.meta
+            .varied
+            .iter()
+            .map(|v| v.label.clone().unwrap_or_else(|| v.path.clone())),
+    );
     w.write_record(&header).expect("in-memory CSV");
     for (i, r) in c.variants.iter().enumerate() {
         let sc = metric(r, "screening_complete");

@@ -437,3 +437,27 @@ fn a_chosen_baseline_replaces_the_scenario_as_written() {
         assert!(pick(bad).is_err(), "{bad}");
     }
 }
+
+/// An experiment's labels name its settings on the axis, in the legend and in the csv header.
+#[test]
+fn an_experiments_labels_name_its_settings_on_axes_legends_and_in_the_csv() {
+    let mut diverted = Vary::parse("teams.diverted_soc_ct.headcount=0,45").unwrap();
+    diverted.label = Some("Officers diverted".into());
+    let mut vetting = Vary::parse("teams.vetting_unit.headcount=6,12").unwrap();
+    vetting.label = Some("Vetting officers".into());
+    let varies = vec![diverted, vetting];
+    let vs = build_variants(MET, "met.toml", &varies).unwrap();
+    let runs = run_variants(vs, 5, 1, &Silent).unwrap();
+    let c = compare(&runs, &varies, MET, 5, 1);
+    let csv = String::from_utf8(report::comparison_csv(&c)).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.contains("Officers diverted,Vetting officers"),
+        "{header}"
+    );
+    let charts = crate::plot::render_comparison(&c).unwrap();
+    let finish = String::from_utf8_lossy(&charts[0].1);
+    assert!(finish.contains("Officers diverted"));
+    assert!(!finish.contains("(the varied setting)"));
+    assert!(finish.contains("Vetting officers=6"));
+}

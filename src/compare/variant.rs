@@ -47,6 +47,9 @@ pub enum VaryError {
 pub struct Vary {
     pub path: String,
     pub values: Vec<Value>,
+    /// What to call it on axes, legends and in `comparison.csv` (`[[experiment.vary]]`'s
+    /// `label`); `None`: its path.
+    pub label: Option<String>,
 }
 
 impl Vary {
@@ -78,6 +81,7 @@ impl Vary {
         Ok(Vary {
             path: path.to_string(),
             values: vals,
+            label: None,
         })
     }
 }

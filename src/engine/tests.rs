@@ -826,8 +826,9 @@ fn every_shipped_scenario_loads_and_runs() {
             let varies: Vec<crate::compare::Vary> = s
                 .experiment
                 .iter()
-                .map(|(p, vs)| crate::compare::Vary {
+                .map(|(p, vs, label)| crate::compare::Vary {
                     path: p.clone(),
+                    label: label.clone(),
                     values: vs
                         .iter()
                         .map(|v| crate::compare::variant::parse_value(v).unwrap())

@@ -116,7 +116,13 @@ struct Layout<'a> {
 fn layout(c: &Comparison) -> Layout<'_> {
     let first = c.meta.varied.first();
     let mut x_labels: Vec<String> = first.map(|v| v.values.clone()).unwrap_or_default();
-    let axis_name = first.map(|v| v.path.clone()).unwrap_or_default();
+    // The experiment's label, or the path with a word of explanation.
+    let axis_name = first
+        .map(|v| match &v.label {
+            Some(l) => l.clone(),
+            None => format!("{} (the varied setting)", v.path),
+        })
+        .unwrap_or_default();
     let keys: Option<Vec<f64>> = x_labels.iter().map(|v| order_key(v)).collect();
     let ordered = keys.is_some();
     let mut x_pos: Vec<f64> = (0..x_labels.len()).map(|i| i as f64).collect();
@@ -146,7 +152,10 @@ fn layout(c: &Comparison) -> Layout<'_> {
                 let short = paths
                     .iter()
                     .position(|p| *p == s.path)
-                    .map_or(s.path.as_str(), |i| shorts[i].as_str());
+                    .map_or(s.path.as_str(), |i| match &c.meta.varied[i].label {
+                        Some(l) => l.as_str(),
+                        None => shorts[i].as_str(),
+                    });
                 format!("{short}={}", s.value)
             })
             .collect::<Vec<_>>()
@@ -304,14 +313,7 @@ fn bands(
             .y_label_area_size(76)
             .build_cartesian_2d(x_axis, y_axis)
             .map_err(&e)?;
-        mesh!(
-            chart,
-            &x_fmt,
-            &y_fmt,
-            format!("{} (the varied setting)", l.axis_name),
-            y_desc,
-            &e
-        );
+        mesh!(chart, &x_fmt, &y_fmt, l.axis_name.clone(), y_desc, &e);
         for r in &l.apart {
             if let Some(v) = q(r) {
                 chart

@@ -66,8 +66,9 @@ pub struct Scenario {
     /// Expected cases opened per replication (all sources, follow-on cases included), from the
     /// means of the distributions: used to refuse absurd sizes and to size buffers.
     pub expected_cases: f64,
-    /// The `[experiment]` grid for `vetsim compare`: (path, values as TOML text), first slowest.
-    pub experiment: Vec<(String, Vec<String>)>,
+    /// The `[experiment]` grid for `vetsim compare`: (path, values as TOML text, label), first
+    /// slowest.
+    pub experiment: Vec<(String, Vec<String>, Option<String>)>,
 }
 
 /// SHA-256 of a scenario text, hex: what `summary.json` records as `scenario_hash`.

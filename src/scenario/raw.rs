@@ -73,6 +73,10 @@ pub struct RawVary {
     pub path: String,
     /// The values it takes, of the setting's own type.
     pub values: Vec<toml::Value>,
+    /// What to call the setting on chart axes and legends and in `comparison.csv`'s header
+    /// (e.g. "Officers diverted"); default: its path.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 fn default_replications() -> u64 {

@@ -2004,7 +2004,7 @@ fn expected_cases(
 /// The experiment grid: paths, values and the number of variants are checked where the variants
 /// are built (`compare::build_variants`, run by `vetsim compare` and `vetsim validate`); here,
 /// that there is something to vary.
-fn experiment(c: &mut Ctx, raw: &RawScenario) -> Vec<(String, Vec<String>)> {
+fn experiment(c: &mut Ctx, raw: &RawScenario) -> Vec<(String, Vec<String>, Option<String>)> {
     let mut experiment = Vec::new();
     if let Some(e) = &raw.experiment {
         if e.vary.is_empty() {
@@ -2020,9 +2020,13 @@ fn experiment(c: &mut Ctx, raw: &RawScenario) -> Vec<(String, Vec<String>)> {
             if v.values.is_empty() {
                 c.err(format!("experiment.vary[{i}].values"), "no values");
             }
+            if let Some(l) = &v.label {
+                c.label(format!("experiment.vary[{i}].label"), l);
+            }
             experiment.push((
                 v.path.trim().to_string(),
                 v.values.iter().map(|x| x.to_string()).collect(),
+                v.label.clone(),
             ));
         }
     }
