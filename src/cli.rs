@@ -69,7 +69,8 @@ pub enum Command {
     ///
     /// Each assumption is pinned at its P10 and at its P90 with every other at its median, over
     /// the same runs (the swing), and its first-order index is estimated from the ordinary run's
-    /// draws; the split of the spread (as `run --split`) comes too. Writes sensitivity.json,
+    /// draws (a routing given as counts: from a run that keeps its draws and redraws the rest);
+    /// the split of the spread (as `run --split`) comes too. Writes sensitivity.json,
     /// sensitivity.csv and the tornado chart sensitivity.svg.
     #[command(after_help = SENSITIVITY_HELP)]
     Sensitivity(SensitivityArgs),
@@ -256,7 +257,7 @@ impl Starter {
 #[derive(Debug, clap::Args)]
 pub struct Common {
     /// Monte Carlo replications (overrides the scenario's `replications`); for compare and solve,
-    /// per variant or value tried.
+    /// per variant or value tried; for sensitivity, per run.
     #[arg(short = 'n', long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub replications: Option<u64>,
     /// Master seed (overrides the scenario's `seed`); compare and solve share it across variants.
