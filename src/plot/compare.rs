@@ -20,14 +20,7 @@ type Formatter = Box<dyn Fn(&f64) -> String>;
 
 /// Parses `comparison.json`; `dir` only names it in errors.
 pub fn load_comparison(dir: &Path, bytes: &[u8]) -> Result<Comparison, PlotError> {
-    let bad = |message: String| PlotError::Parse {
-        path: dir.join("comparison.json"),
-        what: "comparison",
-        message,
-    };
-    let c: Comparison = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
-    check(&c).map_err(bad)?;
-    Ok(c)
+    super::parse_checked(dir, "comparison.json", "comparison", bytes, check)
 }
 
 /// Refuses a comparison that parses but cannot be what `vetsim compare` wrote (edited by hand,

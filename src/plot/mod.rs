@@ -489,6 +489,25 @@ pub fn render_all(d: &RunData) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
     Ok(files)
 }
 
+/// Parses a main results file (`name` in `dir`, which only name it in errors) and refuses what
+/// parses but `check` finds impossible, so that a chart never contradicts its data.
+fn parse_checked<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+    what: &'static str,
+    bytes: &[u8],
+    check: fn(&T) -> Result<(), String>,
+) -> Result<T, PlotError> {
+    let bad = |message: String| PlotError::Parse {
+        path: dir.join(name),
+        what,
+        message,
+    };
+    let t: T = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+    check(&t).map_err(bad)?;
+    Ok(t)
+}
+
 /// Registers the embedded font once per process (plotters keeps a global font table).
 fn register_font() -> Result<(), PlotError> {
     static DONE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();

@@ -16,14 +16,13 @@ const MOST_BARS: usize = 30;
 
 /// Parses `sensitivity.json`; `dir` only names it in errors.
 pub fn load_sensitivity(dir: &Path, bytes: &[u8]) -> Result<Sensitivity, PlotError> {
-    let bad = |message: String| PlotError::Parse {
-        path: dir.join("sensitivity.json"),
-        what: "sensitivity analysis",
-        message,
-    };
-    let s: Sensitivity = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
-    check(&s).map_err(bad)?;
-    Ok(s)
+    super::parse_checked(
+        dir,
+        "sensitivity.json",
+        "sensitivity analysis",
+        bytes,
+        check,
+    )
 }
 
 /// Refuses an analysis that parses but cannot be what `vetsim sensitivity` wrote, so that the
