@@ -144,6 +144,7 @@ pub fn run(command: Command) -> Result<(), AppError> {
                 .map_err(|e| AppError::Other(format!("cannot make the manual page: {e}")))?;
             print(&String::from_utf8_lossy(&out))
         }
+        Command::Schema => print(&crate::scenario::json_schema()),
         Command::Compare(args) => run_compare(args),
         Command::Solve(args) => run_solve(args),
         Command::Sensitivity(args) => run_sensitivity(args),
@@ -301,7 +302,7 @@ fn init(file: Option<PathBuf>, from: crate::cli::Starter) -> Result<(), AppError
     let text = from.text();
     let path = file.unwrap_or_else(|| PathBuf::from("my-scenario.toml"));
     if crate::scenario::is_stdin(&path) {
-        return print(text);
+        return print(&text);
     }
     let mut f = match std::fs::OpenOptions::new()
         .write(true)

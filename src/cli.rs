@@ -119,6 +119,11 @@ pub enum Command {
         /// The command whose page to print (default: the overview of every command).
         command: Option<String>,
     },
+    /// Print the JSON Schema (draft-07) of the scenario format on stdout, e.g. `vetsim schema >
+    /// vetsim.schema.json`, for an editor with a TOML language server (taplo, Even Better TOML)
+    /// to complete and check a scenario whose first line is `#:schema vetsim.schema.json`.
+    #[command(after_help = EXIT_CODES)]
+    Schema,
     /// Check scenario files without running them.
     #[command(after_help = EXIT_CODES)]
     Validate {
@@ -244,12 +249,13 @@ pub enum Starter {
 }
 
 impl Starter {
-    /// The scenario's text.
-    pub fn text(self) -> &'static str {
-        match self {
+    /// The scenario's text, as `vetsim init` writes it: the shipped file, but for its first line
+    /// (`#:schema` with a path inside vetsim's repository), which says how to make a schema.
+    pub fn text(self) -> String {
+        crate::scenario::relocatable(match self {
             Starter::Minimal => crate::scenario::MINIMAL_STARTER_TOML,
             Starter::Met2023 => crate::scenario::DEFAULT_SCENARIO_TOML,
-        }
+        })
     }
 }
 

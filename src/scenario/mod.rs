@@ -13,12 +13,14 @@ mod locate;
 #[cfg(test)]
 mod proptests;
 pub mod raw;
+mod schema;
 mod validate;
 
 use crate::calendar::{Calendar, Date};
 pub use assume::{Assumption, Assumptions, Param, Pin};
 pub use dist::{Dist, DistError, DistSpec};
 pub use raw::{ArrivalProcess, RawScenario, ReductionPolicy};
+pub use schema::{SCHEMA_HINT, json_schema, relocatable};
 use std::fmt;
 use std::path::Path;
 

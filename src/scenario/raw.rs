@@ -8,10 +8,11 @@
 use super::assume::{RawDeclared, Uncertain, UncertainDate};
 use super::dist::DistSpec;
 use crate::calendar::{Date, Region, Weekday};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario file.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// Short name; results go to `output/<name>/`. Letters, digits, `-`, `_` and `.` only.
@@ -58,20 +59,21 @@ pub struct RawScenario {
 
 /// What `vetsim compare` varies: every combination of the values of each setting (the first
 /// varies slowest), all run with the same random numbers.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExperiment {
     pub vary: Vec<RawVary>,
 }
 
 /// One varied setting.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawVary {
     /// Dotted path into this file, e.g. `teams.diverted_soc_ct.headcount[0].count`; arrays of
     /// tables by index or by the entry's `name`.
     pub path: String,
     /// The values it takes, of the setting's own type.
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub values: Vec<toml::Value>,
     /// What to call the setting on chart axes and legends and in `comparison.csv`'s header
     /// (e.g. "Officers diverted"); default: its path.
@@ -87,7 +89,7 @@ fn default_seed() -> u64 {
 }
 
 /// Which days are worked.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCalendar {
     /// Weekdays worked, e.g. `["Mon", "Tue", "Wed", "Thu", "Fri"]` (the default).
@@ -159,7 +161,7 @@ fn keyword<'de, D: serde::Deserializer<'de>, T: Copy>(
 
 /// A built-in set of public holidays: the bank holidays of one part of the UK (each tabulated for
 /// 2022–2027 from GOV.UK, by rule otherwise), as each force plans by its own, or none.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum HolidaySet {
     /// England and Wales bank holidays: the default, as most forces are there.
@@ -197,7 +199,7 @@ impl<'de> Deserialize<'de> for HolidaySet {
 }
 
 /// The cohort of records to check and what the checks find.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScreening {
     /// Records in the whole cohort \[records\].
@@ -218,7 +220,7 @@ pub struct RawScreening {
 
 /// Screening throughput: exactly one of `records_per_day` and `observed_since`, optionally scaled by
 /// `factor` and changed on dates by `changes`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawThroughput {
     /// Records checked per working day [records/working day]; a distribution is drawn once per
@@ -239,7 +241,7 @@ pub struct RawThroughput {
 }
 
 /// A dated change of screening pace.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawThroughputChange {
     pub from: Date,
@@ -248,7 +250,7 @@ pub struct RawThroughputChange {
 }
 
 /// A category of finding from screening.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawHit {
     pub name: String,
@@ -260,7 +262,7 @@ pub struct RawHit {
 
 /// A probability given directly, or as "`observed` of `of`" whose Beta posterior is drawn from
 /// once per replication (so the run carries our ignorance of the true rate).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RawRate {
     /// A probability, a distribution of it, or a reference to an assumption.
@@ -313,7 +315,7 @@ impl<'de> Deserialize<'de> for RawRate {
 }
 
 /// An observed count and the sample it came from.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawObserved {
     /// Hits seen \[records\].
@@ -328,7 +330,7 @@ pub struct RawObserved {
 }
 
 /// A kind of case: how much work it needs, who may do it and what it leads to.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCaseType {
     pub name: String,
@@ -363,7 +365,7 @@ pub struct RawCaseType {
 }
 
 /// One possible outcome of closing a case.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawOutcome {
     /// Label for the reader (e.g. "no further action").
@@ -382,7 +384,7 @@ pub struct RawOutcome {
 }
 
 /// A pool of people who work cases.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTeam {
     pub name: String,
@@ -400,7 +402,7 @@ pub struct RawTeam {
 }
 
 /// What happens to work in hand when a team shrinks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ReductionPolicy {
     #[default]
@@ -416,7 +418,7 @@ impl<'de> Deserialize<'de> for ReductionPolicy {
 }
 
 /// A group of people in a team over a period.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawHeadcount {
     /// Label of the entry: needed when one of its settings is uncertain (the assumption is named
@@ -455,7 +457,7 @@ pub struct RawHeadcount {
 }
 
 /// A stream of cases arriving over a period.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawArrival {
     pub name: String,
@@ -484,7 +486,7 @@ pub struct RawArrival {
 }
 
 /// How arrivals are spaced in time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ArrivalProcess {
     #[default]
@@ -500,7 +502,7 @@ impl<'de> Deserialize<'de> for ArrivalProcess {
 }
 
 /// Cases already open (or opened in one batch on a date).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBacklog {
     #[serde(default)]

@@ -835,13 +835,18 @@ fn init_writes_a_starter_that_validates_and_runs() {
         .code(2)
         .stderr(predicates::str::contains("already exists"));
     assert_eq!(fs::read_to_string(&starter).unwrap(), "mine");
-    // From the built-in scenario, to stdout: its exact bytes.
+    // From the built-in scenario, to stdout: its exact bytes but the first line, whose
+    // `#:schema ../schema/...` resolves only in the repository, made a note on how to get one.
     let out = vetsim()
         .args(["init", "-", "--from", "met-2023"])
         .assert()
         .success();
+    let shipped = fs::read_to_string(root().join("scenarios/met-2023.toml")).unwrap();
+    let (first, rest) = shipped.split_once('\n').unwrap();
+    assert_eq!(first, "#:schema ../schema/vetsim-scenario.schema.json");
     assert_eq!(
-        out.get_output().stdout,
-        fs::read(root().join("scenarios/met-2023.toml")).unwrap()
+        String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        format!("{}\n{rest}", vetsim::scenario::SCHEMA_HINT)
     );
+    assert!(text.starts_with(vetsim::scenario::SCHEMA_HINT), "{text}");
 }

@@ -1117,3 +1117,20 @@ fn a_bad_experiment_path_is_named_with_its_line() {
         )))
         .stderr(predicate::str::contains("1200 variants: at most 1000"));
 }
+
+/// `vetsim schema` prints the committed schema/vetsim-scenario.schema.json, a draft-07 JSON
+/// Schema that refuses unknown keys.
+#[test]
+fn schema_prints_the_committed_json_schema() {
+    let out = vetsim().arg("schema").assert().success().stderr("");
+    let printed = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert_eq!(
+        printed,
+        fs::read_to_string(root().join("schema/vetsim-scenario.schema.json")).unwrap()
+    );
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(json["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(json["additionalProperties"], false);
+    let hours = &json["properties"]["teams"]["items"]["properties"]["hours_per_day"];
+    assert!(hours["description"].as_str().unwrap().contains("[hours]"));
+}
