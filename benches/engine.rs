@@ -1,6 +1,7 @@
 //! Speed of the engine, from the smallest piece to a whole run (criterion).
 //!
-//! Run with `cargo bench --bench engine`; figures quoted in the README's bench section come from
+//! Run with `cargo bench -p vetsim-bench --bench engine` (benches/ is its own package, so that
+//! `cargo test` does not build criterion); figures quoted in BENCHMARKS.md come from
 //! here, on the project's 2-core machine. Nothing here asserts a time.
 
 use criterion::{Criterion, criterion_group, criterion_main};

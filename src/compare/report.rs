@@ -44,11 +44,26 @@ fn date(
         .unwrap_or_else(|| censored.into())
 }
 
-/// How `comparison.csv` writes an estimate beyond the horizon.
-const NOT_BY_HORIZON: &str = "not by horizon";
+/// How `comparison.csv` writes a date estimate beyond the horizon: empty, so that the column
+/// holds dates only (`censored_share` says how many runs did not finish).
+const NOT_BY_HORIZON: &str = "";
 
-fn opt(x: Option<f64>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
+use crate::report::real_cell as opt;
+
+fn real(x: f64) -> String {
+    crate::report::decimal::real(x)
+}
+
+/// The values of one varied setting's column, as written, except that a column of numbers in
+/// which some are not whole is written all as reals (`1.0` beside `1.5`), so it reads as one type.
+fn one_type(values: Vec<String>) -> Vec<String> {
+    let numbers: Option<Vec<f64>> = values.iter().map(|v| v.parse::<f64>().ok()).collect();
+    match numbers {
+        Some(xs) if values.iter().any(|v| v.contains(['.', 'e', 'E'])) => {
+            xs.into_iter().map(real).collect()
+        }
+        _ => values,
+    }
 }
 
 /// `comparison.csv`: one row per variant, the settings first (one column per varied path).
@@ -89,6 +104,26 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
             .map(|v| v.label.clone().unwrap_or_else(|| v.path.clone())),
     );
     w.write_record(&header).expect("in-memory CSV");
+    let varied_columns: Vec<Vec<String>> = c
+        .meta
+        .varied
+        .iter()
+        .map(|varied| {
+            one_type(
+                c.variants
+                    .iter()
+                    .map(|r| {
+                        r.settings
+                            .iter()
+                            .find(|s| s.path == varied.path)
+                            .map(|s| s.value.clone())
+                            .or_else(|| varied.as_written.clone())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
     for (i, r) in c.variants.iter().enumerate() {
         let sc = metric(r, "screening_complete");
         let ac = metric(r, "all_cases_closed");
@@ -106,34 +141,25 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
             (i + 1).to_string(),
             r.label.clone(),
             r.is_baseline.to_string(),
-            r.lent_officers.to_string(),
+            real(r.lent_officers),
             dated(|d| d.p50.clone()),
             dated(|d| d.p90.clone()),
             date(ac, |d| d.p10.clone(), NOT_BY_HORIZON),
             date(ac, |d| d.p50.clone(), NOT_BY_HORIZON),
             date(ac, |d| d.p90.clone(), NOT_BY_HORIZON),
             opt(ac.and_then(|m| m.mean)),
-            ac.map(|m| m.censored_share).unwrap_or(0.0).to_string(),
+            real(ac.map(|m| m.censored_share).unwrap_or(0.0)),
             opt(pk.and_then(|m| m.p50)),
             opt(pk.and_then(|m| m.p90)),
-            od.to_string(),
+            real(od),
             opt(v.officer_days.mean),
             opt(v.days_saved),
             opt(v.days_saved_mcse),
-            v.p_finish_before_baseline.to_string(),
+            real(v.p_finish_before_baseline),
             opt(v.days_saved_per_officer),
             opt(v.days_saved_per_100_officer_days),
         ];
-        for varied in &c.meta.varied {
-            let value = r
-                .settings
-                .iter()
-                .find(|s| s.path == varied.path)
-                .map(|s| s.value.clone())
-                .or_else(|| varied.as_written.clone())
-                .unwrap_or_default();
-            fields.push(value);
-        }
+        fields.extend(varied_columns.iter().map(|col| col[i].clone()));
         w.write_record(&fields).expect("in-memory CSV");
     }
     w.into_inner().expect("in-memory CSV")
@@ -346,4 +372,26 @@ pub fn solution_text(s: &Solution) -> String {
         t.push_str("Warning: a larger value finished by the date less often than a smaller one; the answer assumes more never hurts.\n");
     }
     t
+}
+
+#[cfg(test)]
+mod one_type_tests {
+    use super::one_type;
+
+    fn v(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn a_column_of_numbers_with_some_not_whole_is_written_all_as_reals() {
+        assert_eq!(one_type(v(&["1", "1.5", "2"])), v(&["1.0", "1.5", "2.0"]));
+        assert_eq!(one_type(v(&["0", "1e-3"])), v(&["0.0", "0.001"]));
+        // Whole numbers stay integers; dates and text are left as written.
+        assert_eq!(one_type(v(&["40", "60"])), v(&["40", "60"]));
+        assert_eq!(
+            one_type(v(&["2023-07-06", "2023-10-06"])),
+            v(&["2023-07-06", "2023-10-06"])
+        );
+        assert_eq!(one_type(v(&["finish", "1.5"])), v(&["finish", "1.5"]));
+    }
 }

@@ -125,6 +125,25 @@ fn parse_exponent(s: &[u8]) -> i64 {
         .fold(0i64, |acc, &c| acc * 10 + i64::from(c.wrapping_sub(b'0')))
 }
 
+/// Appends `x` as [`push_f64`] does, with `.0` after a whole number (`0.0`, `12.0`, `-0.0`), so
+/// that a column of reals reads as one type of number: pandas and polars infer a column's type
+/// from its text, and polars from its first rows only, so a `0` among `0.5`s reads as an integer
+/// column and then fails. Not finite values are written as `Display` writes them.
+pub fn push_real(out: &mut Vec<u8>, x: f64) {
+    let start = out.len();
+    push_f64(out, x);
+    if x.is_finite() && !out[start..].contains(&b'.') {
+        out.extend_from_slice(b".0");
+    }
+}
+
+/// `x` as [`push_real`] writes it.
+pub fn real(x: f64) -> String {
+    let mut v = Vec::with_capacity(24);
+    push_real(&mut v, x);
+    String::from_utf8(v).expect("digits, signs and points are ASCII")
+}
+
 /// Appends an unsigned integer exactly as `format!("{v}")` would.
 pub fn push_u64(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
@@ -132,7 +151,7 @@ pub fn push_u64(out: &mut Vec<u8>, v: u64) {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_f64, push_u64};
+    use super::{push_f64, push_real, push_u64, real};
     use crate::stats::test_rng::Rng;
 
     fn ours(x: f64) -> String {
@@ -199,6 +218,37 @@ mod tests {
             let mut out = Vec::new();
             push_u64(&mut out, v);
             assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
+    }
+
+    #[test]
+    fn reals_always_carry_a_point_and_read_back_to_the_same_value() {
+        for (x, want) in [
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (12.0, "12.0"),
+            (0.5, "0.5"),
+            (1e16, "10000000000000000.0"),
+            (1e-7, "0.0000001"),
+            (-3.25, "-3.25"),
+        ] {
+            assert_eq!(real(x), want, "{x:?}");
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let x = f64::from_bits(state);
+            if !x.is_finite() {
+                continue;
+            }
+            let mut v = Vec::new();
+            push_real(&mut v, x);
+            let t = std::str::from_utf8(&v).unwrap();
+            assert!(t.contains('.'), "{t}");
+            assert_eq!(t.parse::<f64>().unwrap().to_bits(), x.to_bits(), "{t}");
         }
     }
 }

@@ -6,7 +6,7 @@
 //! with the replications and is written through any `io::Write` as it goes; the functions of
 //! `writer` alone touch the disk.
 
-mod decimal;
+pub(crate) mod decimal;
 pub mod manifest;
 pub mod summary;
 pub mod text;
@@ -33,11 +33,15 @@ pub fn summary_json(s: &Summary) -> Vec<u8> {
     v
 }
 
-fn fmt_opt(x: Option<f64>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
+/// A real number for a CSV cell: always with a point ([`decimal::real`]), empty when undefined.
+pub(crate) fn real_cell(x: Option<f64>) -> String {
+    x.map(decimal::real).unwrap_or_default()
 }
 
-/// One row of `summary.csv` (tidy: one row per metric, group and unit).
+/// One row of `summary.csv` (tidy: one row per metric and group). Each column holds one type, so
+/// pandas and polars read it without options: the estimates in the metric's unit are reals (with
+/// a point), and a date metric's estimates as ISO dates are in the `*_date` columns beside them
+/// (empty for other metrics and where the estimate is beyond the horizon).
 #[derive(Debug, Serialize)]
 struct SummaryRow<'a> {
     metric: &'a str,
@@ -45,7 +49,7 @@ struct SummaryRow<'a> {
     group: &'a str,
     unit: &'a str,
     n: u64,
-    censored_share: f64,
+    censored_share: String,
     mean: String,
     mcse: String,
     p5: String,
@@ -55,9 +59,17 @@ struct SummaryRow<'a> {
     p75: String,
     p90: String,
     p95: String,
+    mean_date: &'a str,
+    p5_date: &'a str,
+    p10_date: &'a str,
+    p25_date: &'a str,
+    p50_date: &'a str,
+    p75_date: &'a str,
+    p90_date: &'a str,
+    p95_date: &'a str,
 }
 
-/// `summary.csv`. Date metrics appear twice: in working days and as ISO dates (unit `date`).
+/// `summary.csv`: one row per metric and group; a date metric's dates in its `*_date` columns.
 pub fn summary_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for m in &s.metrics {
@@ -68,43 +80,35 @@ pub fn summary_csv(s: &Summary) -> Vec<u8> {
             .or(m.category.as_deref())
             .unwrap_or("");
         let q = m.quantiles();
+        let d = m.dates.as_ref();
+        let day = |f: fn(&summary::DateEstimates) -> &Option<String>| {
+            d.and_then(|d| f(d).as_deref()).unwrap_or("")
+        };
         w.serialize(SummaryRow {
             metric: &m.metric,
             group,
             unit: &m.unit,
             n: m.n,
-            censored_share: m.censored_share,
-            mean: fmt_opt(m.mean),
-            mcse: fmt_opt(m.mcse),
-            p5: fmt_opt(q[0]),
-            p10: fmt_opt(q[1]),
-            p25: fmt_opt(q[2]),
-            p50: fmt_opt(q[3]),
-            p75: fmt_opt(q[4]),
-            p90: fmt_opt(q[5]),
-            p95: fmt_opt(q[6]),
+            censored_share: decimal::real(m.censored_share),
+            mean: real_cell(m.mean),
+            mcse: real_cell(m.mcse),
+            p5: real_cell(q[0]),
+            p10: real_cell(q[1]),
+            p25: real_cell(q[2]),
+            p50: real_cell(q[3]),
+            p75: real_cell(q[4]),
+            p90: real_cell(q[5]),
+            p95: real_cell(q[6]),
+            mean_date: day(|d| &d.mean),
+            p5_date: day(|d| &d.p5),
+            p10_date: day(|d| &d.p10),
+            p25_date: day(|d| &d.p25),
+            p50_date: day(|d| &d.p50),
+            p75_date: day(|d| &d.p75),
+            p90_date: day(|d| &d.p90),
+            p95_date: day(|d| &d.p95),
         })
         .expect("in-memory CSV");
-        if let Some(d) = &m.dates {
-            let o = |x: &Option<String>| x.clone().unwrap_or_default();
-            w.serialize(SummaryRow {
-                metric: &m.metric,
-                group,
-                unit: "date",
-                n: m.n,
-                censored_share: m.censored_share,
-                mean: o(&d.mean),
-                mcse: String::new(),
-                p5: o(&d.p5),
-                p10: o(&d.p10),
-                p25: o(&d.p25),
-                p50: o(&d.p50),
-                p75: o(&d.p75),
-                p90: o(&d.p90),
-                p95: o(&d.p95),
-            })
-            .expect("in-memory CSV");
-        }
     }
     w.into_inner().expect("in-memory CSV")
 }
@@ -200,22 +204,23 @@ pub fn write_replications_csv(
 }
 
 /// The rows of `replications.csv` for `recs`, as CSV bytes: the same bytes as a CSV writer given
-/// each field's `Display` (empty for `None` and for a P90 that is NaN because no case of the type
-/// closed), written straight into one buffer. No field needs quoting (numbers, ISO dates, or
-/// empty in a row of many fields), and the numbers go through [`decimal`], which matches
-/// `Display` byte for byte at a fraction of the cost.
+/// each field's `Display`, with `.0` after a whole real (so a column of reals reads as one type),
+/// empty for `None` and for a P90 that is NaN because no case of the type closed; written
+/// straight into one buffer. No field needs quoting (numbers, ISO dates, or empty in a row of
+/// many fields), and the numbers go through [`decimal`], which matches `Display` byte for byte at
+/// a fraction of the cost.
 fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Vec<u8> {
     use std::io::Write as _;
     let mut out = Vec::with_capacity(recs.len() * 512);
     // Each field is followed by a comma; the row's last comma becomes its newline.
     let real = |out: &mut Vec<u8>, x: f64| {
-        decimal::push_f64(out, x);
+        decimal::push_real(out, x);
         out.push(b',');
     };
     // A P90 is NaN when no case of the type closed: written empty.
     let p90 = |out: &mut Vec<u8>, x: f64| {
         if !x.is_nan() {
-            decimal::push_f64(out, x);
+            decimal::push_real(out, x);
         }
         out.push(b',');
     };
@@ -387,8 +392,8 @@ headcount = [{ count = 2 }]
     }
 
     /// `replications.csv`, formatted in parallel chunks and windows, is byte for byte what one
-    /// CSV writer gives row by row with each field's `Display` (empty for `None` and for a NaN
-    /// P90), over more replications than a window and with any thread count.
+    /// CSV writer gives row by row with each field's `Display` (`.0` after a whole real; empty
+    /// for `None` and for a NaN P90), over more replications than a window and with any thread count.
     #[test]
     fn replication_rows_in_parallel_chunks_match_row_by_row() {
         // Two types, one of which never closes a case by the horizon (NaN P90s), a diverted
@@ -430,12 +435,13 @@ headcount = [{ count = 1 }, { count = 1, to = 2024-01-31, source = "x" }]
             let mut reference = Vec::new();
             write_replications_csv(&s, &r, &mut reference).unwrap();
             let header_end = reference.iter().position(|&b| b == b'\n').unwrap() + 1;
+            // Reals as `Display` writes them, with `.0` after a whole number.
+            let real = |x: f64| {
+                let t = x.to_string();
+                if t.contains('.') { t } else { t + ".0" }
+            };
             let f = |x: f64| {
-                if x.is_nan() {
-                    String::new()
-                } else {
-                    x.to_string()
-                }
+                if x.is_nan() { String::new() } else { real(x) }
             };
             let mut some_unfinished = false;
             for rec in &r.records {
@@ -449,15 +455,15 @@ headcount = [{ count = 1 }, { count = 1, to = 2024-01-31, source = "x" }]
                         .and_then(|d| s.calendar.date_of_day(d as usize))
                         .map(|d| d.to_string())
                         .unwrap_or_default(),
-                    rec.all_closed.map(|t| t.to_string()).unwrap_or_default(),
+                    rec.all_closed.map(real).unwrap_or_default(),
                     rec.all_closed
                         .map(|t| s.calendar.date_at_time(t).to_string())
                         .unwrap_or_default(),
                     rec.peak_open.to_string(),
-                    rec.peak_time.to_string(),
+                    real(rec.peak_time),
                     rec.open_at_end.to_string(),
-                    rec.end_time.to_string(),
-                    rec.open_area.to_string(),
+                    real(rec.end_time),
+                    real(rec.open_area),
                 ];
                 for t in rec.types.iter().chain([&rec.all]) {
                     row.extend([
@@ -465,15 +471,15 @@ headcount = [{ count = 1 }, { count = 1, to = 2024-01-31, source = "x" }]
                         t.closed.to_string(),
                         t.measured.to_string(),
                         t.waited.to_string(),
-                        t.sum_wait.to_string(),
+                        real(t.sum_wait),
                         f(t.p90_wait),
-                        t.sum_time_in_system.to_string(),
+                        real(t.sum_time_in_system),
                         f(t.p90_time_in_system),
                     ]);
                 }
-                row.extend(rec.source_days.iter().map(|d| d.to_string()));
-                row.extend(rec.hit_rates.iter().map(|p| p.to_string()));
-                row.extend(rec.assumptions.iter().map(|p| p.to_string()));
+                row.extend(rec.source_days.iter().map(|&d| real(d)));
+                row.extend(rec.hit_rates.iter().map(|&p| real(p)));
+                row.extend(rec.assumptions.iter().map(|&p| real(p)));
                 w.write_record(&row).unwrap();
             }
             assert!(some_unfinished, "the test covers empty dates");

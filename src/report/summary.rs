@@ -27,9 +27,17 @@ pub const STATRS_VERSION: &str = "0.19.1";
 pub const CI_LEVEL: f64 = 0.95;
 
 /// Version of the format of the results files (`summary.json`, `summary.csv`, `daily.csv`,
-/// `replications.csv`, `comparison.json`, `comparison.csv`), in every `meta`. Raised whenever a
+/// `replications.csv`, `comparison.json`, `comparison.csv`, `sensitivity.json`,
+/// `sensitivity.csv`), in every `meta`. Raised whenever a
 /// file gains, loses or changes a field, so that readers can tell which layout they hold.
 ///
+/// - 4 (vetsim 0.6.0): every CSV holds one type per column, so pandas and polars read it
+///   without options. Reals are always written with a point (`0.0`, `12.0`), in
+///   `replications.csv`, `summary.csv`, `comparison.csv` and `sensitivity.csv`. `summary.csv` has
+///   one row per metric and group: the `unit = "date"` rows are gone, a date metric's dates are
+///   in new `mean_date`, `p5_date` … `p95_date` columns. `comparison.csv` leaves a date beyond
+///   the horizon empty (it wrote `not by horizon`), and a varied setting's column of numbers
+///   with some not whole is written all as reals. No number changed.
 /// - 3 (vetsim 0.4.0): assumptions. `meta.assumptions` lists them (name, source, settings that
 ///   use them, low/central/high) and `meta.statrs` the version of their quantiles;
 ///   `replications.csv` gains `assumption__<name>` columns (a counted routing: one per outcome,
@@ -46,7 +54,7 @@ pub const CI_LEVEL: f64 = 0.95;
 ///   across replications gain `p50_ci` and `p90_ci` (and in `dates`); with `run --split`,
 ///   `meta.split` and the headline metrics' `assumptions_share` and `assumptions_share_mcse`.
 /// - 1: earlier versions (no `format_version` key).
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The platform the byte-for-byte promise is proved on (CI's): draws and statistics call the
 /// platform's `exp`, `ln` and `powf` (through the standard library and rand_distr), which other

@@ -10,9 +10,7 @@ pub fn sensitivity_json(s: &Sensitivity) -> Vec<u8> {
     v
 }
 
-fn opt(x: Option<f64>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
-}
+use crate::report::real_cell as opt;
 
 /// `sensitivity.csv`: tidy, one row per assumption and headline output, in rank order.
 pub fn sensitivity_csv(s: &Sensitivity) -> Vec<u8> {
@@ -49,16 +47,16 @@ pub fn sensitivity_csv(s: &Sensitivity) -> Vec<u8> {
                 a.rank.to_string(),
                 m.name.clone(),
                 m.outcome.clone().unwrap_or_default(),
-                m.low.to_string(),
-                m.central.to_string(),
-                m.high.to_string(),
+                crate::report::decimal::real(m.low),
+                crate::report::decimal::real(m.central),
+                crate::report::decimal::real(m.high),
                 e.metric.clone(),
                 e.case_type.clone().unwrap_or_default(),
-                e.at_low.to_string(),
-                e.at_low_censored_share.to_string(),
-                e.at_high.to_string(),
-                e.at_high_censored_share.to_string(),
-                e.swing.to_string(),
+                crate::report::decimal::real(e.at_low),
+                crate::report::decimal::real(e.at_low_censored_share),
+                crate::report::decimal::real(e.at_high),
+                crate::report::decimal::real(e.at_high_censored_share),
+                crate::report::decimal::real(e.swing),
                 opt(e.swing_mcse),
                 opt(e.first_order),
                 opt(e.first_order_mcse),

@@ -3,6 +3,7 @@
 mod corpus;
 mod hardening;
 mod interrupt;
+mod tidy;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
