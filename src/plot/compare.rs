@@ -640,7 +640,7 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
                 .to_string()
         }
         Some(p) => format!(
-            "Most saved{}: {} (no. {}), {:.1} working days sooner for {} more officer-days",
+            "Most saved{}: {} (no. {}), {:.1} working days sooner {}",
             if undrawn.is_empty() {
                 ""
             } else {
@@ -649,7 +649,7 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
             label_of(p.0),
             number(p.0),
             p.2,
-            thousands(p.1),
+            officer_days_phrase(p.1),
         ),
         None if undrawn.is_empty() => {
             "No variant closes the last case sooner than the baseline".to_string()
@@ -739,16 +739,7 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
                 )))
                 .map_err(&e)?;
         }
-        // The frontier: the variants that save more than every cheaper one. A line through all
-        // the points would suggest that spending more always buys more.
-        let mut sorted = pts.clone();
-        sorted.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.2.total_cmp(&a.2)));
-        let mut frontier: Vec<(f64, f64)> = Vec::new();
-        for p in &sorted {
-            if frontier.last().is_none_or(|f| p.2 > f.1) {
-                frontier.push((p.1, p.2));
-            }
-        }
+        let frontier = staircase(&pts.iter().map(|p| (p.1, p.2)).collect::<Vec<_>>());
         line!(
             chart,
             frontier,
@@ -790,8 +781,15 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
                 None => labels.push((p.1, p.2, vec![num])),
             }
         }
-        let rows = c.variants.len().min(24);
-        for (i, r) in c.variants.iter().take(rows).enumerate() {
+        // The key: one entry per variant, wrapped within the key's width (a continuation
+        // line indented under the label), at most KEY_LINES lines.
+        const KEY_LINES: usize = 26;
+        let key_style: TextStyle = (FONT, 12).into_font().color(&colour::TEXT);
+        let (kw, _) = key.dim_in_pixel();
+        let width = |t: &str| key.estimate_text_size(t, &key_style).map_or(0, |(x, _)| x);
+        let mut key_lines: Vec<String> = Vec::new();
+        let mut shown = 0;
+        for (i, r) in c.variants.iter().enumerate() {
             let mark = if r.is_baseline {
                 " (baseline)"
             } else if undrawn.iter().any(|(_, u)| std::ptr::eq(*u, r)) {
@@ -799,20 +797,38 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
             } else {
                 ""
             };
+            let lines = super::wrap(
+                &format!("{}{mark}", label_of(r)),
+                kw.saturating_sub(40),
+                width,
+            );
+            if key_lines.len() + lines.len() > KEY_LINES - 1 && i + 1 < c.variants.len() {
+                break;
+            }
+            for (k, line) in lines.into_iter().enumerate() {
+                key_lines.push(if k == 0 {
+                    format!("{:>2}  {line}", i + 1)
+                } else {
+                    format!("      {line}")
+                });
+            }
+            shown = i + 1;
+        }
+        for (i, line) in key_lines.iter().enumerate() {
             key.draw(&Text::new(
-                format!("{:>2}  {}{mark}", i + 1, label_of(r)),
+                line.clone(),
                 (6, 10 + 17 * i as i32),
-                (FONT, 12).into_font().color(&colour::TEXT),
+                key_style.clone(),
             ))
             .map_err(&e)?;
         }
-        if c.variants.len() > rows {
+        if c.variants.len() > shown {
             key.draw(&Text::new(
                 format!(
                     "... and {} more: see comparison.csv",
-                    c.variants.len() - rows
+                    c.variants.len() - shown
                 ),
-                (6, 10 + 17 * rows as i32),
+                (6, 10 + 17 * key_lines.len() as i32),
                 (FONT, 12).into_font().color(&colour::GREY),
             ))
             .map_err(&e)?;
@@ -833,9 +849,82 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     })
 }
 
+/// "for 1,234 more officer-days", "for 36.1 fewer officer-days" or "for no more officer-days"
+/// (a variant may take fewer officers from the lending units than the baseline).
+fn officer_days_phrase(more: f64) -> String {
+    if more > 0.0 {
+        format!("for {} more officer-days", thousands(more))
+    } else if more < 0.0 {
+        format!("for {} fewer officer-days", thousands(-more))
+    } else {
+        "for no more officer-days".to_string()
+    }
+}
+
+/// The most saved for at most so many officer-days, as a step line through `(officer-days,
+/// saved)` points: flat from each variant that saves more than every cheaper one to the next
+/// such variant, then up. Variants cannot be mixed (half of one staffing, half of another), so
+/// a sloping line between them would promise savings no variant gives, and jag up and down with
+/// the Monte Carlo noise of the points between.
+fn staircase(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut sorted = points.to_vec();
+    sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let mut line: Vec<(f64, f64)> = Vec::new();
+    for &(x, y) in &sorted {
+        match line.last() {
+            None => line.push((x, y)),
+            Some(&(_, best)) if y > best => {
+                line.push((x, best));
+                line.push((x, y));
+            }
+            Some(_) => {}
+        }
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{order_key, positions};
+    use super::{officer_days_phrase, order_key, positions, staircase};
+
+    #[test]
+    fn the_frontier_is_a_rising_staircase_through_the_best_variants() {
+        // (cost, saved): the 4th saves less than the 3rd for more, so it is under the line.
+        let pts = [
+            (0.0, 0.0),
+            (10.0, 2.5),
+            (-5.0, -4.0),
+            (20.0, 2.4),
+            (30.0, 3.8),
+            (30.0, 1.0),
+        ];
+        let line = staircase(&pts);
+        assert_eq!(
+            line,
+            vec![
+                (-5.0, -4.0),
+                (0.0, -4.0),
+                (0.0, 0.0),
+                (10.0, 0.0),
+                (10.0, 2.5),
+                (30.0, 2.5),
+                (30.0, 3.8)
+            ]
+        );
+        // Never down, never left: the most saved for at most x officer-days.
+        for w in line.windows(2) {
+            assert!(w[1].0 >= w[0].0 && w[1].1 >= w[0].1, "{line:?}");
+        }
+        assert!(staircase(&[]).is_empty());
+        assert_eq!(staircase(&[(1.0, 1.0)]), vec![(1.0, 1.0)]);
+    }
+
+    #[test]
+    fn negative_officer_days_read_as_fewer() {
+        assert_eq!(officer_days_phrase(-36.1), "for 36.1 fewer officer-days");
+        assert_eq!(officer_days_phrase(22607.0), "for 22,607 more officer-days");
+        assert_eq!(officer_days_phrase(0.0), "for no more officer-days");
+    }
 
     #[test]
     fn numeric_settings_are_spaced_by_value() {

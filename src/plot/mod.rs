@@ -665,12 +665,48 @@ fn percent(share: f64) -> String {
 /// Height of a subtitle line \[pixels\].
 const SUBTITLE_LINE: i32 = 18;
 
-/// `text` cut at spaces into lines no wider than `max` pixels (as `width` measures them); a
-/// single word wider than that has a line of its own.
+/// The words of `text` at its spaces, except that a date as charts write it (`6 Apr 2023`,
+/// `Apr 2023`) stays one word: a line never breaks inside a date.
+fn unbreakable_words(text: &str) -> Vec<String> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    // A day of the month, perhaps after an opening bracket or quote (`(31`).
+    let is_day = |w: &str| {
+        let w = w.trim_start_matches(['(', '[', '"', '\'', '“', '‘']);
+        (1..=2).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit())
+    };
+    let is_month = |w: &str| MONTHS.contains(&w);
+    // A year, perhaps followed by punctuation (`2023,` `2023)` `2023:`).
+    let is_year = |w: &str| {
+        let digits = w.bytes().take_while(u8::is_ascii_digit).count();
+        digits == 4 && w[digits..].bytes().all(|b| b.is_ascii_punctuation())
+    };
+    let words: Vec<&str> = text.split(' ').collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = |k: usize| words.get(i + k).copied().unwrap_or("");
+        let take = if is_day(w(0)) && is_month(w(1)) && is_year(w(2)) {
+            3
+        } else if (is_day(w(0)) && is_month(w(1))) || (is_month(w(0)) && is_year(w(1))) {
+            2
+        } else {
+            1
+        };
+        out.push(words[i..i + take].join(" "));
+        i += take;
+    }
+    out
+}
+
+/// `text` cut at spaces into lines no wider than `max` pixels (as `width` measures them), never
+/// inside a date; a single word wider than that has a line of its own.
 fn wrap(text: &str, max: u32, width: impl Fn(&str) -> u32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for word in text.split(' ') {
+    for word in unbreakable_words(text) {
+        let word = word.as_str();
         let candidate = if line.is_empty() {
             word.to_string()
         } else {

@@ -63,6 +63,10 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         thousands(records),
         thousands(meta.replications as f64)
     );
+    if checked0 == 0.0 {
+        // No label at the start point: at zero it would sit on the x axis.
+        subtitle.push_str(&format!(" None checked before {}.", start.human()));
+    }
     if let (Some(t), Some(m)) = (target, d.metric("screening_by_target", None)) {
         let share = m.mean.unwrap_or(0.0);
         subtitle.push_str(&format!(
@@ -174,16 +178,24 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             )))
             .map_err(&e)?;
         let span = x_of(last) - x_of(first);
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!("{} checked by {}", thousands(checked0), start.human()),
-                (start_pt.0 + 0.012 * span, start_pt.1),
-                (FONT, 12)
-                    .into_font()
-                    .color(&colour::TEXT)
-                    .pos(Pos::new(HPos::Left, VPos::Top)),
-            )))
-            .map_err(&e)?;
+        // The label goes below and to the right of the point, or above it when below would
+        // reach the x axis (a label line is about 4 % of the axis).
+        let low = checked0 < 0.06 * records * 1.08;
+        if checked0 > 0.0 {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format!("{} checked by {}", thousands(checked0), start.human()),
+                    (
+                        start_pt.0 + 0.012 * span,
+                        start_pt.1 + if low { 0.015 * records } else { 0.0 },
+                    ),
+                    (FONT, 12).into_font().color(&colour::TEXT).pos(Pos::new(
+                        HPos::Left,
+                        if low { VPos::Bottom } else { VPos::Top },
+                    )),
+                )))
+                .map_err(&e)?;
+        }
 
         // The target.
         if let Some(t) = target {

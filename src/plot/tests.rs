@@ -424,3 +424,44 @@ headcount = [{ count = 1 }]
         "once on the curve and once in the legend"
     );
 }
+
+/// Titles wrap at spaces but never inside a date (`6 Apr 2023`, `Apr 2023`): the staffing title
+/// once broke after "6 Apr".
+#[test]
+fn wrapping_never_breaks_a_date() {
+    let chars = |t: &str| 10 * t.chars().count() as u32;
+    let text = "Headcount falls on 6 Apr 2023, rises in Jan 2024 and ends (31 Dec 2026).";
+    for max in (40..=400).step_by(10) {
+        let lines = super::wrap(text, max, chars);
+        assert_eq!(lines.join(" "), text, "max {max}: words lost or reordered");
+        for date in ["6 Apr 2023,", "Jan 2024", "(31 Dec 2026)."] {
+            assert!(
+                lines.iter().any(|l| l.contains(date)),
+                "max {max}: {date:?} split in {lines:?}"
+            );
+        }
+    }
+    // Wide enough lines are still filled greedily.
+    assert_eq!(super::wrap("a b c", 30, chars), vec!["a b", "c"]);
+}
+
+/// With nothing checked before the start, the start point has no label (at zero it sat on the x
+/// axis, over the tick labels) and the subtitle says it; with some checked, the label is drawn.
+#[test]
+fn a_screening_that_starts_from_nothing_has_no_label_on_the_axis() {
+    let from_nothing = MET
+        .replace("already_checked = 10000", "already_checked = 0")
+        .replace("observed_since = 2023-01-20", "records_per_day = 185");
+    assert_ne!(from_nothing, MET, "met-2023 moved: update this test");
+    for (text, checked) in [(MET, true), (from_nothing.as_str(), false)] {
+        let (_, charts) = run_and_draw(text, 5);
+        let svg = &charts.iter().find(|c| c.0 == "screening.svg").unwrap().1;
+        let words = text_of(svg);
+        assert_eq!(words.contains("checked by 6 Apr 2023"), checked, "{words}");
+        assert_eq!(
+            words.contains("None checked before 6 Apr 2023."),
+            !checked,
+            "{words}"
+        );
+    }
+}
