@@ -50,6 +50,11 @@ pub struct RepRecord {
     /// ∫ open cases dt over [0, end_time] [case·working days]: with Little's law, equals the summed
     /// time in system of the cases when all of them closed.
     pub open_area: f64,
+    /// For each case type with a `backlog_target` ([`Scenario::backlog_targets`] order): the
+    /// moment after which its open cases stay at or below the target to the end of the run
+    /// [working days] (0 when they never exceed it); `None` when they are above it at the end
+    /// (censored). See [`TargetWatch`].
+    pub back_to_target: Vec<Option<f64>>,
     /// Per case type, in scenario order.
     pub types: Vec<TypeRecord>,
     /// All case types together.
@@ -180,6 +185,47 @@ pub struct TypeRecord {
     /// P90 (Hyndman–Fan type 7) over measured closed cases; NaN when none.
     pub p90_wait: f64,
     pub p90_time_in_system: f64,
+}
+
+/// Watches one case type's open cases against its `backlog_target` for `back_to_target`: the
+/// last moment the count came down from above the target to at or below it, if it stays there.
+///
+/// The count is taken after everything at a moment (the count of `daily.csv` and of the peak):
+/// a case that opens and closes at the same moment (a stage that needs no staff) never counts
+/// as open. Open cases as a function of time are then a right-continuous step function N(t),
+/// and `back_to_target` is the earliest s with N(u) ≤ target for every u in [s, end of run]:
+/// 0 when N never exceeds the target, `None` when N is above it at the end.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetWatch {
+    /// The target [cases], capped at `u32::MAX` (no count exceeds that).
+    target: u32,
+    /// When the count last came back to the target [working days]; NaN while it is above.
+    since: f64,
+}
+
+impl TargetWatch {
+    /// At the start of a run: nothing open yet, so at or below any target since time 0.
+    pub fn new(target: u64) -> TargetWatch {
+        TargetWatch {
+            target: target.min(u64::from(u32::MAX)) as u32,
+            since: 0.0,
+        }
+    }
+
+    /// The count `open` after everything at moment `t` (moments in increasing order).
+    #[inline]
+    pub fn observe(&mut self, open: u32, t: f64) {
+        if open > self.target {
+            self.since = f64::NAN;
+        } else if self.since.is_nan() {
+            self.since = t;
+        }
+    }
+
+    /// `back_to_target` once the run has ended: `None` if the count is above the target.
+    pub fn back(&self) -> Option<f64> {
+        (!self.since.is_nan()).then_some(self.since)
+    }
 }
 
 /// Receives what a replication observes as it runs, for statistics pooled across replications.
@@ -474,6 +520,8 @@ pub struct Prepared {
     /// Bit g set when group g is diverted from a source unit (only the first 64 groups; the
     /// others are looked up).
     sourced: u64,
+    /// The case types with a `backlog_target` and their targets ([`Scenario::backlog_targets`]).
+    targets: Vec<(usize, u64)>,
 }
 
 /// [`Prepared::class_of`] of a case type without effort.
@@ -573,6 +621,7 @@ impl Prepared {
             team_classes,
             class_teams,
             sourced,
+            targets: s.backlog_targets(),
         }
     }
 }
@@ -623,6 +672,8 @@ pub struct Workspace {
     group_last: Vec<f64>,
     group_excess_area: Vec<f64>,
     open_by_type: Vec<u32>,
+    /// One watch per case type with a `backlog_target` (`Prepared::targets` order).
+    watches: Vec<TargetWatch>,
     /// Positive waits and all times in system of the closed cases by type, as `f64::to_bits` of
     /// non-negative values (ordered like the values): handed to [`Probe::closed_cases`] for the
     /// pooled histograms, then reordered by the per-replication P90s.
@@ -764,6 +815,7 @@ pub fn run_replication_keyed<P: Probe>(
         open_at_end: end.open_at_end,
         end_time: end.end_time,
         open_area: end.area,
+        back_to_target: ws.watches.iter().map(TargetWatch::back).collect(),
         types: ws.types.clone(),
         all,
         source_days,
@@ -799,6 +851,12 @@ impl Workspace {
         }
         self.open_by_type.clear();
         self.open_by_type.resize(n_types, 0);
+        self.watches.clear();
+        self.watches.extend(
+            prep.targets
+                .iter()
+                .map(|&(_, target)| TargetWatch::new(target)),
+        );
         self.types.clear();
         self.types.resize(n_types, TypeRecord::default());
         let ng = prep.groups.len();
@@ -1293,6 +1351,10 @@ fn event_loop<P: Probe>(
         if st.open_total > peak_open {
             peak_open = st.open_total;
             peak_time = t;
+        }
+        // Only the types with a target: nothing at all in a scenario without one.
+        for (w, &(ty, _)) in ws.watches.iter_mut().zip(&prep.targets) {
+            w.observe(ws.open_by_type[ty], t);
         }
         if all_closed.is_none() && tracked_pending == 0 && st.tracked_open == 0 {
             let done = st.last_close.max(sources_end);
@@ -1980,6 +2042,47 @@ mod tests {
         assert_ne!(text, DEFAULT_SCENARIO_TOML);
         let s = Scenario::from_toml_str(&text, "met-2023.toml").unwrap();
         assert_eq!(super::Prepared::new(&s).classes.len(), 5);
+    }
+
+    /// The crossing logic of `back_to_target` on hand-built sequences of (moment, open cases).
+    #[test]
+    fn back_to_target_is_the_last_return_to_the_target_that_lasts() {
+        use super::TargetWatch;
+        let watch = |target: u64, seq: &[(f64, u32)]| {
+            let mut w = TargetWatch::new(target);
+            for &(t, n) in seq {
+                w.observe(n, t);
+            }
+            w.back()
+        };
+        // Never above the target: back at the start.
+        assert_eq!(watch(3, &[]), Some(0.0));
+        assert_eq!(
+            watch(3, &[(0.0, 3), (1.5, 2), (4.0, 3), (9.0, 0)]),
+            Some(0.0)
+        );
+        // Above from the start and to the end: never (censored).
+        assert_eq!(watch(3, &[(0.0, 5), (2.0, 4), (7.5, 4)]), None);
+        // Comes back, rises again, comes back again: the later return.
+        assert_eq!(
+            watch(
+                3,
+                &[(0.0, 5), (2.0, 3), (2.5, 1), (4.25, 4), (6.75, 3), (8.0, 0)]
+            ),
+            Some(6.75)
+        );
+        // Comes back and rises again by the end: never.
+        assert_eq!(watch(3, &[(0.0, 5), (2.0, 3), (4.25, 4)]), None);
+        // Exactly at the target is at or below it; one above is above.
+        assert_eq!(watch(0, &[(0.0, 1), (3.0, 0)]), Some(3.0));
+        assert_eq!(watch(2, &[(1.0, 3), (3.0, 2)]), Some(3.0));
+        // Moving about below the target after the return does not move it.
+        assert_eq!(
+            watch(2, &[(1.0, 3), (3.0, 2), (5.0, 1), (6.0, 2)]),
+            Some(3.0)
+        );
+        // A target beyond any count: never above.
+        assert_eq!(watch(u64::MAX, &[(0.0, u32::MAX)]), Some(0.0));
     }
 
     #[test]

@@ -151,6 +151,16 @@ impl Scenario {
         self.calendar.len() as f64
     }
 
+    /// The case types with a `backlog_target`, in file order: (type index, target \[cases\]).
+    /// [`crate::model::RepRecord::back_to_target`] holds one value for each, in this order.
+    pub fn backlog_targets(&self) -> Vec<(usize, u64)> {
+        self.case_types
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.backlog_target.map(|t| (i, t)))
+            .collect()
+    }
+
     /// Parses and validates scenario text. `file` names the source in every message.
     pub fn from_toml_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
         Scenario::parse(text, file, validate::Strictness::AsWritten)
@@ -456,6 +466,9 @@ pub struct CaseType {
     /// Eligible teams (indices), in order of preference.
     pub teams: Vec<usize>,
     pub routing: Routing,
+    /// The level of open cases of this type that `back_to_target` is measured against
+    /// \[cases\]; `None` = not measured.
+    pub backlog_target: Option<u64>,
 }
 
 /// What a closed case leads to.

@@ -362,6 +362,10 @@ pub struct RawCaseType {
     /// Default 1.
     #[serde(default)]
     pub routing_prior: Option<f64>,
+    /// A level of this type's open cases \[cases\] to report "back to target" against: the
+    /// moment after which its open cases stay at or below it (`back_to_target` in the results).
+    #[serde(default)]
+    pub backlog_target: Option<u64>,
 }
 
 /// One possible outcome of closing a case.

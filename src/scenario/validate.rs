@@ -1347,6 +1347,7 @@ fn case_types(
             priority: ct.priority,
             teams: tlist,
             routing: Routing { outcomes, shares },
+            backlog_target: ct.backlog_target,
         });
     }
     // A case type whose teams never have anyone would wait for ever: every headcount entry of
