@@ -1363,3 +1363,177 @@ fn an_uncertain_stream_end_is_keyed_by_its_stream() {
         assert!(c.all_closed.unwrap() >= 77.0);
     }
 }
+
+/// Issue 18: a pure backlog with no arrivals and target 0 is back to target exactly when its
+/// last case closes, which `all_cases_closed` already reports (the backlog at the start is the
+/// only tracked work, so no screening or stream end comes later); a target at or above the
+/// backlog is never exceeded (back at time 0); and a backlog too big to finish is never back.
+#[test]
+fn back_to_target_of_a_pure_backlog_at_0_is_its_last_closing() {
+    let scenario = |old: u32, people: u32| {
+        small(
+            "backlog-target",
+            &format!(
+                r#"
+[[backlogs]]
+case_type = "old"
+count = {old}
+[[backlogs]]
+case_type = "small"
+count = 5
+track = false
+[[case_types]]
+name = "old"
+effort = {{ dist = "lognormal", mean = 10, sd = 6 }}
+teams = ["t"]
+backlog_target = 0
+[[case_types]]
+name = "small"
+effort = {{ dist = "exponential", mean = 4 }}
+teams = ["t"]
+backlog_target = 5
+[[teams]]
+name = "t"
+hours_per_day = 6
+headcount = [{{ count = {people} }}]
+"#
+            ),
+        )
+    };
+    let s = scenario(60, 3);
+    assert_eq!(s.backlog_targets(), vec![(0, 0), (1, 5)]);
+    let (r, sum) = run_summary(&s, 40, 3);
+    for rec in &r.records {
+        assert!(
+            rec.all_closed.is_some(),
+            "60 cases of 10 h for 3 people finish"
+        );
+        assert_eq!(
+            rec.back_to_target[0], rec.all_closed,
+            "rep {}",
+            rec.replication
+        );
+        assert_eq!(rec.back_to_target[1], Some(0.0), "5 never exceeds 5");
+    }
+    // The summary of the first is all_cases_closed's, number for number.
+    let (a, b) = (
+        metric(&sum, "back_to_target", Some("old")),
+        metric(&sum, "all_cases_closed", None),
+    );
+    assert_eq!(a.target, Some(0));
+    assert_eq!(
+        (a.quantiles(), a.mean, a.mcse, &a.dates, &a.distribution),
+        (b.quantiles(), b.mean, b.mcse, &b.dates, &b.distribution)
+    );
+    let c = metric(&sum, "back_to_target", Some("small"));
+    assert_eq!((c.target, c.p95, c.censored), (Some(5), Some(0.0), 0));
+    // No metric for a type without a target, none for `all`.
+    assert!(
+        sum.metrics
+            .iter()
+            .filter(|m| m.metric == "back_to_target")
+            .count()
+            == 2
+    );
+
+    // 600 cases of 10 h for 1 person (6 h a day) need about 1,000 working days: never by the
+    // end of 2024, and "never" is censoring, as for all_cases_closed.
+    let s = scenario(600, 1);
+    let (r, sum) = run_summary(&s, 5, 3);
+    assert!(r.records.iter().all(|x| x.back_to_target[0].is_none()));
+    let m = metric(&sum, "back_to_target", Some("old"));
+    assert_eq!(
+        (m.censored, m.censored_share, m.p50, m.mean),
+        (5, 1.0, None, None)
+    );
+}
+
+/// The open cases of each type at the end of every working day.
+#[derive(Default)]
+struct DayCounts(Vec<Vec<u32>>);
+impl Probe for DayCounts {
+    fn day_end(&mut self, day: u32, open_by_type: &[u32], _open_total: u32) {
+        assert_eq!(day as usize, self.0.len());
+        self.0.push(open_by_type.to_vec());
+    }
+}
+
+/// Issue 18: `back_to_target` never comes before the last end of a day at which the type's open
+/// cases (as `daily.csv` counts them) were above the target, and every day that ends after it
+/// is at or below; "never" exactly when the last day ends above. And a target changes no other
+/// number of a run.
+#[test]
+fn back_to_target_agrees_with_the_daily_counts_and_changes_nothing_else() {
+    let base = load(MET);
+    let with = |text: &str, ty: &str, target: u32| {
+        let line = format!("name = \"{ty}\"\n");
+        assert!(text.contains(&line));
+        text.replace(&line, &format!("{line}backlog_target = {target}\n"))
+    };
+    // A level the investigations pass on the way down, one the hearings (which wait months
+    // for a date) may or may not reach, and none for the BAU stream, which still has cases
+    // open at the horizon (never back).
+    let text = with(MET, "misconduct_investigation", 150);
+    let text = with(&text, "bau_allegation", 0);
+    let text = with(&text, "misconduct_hearing", 120);
+    let s = load(&text);
+    let targets = s.backlog_targets();
+    assert_eq!(targets.len(), 3);
+    let prep = Prepared::new(&s);
+    let mut ws = Workspace::default();
+    let horizon = s.horizon_time();
+    let (mut came_back, mut never) = (0, 0);
+    for rep in 0..12 {
+        let mut days = DayCounts::default();
+        let rec = run_replication(&s, &prep, rep, &mut ws, &mut days).unwrap();
+        for (k, &(ty, target)) in targets.iter().enumerate() {
+            let count = |d: usize| days.0.get(d).map_or(0, |c| c[ty]) as u64;
+            let last_above = (0..horizon as usize).rev().find(|&d| count(d) > target);
+            match rec.back_to_target[k] {
+                Some(b) => {
+                    came_back += 1;
+                    assert!((0.0..=horizon).contains(&b), "rep {rep} type {ty}: {b}");
+                    if let Some(d) = last_above {
+                        // Above at the end of day d (t = d + 1), so back strictly after it.
+                        assert!(b > (d + 1) as f64, "rep {rep} type {ty}: {b} vs day {d}");
+                    }
+                    // At or below from b on: every day ending at or after b.
+                    let first = (b.ceil() as usize).saturating_sub(1);
+                    assert!(
+                        (first..horizon as usize)
+                            .all(|d| ((d + 1) as f64) < b || count(d) <= target),
+                        "rep {rep} type {ty}"
+                    );
+                }
+                None => {
+                    never += 1;
+                    assert!(count(horizon as usize - 1) > target, "rep {rep} type {ty}");
+                }
+            }
+        }
+    }
+    assert!(
+        came_back > 0 && never > 0,
+        "{came_back} back, {never} never"
+    );
+
+    // The same run without targets: every other number the same.
+    let (r0, sum0) = run_summary(&base, 6, 5);
+    let (r1, sum1) = run_summary(&s, 6, 5);
+    for (a, b) in r0.records.iter().zip(&r1.records) {
+        assert!(a.back_to_target.is_empty());
+        assert_eq!(b.back_to_target.len(), 3);
+        let mut b = b.clone();
+        b.back_to_target.clear();
+        assert_eq!(*a, b);
+    }
+    assert_eq!(report::daily_rows(&base, &r0), report::daily_rows(&s, &r1));
+    let others: Vec<_> = sum1
+        .metrics
+        .iter()
+        .filter(|m| m.metric != "back_to_target")
+        .cloned()
+        .collect();
+    assert_eq!(sum0.metrics, others);
+    assert_eq!(sum1.metrics.len(), others.len() + 3);
+}

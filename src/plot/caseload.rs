@@ -1,10 +1,15 @@
 //! Open caseload over time: fan charts (P10–P90, P25–P75, P50) of the cases open at the end of
-//! each working day, all types together and then one small panel per case type.
+//! each working day, all types together and then one small panel per case type. A type with a
+//! `backlog_target` has it drawn as a dashed level, with a dot at the P50 of `back_to_target`
+//! (or, when most runs never get back to it, how often that is).
 
 use super::{
-    FONT, RunData, colour, date_axis, draw_err, frame, human, nice_ceiling, svg, thousands, x_of,
+    FONT, RunData, colour, date_axis, draw_err, frame, human, nice_ceiling, percent, svg,
+    thousands, x_of,
 };
+use crate::report::Metric;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const CHART: &str = "the open caseload chart";
 
@@ -16,7 +21,29 @@ pub(super) fn pretty(name: &str) -> String {
 pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     let meta = &d.summary.meta;
     let start = d.date(&meta.start, CHART)?;
-    let end = d.time_axis_end(CHART)?;
+    let mut end = d.time_axis_end(CHART)?;
+    // The types' back-to-target metrics (only types have them), by case type.
+    let targets: Vec<&Metric> = d
+        .summary
+        .metrics
+        .iter()
+        .filter(|m| m.metric == "back_to_target" && m.target.is_some() && m.case_type.is_some())
+        .collect();
+    // The axis reaches their dates too (an untracked type may come back after the last tracked
+    // case closes): to the horizon when some runs never do, as for the last case closing.
+    let horizon = d.date(&meta.horizon, CHART)?;
+    for m in &targets {
+        match m.dates.as_ref().and_then(|x| x.p95.as_deref()) {
+            Some(iso) if m.censored == 0 => {
+                let p95 = d.date(iso, CHART)?;
+                if p95 >= end {
+                    let pad = (p95.days_since(start) / 12).max(14);
+                    end = p95.add_days(pad).min(horizon);
+                }
+            }
+            _ => end = horizon,
+        }
+    }
     // With one case type, "all" would repeat it.
     let mut groups: Vec<String> = Vec::new();
     if meta.case_types.len() != 1 {
@@ -47,6 +74,11 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     if let Some(open) = super::open_at_horizon(d, "Still open at the horizon") {
         subtitle = format!("{subtitle} {open}.");
     }
+    if !targets.is_empty() {
+        subtitle.push_str(
+            " Dashed line: a type's backlog target; dot: the P50 date after which its open cases stay at or below it.",
+        );
+    }
 
     let cols = groups.len().clamp(1, 3);
     let rows = groups.len().div_ceil(cols).max(1);
@@ -67,14 +99,21 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                     (x <= end).then(|| (x_of(x), [r.p10, r.p25, r.p50, r.p75, r.p90]))
                 })
                 .collect();
-            let ymax = nice_ceiling(
-                series
-                    .iter()
-                    .map(|p| p.1[4])
-                    .fold(0.0f64, f64::max)
-                    .max(1.0)
-                    * 1.05,
-            );
+            let target = targets
+                .iter()
+                .find(|m| m.case_type.as_deref() == Some(g.as_str()))
+                .copied();
+            let top = series
+                .iter()
+                .map(|p| p.1[4])
+                .fold(0.0f64, f64::max)
+                .max(1.0);
+            // The target is on the scale unless it is far above the caseload (then the panel
+            // says so rather than flattening the fan).
+            let level = target.and_then(|m| m.target).map(|x| x as f64);
+            let shown = level.filter(|&l| l <= 3.0 * top);
+            // Room above the level for its label (up to three lines).
+            let ymax = nice_ceiling(top.max(shown.map_or(0.0, |l| l * 1.2 + 0.3 * top)) * 1.05);
             let name = if g == "all" {
                 "all case types".to_string()
             } else {
@@ -115,7 +154,121 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                     colour::LINE.stroke_width(2),
                 ))
                 .map_err(&e)?;
+            if let (Some(m), Some(level)) = (target, level) {
+                let (x0, x1) = (x_of(start), x_of(end));
+                draw_target(&mut chart, d, m, level, shown.is_some(), (x0, x1), ymax)?;
+            }
         }
         Ok(())
     })
+}
+
+/// A type's backlog target in its panel: the level as a dashed line, and a dot on it at the P50
+/// of `back_to_target`, labelled above the line beside the dot in short stacked lines (the
+/// target, the P50 date, how often runs never get back); when most runs never do, no dot, the
+/// label at the right end. A target far above the caseload gets a note at the top instead.
+fn draw_target<DB: DrawingBackend, X: plotters::coord::ranged1d::Ranged<ValueType = f64>>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>,
+    d: &RunData,
+    m: &Metric,
+    level: f64,
+    on_scale: bool,
+    (x0, x1): (f64, f64),
+    ymax: f64,
+) -> Result<(), super::PlotError> {
+    let e = draw_err(CHART);
+    let span = x1 - x0;
+    let font = |h: HPos, v: VPos| {
+        (FONT, 11)
+            .into_font()
+            .color(&colour::ACCENT)
+            .pos(Pos::new(h, v))
+    };
+    let never = (m.censored > 0).then(|| format!("never in {} of runs", percent(m.censored_share)));
+    if !on_scale {
+        let mut text = format!("target {}, above this scale", thousands(level));
+        if let Some(n) = &never {
+            text = format!("{text}: {n}");
+        }
+        chart
+            .draw_series(std::iter::once(Text::new(
+                text,
+                (x1 - 0.01 * span, ymax * 0.98),
+                font(HPos::Right, VPos::Top),
+            )))
+            .map_err(&e)?;
+        return Ok(());
+    }
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(x0, level), (x1, level)],
+            6,
+            4,
+            colour::ACCENT.stroke_width(2),
+        ))
+        .map_err(&e)?;
+    let mut lines = vec![format!("target {}", thousands(level))];
+    let p50 = m.dates.as_ref().and_then(|x| x.p50.as_deref());
+    let x = match p50 {
+        Some(iso) => {
+            let x = x_of(d.date(iso, CHART)?).clamp(x0, x1);
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    (x, level),
+                    4,
+                    colour::ACCENT.filled(),
+                )))
+                .map_err(&e)?;
+            lines.push(format!("P50 {}", human(iso)));
+            x
+        }
+        None => x1,
+    };
+    lines.extend(never);
+    // Beside the dot, towards the middle of the panel so that the label stays inside it.
+    let (xt, h) = if x - x0 > 0.5 * span {
+        (x - 0.015 * span, HPos::Right)
+    } else {
+        (x + 0.015 * span, HPos::Left)
+    };
+    // Pixels in the units of the axes: a line of text is 13 pixels of the plotting area.
+    let area = chart.plotting_area();
+    let (w_px, h_px) = area.dim_in_pixel();
+    let (x_per_px, y_per_px) = (span / f64::from(w_px.max(1)), ymax / f64::from(h_px.max(1)));
+    let line = 13.0 * y_per_px;
+    let bottom = level + 0.25 * line;
+    // A pale backing under the label, so that it reads over the bands.
+    let width = lines
+        .iter()
+        .map(|t| {
+            area.estimate_text_size(t, &font(h, VPos::Bottom))
+                .map_or(0, |(w, _)| w)
+        })
+        .max()
+        .unwrap_or(0);
+    let width = f64::from(width + 4) * x_per_px;
+    let (left, right) = match h {
+        HPos::Right => (xt - width, xt + 2.0 * x_per_px),
+        _ => (xt - 2.0 * x_per_px, xt + width),
+    };
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [
+                (left, bottom),
+                (right, bottom + lines.len() as f64 * line + 2.0 * y_per_px),
+            ],
+            WHITE.mix(0.75).filled(),
+        )))
+        .map_err(&e)?;
+    let n = lines.len();
+    for (i, text) in lines.into_iter().enumerate() {
+        chart
+            .draw_series(std::iter::once(Text::new(
+                text,
+                (xt, bottom + (n - 1 - i) as f64 * line),
+                font(h, VPos::Bottom),
+            )))
+            .map_err(&e)?;
+    }
+    Ok(())
 }

@@ -124,7 +124,8 @@ pub fn daily_csv(rows: &[DailyRow]) -> Vec<u8> {
 
 /// Writes `replications.csv` to `out` as it goes, so that a large run never holds it whole in
 /// memory: one row per replication, everything its record holds. Columns after the fixed ones
-/// repeat per case type (then `all`), per source unit and per hit category, named
+/// repeat per case type (then `all`), per case type with a `backlog_target`
+/// (`back_to_target_days__<type>`), per source unit and per hit category, named
 /// `<field>__<name>`. Empty cells are censored (not by the horizon) or undefined (no case closed).
 /// Rows are formatted in parallel on the current rayon pool (run it inside `install` to choose
 /// the threads); the bytes do not depend on the thread count.
@@ -169,6 +170,9 @@ pub fn write_replications_csv(
         for f in type_fields {
             header.push(format!("{f}__{n}"));
         }
+    }
+    for (ty, _) in s.backlog_targets() {
+        header.push(format!("back_to_target_days__{}", s.case_types[ty].name));
     }
     for src in &s.sources {
         header.push(format!("diverted_officer_days__{src}"));
@@ -263,6 +267,12 @@ fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Vec<u8> {
             p90(&mut out, t.p90_wait);
             real(&mut out, t.sum_time_in_system);
             p90(&mut out, t.p90_time_in_system);
+        }
+        for b in &rec.back_to_target {
+            match *b {
+                Some(t) => real(&mut out, t),
+                None => out.push(b','),
+            }
         }
         for &d in &rec.source_days {
             real(&mut out, d);

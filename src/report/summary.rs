@@ -239,6 +239,10 @@ pub struct Metric {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// The level the metric is measured against (`back_to_target`: the case type's
+    /// `backlog_target` \[cases\]); absent for other metrics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<u64>,
     pub unit: String,
     /// Observations behind the estimate: replications, or cases for pooled case metrics.
     pub n: u64,
@@ -388,6 +392,7 @@ impl Metric {
             case_type: None,
             source: None,
             category: None,
+            target: None,
             unit: unit.to_string(),
             n,
             censored: 0,
@@ -669,6 +674,7 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
             r.all.clone()
         }
     };
+    let targets = s.backlog_targets();
     let all_wait = merged(&r.pooled.wait);
     let all_tis = merged(&r.pooled.time_in_system);
     // Types are independent (a sort of every replication's values per metric): summarised in
@@ -752,6 +758,19 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
                     &vals.iter().map(|x| Some(*x)).collect::<Vec<_>>(),
                 );
                 m.censored = 0;
+                push(m);
+            }
+            // When the type's open cases are back at or below its target for good, like
+            // `all_cases_closed`: censored (never) when they are above it at the horizon.
+            if let Some(k) = targets.iter().position(|&(ty, _)| ty == i) {
+                let v: Vec<Option<f64>> = recs.iter().map(|x| x.back_to_target[k]).collect();
+                let days: Vec<Option<u64>> = v.iter().map(|x| x.map(day_of_time)).collect();
+                let mut m = with_distribution(
+                    with_dates(per_rep("back_to_target", "working days", &v), s, false),
+                    s,
+                    &days,
+                );
+                m.target = Some(targets[k].1);
                 push(m);
             }
             metrics

@@ -118,6 +118,31 @@ pub fn render(s: &Summary) -> String {
                 .unwrap_or_default()
         );
     }
+    for m in s.metrics.iter().filter(|m| m.metric == "back_to_target") {
+        let d = m.dates.as_ref();
+        let get = |q: fn(&super::summary::DateEstimates) -> &Option<String>| {
+            d.and_then(|d| q(d).clone())
+                .unwrap_or_else(|| format!("after {}", meta.horizon))
+        };
+        let _ = write!(
+            out,
+            "Open {} cases back to {} or fewer for good {} (P50); P10 {}, P90 {}",
+            m.case_type.as_deref().unwrap_or("?"),
+            thousands(m.target.unwrap_or(0) as f64),
+            get(|d| &d.p50),
+            get(|d| &d.p10),
+            get(|d| &d.p90)
+        );
+        if m.censored > 0 {
+            let _ = write!(
+                out,
+                "; still above it at {} in {} of runs",
+                meta.horizon,
+                pct(m.censored_share)
+            );
+        }
+        out.push_str(".\n");
+    }
     let waits: Vec<&Metric> = s
         .metrics
         .iter()

@@ -546,6 +546,104 @@ fn compare_may_try_staffing_that_leaves_a_case_type_with_nobody() {
     assert_eq!(censored(&variants[1]), 0.0);
 }
 
+/// Issue 18: a `backlog_target` gives `back_to_target` in summary.json (dates, censored share,
+/// the level), summary.csv, replications.csv, the terminal summary and the caseload chart,
+/// which `plot` redraws byte for byte.
+#[test]
+fn a_backlog_target_is_reported_back_to_target_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("targets.toml");
+    let base = fs::read_to_string(root().join("tests/bad-scenarios/base.toml")).unwrap();
+    let text = base
+        .replace(
+            "teams = [\"assessors\"]\n",
+            "teams = [\"assessors\"]\nbacklog_target = 2\n",
+        )
+        .replace(
+            "teams = [\"investigators\"]\n",
+            "teams = [\"investigators\"]\nbacklog_target = 0\n",
+        );
+    assert_eq!(text.matches("backlog_target").count(), 2);
+    fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    vetsim()
+        .args(["run", "-n", "40", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Open assessment cases back to 2 or fewer for good",
+        ))
+        .stdout(predicate::str::contains(
+            "Open investigation cases back to 0 or fewer for good",
+        ));
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let metrics = json["metrics"].as_array().unwrap();
+    let back: Vec<&serde_json::Value> = metrics
+        .iter()
+        .filter(|m| m["metric"] == "back_to_target")
+        .collect();
+    assert_eq!(back.len(), 2);
+    assert_eq!(back[0]["case_type"], "assessment");
+    assert_eq!(back[0]["target"], 2);
+    assert_eq!(back[1]["case_type"], "investigation");
+    assert_eq!(back[1]["target"], 0);
+    // The hotline keeps opening assessments to 30 September; 4 already open at the start
+    // exceed 2 at once: every run comes back, after the start, before the horizon.
+    let m = back[0];
+    assert_eq!(m["unit"], "working days");
+    assert_eq!(m["censored"], 0);
+    let (p10, p50, p90) = (
+        m["p10"].as_f64().unwrap(),
+        m["p50"].as_f64().unwrap(),
+        m["p90"].as_f64().unwrap(),
+    );
+    assert!(0.0 < p10 && p10 <= p50 && p50 <= p90, "{m}");
+    for key in ["p10", "p50", "p90"] {
+        assert!(
+            m["dates"][key].as_str().unwrap().starts_with("2024-"),
+            "{m}"
+        );
+    }
+    assert!(m["distribution"].as_array().is_some_and(|d| !d.is_empty()));
+    // Other metrics carry no `target`.
+    assert!(
+        metrics
+            .iter()
+            .filter(|m| m.get("target").is_some())
+            .all(|m| m["metric"] == "back_to_target")
+    );
+    let csv = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("back_to_target,assessment,working days,40,"))
+    );
+    let reps = fs::read_to_string(out.join("replications.csv")).unwrap();
+    let header: Vec<&str> = reps.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|c| *c == name).unwrap();
+    let (a, i) = (
+        col("back_to_target_days__assessment"),
+        col("back_to_target_days__investigation"),
+    );
+    assert_eq!((a + 1, i + 1), (i, col("diverted_officer_days__SOC")));
+    let days: Vec<f64> = reps
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(a).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(days.len(), 40);
+    assert!(days.iter().all(|&d| d > 0.0));
+    // The chart draws the level; `plot` redraws it byte for byte.
+    let chart = fs::read(out.join("caseload.svg")).unwrap();
+    let svg = String::from_utf8_lossy(&chart);
+    assert!(svg.contains("target 2") && svg.contains("Dashed line: a type"));
+    fs::remove_file(out.join("caseload.svg")).unwrap();
+    vetsim().arg("plot").arg(&out).assert().success();
+    assert_eq!(fs::read(out.join("caseload.svg")).unwrap(), chart);
+}
+
 #[test]
 fn plot_redraws_the_run_charts_byte_for_byte_from_the_summaries() {
     let dir = tempfile::tempdir().unwrap();
