@@ -48,7 +48,25 @@ pub struct Pooled {
     pub wait: Vec<LogHist>,
     /// Time in system of every closed case by type [working days].
     pub time_in_system: Vec<LogHist>,
+    /// Utilisation of each team within each working day, in hundredths (rounded to the
+    /// nearest: 0 to [`UTILISATION_SCALE`]), for its quantiles: `[day][team]`. A replication is
+    /// in a day's histogram only when the team had someone on duty that day before the
+    /// replication stopped (otherwise its utilisation is undefined).
+    pub utilisation: Vec<Vec<CountHist>>,
+    /// The sum of the same utilisations in units of 1/[`UTILISATION_SUM_SCALE`], for their mean:
+    /// `[day][team]`.
+    pub utilisation_sum: Vec<Vec<u64>>,
 }
+
+/// Daily utilisations are pooled, for their quantiles, as whole numbers of this fraction
+/// (percentage points): an exact integer histogram whose merge does not depend on the thread
+/// count, small enough to keep one per day and team (at most 101 counts), at the cost of
+/// rounding each replication's daily value to the nearest 0.01.
+pub const UTILISATION_SCALE: u32 = 100;
+
+/// Daily utilisations are summed, for their mean, as whole numbers of this fraction (10⁻⁹):
+/// exact integer sums, in any order.
+pub const UTILISATION_SUM_SCALE: u32 = 1_000_000_000;
 
 impl Pooled {
     fn new(n_types: usize) -> Pooled {
@@ -75,6 +93,24 @@ impl Pooled {
         }
         for (a, b) in self.open_by_type.iter_mut().zip(other.open_by_type) {
             merge_vec(a, b);
+        }
+        if self.utilisation.len() < other.utilisation.len() {
+            self.utilisation.resize(other.utilisation.len(), Vec::new());
+        }
+        for (a, b) in self.utilisation.iter_mut().zip(other.utilisation) {
+            merge_vec(a, b);
+        }
+        if self.utilisation_sum.len() < other.utilisation_sum.len() {
+            self.utilisation_sum
+                .resize(other.utilisation_sum.len(), Vec::new());
+        }
+        for (a, b) in self.utilisation_sum.iter_mut().zip(other.utilisation_sum) {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
         }
         for (a, b) in self.wait.iter_mut().zip(other.wait.iter()) {
             a.merge(b);
@@ -110,14 +146,53 @@ struct DayBuffer {
     days: usize,
     /// Replications of the block started so far.
     used: usize,
+    /// The block's daily utilisations in units of 1/[`UTILISATION_SUM_SCALE`],
+    /// `[day][replication of the block][team]`,
+    /// [`NO_UTILISATION`] where undefined or not reached.
+    utilisation: Vec<u32>,
+    teams: usize,
+    /// Days with a utilisation recorded by some replication of the block.
+    utilisation_days: usize,
 }
+
+/// A day on which a team's utilisation is undefined (nobody on duty), or that the replication
+/// did not reach.
+const NO_UTILISATION: u32 = u32::MAX;
 
 impl DayBuffer {
     /// Makes room for a block of replications with `n_types` case types, all counts zero.
-    fn start(&mut self, n_types: usize) {
+    fn start(&mut self, n_types: usize, n_teams: usize) {
         self.stride = n_types + 1;
         self.days = 0;
         self.used = 0;
+        self.teams = n_teams;
+        self.utilisation_days = 0;
+    }
+
+    /// Records the utilisation of each team of replication `slot` within `day`, from its
+    /// person-time busy and on duty.
+    #[inline]
+    fn record_utilisation(&mut self, slot: usize, day: u32, busy: &[f64], on_duty: &[f64]) {
+        let day = day as usize;
+        let n = self.teams;
+        let row = (day * BLOCK as usize + slot) * n;
+        if row + n > self.utilisation.len() {
+            let want = ((day + 1) * BLOCK as usize * n).max(2 * self.utilisation.len());
+            self.utilisation.resize(want, NO_UTILISATION);
+        }
+        self.utilisation_days = self.utilisation_days.max(day + 1);
+        for ((cell, &b), &d) in self.utilisation[row..row + n]
+            .iter_mut()
+            .zip(busy)
+            .zip(on_duty)
+        {
+            *cell = if d > 0.0 {
+                let u = (b / d).clamp(0.0, 1.0);
+                (u * f64::from(UTILISATION_SUM_SCALE)).round() as u32
+            } else {
+                NO_UTILISATION
+            };
+        }
     }
 
     /// Starts the next replication of the block and returns its slot.
@@ -171,6 +246,31 @@ impl DayBuffer {
         }
         self.counts[..days * block].fill(0);
         self.days = 0;
+        let n = self.teams;
+        let udays = self.utilisation_days;
+        if pooled.utilisation.len() < udays {
+            pooled.utilisation.resize(udays, vec![CountHist::new(); n]);
+            pooled.utilisation_sum.resize(udays, vec![0; n]);
+        }
+        let block = BLOCK as usize * n;
+        // From units of 10⁻⁹ to the nearest hundredth (half up).
+        let per_bin = UTILISATION_SUM_SCALE / UTILISATION_SCALE;
+        if n > 0 {
+            for (d, day) in self.utilisation.chunks_exact(block).take(udays).enumerate() {
+                let hists = &mut pooled.utilisation[d];
+                let sums = &mut pooled.utilisation_sum[d];
+                for rep in day.chunks_exact(n).take(self.used) {
+                    for ((h, sum), &v) in hists.iter_mut().zip(sums.iter_mut()).zip(rep) {
+                        if v != NO_UTILISATION {
+                            h.add((v + per_bin / 2) / per_bin);
+                            *sum += u64::from(v);
+                        }
+                    }
+                }
+            }
+            self.utilisation[..udays * block].fill(NO_UTILISATION);
+        }
+        self.utilisation_days = 0;
         self.used = 0;
     }
 }
@@ -186,6 +286,11 @@ impl Probe for Collector<'_> {
     #[inline]
     fn day_end(&mut self, day: u32, open_by_type: &[u32], open_total: u32) {
         self.days.record(self.slot, day, open_by_type, open_total);
+    }
+
+    #[inline]
+    fn staff_day(&mut self, day: u32, busy: &[f64], on_duty: &[f64]) {
+        self.days.record_utilisation(self.slot, day, busy, on_duty);
     }
 
     fn closed_cases(
@@ -274,6 +379,7 @@ pub fn run_range(
     let s = &s;
     let prep = Prepared::new(s);
     let n_types = s.case_types.len();
+    let n_teams = s.teams.len();
     let blocks = (replications - first).div_ceil(BLOCK);
     let done = AtomicU64::new(0);
     // Each fold accumulator covers several blocks (about four per thread in all): few
@@ -294,7 +400,7 @@ pub fn run_range(
             |mut acc, b| {
                 let lo = first + b as u64 * BLOCK;
                 let hi = (lo + BLOCK).min(replications);
-                acc.days.start(n_types);
+                acc.days.start(n_types, n_teams);
                 for rep in lo..hi {
                     if acc.error.is_some() {
                         break;

@@ -1537,3 +1537,167 @@ fn back_to_target_agrees_with_the_daily_counts_and_changes_nothing_else() {
     assert_eq!(sum0.metrics, others);
     assert_eq!(sum1.metrics.len(), others.len() + 3);
 }
+
+// ---- Utilisation (issue 18) ----
+
+/// Team utilisation in the M/M/c and M/M/1 scenarios is ρ = λ/(cμ): 2/3 and 0.8, within 4 Monte
+/// Carlo standard errors. (Busy server-time over [0, H] is the work done, the work arrived less
+/// the work left at H; the bias of starting empty is that work left, about 0.3 h of 2,000 × 3
+/// server-hours for M/M/3, far below the error.)
+#[test]
+fn utilisation_matches_rho_in_the_m_m_c_scenarios() {
+    for (text, team, rho) in [(MMC, "servers", 20.0 / 30.0), (MM1, "server", 0.8)] {
+        let s = load(text);
+        let (_, sum) = run_summary(&s, s.replications, s.seed);
+        let u = sum
+            .metrics
+            .iter()
+            .find(|m| m.metric == "utilisation" && m.team.as_deref() == Some(team))
+            .expect("a utilisation metric per team");
+        assert_eq!(u.n, s.replications);
+        within_4_mcse(
+            &format!("{team} utilisation"),
+            u.mean.unwrap(),
+            u.mcse.unwrap(),
+            rho,
+        );
+        // The tolerance is meaningful: 4 standard errors are under 1 % of ρ.
+        assert!(4.0 * u.mcse.unwrap() < 0.01 * rho, "mcse {:?}", u.mcse);
+    }
+}
+
+/// Sums the effort of every case opened [person-hours].
+#[derive(Default)]
+struct Efforts(f64);
+impl Probe for Efforts {
+    fn opened(&mut self, _id: u64, _case_type: usize, _t: f64, effort: f64) {
+        self.0 += effort;
+    }
+}
+
+/// Conservation: with every case closed, the person-time spent busy, at 6 h a day, is the work
+/// the cases needed, under both reduction policies (a handed-back case keeps the hours still to
+/// do, so no work is counted twice or lost).
+#[test]
+fn busy_person_time_is_the_work_done() {
+    for policy in ["finish", "handover"] {
+        let mut s = load(SCREEN_V1_STRESS);
+        if policy == "handover" {
+            for t in &mut s.teams {
+                t.policy = crate::scenario::ReductionPolicy::Handover;
+            }
+        }
+        let prep = Prepared::new(&s);
+        let mut ws = Workspace::default();
+        for rep in 0..10 {
+            let mut e = Efforts::default();
+            let rec = run_replication(&s, &prep, rep, &mut ws, &mut e).unwrap();
+            assert_eq!(rec.open_at_end, 0);
+            let busy_hours: f64 = rec.teams.iter().map(|t| t.busy * 6.0).sum();
+            assert!(
+                (busy_hours - e.0).abs() <= 1e-9 * e.0,
+                "{policy}, rep {rep}: busy {busy_hours} h vs work {} h",
+                e.0
+            );
+            for t in &rec.teams {
+                assert!(t.busy <= t.on_duty * (1.0 + 1e-12));
+            }
+        }
+    }
+}
+
+/// Person-time on duty and busy, worked out by hand; a team with no work has utilisation 0, a
+/// team with nobody none (`null`), and a leaver finishing a case is on duty while they do.
+#[test]
+fn utilisation_by_hand_idle_and_empty_teams() {
+    // Two 12 h cases at t = 0, 6 h a day. Team t: 2 people, plus 1 lent for day 0 only (who gets
+    // no case: the first group with room takes both). Team idle: 2 people for day 0 only, and
+    // team nobody, 0 people, listed only by a case type that never has a case.
+    let s = small(
+        "util",
+        r#"
+[[backlogs]]
+case_type = "c"
+count = 2
+[[case_types]]
+name = "c"
+effort = 12
+teams = ["t"]
+[[case_types]]
+name = "never"
+effort = 1
+teams = ["idle", "nobody"]
+[[teams]]
+name = "t"
+hours_per_day = 6
+headcount = [{ count = 2 }, { count = 1, to = 2024-01-01, source = "x" }]
+[[teams]]
+name = "idle"
+hours_per_day = 6
+headcount = [{ count = 2, to = 2024-01-01 }]
+[[teams]]
+name = "nobody"
+hours_per_day = 6
+headcount = [{ count = 0 }]
+"#,
+    );
+    let prep = Prepared::new(&s);
+    let rec = run_replication(&s, &prep, 0, &mut Workspace::default(), &mut NoProbe).unwrap();
+    assert_eq!(rec.end_time, 2.0);
+    // t: busy 2 people × 2 days; on duty 3 on day 0 and 2 on day 1.
+    assert_eq!(rec.teams[0].busy, 4.0);
+    assert_eq!(rec.teams[0].on_duty, 5.0);
+    assert_eq!(rec.teams[0].utilisation(), Some(0.8));
+    // Its periods: the whole run, and day 0 alone (2 busy of 3).
+    assert_eq!(rec.periods[0].utilisation(), Some(0.8));
+    assert_eq!(rec.periods[1].busy, 2.0);
+    assert_eq!(rec.periods[1].on_duty, 3.0);
+    assert_eq!(rec.teams[1].busy, 0.0);
+    assert_eq!(rec.teams[1].on_duty, 2.0);
+    assert_eq!(rec.teams[1].utilisation(), Some(0.0));
+    assert_eq!(rec.teams[2].on_duty, 0.0);
+    assert_eq!(rec.teams[2].utilisation(), None);
+
+    let r = run(&s, 1, s.seed, &Silent).unwrap();
+    let sum = summarise(&s, &r);
+    let util = |team: &str| {
+        sum.metrics
+            .iter()
+            .find(|m| m.metric == "utilisation" && m.team.as_deref() == Some(team))
+            .unwrap()
+    };
+    assert_eq!(util("t").mean, Some(0.8));
+    assert_eq!(util("idle").mean, Some(0.0));
+    assert_eq!((util("nobody").n, util("nobody").mean), (0, None));
+    assert_eq!(util("nobody").p50, None);
+    let json = String::from_utf8(report::summary_json(&sum)).unwrap();
+    assert!(!json.contains("NaN"));
+    // Daily: t at 2/3 then 1; idle at 0 on day 0 and undefined (empty) on day 1, when it has
+    // nobody; nobody undefined throughout.
+    let rows = report::daily_rows(&s, &r);
+    let day = |d: u64, team: &str| {
+        rows.iter()
+            .find(|x| x.working_day == d && x.metric == "utilisation" && x.case_type == team)
+            .unwrap_or_else(|| panic!("no utilisation row for {team} on day {d}"))
+    };
+    assert_eq!(day(0, "t").mean, Some(0.6666667));
+    assert_eq!(day(0, "t").p50, Some(0.67));
+    assert_eq!(day(1, "t").mean, Some(1.0));
+    assert_eq!(day(0, "idle").mean, Some(0.0));
+    assert_eq!(day(1, "idle").mean, None);
+    assert!(day(1, "idle").quantiles().iter().all(Option::is_none));
+    assert_eq!(day(0, "nobody").mean, None);
+}
+
+/// A leaver who finishes a case after their entry ends (`finish`) is on duty while they do, so
+/// a team is never more than fully busy (with the roster's headcount alone it would read 4/3).
+#[test]
+fn a_leaver_finishing_a_case_is_on_duty_until_it_closes() {
+    let s = two_case_scenario("finish");
+    let prep = Prepared::new(&s);
+    let rec = run_replication(&s, &prep, 0, &mut Workspace::default(), &mut NoProbe).unwrap();
+    assert_eq!(rec.teams[0].busy, 4.0);
+    assert_eq!(rec.teams[0].on_duty, 4.0);
+    // The lent entry's period is day 0: both of its team's people busy.
+    assert_eq!(rec.periods[1].utilisation(), Some(1.0));
+}

@@ -10,6 +10,6 @@ pub mod sim;
 pub mod staff;
 
 pub use sim::{
-    NoProbe, Pace, Prepared, Probe, RepKeys, RepRecord, SimError, TypeRecord, Workspace,
+    NoProbe, Pace, Prepared, Probe, RepKeys, RepRecord, SimError, StaffTime, TypeRecord, Workspace,
     run_replication, run_replication_keyed,
 };

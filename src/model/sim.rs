@@ -71,6 +71,29 @@ pub struct RepRecord {
     /// Each assumption's value, in [`Scenario::assumption_columns`] order (a counted routing:
     /// each outcome's share).
     pub assumptions: Vec<f64>,
+    /// Per team, in scenario order: the staff time of the replication, over [0, `end_time`].
+    pub teams: Vec<StaffTime>,
+    /// Per headcount entry, in scenario order (the teams' entries one team after another): the
+    /// staff time of the entry's *team* over the entry's span (its working days, clipped to
+    /// [0, `end_time`]).
+    pub periods: Vec<StaffTime>,
+}
+
+/// Person-time of a team over an interval [person·working days]: spent working on cases, and on
+/// duty. On duty is, group by group, the larger of the group's headcount and the people of the
+/// group in service, so that a leaver finishing a case after their group shrank (`finish`
+/// policy) is on duty until the case closes: `busy ≤ on_duty` always.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StaffTime {
+    pub busy: f64,
+    pub on_duty: f64,
+}
+
+impl StaffTime {
+    /// Utilisation, busy / on duty; `None` (undefined) when nobody was on duty.
+    pub fn utilisation(&self) -> Option<f64> {
+        (self.on_duty > 0.0).then(|| (self.busy / self.on_duty).min(1.0))
+    }
 }
 
 /// A replication's screening pace as segments of (first day, records/day, records checked before
@@ -234,6 +257,11 @@ pub trait Probe {
     /// Cases open at the end of working day `day`, by type, and their total. Called for days 0, 1,
     /// 2, ... in order, once each, until nothing more can change (later days then had nothing open).
     fn day_end(&mut self, _day: u32, _open_by_type: &[u32], _open_total: u32) {}
+    /// Person-time of each team within working day `day` [person·working days]: spent on cases
+    /// (`busy`) and on duty (`on_duty`), by team in scenario order. Called for days 0, 1, 2, ...
+    /// in order, once each, up to the day in which the replication stops (`end_time`; that day
+    /// counts up to `end_time` only), never after it.
+    fn staff_day(&mut self, _day: u32, _busy: &[f64], _on_duty: &[f64]) {}
     /// A case opened: its identity, type, when [working days] and the work it needs
     /// [person-hours]. For tracing and for checking common random numbers.
     fn opened(&mut self, _id: u64, _case_type: usize, _t: f64, _effort: f64) {}
@@ -522,6 +550,10 @@ pub struct Prepared {
     sourced: u64,
     /// The case types with a `backlog_target` and their targets ([`Scenario::backlog_targets`]).
     targets: Vec<(usize, u64)>,
+    /// The working days of each group's headcount entry, clipped to the horizon, as [first,
+    /// end): the span of its period in the utilisation accounts (empty when the entry has no
+    /// working day in the run).
+    periods: Vec<(u32, u32)>,
 }
 
 /// [`Prepared::class_of`] of a case type without effort.
@@ -535,6 +567,7 @@ impl Prepared {
         let mut initial_cap = Vec::new();
         let mut roster = Vec::new();
         let mut planned = vec![0.0; s.sources.len()];
+        let mut periods = Vec::new();
         for (ti, t) in s.teams.iter().enumerate() {
             team_groups.push(groups.len());
             for g in &t.staff {
@@ -546,6 +579,9 @@ impl Prepared {
                 });
                 let from = g.from.min(horizon);
                 let to = g.to.min(horizon);
+                // Entry bounds are whole working days (§1.2 of docs/model.md).
+                let first = from.max(0.0) as u32;
+                periods.push((first, (to.max(0.0) as u32).max(first)));
                 if g.from <= 0.0 {
                     // An entry whose last day comes before the first working day (a start on a
                     // weekend, `to` before the next working day) has no working day at all: it
@@ -622,6 +658,7 @@ impl Prepared {
             class_teams,
             sourced,
             targets: s.backlog_targets(),
+            periods,
         }
     }
 }
@@ -671,6 +708,17 @@ pub struct Workspace {
     team_cap: Vec<u32>,
     group_last: Vec<f64>,
     group_excess_area: Vec<f64>,
+    /// The utilisation accounts, per team: integrated up to `team_last`, person-time busy and on
+    /// duty within the current working day, and over the days closed so far (see
+    /// [`State::close_staff_day`]).
+    team_last: Vec<f64>,
+    /// People of each team on duty now: Σ over its groups of max(busy, headcount).
+    team_on_duty: Vec<u32>,
+    day_busy: Vec<f64>,
+    day_on_duty: Vec<f64>,
+    team_time: Vec<StaffTime>,
+    /// Per group: its team's staff time over the group's period.
+    period_time: Vec<StaffTime>,
     open_by_type: Vec<u32>,
     /// One watch per case type with a `backlog_target` (`Prepared::targets` order).
     watches: Vec<TargetWatch>,
@@ -823,6 +871,8 @@ pub fn run_replication_keyed<P: Probe>(
         screening_pace: ext.pace_factor.0,
         screening_factor: ext.pace_factor.1,
         assumptions: ws.assumed_columns.clone(),
+        teams: ws.team_time.clone(),
+        periods: ws.period_time.clone(),
     })
 }
 
@@ -868,7 +918,19 @@ impl Workspace {
         self.group_last.resize(ng, 0.0);
         self.group_excess_area.clear();
         self.group_excess_area.resize(ng, 0.0);
+        self.period_time.clear();
+        self.period_time.resize(ng, StaffTime::default());
         let nt = s.teams.len();
+        for v in [
+            &mut self.team_last,
+            &mut self.day_busy,
+            &mut self.day_on_duty,
+        ] {
+            v.clear();
+            v.resize(nt, 0.0);
+        }
+        self.team_time.clear();
+        self.team_time.resize(nt, StaffTime::default());
         self.team_busy.clear();
         self.team_busy.resize(nt, 0);
         self.team_cap.clear();
@@ -876,6 +938,9 @@ impl Workspace {
         for (g, grp) in prep.groups.iter().enumerate() {
             self.team_cap[grp.team as usize] += self.cap[g];
         }
+        // Nobody is in service yet.
+        self.team_on_duty.clear();
+        self.team_on_duty.extend_from_slice(&self.team_cap);
     }
 }
 
@@ -1291,6 +1356,7 @@ fn event_loop<P: Probe>(
                 break;
             }
             probe.day_end(next_snap, &ws.open_by_type, st.open_total);
+            st.close_staff_day(ws, probe, next_snap, next_snap_end);
             next_snap += 1;
             next_snap_end = snap_end(next_snap);
         }
@@ -1368,6 +1434,13 @@ fn event_loop<P: Probe>(
         if done <= horizon {
             all_closed = Some(done);
         }
+    }
+    // The staff time of the days not closed yet, up to the end (the day in which the replication
+    // stopped counts up to `end_time`; the days after it are not part of the run).
+    let mut staff_day = next_snap;
+    while (staff_day as f64) < end_time {
+        st.close_staff_day(ws, probe, staff_day, end_time.min((staff_day + 1) as f64));
+        staff_day += 1;
     }
     // Anything still open stays open to the horizon: count it every remaining day.
     if st.open_total > 0 {
@@ -1650,8 +1723,11 @@ impl State<'_> {
     /// Bookkeeping for the officer-days of people kept beyond their group's headcount (finishing a
     /// case after their diversion ended).
     /// Only groups diverted from a source unit are counted, so others skip it.
+    /// Also brings the utilisation accounts of the group's team up to `t` ([`State::integrate_team`]):
+    /// called before every change of a group's people in service or headcount.
     #[inline]
     fn touch(&self, ws: &mut Workspace, g: usize, t: f64) {
+        self.integrate_team(ws, self.prep.groups[g].team as usize, t);
         if !self.prep.is_sourced(g) {
             return;
         }
@@ -1660,6 +1736,59 @@ impl State<'_> {
             ws.group_excess_area[g] += excess as f64 * (t - ws.group_last[g]);
         }
         ws.group_last[g] = t;
+    }
+
+    /// Adds the team's person-time busy and on duty since the last change to the current day's
+    /// accounts: the counts are constant since then, so the integral is exact. The current day is
+    /// the one not closed yet: [`State::close_staff_day`] closes each day before any later moment
+    /// is processed, so no interval spans two days.
+    #[inline(always)]
+    fn integrate_team(&self, ws: &mut Workspace, team: usize, t: f64) {
+        let dt = t - ws.team_last[team];
+        debug_assert!(dt >= 0.0, "staff time went back");
+        debug_assert_eq!(
+            ws.team_on_duty[team],
+            (self.prep.team_groups[team]..self.prep.team_groups[team + 1])
+                .map(|g| ws.busy[g].max(ws.cap[g]))
+                .sum::<u32>(),
+            "people on duty kept up to date"
+        );
+        ws.day_busy[team] += f64::from(ws.team_busy[team]) * dt;
+        ws.day_on_duty[team] += f64::from(ws.team_on_duty[team]) * dt;
+        ws.team_last[team] = t;
+    }
+
+    /// Recomputes `team_on_duty` of `team` after a roster change: Σ over its groups of
+    /// max(busy, headcount). (Elsewhere it changes only when a completion frees a leaver: a
+    /// service starts only in a group with room, which leaves the maximum as it is.)
+    fn count_on_duty(&self, ws: &mut Workspace, team: usize) {
+        let (g0, g1) = (self.prep.team_groups[team], self.prep.team_groups[team + 1]);
+        ws.team_on_duty[team] = (g0..g1).map(|g| ws.busy[g].max(ws.cap[g])).sum();
+    }
+
+    /// Closes working day `day` of the utilisation accounts at `end` (the day's end, or the end
+    /// of the replication within it): hands each team's person-time of the day to `probe` and
+    /// adds it to the run's totals and to the periods that cover the day.
+    fn close_staff_day<P: Probe>(&self, ws: &mut Workspace, probe: &mut P, day: u32, end: f64) {
+        let nt = ws.team_time.len();
+        for tm in 0..nt {
+            self.integrate_team(ws, tm, end);
+        }
+        probe.staff_day(day, &ws.day_busy, &ws.day_on_duty);
+        for tm in 0..nt {
+            let (busy, on_duty) = (ws.day_busy[tm], ws.day_on_duty[tm]);
+            ws.team_time[tm].busy += busy;
+            ws.team_time[tm].on_duty += on_duty;
+            for g in self.prep.team_groups[tm]..self.prep.team_groups[tm + 1] {
+                let (first, past) = self.prep.periods[g];
+                if first <= day && day < past {
+                    ws.period_time[g].busy += busy;
+                    ws.period_time[g].on_duty += on_duty;
+                }
+            }
+            ws.day_busy[tm] = 0.0;
+            ws.day_on_duty[tm] = 0.0;
+        }
     }
 
     fn complete<P: Probe>(
@@ -1676,8 +1805,12 @@ impl State<'_> {
         let g = c.group as usize;
         c.group = NOT_SERVING;
         self.touch(ws, g, t);
-        ws.busy[g] -= 1;
         let team = self.prep.groups[g].team as usize;
+        if ws.busy[g] > ws.cap[g] {
+            // A leaver (`finish` policy) goes off duty.
+            ws.team_on_duty[team] -= 1;
+        }
+        ws.busy[g] -= 1;
         ws.team_busy[team] -= 1;
         self.update_room(ws, team);
         self.close_case(ws, probe, e.payload, t)?;
@@ -1735,6 +1868,7 @@ impl State<'_> {
                 ws.team_busy[team] -= 1;
             }
         }
+        self.count_on_duty(ws, team);
         self.update_room(ws, team);
         Ok(())
     }

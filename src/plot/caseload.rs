@@ -96,7 +96,9 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                 .into_iter()
                 .filter_map(|r| {
                     let x = crate::calendar::Date::parse(&r.date).ok()?;
-                    (x <= end).then(|| (x_of(x), [r.p10, r.p25, r.p50, r.p75, r.p90]))
+                    // Counts are always given (`RunData::check`).
+                    let q = [r.p10, r.p25, r.p50, r.p75, r.p90].map(|v| v.unwrap_or(0.0));
+                    (x <= end).then(|| (x_of(x), q))
                 })
                 .collect();
             let target = targets

@@ -239,6 +239,11 @@ impl RunData {
             let known = match row.metric.as_str() {
                 "open_cases" => row.case_type == "all" || meta.case_types.contains(&row.case_type),
                 "screened_records" => row.case_type.is_empty(),
+                "utilisation" => self
+                    .summary
+                    .staffing
+                    .iter()
+                    .any(|t| t.team == row.case_type),
                 _ => false,
             };
             if !known {
@@ -252,14 +257,32 @@ impl RunData {
                     ),
                 ));
             }
-            let values = [
+            let given = [
                 row.mean, row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95,
             ];
-            if !values.iter().all(|v| v.is_finite() && *v >= 0.0) {
+            // A utilisation is undefined (every cell empty) on a day when nobody of the team was
+            // on duty; the counts are always given.
+            let utilisation = row.metric == "utilisation";
+            let undefined = utilisation && given.iter().all(Option::is_none);
+            if !undefined && given.iter().any(Option::is_none) {
+                return Err(in_daily(
+                    line,
+                    if utilisation {
+                        "a utilisation must have every value or none".into()
+                    } else {
+                        "every value must be given".into()
+                    },
+                ));
+            }
+            let values = given.map(|v| v.unwrap_or(0.0));
+            if !undefined && !values.iter().all(|v| v.is_finite() && *v >= 0.0) {
                 return Err(in_daily(
                     line,
                     "values must be finite and not negative".into(),
                 ));
+            }
+            if utilisation && values.iter().any(|v| *v > 1.0) {
+                return Err(in_daily(line, "a utilisation must be at most 1".into()));
             }
             if !values[1..].windows(2).all(|w| w[0] <= w[1]) {
                 return Err(in_daily(
@@ -303,6 +326,7 @@ impl RunData {
                         m.case_type.as_deref() == Some(g)
                             || m.source.as_deref() == Some(g)
                             || m.category.as_deref() == Some(g)
+                            || m.team.as_deref() == Some(g)
                     }
                 }
         })

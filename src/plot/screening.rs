@@ -35,7 +35,11 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     let rows = d.series("screened_records", "");
     let pts: Vec<(f64, f64, f64, f64)> = rows
         .iter()
-        .map(|r| Ok((x_of(d.date(&r.date, CHART)?), r.p10, r.p50, r.p90)))
+        // Counts are always given (`RunData::check`).
+        .map(|r| {
+            let v = |x: Option<f64>| x.unwrap_or(0.0);
+            Ok((x_of(d.date(&r.date, CHART)?), v(r.p10), v(r.p50), v(r.p90)))
+        })
         .collect::<Result<_, super::PlotError>>()?;
     let done = d.metric("screening_complete", None);
 

@@ -1,5 +1,7 @@
 //! Staffing over time: headcount by team as steps, the total, and the periods in which officers
-//! are lent by other units shaded and named.
+//! are lent by other units shaded and named; below it, when `daily.csv` has them, each team's
+//! utilisation by working day (the median across runs of the share of its on-duty person-time
+//! spent on cases), so that a team with little work shows at once.
 
 use super::caseload::pretty;
 use super::{
@@ -179,20 +181,105 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             thousands(total_max)
         ),
     };
-    let subtitle = "People on each team's roster (steps); shaded: officers lent by other units. Productive hours and ramp-up are in the scenario.".to_string();
+    // Each team's median utilisation by working day, as runs of consecutive defined days
+    // (undefined where nobody of the team was on duty): none in results written before vetsim
+    // wrote utilisation.
+    let utilisation: Vec<Vec<Vec<(f64, f64)>>> = teams
+        .iter()
+        .map(|t| {
+            let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+            let mut open = false;
+            for r in d.series("utilisation", &t.team) {
+                let Ok(x) = Date::parse(&r.date) else {
+                    continue;
+                };
+                // Only while the team has people on its roster: leavers finishing a case after
+                // their team's headcount fell to nothing are all busy, and a line at 100 % there
+                // would read as a busy team.
+                match r.p50 {
+                    Some(u) if x <= end && value_at(&t.steps, x).0 > 0.0 => {
+                        if !open {
+                            runs.push(Vec::new());
+                            open = true;
+                        }
+                        runs.last_mut().expect("a run is open").push((x_of(x), u));
+                    }
+                    _ => open = false,
+                }
+            }
+            runs
+        })
+        .collect();
+    let with_utilisation = utilisation.iter().any(|r| !r.is_empty());
+    let mut subtitle = "People on each team's roster (steps); shaded: officers lent by other units. Productive hours and ramp-up are in the scenario.".to_string();
+    if with_utilisation {
+        subtitle.push_str(" Below: the share of each team's people on duty who are busy on cases, by working day (median across runs, while the team has people on its roster).");
+    }
 
     let ymax = nice_ceiling(total_max.max(1.0) * 1.12);
-    svg((960, 560), CHART, |root| {
+    let height = if with_utilisation { 800 } else { 560 };
+    svg((960, height), CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
+        let (area, lower) = if with_utilisation {
+            let h = area.dim_in_pixel().1;
+            let (a, b) = area.split_vertically(h - 230);
+            (a, Some(b))
+        } else {
+            (area, None)
+        };
         let (x_axis, x_fmt) = date_axis(start, end, 10);
+        if let Some(lower) = &lower {
+            let mut chart = ChartBuilder::on(lower)
+                .margin_right(24)
+                .margin_top(14)
+                .x_label_area_size(36)
+                .y_label_area_size(60)
+                .build_cartesian_2d(
+                    date_axis(start, end, 10).0,
+                    super::Ticked::new(0.0..1.0, vec![0.0, 0.25, 0.5, 0.75, 1.0]),
+                )
+                .map_err(&e)?;
+            mesh!(
+                chart,
+                &x_fmt,
+                &|y| format!("{:.0} %", y * 100.0),
+                "Date",
+                "Busy on cases",
+                &e
+            );
+            for (i, runs) in utilisation.iter().enumerate() {
+                let col = colour::SERIES[i % colour::SERIES.len()];
+                let style = col.stroke_width(2);
+                for run in runs {
+                    match super::dash_of(i) {
+                        None => {
+                            chart
+                                .draw_series(LineSeries::new(run.iter().copied(), style))
+                                .map_err(&e)?;
+                        }
+                        Some((size, gap)) => {
+                            chart
+                                .draw_series(DashedLineSeries::new(
+                                    run.iter().copied(),
+                                    size,
+                                    gap,
+                                    style,
+                                ))
+                                .map_err(&e)?;
+                        }
+                    }
+                }
+            }
+        }
         let mut chart = ChartBuilder::on(&area)
             .margin_right(24)
             .x_label_area_size(36)
             .y_label_area_size(60)
             .build_cartesian_2d(x_axis, super::Ticked::new(0.0..ymax, whole_ticks(ymax)))
             .map_err(&e)?;
-        mesh!(chart, &x_fmt, &|y| thousands(*y), "Date", "People", &e);
+        let x_desc = if lower.is_some() { "" } else { "Date" };
+        mesh!(chart, &x_fmt, &|y| thousands(*y), x_desc, "People", &e);
         for &(from, to, lent) in &periods {
             chart
                 .draw_series(std::iter::once(Rectangle::new(
@@ -205,9 +292,41 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                 .filter(|t| value_at(&t.steps, from).1 > 0.0)
                 .flat_map(|t| t.sources.iter().map(|s| s.as_str()))
                 .collect();
+            // How busy the lending team was over the loan (median across runs), when one team
+            // lends and the summary has its utilisation.
+            let lending: Vec<&Steps> = teams
+                .iter()
+                .filter(|t| value_at(&t.steps, from).1 > 0.0)
+                .collect();
+            let busy = match lending.as_slice() {
+                [t] => d
+                    .summary
+                    .metrics
+                    .iter()
+                    .find(|m| {
+                        m.metric == "utilisation_in_period"
+                            && m.team.as_deref() == Some(t.team.as_str())
+                            && m.period.as_ref().is_some_and(|p| {
+                                p.lent > 0
+                                    && p.from.as_deref().and_then(|x| Date::parse(x).ok())
+                                        == Some(from)
+                            })
+                    })
+                    .and_then(|m| m.p50),
+                _ => None,
+            };
+            let label = match busy {
+                Some(u) => format!(
+                    "{} lent by {}: busy {:.0} % of the time",
+                    thousands(lent),
+                    lenders.join(", "),
+                    u * 100.0
+                ),
+                None => format!("{} lent by {}", thousands(lent), lenders.join(", ")),
+            };
             chart
                 .draw_series(std::iter::once(Text::new(
-                    format!("{} lent by {}", thousands(lent), lenders.join(", ")),
+                    label,
                     (x_of(from) + 2.0, ymax * 0.97),
                     (FONT, 13)
                         .into_font()

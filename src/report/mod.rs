@@ -73,12 +73,20 @@ struct SummaryRow<'a> {
 pub fn summary_csv(s: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for m in &s.metrics {
-        let group = m
-            .case_type
-            .as_deref()
-            .or(m.source.as_deref())
-            .or(m.category.as_deref())
-            .unwrap_or("");
+        let period;
+        let group = match (&m.team, &m.period) {
+            (Some(team), Some(p)) => {
+                period = summary::period_label(team, p.entry);
+                period.as_str()
+            }
+            _ => m
+                .case_type
+                .as_deref()
+                .or(m.source.as_deref())
+                .or(m.category.as_deref())
+                .or(m.team.as_deref())
+                .unwrap_or(""),
+        };
         let q = m.quantiles();
         let d = m.dates.as_ref();
         let day = |f: fn(&summary::DateEstimates) -> &Option<String>| {
@@ -185,6 +193,19 @@ pub fn write_replications_csv(
     for a in s.assumption_columns() {
         header.push(format!("assumption__{a}"));
     }
+    for t in &s.teams {
+        for f in ["busy_person_days", "on_duty_person_days", "utilisation"] {
+            header.push(format!("{f}__{}", t.name));
+        }
+    }
+    for t in &s.teams {
+        for k in 0..t.staff.len() {
+            let label = summary::period_label(&t.name, k);
+            for f in ["busy_person_days", "on_duty_person_days", "utilisation"] {
+                header.push(format!("{f}__{label}"));
+            }
+        }
+    }
     w.write_record(&header)?;
     w.flush()?;
     drop(w);
@@ -282,6 +303,15 @@ fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Vec<u8> {
         }
         for &v in &rec.assumptions {
             real(&mut out, v);
+        }
+        // Utilisation is empty where undefined (nobody on duty).
+        for x in rec.teams.iter().chain(&rec.periods) {
+            real(&mut out, x.busy);
+            real(&mut out, x.on_duty);
+            match x.utilisation() {
+                Some(u) => real(&mut out, u),
+                None => out.push(b','),
+            }
         }
         if let Some(last) = out.last_mut() {
             *last = b'\n';
@@ -385,12 +415,17 @@ headcount = [{ count = 2 }]
                 });
                 let got = [row.p5, row.p10, row.p25, row.p50, row.p75, row.p90, row.p95];
                 assert_eq!(
-                    row.mean.to_bits(),
-                    mean.to_bits(),
+                    row.mean.map(f64::to_bits),
+                    Some(mean.to_bits()),
                     "day {}",
                     row.working_day
                 );
-                assert_eq!(got.map(f64::to_bits), q, "day {}", row.working_day);
+                assert_eq!(
+                    got.map(|x| x.map(f64::to_bits)),
+                    q.map(Some),
+                    "day {}",
+                    row.working_day
+                );
                 rows += 1;
             }
             assert!(rows > 100 && mixed);
@@ -490,6 +525,13 @@ headcount = [{ count = 1 }, { count = 1, to = 2024-01-31, source = "x" }]
                 row.extend(rec.source_days.iter().map(|&d| real(d)));
                 row.extend(rec.hit_rates.iter().map(|&p| real(p)));
                 row.extend(rec.assumptions.iter().map(|&p| real(p)));
+                for x in rec.teams.iter().chain(&rec.periods) {
+                    row.extend([
+                        real(x.busy),
+                        real(x.on_duty),
+                        x.utilisation().map(real).unwrap_or_default(),
+                    ]);
+                }
                 w.write_record(&row).unwrap();
             }
             assert!(some_unfinished, "the test covers empty dates");

@@ -40,6 +40,11 @@ pub const CI_LEVEL: f64 = 0.95;
 ///   with some not whole is written all as reals. No number changed. New, where a case type
 ///   has a `backlog_target`: a `back_to_target` metric (with its `target`) per such type in
 ///   `summary.json` and `summary.csv`, and `back_to_target_days__<type>` in `replications.csv`.
+///   New for every scenario: team utilisation (busy over on-duty person-time), `utilisation` rows
+///   in `daily.csv`, `utilisation` (per team) and `utilisation_in_period` (per headcount entry,
+///   key `period`) metrics in `summary.json` and `summary.csv` (group `team` or
+///   `team.headcount[k]`), and `busy_person_days__T`, `on_duty_person_days__T`,
+///   `utilisation__T` (and the same per period) last in `replications.csv`.
 /// - 3 (vetsim 0.4.0): assumptions. `meta.assumptions` lists them (name, source, settings that
 ///   use them, low/central/high) and `meta.statrs` the version of their quantiles;
 ///   `replications.csv` gains `assumption__<name>` columns (a counted routing: one per outcome,
@@ -245,6 +250,12 @@ pub struct Metric {
     /// `backlog_target` \[cases\]); absent for other metrics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<u64>,
+    /// The team of a `utilisation` or `utilisation_in_period` metric.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    /// The headcount entry whose span a `utilisation_in_period` metric covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
     pub unit: String,
     /// Observations behind the estimate: replications, or cases for pooled case metrics.
     pub n: u64,
@@ -306,6 +317,22 @@ pub struct Metric {
     /// last share is `1 - censored_share`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Vec<CdfPoint>>,
+}
+
+/// The span of one headcount entry of a team (`utilisation_in_period`): its working days within
+/// the run, `from` to `to` inclusive (`null` when it has none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Period {
+    /// Index of the entry in the team's `headcount` list (0-based).
+    pub entry: usize,
+    /// The entry's people \[persons\], and those of them lent by a source unit.
+    pub headcount: u64,
+    pub lent: u64,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The same as working days: the first, and the one after the last (an end, exclusive).
+    pub from_working_day: u64,
+    pub to_working_day: u64,
 }
 
 /// How many replications had finished by the end of a working day.
@@ -395,6 +422,8 @@ impl Metric {
             source: None,
             category: None,
             target: None,
+            team: None,
+            period: None,
             unit: unit.to_string(),
             n,
             censored: 0,
@@ -795,11 +824,67 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
         }
     }
 
+    metrics.extend(utilisation_metrics(s, recs));
+
     Summary {
         meta: meta(s, r),
         metrics,
         staffing: staffing(s),
     }
+}
+
+/// The group label of a `utilisation_in_period` metric in `summary.csv` and its column in
+/// `replications.csv`: the entry as a scenario path names it, `<team>.headcount[<k>]`.
+pub fn period_label(team: &str, entry: usize) -> String {
+    format!("{team}.headcount[{entry}]")
+}
+
+/// A per-replication utilisation metric: over the replications in which it is defined
+/// (someone was on duty), so `n` may be fewer than the replications; all `null` when none.
+fn utilisation_metric(metric: &str, values: Vec<Option<f64>>) -> Metric {
+    let defined: Vec<Option<f64>> = values.into_iter().filter(Option::is_some).collect();
+    per_rep(metric, "share of on-duty person-time", &defined)
+}
+
+/// `utilisation` by team (over each replication's whole run) and `utilisation_in_period` by team
+/// and headcount entry.
+fn utilisation_metrics(s: &Scenario, recs: &[RepRecord]) -> Vec<Metric> {
+    let mut metrics = Vec::new();
+    for (tm, team) in s.teams.iter().enumerate() {
+        let v = recs.iter().map(|x| x.teams[tm].utilisation()).collect();
+        let mut m = utilisation_metric("utilisation", v);
+        m.team = Some(team.name.clone());
+        metrics.push(m);
+    }
+    let h = s.horizon_time();
+    let mut g = 0;
+    for team in &s.teams {
+        for (k, entry) in team.staff.iter().enumerate() {
+            let v = recs.iter().map(|x| x.periods[g].utilisation()).collect();
+            let mut m = utilisation_metric("utilisation_in_period", v);
+            m.team = Some(team.name.clone());
+            // As `Prepared` clips it: whole working days within [0, horizon].
+            let first = entry.from.clamp(0.0, h) as u64;
+            let past = (entry.to.clamp(0.0, h) as u64).max(first);
+            let day = |d: u64| s.calendar.date_of_day(d as usize).map(|x| x.to_string());
+            m.period = Some(Period {
+                entry: k,
+                headcount: u64::from(entry.count),
+                lent: if entry.source.is_some() {
+                    u64::from(entry.count)
+                } else {
+                    0
+                },
+                from: (past > first).then(|| day(first)).flatten(),
+                to: (past > first).then(|| day(past - 1)).flatten(),
+                from_working_day: first,
+                to_working_day: past,
+            });
+            metrics.push(m);
+            g += 1;
+        }
+    }
+    metrics
 }
 
 /// [`summarise`], with the assumptions' share of the spread of the headline outputs when the
@@ -992,15 +1077,27 @@ pub struct DailyRow {
     pub date: String,
     pub working_day: u64,
     pub metric: String,
+    /// The case type of `open_cases`, the team of `utilisation`, empty for `screened_records`.
     pub case_type: String,
-    pub mean: f64,
-    pub p5: f64,
-    pub p10: f64,
-    pub p25: f64,
-    pub p50: f64,
-    pub p75: f64,
-    pub p90: f64,
-    pub p95: f64,
+    /// Empty (`None`) where undefined: a team's utilisation on a day no replication had anyone
+    /// of it on duty.
+    pub mean: Option<f64>,
+    pub p5: Option<f64>,
+    pub p10: Option<f64>,
+    pub p25: Option<f64>,
+    pub p50: Option<f64>,
+    pub p75: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+}
+
+impl DailyRow {
+    /// The quantiles in [`QUANTILE_PROBS`] order.
+    pub fn quantiles(&self) -> [Option<f64>; 7] {
+        [
+            self.p5, self.p10, self.p25, self.p50, self.p75, self.p90, self.p95,
+        ]
+    }
 }
 
 /// The sum, in order, of `sorted` followed by `extra` copies of `top`: the float that
@@ -1048,19 +1145,23 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
         .saturating_add(1)
         .min(s.calendar.len());
     let empty = CountHist::new();
-    let make_row = |day: usize, metric: &str, ct: &str, mean: f64, q: [f64; 7]| DailyRow {
-        date: s.calendar.date_of_day(day).unwrap_or(s.horizon).to_string(),
-        working_day: day as u64,
-        metric: metric.to_string(),
-        case_type: ct.to_string(),
-        mean,
-        p5: q[0],
-        p10: q[1],
-        p25: q[2],
-        p50: q[3],
-        p75: q[4],
-        p90: q[5],
-        p95: q[6],
+    let make_opt_row =
+        |day: usize, metric: &str, ct: &str, mean: Option<f64>, q: [Option<f64>; 7]| DailyRow {
+            date: s.calendar.date_of_day(day).unwrap_or(s.horizon).to_string(),
+            working_day: day as u64,
+            metric: metric.to_string(),
+            case_type: ct.to_string(),
+            mean,
+            p5: q[0],
+            p10: q[1],
+            p25: q[2],
+            p50: q[3],
+            p75: q[4],
+            p90: q[5],
+            p95: q[6],
+        };
+    let make_row = |day: usize, metric: &str, ct: &str, mean: f64, q: [f64; 7]| {
+        make_opt_row(day, metric, ct, Some(mean), q.map(Some))
     };
     // Replications that stopped recording (nothing open any more) count as `fill`.
     let row = |day: usize, metric: &str, ct: &str, h: &CountHist, fill: u32| -> DailyRow {
@@ -1096,7 +1197,7 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
         .map_or(0.0, |sc| (sc.already_checked + sc.remaining()) as f64);
     // Days are independent: made in parallel (in the caller's rayon pool), in day order.
     let rows_of_day = |screened: &mut Vec<f64>, day: usize| -> Vec<DailyRow> {
-        let mut rows = Vec::with_capacity(s.case_types.len() + 2);
+        let mut rows = Vec::with_capacity(s.case_types.len() + s.teams.len() + 2);
         rows.push(row(
             day,
             "open_cases",
@@ -1136,6 +1237,31 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
                 .map(|p| quantile_type7_sorted_then(screened, done, total, p).unwrap_or(0.0));
             let mean = sum_sorted_then(screened, done, total) / n.max(1) as f64;
             rows.push(make_row(day, "screened_records", "", mean, q));
+        }
+        // Each team's utilisation within the day, over the replications that had someone of it
+        // on duty that day before they stopped: the mean from sums exact to 10⁻⁹, the quantiles
+        // of the values rounded to hundredths (see `engine::UTILISATION_SCALE`), each written
+        // to 7 decimals at most (so that 0.1319 is not written 0.13190000000000002).
+        for (tm, team) in s.teams.iter().enumerate() {
+            let h = p
+                .utilisation
+                .get(day)
+                .and_then(|v| v.get(tm))
+                .unwrap_or(&empty);
+            let sum = p
+                .utilisation_sum
+                .get(day)
+                .and_then(|v| v.get(tm))
+                .copied()
+                .unwrap_or(0);
+            let tidy = |x: f64| (x * 1e7).round() / 1e7;
+            let scale = f64::from(crate::engine::UTILISATION_SCALE);
+            let q = QUANTILE_PROBS.map(|p| h.quantile_type7(p).map(|v| tidy(v / scale)));
+            let n = h.count();
+            let mean = (n > 0).then(|| {
+                tidy(sum as f64 / f64::from(crate::engine::UTILISATION_SUM_SCALE) / n as f64)
+            });
+            rows.push(make_opt_row(day, "utilisation", &team.name, mean, q));
         }
         rows
     };

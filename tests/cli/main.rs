@@ -1233,3 +1233,100 @@ fn schema_prints_the_committed_json_schema() {
     let hours = &json["properties"]["teams"]["items"]["properties"]["hours_per_day"];
     assert!(hours["description"].as_str().unwrap().contains("[hours]"));
 }
+
+/// Issue 18: `daily.csv` has a `utilisation` row per team and day, `summary.json` a
+/// `utilisation` metric per team and a `utilisation_in_period` per headcount entry, with `null`
+/// (never NaN) where nobody was on duty, and `replications.csv` their columns.
+#[test]
+fn run_reports_team_utilisation_in_daily_summary_and_replications() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("util.toml");
+    fs::write(
+        &scenario,
+        r#"name = "util"
+start = 2024-01-01
+horizon = 2024-03-29
+replications = 4
+[calendar]
+holidays = "none"
+[[backlogs]]
+case_type = "c"
+count = 30
+[[case_types]]
+name = "c"
+effort = { dist = "exponential", mean = 12 }
+teams = ["desk", "lent", "spare"]
+[[teams]]
+name = "desk"
+hours_per_day = 6
+headcount = [{ count = 2 }]
+[[teams]]
+name = "lent"
+hours_per_day = 6
+on_reduction = "handover"
+headcount = [{ count = 3, to = 2024-01-05, source = "soc" }]
+[[teams]]
+name = "spare"
+hours_per_day = 6
+headcount = [{ count = 0 }]
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    vetsim()
+        .args(["run", "-q", "-o"])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let daily = fs::read_to_string(out.join("daily.csv")).unwrap();
+    for team in ["desk", "lent", "spare"] {
+        assert!(
+            daily.contains(&format!(",0,utilisation,{team},")),
+            "day 0 utilisation of {team}"
+        );
+    }
+    // Nobody in `spare`: every cell empty.
+    assert!(daily.contains("2024-01-01,0,utilisation,spare,,,,,,,,\n"));
+    // `lent` leaves after day 4, handing its cases back: empty from day 5 on.
+    assert!(daily.contains(",5,utilisation,lent,,,,,,,,\n"));
+    let text = fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(!text.contains("NaN"));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let metrics = json["metrics"].as_array().unwrap();
+    let find = |name: &str, team: &str| {
+        metrics
+            .iter()
+            .find(|m| m["metric"] == name && m["team"] == team)
+            .unwrap_or_else(|| panic!("{name} of {team}"))
+    };
+    let desk = find("utilisation", "desk");
+    let u = desk["mean"].as_f64().unwrap();
+    assert!(u > 0.0 && u <= 1.0, "desk utilisation {u}");
+    assert_eq!(desk["n"], 4);
+    assert!(find("utilisation", "spare")["mean"].is_null());
+    assert_eq!(find("utilisation", "spare")["n"], 0);
+    let period = find("utilisation_in_period", "lent");
+    assert_eq!(period["period"]["from"], "2024-01-01");
+    assert_eq!(period["period"]["to"], "2024-01-05");
+    assert_eq!(period["period"]["lent"], 3);
+    let summary_csv = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary_csv.contains("\nutilisation,desk,share of on-duty person-time,4,"));
+    assert!(summary_csv.contains("\nutilisation_in_period,lent.headcount[0],"));
+    let reps = fs::read_to_string(out.join("replications.csv")).unwrap();
+    let header = reps.lines().next().unwrap();
+    for col in [
+        "busy_person_days__desk",
+        "on_duty_person_days__desk",
+        "utilisation__desk",
+        "utilisation__lent.headcount[0]",
+    ] {
+        assert!(header.split(',').any(|c| c == col), "column {col}");
+    }
+    // The charts redraw from the files, utilisation included.
+    vetsim()
+        .args(["plot", "--check"])
+        .arg(&out)
+        .assert()
+        .success();
+}
