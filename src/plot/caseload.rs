@@ -13,7 +13,7 @@ pub(super) fn pretty(name: &str) -> String {
     name.replace('_', " ")
 }
 
-pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let meta = &d.summary.meta;
     let start = d.date(&meta.start, CHART)?;
     let end = d.time_axis_end(CHART)?;
@@ -54,7 +54,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         if cols == 1 { 960 } else { 1200u32 },
         150 + 210 * rows as u32 + if cols == 1 { 200 } else { 0 },
     );
-    svg(size, CHART, |root| {
+    let svg = svg(size, CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let panels = area.split_evenly((rows, cols));
@@ -117,5 +117,10 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                 .map_err(&e)?;
         }
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }

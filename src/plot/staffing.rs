@@ -60,7 +60,7 @@ fn last_working_day_before(d: &RunData, step: Date) -> Date {
         .unwrap_or_else(|| step.add_days(-1))
 }
 
-pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let meta = &d.summary.meta;
     let start = d.date(&meta.start, CHART)?;
     let end = d.time_axis_end(CHART)?;
@@ -182,7 +182,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     let subtitle = "People on each team's roster (steps); shaded: officers lent by other units. Productive hours and ramp-up are in the scenario.".to_string();
 
     let ymax = nice_ceiling(total_max.max(1.0) * 1.12);
-    svg((960, 560), CHART, |root| {
+    let svg = svg((960, 560), CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let (x_axis, x_fmt) = date_axis(start, end, 10);
@@ -256,5 +256,10 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         }
         legend!(chart, SeriesLabelPosition::UpperRight, &e);
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }
