@@ -37,7 +37,9 @@ pub const CI_LEVEL: f64 = 0.95;
 ///   one row per metric and group: the `unit = "date"` rows are gone, a date metric's dates are
 ///   in new `mean_date`, `p5_date` … `p95_date` columns. `comparison.csv` leaves a date beyond
 ///   the horizon empty (it wrote `not by horizon`), and a varied setting's column of numbers
-///   with some not whole is written all as reals. No number changed.
+///   with some not whole is written all as reals. No number changed. Every results directory of
+///   `run`, `compare` and `sensitivity` gains `report.html` (built from the directory's files,
+///   listed in the manifest like the charts).
 /// - 3 (vetsim 0.4.0): assumptions. `meta.assumptions` lists them (name, source, settings that
 ///   use them, low/central/high) and `meta.statrs` the version of their quantiles;
 ///   `replications.csv` gains `assumption__<name>` columns (a counted routing: one per outcome,
