@@ -34,6 +34,9 @@ pub enum AppError {
     /// run's results).
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),
+    /// `report.html` could not be made: exit code 1.
+    #[error(transparent)]
+    Page(#[from] crate::page::PageError),
     /// The results directory given cannot take results (checked before the run): exit code 2.
     #[error(transparent)]
     Output(report::WriteError),
@@ -195,26 +198,27 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
                 )));
             }
         }
+        // The charts, then report.html from them and the scenario copy: every drawing the
+        // directory's data make.
+        let copy = report::manifest::SCENARIO_COPY;
         let (main, sealed, charts) = if dir.join("comparison.json").is_file() {
-            let sealed = crate::plot::read_sealed(dir, "comparison.json", &[])?;
+            let sealed = crate::plot::read_sealed(dir, "comparison.json", &[copy])?;
             let c = crate::plot::load_comparison(dir, &sealed.main)?;
-            (
-                "comparison.json",
-                sealed,
-                crate::plot::render_comparison(&c)?,
-            )
+            let charts = crate::plot::comparison_charts(&c)?;
+            let page = crate::page::comparison_page(&c, &charts, &sealed.kept[0])?;
+            ("comparison.json", sealed, drawings(&charts, page))
         } else if dir.join("sensitivity.json").is_file() {
-            let sealed = crate::plot::read_sealed(dir, "sensitivity.json", &[])?;
+            let sealed = crate::plot::read_sealed(dir, "sensitivity.json", &[copy])?;
             let a = crate::plot::load_sensitivity(dir, &sealed.main)?;
-            (
-                "sensitivity.json",
-                sealed,
-                crate::plot::render_sensitivity(&a)?,
-            )
+            let charts = crate::plot::sensitivity_charts(&a)?;
+            let page = crate::page::sensitivity_page(&a, &charts, &sealed.kept[0])?;
+            ("sensitivity.json", sealed, drawings(&charts, page))
         } else {
-            let sealed = crate::plot::read_sealed(dir, "summary.json", &["daily.csv"])?;
+            let sealed = crate::plot::read_sealed(dir, "summary.json", &["daily.csv", copy])?;
             let data = crate::plot::RunData::from_bytes(dir, &sealed.main, &sealed.kept[0])?;
-            ("summary.json", sealed, crate::plot::render_all(&data)?)
+            let charts = crate::plot::run_charts(&data)?;
+            let page = crate::page::run_page(&data.summary, &charts, &sealed.kept[1])?;
+            ("summary.json", sealed, drawings(&charts, page))
         };
         if check {
             for (name, bytes) in &charts {
@@ -294,6 +298,13 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
         };
     }
     print(&text)
+}
+
+/// The files drawn from a results directory's data: its charts and `report.html`.
+fn drawings(charts: &[crate::plot::Chart], page: Vec<u8>) -> Vec<(String, Vec<u8>)> {
+    let mut files = crate::plot::chart_files(charts);
+    files.push((crate::page::REPORT.to_string(), page));
+    files
 }
 
 /// Writes a starter scenario to `file` (default `my-scenario.toml`; `-` prints it), never
@@ -612,7 +623,9 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
     ];
     // Drawn from the serialised comparison, as `vetsim plot` reads it back.
     let parsed = crate::plot::load_comparison(&out_dir, &json)?;
-    files.extend(crate::plot::render_comparison(&parsed)?);
+    let charts = crate::plot::comparison_charts(&parsed)?;
+    let page = crate::page::comparison_page(&parsed, &charts, text.as_bytes())?;
+    files.extend(drawings(&charts, page));
     report::write_results(
         &out_dir,
         Some(report::Main {
@@ -677,7 +690,9 @@ fn run_sensitivity(args: SensitivityArgs) -> Result<(), AppError> {
     ];
     // Drawn from the serialised analysis, as `vetsim plot` reads it back.
     let parsed = crate::plot::load_sensitivity(&out_dir, &json)?;
-    files.extend(crate::plot::render_sensitivity(&parsed)?);
+    let charts = crate::plot::sensitivity_charts(&parsed)?;
+    let page = crate::page::sensitivity_page(&parsed, &charts, text.as_bytes())?;
+    files.extend(drawings(&charts, page));
     report::write_results(
         &out_dir,
         Some(report::Main {
@@ -878,8 +893,9 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     };
     let data =
         crate::plot::RunData::from_bytes(&out_dir, bytes("summary.json"), bytes("daily.csv"))?;
-    let charts = crate::plot::render_all(&data)?;
-    files.extend(charts);
+    let charts = crate::plot::run_charts(&data)?;
+    let page = crate::page::run_page(&data.summary, &charts, text.as_bytes())?;
+    files.extend(drawings(&charts, page));
     let main_at = files.iter().position(|(n, _)| n == "summary.json");
     let main = main_at.map(|i| files.remove(i).1).unwrap_or_default();
     files.push((report::manifest::SCENARIO_COPY.into(), text.into_bytes()));

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod compare;
 pub mod engine;
 pub mod model;
+pub mod page;
 pub mod plot;
 pub mod quote;
 pub mod report;

@@ -18,7 +18,7 @@ pub(super) fn pretty(name: &str) -> String {
     name.replace('_', " ")
 }
 
-pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let meta = &d.summary.meta;
     let start = d.date(&meta.start, CHART)?;
     let mut end = d.time_axis_end(CHART)?;
@@ -86,7 +86,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         if cols == 1 { 960 } else { 1200u32 },
         150 + 210 * rows as u32 + if cols == 1 { 200 } else { 0 },
     );
-    svg(size, CHART, |root| {
+    let svg = svg(size, CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let panels = area.split_evenly((rows, cols));
@@ -162,6 +162,11 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
             }
         }
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }
 

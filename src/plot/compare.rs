@@ -63,13 +63,18 @@ pub fn load_comparison_dir(dir: &Path) -> Result<Comparison, PlotError> {
 }
 
 /// `compare-finish.svg`, `compare-peak.svg`, `compare-tradeoff.svg`.
-pub fn render_comparison(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
+pub fn comparison_charts(c: &Comparison) -> Result<Vec<super::Chart>, PlotError> {
     super::register_font()?;
     Ok(vec![
-        ("compare-finish.svg".into(), finish(c)?),
-        ("compare-peak.svg".into(), peak(c)?),
-        ("compare-tradeoff.svg".into(), tradeoff(c)?),
+        finish(c)?.named("compare-finish.svg"),
+        peak(c)?.named("compare-peak.svg"),
+        tradeoff(c)?.named("compare-tradeoff.svg"),
     ])
+}
+
+/// The files of [`comparison_charts`], by name.
+pub fn render_comparison(c: &Comparison) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
+    Ok(super::chart_files(&comparison_charts(c)?))
 }
 
 fn footer(c: &Comparison) -> String {
@@ -241,7 +246,7 @@ fn bands(
     y_desc: &str,
     q: &dyn Fn(&VariantRow) -> Option<[f64; 3]>,
     axis: Quantity,
-) -> Result<Vec<u8>, PlotError> {
+) -> Result<super::Drawn, PlotError> {
     let (dates, horizon) = match axis {
         Quantity::Count => (false, None),
         Quantity::Date { horizon_line } => (true, horizon_line),
@@ -268,7 +273,7 @@ fn bands(
     } else {
         (0.0, nice_ceiling(hi + top))
     };
-    super::svg((960, 560), chart_name, |root| {
+    let svg = super::svg((960, 560), chart_name, |root| {
         let e = draw_err(chart_name);
         let area = super::frame(root, &footer(c), title, subtitle, chart_name)?;
         let xticks: Vec<f64> = if l.x_pos.is_empty() {
@@ -443,6 +448,11 @@ fn bands(
         }
         legend!(chart, SeriesLabelPosition::UpperRight, &e);
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title: title.to_string(),
+        subtitle: subtitle.to_string(),
     })
 }
 
@@ -493,7 +503,7 @@ fn extreme_p50<'a>(
     Some((lo.0, hi.0))
 }
 
-fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
+fn finish(c: &Comparison) -> Result<super::Drawn, PlotError> {
     let l = layout(c);
     let q = closed_dates(c);
     let title = match extreme_p50(c, &q) {
@@ -548,7 +558,7 @@ fn finish(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     )
 }
 
-fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
+fn peak(c: &Comparison) -> Result<super::Drawn, PlotError> {
     let l = layout(c);
     let q = |r: &VariantRow| {
         let m = metric(r, "peak_open_cases")?;
@@ -587,7 +597,7 @@ fn peak(c: &Comparison) -> Result<Vec<u8>, PlotError> {
     )
 }
 
-fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
+fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
     const CHART: &str = "the comparison trade-off chart";
     let pts: Vec<(&VariantRow, f64, f64, f64)> = c
         .variants
@@ -711,7 +721,7 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
             s
         }
     };
-    super::svg((960, 560), CHART, |root| {
+    let svg = super::svg((960, 560), CHART, |root| {
         let e = draw_err(CHART);
         let page = super::frame(root, &footer(c), &title, &subtitle, CHART)?;
         // The key to the variant numbers sits beside the plot, never over it.
@@ -846,6 +856,11 @@ fn tradeoff(c: &Comparison) -> Result<Vec<u8>, PlotError> {
                 .map_err(&e)?;
         }
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }
 

@@ -19,7 +19,7 @@ struct Curve<'a> {
     steps: Vec<(f64, f64)>,
 }
 
-pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let meta = &d.summary.meta;
     let start = d.date(&meta.start, CHART)?;
     let horizon = d.date(&meta.horizon, CHART)?;
@@ -131,7 +131,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         (start, horizon)
     };
 
-    svg((960, 560), CHART, |root| {
+    let svg = svg((960, 560), CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let (x_axis, x_fmt) = date_axis(first, last, 10);
@@ -260,5 +260,10 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         }
         legend!(chart, SeriesLabelPosition::UpperLeft, &e);
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }

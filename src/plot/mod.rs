@@ -82,13 +82,13 @@ mod waiting;
 
 use crate::calendar::Date;
 use crate::report::{DailyRow, Summary};
-pub use compare::{load_comparison, load_comparison_dir, render_comparison};
+pub use compare::{comparison_charts, load_comparison, load_comparison_dir, render_comparison};
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::path::{Path, PathBuf};
-pub use tornado::{load_sensitivity, render_sensitivity};
+pub use tornado::{load_sensitivity, render_sensitivity, sensitivity_charts};
 
 /// The font every chart is laid out with (DejaVu Sans, Bitstream Vera licence:
 /// `assets/fonts/DejaVuSans-LICENSE.txt`).
@@ -498,19 +498,63 @@ pub fn read_sealed(dir: &Path, main: &str, keep: &[&str]) -> Result<Sealed, Plot
     })
 }
 
-/// The files of every chart this run can draw, by name: `screening.svg` (only when the scenario
-/// screens), `caseload.svg`, `completion.svg`, `waiting.svg`, `staffing.svg`.
-pub fn render_all(d: &RunData) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
-    register_font()?;
-    let mut files = Vec::new();
-    if d.summary.meta.screening_records.is_some() {
-        files.push(("screening.svg".to_string(), screening::draw(d)?));
+/// A chart as drawn: its SVG and the sentences at its head, which the report (`report.html`)
+/// repeats as text (the headline findings and each chart's text alternative).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    /// The file it is written to (`caseload.svg`).
+    pub file: String,
+    pub svg: Vec<u8>,
+    /// The finding, as the chart's title states it.
+    pub title: String,
+    /// How to read it, as the chart's subtitle says.
+    pub subtitle: String,
+}
+
+/// What one chart function returns: the SVG and its head (see [`Chart`]).
+pub(crate) struct Drawn {
+    svg: Vec<u8>,
+    title: String,
+    subtitle: String,
+}
+
+impl Drawn {
+    fn named(self, file: &str) -> Chart {
+        Chart {
+            file: file.to_string(),
+            svg: self.svg,
+            title: self.title,
+            subtitle: self.subtitle,
+        }
     }
-    files.push(("caseload.svg".to_string(), caseload::draw(d)?));
-    files.push(("completion.svg".to_string(), completion::draw(d)?));
-    files.push(("waiting.svg".to_string(), waiting::draw(d)?));
-    files.push(("staffing.svg".to_string(), staffing::draw(d)?));
-    Ok(files)
+}
+
+/// The files of charts, by name, for the writer.
+pub fn chart_files(charts: &[Chart]) -> Vec<(String, Vec<u8>)> {
+    charts
+        .iter()
+        .map(|c| (c.file.clone(), c.svg.clone()))
+        .collect()
+}
+
+/// Every chart this run can draw: `screening.svg` (only when the scenario screens),
+/// `caseload.svg`, `completion.svg`, `waiting.svg`, `staffing.svg`.
+pub fn run_charts(d: &RunData) -> Result<Vec<Chart>, PlotError> {
+    register_font()?;
+    let mut charts = Vec::new();
+    if d.summary.meta.screening_records.is_some() {
+        charts.push(screening::draw(d)?.named("screening.svg"));
+    }
+    charts.push(caseload::draw(d)?.named("caseload.svg"));
+    charts.push(completion::draw(d)?.named("completion.svg"));
+    charts.push(waiting::draw(d)?.named("waiting.svg"));
+    charts.push(staffing::draw(d)?.named("staffing.svg"));
+    Ok(charts)
+}
+
+/// The files of every chart this run can draw, by name (see [`run_charts`]).
+pub fn render_all(d: &RunData) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
+    Ok(chart_files(&run_charts(d)?))
 }
 
 /// Parses a main results file (`name` in `dir`, which only name it in errors) and refuses what

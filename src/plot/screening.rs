@@ -19,7 +19,7 @@ pub(super) fn pct(share: f64) -> String {
     }
 }
 
-pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let meta = &d.summary.meta;
     let records = meta.screening_records.unwrap_or(0) as f64;
     let checked0 = meta.screening_already_checked.unwrap_or(0) as f64;
@@ -95,7 +95,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     let span = last.days_since(first).max(30);
     let last = last.add_days(span / 15);
 
-    svg((960, 560), CHART, |root| {
+    let svg = svg((960, 560), CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let (x_axis, x_fmt) = date_axis(first, last, 10);
@@ -247,5 +247,10 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
 
         legend!(chart, SeriesLabelPosition::LowerRight, &e);
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }

@@ -62,7 +62,7 @@ fn last_working_day_before(d: &RunData, step: Date) -> Date {
         .unwrap_or_else(|| step.add_days(-1))
 }
 
-pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let meta = &d.summary.meta;
     let start = d.date(&meta.start, CHART)?;
     let end = d.time_axis_end(CHART)?;
@@ -218,7 +218,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
 
     let ymax = nice_ceiling(total_max.max(1.0) * 1.12);
     let height = if with_utilisation { 800 } else { 560 };
-    svg((960, height), CHART, |root| {
+    let svg = svg((960, height), CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let (area, lower) = if with_utilisation {
@@ -375,5 +375,10 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
         }
         legend!(chart, SeriesLabelPosition::UpperRight, &e);
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }

@@ -69,9 +69,14 @@ fn ranked_output(s: &Sensitivity) -> Option<usize> {
 }
 
 /// `sensitivity.svg`.
-pub fn render_sensitivity(s: &Sensitivity) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
+pub fn sensitivity_charts(s: &Sensitivity) -> Result<Vec<super::Chart>, PlotError> {
     super::register_font()?;
-    Ok(vec![("sensitivity.svg".into(), draw(s)?)])
+    Ok(vec![draw(s)?.named("sensitivity.svg")])
+}
+
+/// The file of [`sensitivity_charts`], by name.
+pub fn render_sensitivity(s: &Sensitivity) -> Result<Vec<(String, Vec<u8>)>, PlotError> {
+    Ok(super::chart_files(&sensitivity_charts(s)?))
 }
 
 fn footer(s: &Sensitivity) -> String {
@@ -100,7 +105,7 @@ fn signed(x: f64) -> String {
     }
 }
 
-fn draw(s: &Sensitivity) -> Result<Vec<u8>, PlotError> {
+fn draw(s: &Sensitivity) -> Result<super::Drawn, PlotError> {
     let k = ranked_output(s).ok_or_else(|| PlotError::Draw {
         chart: CHART,
         message: format!("no {RANKED_BY} output"),
@@ -193,7 +198,7 @@ fn draw(s: &Sensitivity) -> Result<Vec<u8>, PlotError> {
     let (x0, x1) = (lo - 0.22 * span, hi + 0.22 * span);
     let n = rows.len().max(1);
     let height = 190 + 44 * n as u32 + 40;
-    svg((960, height.max(320)), CHART, |root| {
+    let svg = svg((960, height.max(320)), CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &footer(s), &title, &subtitle, CHART)?;
         let mut chart = ChartBuilder::on(&area)
@@ -294,5 +299,10 @@ fn draw(s: &Sensitivity) -> Result<Vec<u8>, PlotError> {
             }
         }
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }

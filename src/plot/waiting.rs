@@ -20,7 +20,7 @@ fn days(x: f64) -> String {
     }
 }
 
-pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
+pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let meta = &d.summary.meta;
     // Case types whose cases queue for staff (an effort): those with closed cases and a wait
     // metric; "all" first.
@@ -73,7 +73,7 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
     );
     let n = rows.len().max(1);
     let height = 150 + 38 * n as u32 + 60;
-    svg((960, height.max(320)), CHART, |root| {
+    let svg = svg((960, height.max(320)), CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let ticks: Vec<f64> = (0..n).map(|i| i as f64).collect();
@@ -161,5 +161,10 @@ pub(super) fn draw(d: &RunData) -> Result<Vec<u8>, super::PlotError> {
                 .map_err(&e)?;
         }
         Ok(())
+    })?;
+    Ok(super::Drawn {
+        svg,
+        title,
+        subtitle,
     })
 }

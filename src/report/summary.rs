@@ -45,6 +45,8 @@ pub const CI_LEVEL: f64 = 0.95;
 ///   key `period`) metrics in `summary.json` and `summary.csv` (group `team` or
 ///   `team.headcount[k]`), and `busy_person_days__T`, `on_duty_person_days__T`,
 ///   `utilisation__T` (and the same per period) last in `replications.csv`.
+///   Every results directory of `run`, `compare` and `sensitivity` gains `report.html` (built
+///   from the directory's files, listed in the manifest like the charts).
 /// - 3 (vetsim 0.4.0): assumptions. `meta.assumptions` lists them (name, source, settings that
 ///   use them, low/central/high) and `meta.statrs` the version of their quantiles;
 ///   `replications.csv` gains `assumption__<name>` columns (a counted routing: one per outcome,

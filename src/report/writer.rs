@@ -60,7 +60,7 @@ const MARKERS: [&str; 4] = [
 /// Every name `run`, `compare` and `solve` write into a results directory (a test keeps it
 /// complete). A results directory holding anything else is not replaced: replacing it would
 /// delete that too (a scenario kept beside its results and edited, someone's notes).
-pub const WRITTEN: [&str; 19] = [
+pub const WRITTEN: [&str; 20] = [
     "scenario.toml",
     "summary.json",
     "summary.csv",
@@ -80,6 +80,7 @@ pub const WRITTEN: [&str; 19] = [
     "sensitivity.json",
     "sensitivity.csv",
     "sensitivity.svg",
+    "report.html",
 ];
 
 /// Files a file manager writes into a folder someone looked at: replaced with the results

@@ -409,6 +409,7 @@ fn a_mount_point_is_written_into_file_by_file() {
             "daily.csv",
             "lost+found",
             "replications.csv",
+            "report.html",
             "scenario.toml",
             "screening.svg",
             "staffing.svg",

@@ -3,6 +3,7 @@
 mod corpus;
 mod hardening;
 mod interrupt;
+mod report;
 mod tidy;
 
 use assert_cmd::Command;
@@ -682,8 +683,8 @@ fn plot_redraws_the_run_charts_byte_for_byte_from_the_summaries() {
         );
     }
     // Nothing else appeared (no temporary files).
-    // (summary.json, summary.csv, daily.csv and scenario.toml beside the charts.)
-    assert_eq!(fs::read_dir(&out).unwrap().count(), charts.len() + 4);
+    // (summary.json, summary.csv, daily.csv, scenario.toml and report.html beside the charts.)
+    assert_eq!(fs::read_dir(&out).unwrap().count(), charts.len() + 5);
 }
 
 #[test]
