@@ -272,7 +272,7 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
         }
         let names: Vec<&str> = charts.iter().map(|(n, _)| n.as_str()).collect();
         text.push_str(&format!(
-            "Charts in {}/: {}\n",
+            "Charts and report in {}/: {}\n",
             shown_dir(dir),
             names.join(", ")
         ));
@@ -280,7 +280,7 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
     if check {
         return match stale.len() {
             0 => print(&format!(
-                "{}: every chart is what its data draws\n",
+                "{}: every chart and report is what its data draws\n",
                 if dirs.len() == 1 {
                     "1 results directory".to_string()
                 } else {
@@ -289,7 +289,7 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
             )),
             n => Err(AppError::No(format!(
                 "{} differ{} from {} redraw (run `vetsim plot` on the director{} to redraw):\n  {}",
-                plural(n, "chart"),
+                plural(n, "file"),
                 if n == 1 { "s" } else { "" },
                 if n == 1 { "its" } else { "their" },
                 if dirs.len() == 1 { "y" } else { "ies" },

@@ -19,7 +19,7 @@ pub struct Cli {
 /// The exit codes, shown under every `--help`.
 pub const EXIT_CODES: &str = "Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; \
 3 done, but the answer is no (solve: no value in range meets the target; plot --check: a chart \
-differs from its redraw).";
+or report differs from its redraw).";
 
 /// Examples and exit codes, under `vetsim --help`.
 const MAIN_HELP: &str = "Examples:
@@ -29,10 +29,10 @@ const MAIN_HELP: &str = "Examples:
   vetsim compare scenarios/met-2023.toml --vary teams.diverted_soc_ct.headcount=0,45,90,150
   vetsim sensitivity                           which assumption the finish date hinges on
   vetsim solve --param teams.diverted_soc_ct.headcount --target-date 2024-07-15 --confidence 0.8
-  vetsim plot --check output/*/               are the committed charts current? (exit 3 if not)
+  vetsim plot --check output/*/               are the committed charts and reports current? (exit 3 if not)
 
 Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
-(solve: no value in range meets the target; plot --check: a chart differs from its redraw).";
+(solve: no value in range meets the target; plot --check: a chart or report differs from its redraw).";
 
 /// Examples and exit codes, under `vetsim run --help`.
 const RUN_HELP: &str = "Examples:
@@ -43,7 +43,7 @@ const RUN_HELP: &str = "Examples:
   make-scenario | vetsim run -                 a scenario from standard input
 
 Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
-(solve: no value in range meets the target; plot --check: a chart differs from its redraw).";
+(solve: no value in range meets the target; plot --check: a chart or report differs from its redraw).";
 
 /// Examples and exit codes, under `vetsim sensitivity --help`.
 const SENSITIVITY_HELP: &str = "Examples:
@@ -55,7 +55,7 @@ at its P10 and at its P90, and a run per routing given as counts: (3 + 2 x assum
 routings) x N replications, or N when nothing is uncertain.
 
 Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
-(solve: no value in range meets the target; plot --check: a chart differs from its redraw).";
+(solve: no value in range meets the target; plot --check: a chart or report differs from its redraw).";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -77,8 +77,8 @@ pub enum Command {
     /// Find the smallest value of a setting that finishes by a date with a given probability.
     #[command(after_help = EXIT_CODES)]
     Solve(SolveArgs),
-    /// Redraw the charts of finished runs, comparisons and sensitivity analyses from their data
-    /// files (no simulation).
+    /// Redraw the charts and report.html of finished runs, comparisons and sensitivity analyses
+    /// from their data files (no simulation).
     ///
     /// Each directory's files are first checked against the manifest in its summary.json,
     /// comparison.json or sensitivity.json: an edited, cut or mixed-up input is refused (exit 2).
@@ -88,8 +88,9 @@ pub enum Command {
         /// output/met-2023), in any mix.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Write nothing: redraw in memory and exit 3, naming each file, if any chart on disk
-        /// differs from its redraw (or is missing). For CI: are the committed charts current?
+        /// Write nothing: redraw in memory and exit 3, naming each file, if any chart or
+        /// report.html on disk differs from its redraw (or is missing). For CI: are the committed
+        /// charts and reports current?
         #[arg(long)]
         check: bool,
     },

@@ -128,6 +128,23 @@ pub fn run_page(
     if let Some(x) = find("all_cases_closed", None) {
         rows.push(figure_row("Last case closed", x));
     }
+    // Issue 18: "when is the backlog back to normal?", per case type with a `backlog_target`.
+    let mut never = Vec::new();
+    for t in &m.case_types {
+        if let Some(x) = find("back_to_target", Some(t)) {
+            let (what, level) = (t.replace('_', " "), thousands(x.target.unwrap_or(0) as f64));
+            rows.push(figure_row(
+                &format!("Open {what} cases back to {level} or fewer for good"),
+                x,
+            ));
+            if x.censored > 0 {
+                never.push(format!(
+                    "Open {what} cases were still above {level} at the horizon in {} of runs.",
+                    percent(x.censored_share)
+                ));
+            }
+        }
+    }
     if let Some(x) = find("peak_open_cases", None) {
         rows.push(figure_row("Peak open cases", x));
     }
@@ -160,6 +177,7 @@ pub fn run_page(
             percent(x.censored_share)
         ));
     }
+    notes.extend(never);
     notes.push(FIGURES_NOTE.to_string());
     let page = Page {
         scenario: m.scenario.clone(),
@@ -200,16 +218,28 @@ pub fn comparison_page(
     scenario: &[u8],
 ) -> Result<Vec<u8>, PageError> {
     let m = &c.meta;
+    // A variant is named by its settings, each by the `label` its `[[experiment.vary]]` gives
+    // (else its path), dates written as dates: "Officers diverted from SOC/CT: 45; Diverted
+    // until: 6 Oct 2023". The variant's short label would repeat the same settings less readably.
     let label = |v: &crate::compare::VariantRow| {
         let settings: Vec<String> = v
             .settings
             .iter()
-            .map(|s| format!("{} = {}", s.path, s.value))
+            .map(|s| {
+                let name = m
+                    .varied
+                    .iter()
+                    .find(|x| x.path == s.path)
+                    .and_then(|x| x.label.clone())
+                    .unwrap_or_else(|| s.path.clone());
+                format!("{name}: {}", human(&s.value))
+            })
             .collect();
-        let mut l = v.label.clone();
-        if !settings.is_empty() && settings.join(", ") != v.label {
-            l = format!("{l} ({})", settings.join(", "));
-        }
+        let mut l = if settings.is_empty() {
+            v.label.clone()
+        } else {
+            settings.join("; ")
+        };
         if v.is_baseline {
             l.push_str(" — baseline");
         }

@@ -226,7 +226,7 @@ fn plot_reads_through_the_manifest_and_check_names_stale_charts() {
         .assert()
         .code(3)
         .stderr(predicates::str::contains(
-            "2 charts differ from their redraw",
+            "2 files differ from their redraw",
         ))
         .stderr(predicates::str::contains(
             good.join("caseload.svg").display().to_string(),
@@ -623,7 +623,7 @@ fn plot_and_run_tell_mixed_and_foreign_directories_apart() {
         .assert()
         .success()
         .stdout(predicates::str::contains(format!(
-            "Charts in {}/: ",
+            "Charts and report in {}/: ",
             run.display()
         )));
     assert_eq!(

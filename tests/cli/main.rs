@@ -640,6 +640,15 @@ fn a_backlog_target_is_reported_back_to_target_everywhere() {
     let chart = fs::read(out.join("caseload.svg")).unwrap();
     let svg = String::from_utf8_lossy(&chart);
     assert!(svg.contains("target 2") && svg.contains("Dashed line: a type"));
+    // The report's key figures have a row per target, with dates.
+    let page = fs::read_to_string(out.join("report.html")).unwrap();
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains("Open assessment cases back to 2 or fewer for good"))
+        .expect("a back-to-target row in report.html");
+    // P10; P50 and P90 each with their 95 % interval; the mean.
+    assert_eq!(row.matches(" 2024").count(), 1 + 3 + 3 + 1, "{row}");
+    assert!(page.contains("Open investigation cases back to 0 or fewer for good"));
     fs::remove_file(out.join("caseload.svg")).unwrap();
     vetsim().arg("plot").arg(&out).assert().success();
     assert_eq!(fs::read(out.join("caseload.svg")).unwrap(), chart);

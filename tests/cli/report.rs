@@ -153,6 +153,34 @@ fn run_compare_and_sensitivity_write_a_self_contained_report() {
         ],
     );
     assert!(html.contains("Comparison"));
+    // Variants are named by their settings: a `--vary` has no label, so its path.
+    assert!(html.contains(r#"<th scope="row">teams.diverted_soc_ct.headcount: 0</th>"#));
+    assert!(
+        html.contains(r#"<th scope="row">teams.diverted_soc_ct.headcount: 90 — baseline</th>"#)
+    );
+    // A `[[experiment.vary]]` with a label is named by it, dates as dates, nothing repeated.
+    let levers = dir.path().join("levers");
+    vetsim()
+        .current_dir(root())
+        .args([
+            "compare",
+            "scenarios/met-2023-diversion.toml",
+            "-n",
+            "2",
+            "-q",
+            "-o",
+        ])
+        .arg(&levers)
+        .assert()
+        .success();
+    let html = fs::read_to_string(levers.join("report.html")).unwrap();
+    assert!(html.contains(
+        r#"<th scope="row">Officers diverted from SOC&#x2f;CT: 45; Diverted until: 6 Oct 2023</th>"#
+    ));
+    assert!(
+        !html.contains("(teams.diverted_soc_ct"),
+        "settings repeated in brackets"
+    );
 
     let sens = dir.path().join("sens");
     vetsim()
