@@ -32,7 +32,10 @@ pub fn thousands(x: f64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-fn date_line(out: &mut String, label: &str, m: &Metric, horizon: &str) {
+/// One line of P50, P10 and P90 dates of `m`, after `label`; "after" the horizon where a
+/// quantile is censored, and then `unfinished` ("not finished by", "still above it at") before
+/// the horizon and the share of runs censored.
+fn date_line(out: &mut String, label: &str, m: &Metric, horizon: &str, unfinished: &str) {
     let d = m.dates.as_ref();
     let get = |q: fn(&super::summary::DateEstimates) -> &Option<String>| {
         d.and_then(|d| q(d).clone())
@@ -48,7 +51,7 @@ fn date_line(out: &mut String, label: &str, m: &Metric, horizon: &str) {
     if m.censored > 0 {
         let _ = write!(
             out,
-            "; not finished by {horizon} in {} of runs",
+            "; {unfinished} {horizon} in {} of runs",
             pct(m.censored_share)
         );
     }
@@ -69,7 +72,13 @@ pub fn render(s: &Summary) -> String {
         &meta.scenario_hash[..12.min(meta.scenario_hash.len())]
     );
     if let Some(m) = find(s, "screening_complete", None) {
-        date_line(&mut out, "Screening finishes", m, &meta.horizon);
+        date_line(
+            &mut out,
+            "Screening finishes",
+            m,
+            &meta.horizon,
+            "not finished by",
+        );
         if let (Some(target), Some(share)) = (
             &meta.screening_target,
             find(s, "screening_by_target", None).and_then(|x| x.mean),
@@ -82,7 +91,13 @@ pub fn render(s: &Summary) -> String {
         }
     }
     if let Some(m) = find(s, "all_cases_closed", None) {
-        date_line(&mut out, "All cases closed", m, &meta.horizon);
+        date_line(
+            &mut out,
+            "All cases closed",
+            m,
+            &meta.horizon,
+            "not finished by",
+        );
         if let Some(Some(share)) = m.assumptions_share {
             let _ = writeln!(
                 out,
@@ -119,29 +134,12 @@ pub fn render(s: &Summary) -> String {
         );
     }
     for m in s.metrics.iter().filter(|m| m.metric == "back_to_target") {
-        let d = m.dates.as_ref();
-        let get = |q: fn(&super::summary::DateEstimates) -> &Option<String>| {
-            d.and_then(|d| q(d).clone())
-                .unwrap_or_else(|| format!("after {}", meta.horizon))
-        };
-        let _ = write!(
-            out,
-            "Open {} cases back to {} or fewer for good {} (P50); P10 {}, P90 {}",
+        let label = format!(
+            "Open {} cases back to {} or fewer for good",
             m.case_type.as_deref().unwrap_or("?"),
-            thousands(m.target.unwrap_or(0) as f64),
-            get(|d| &d.p50),
-            get(|d| &d.p10),
-            get(|d| &d.p90)
+            thousands(m.target.unwrap_or(0) as f64)
         );
-        if m.censored > 0 {
-            let _ = write!(
-                out,
-                "; still above it at {} in {} of runs",
-                meta.horizon,
-                pct(m.censored_share)
-            );
-        }
-        out.push_str(".\n");
+        date_line(&mut out, &label, m, &meta.horizon, "still above it at");
     }
     let waits: Vec<&Metric> = s
         .metrics

@@ -1340,3 +1340,31 @@ headcount = [{ count = 0 }]
         .assert()
         .success();
 }
+
+/// The terminal summary says how often a date is beyond the horizon, in words that fit it: the
+/// last case "not finished by" the horizon, a backlog "still above" its target at the horizon.
+#[test]
+fn the_terminal_summary_says_when_dates_are_beyond_the_horizon() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("short.toml");
+    let met = fs::read_to_string(root().join("scenarios/met-2023.toml")).unwrap();
+    // A horizon before most runs close their last case, and a target of 0 for ordinary
+    // allegations, which keep arriving to the horizon (so never back to 0 for good).
+    let text = met
+        .replace("horizon = 2026-12-31", "horizon = 2024-03-29")
+        .replace(
+            "name = \"bau_allegation\"\n",
+            "name = \"bau_allegation\"\nbacklog_target = 0\n",
+        );
+    assert_eq!(text.matches("2024-03-29").count(), 1, "horizon line moved");
+    assert!(text.contains("backlog_target = 0"), "case type moved");
+    fs::write(&file, text).unwrap();
+    vetsim()
+        .args(["run", "-n", "12", "-o"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"All cases closed after 2024-03-29 \(P50\).*; not finished by 2024-03-29 in [0-9.]+ ?% of runs\.").unwrap())
+        .stdout(predicate::str::is_match(r"Open bau_allegation cases back to 0 or fewer for good after 2024-03-29 \(P50\); P10 after 2024-03-29, P90 after 2024-03-29; still above it at 2024-03-29 in 100(\.0)? ?% of runs\.").unwrap());
+}
