@@ -92,6 +92,13 @@ pub struct StaffTime {
 impl StaffTime {
     /// Utilisation, busy / on duty; `None` (undefined) when nobody was on duty.
     pub fn utilisation(&self) -> Option<f64> {
+        // Busy ≤ on duty by construction (§4.10b); the `min` only absorbs rounding in the sums.
+        debug_assert!(
+            self.busy <= self.on_duty * (1.0 + 1e-9) + 1e-9,
+            "busy {} > on duty {}",
+            self.busy,
+            self.on_duty
+        );
         (self.on_duty > 0.0).then(|| (self.busy / self.on_duty).min(1.0))
     }
 }

@@ -60,8 +60,10 @@ pub fn inputs(text: &str) -> Option<Inputs> {
         rows: Vec::new(),
     };
     rows_of(root, "", &mut top.rows, &mut preface);
+    // With no top-level setting, the first table's header carries the file's opening comment.
+    let headed = top.rows.is_empty();
     sections.push((-1, top));
-    walk(root, "", &mut sections, &mut preface);
+    walk(root, "", &mut sections, &mut preface, headed);
     sections.sort_by_key(|(p, _)| *p);
     Some(Inputs {
         preface: preface
@@ -135,6 +137,23 @@ fn blocks(prefix: &str) -> Vec<String> {
     out
 }
 
+/// Whether the last comment of a prefix is parted from what follows it by a blank line (so it
+/// does not document that key or header). False when the prefix has no comment.
+fn detached(prefix: &str) -> bool {
+    let mut after_comment = None;
+    for line in prefix.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            after_comment = Some(false);
+        } else if line.is_empty()
+            && let Some(blank) = after_comment.as_mut()
+        {
+            *blank = true;
+        }
+    }
+    after_comment.unwrap_or(false)
+}
+
 /// The comment at the end of a value's line.
 fn trailing(v: &Value) -> String {
     v.decor()
@@ -157,8 +176,16 @@ fn rows_of(t: &Table, prefix: &str, rows: &mut Vec<Row>, extra: &mut Vec<String>
                     .and_then(|p| p.as_str())
                     .map(blocks)
                     .unwrap_or_default();
-                let mut comment = above.pop().unwrap_or_default();
-                if prefix.is_empty() && rows.is_empty() && extra.is_empty() {
+                let first = prefix.is_empty() && rows.is_empty() && extra.is_empty();
+                let raw = t.key(k).and_then(|k| k.leaf_decor().prefix());
+                // The file's first setting: a last block followed by a blank line belongs to
+                // the preface (the usual header of a scenario), not to the setting.
+                let mut comment = if first && raw.and_then(|p| p.as_str()).is_some_and(detached) {
+                    String::new()
+                } else {
+                    above.pop().unwrap_or_default()
+                };
+                if first {
                     extra.append(&mut above);
                 }
                 let tail = trailing(v);
@@ -202,7 +229,13 @@ fn as_written(v: &Value) -> (String, Option<String>) {
 }
 
 /// Every table below `t` (path `path`) as a section, keyed by its position in the file.
-fn walk(t: &Table, path: &str, out: &mut Vec<(isize, Section)>, preface: &mut Vec<String>) {
+fn walk(
+    t: &Table,
+    path: &str,
+    out: &mut Vec<(isize, Section)>,
+    preface: &mut Vec<String>,
+    headed: bool,
+) {
     for (k, item) in t.iter() {
         let here = if path.is_empty() {
             k.to_string()
@@ -214,18 +247,18 @@ fn walk(t: &Table, path: &str, out: &mut Vec<(isize, Section)>, preface: &mut Ve
                 if !sub.is_implicit() {
                     out.push((
                         sub.position().unwrap_or(isize::MAX),
-                        section(sub, format!("[{here}]"), preface),
+                        section(sub, format!("[{here}]"), preface, headed),
                     ));
                 }
-                walk(sub, &here, out, preface);
+                walk(sub, &here, out, preface, headed);
             }
             Item::ArrayOfTables(a) => {
                 for sub in a.iter() {
                     out.push((
                         sub.position().unwrap_or(isize::MAX),
-                        section(sub, format!("[[{here}]]"), preface),
+                        section(sub, format!("[[{here}]]"), preface, headed),
                     ));
-                    walk(sub, &here, out, preface);
+                    walk(sub, &here, out, preface, headed);
                 }
             }
             _ => {}
@@ -233,18 +266,26 @@ fn walk(t: &Table, path: &str, out: &mut Vec<(isize, Section)>, preface: &mut Ve
     }
 }
 
-fn section(t: &Table, header: String, preface: &mut Vec<String>) -> Section {
+/// `headed`: the file has no top-level setting, so its first header (document position 1, the
+/// root being 0) carries the file's opening comment.
+fn section(t: &Table, header: String, preface: &mut Vec<String>, headed: bool) -> Section {
     let mut above = t
         .decor()
         .prefix()
         .and_then(|p| p.as_str())
         .map(blocks)
         .unwrap_or_default();
-    // A table at the very top of a file with no top-level settings carries the file's preface.
-    if t.position() == Some(0) && preface.is_empty() && above.len() > 1 {
-        let last = above.pop().unwrap_or_default();
-        preface.append(&mut above);
-        above.push(last);
+    // A table at the very top of a file with no top-level settings carries the file's preface:
+    // every block but the last, and the last too when a blank line parts it from the header.
+    let prefix_text = t.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
+    if headed && t.position() == Some(1) && preface.is_empty() {
+        if detached(prefix_text) {
+            preface.append(&mut above);
+        } else if above.len() > 1 {
+            let last = above.pop().unwrap_or_default();
+            preface.append(&mut above);
+            above.push(last);
+        }
     }
     let mut rows = Vec::new();
     rows_of(t, "", &mut rows, &mut Vec::new());
@@ -311,5 +352,27 @@ headcount = [{ count = 2 }]
             ("[[teams]]", Some("psd"))
         );
         assert_eq!(t.rows[1].value, "[{ count = 2 }]");
+    }
+
+    /// A file's header comment followed by a blank line is the preface, not the comment of the
+    /// first setting (or table) after it: met-2023's preface once sat beside `name`.
+    #[test]
+    fn a_header_parted_by_a_blank_line_is_the_preface() {
+        let i = inputs("# A scenario.\n#\n# Its sources.\n\nname = \"x\"\n").unwrap();
+        assert_eq!(i.preface, ["A scenario.", "Its sources."]);
+        assert_eq!(i.sections[0].rows[0].comment, "");
+        // Two blocks, the last against the key: the last documents it.
+        let i = inputs("# Header.\n\n# The name.\nname = \"x\"\n").unwrap();
+        assert_eq!(i.preface, ["Header."]);
+        assert_eq!(i.sections[0].rows[0].comment, "The name.");
+        // The same for a file that starts with a table.
+        let i = inputs("# Header.\n\n[screening]\nrecords = 5\n").unwrap();
+        assert_eq!(i.preface, ["Header."]);
+        assert_eq!(i.sections[0].comment, "");
+        let i = inputs("# Header.\n\n# Screening.\n[screening]\nrecords = 5\n").unwrap();
+        assert_eq!(i.preface, ["Header."]);
+        assert_eq!(i.sections[0].comment, "Screening.");
+        assert!(!detached("") && !detached("\n\n") && detached("# a\n\n"));
+        assert!(!detached("# a\n") && !detached("\n# a\n"));
     }
 }

@@ -498,7 +498,9 @@ fn figure_row(label: &str, x: &Metric) -> Vec<String> {
             None => format!("{} ± {}", thousands(mean), one(se)),
         },
         (Some(mean), None) => thousands(mean),
-        _ => NOT_BY_HORIZON.into(),
+        // A mean over runs some of which end beyond the horizon is not known (not a date).
+        _ if x.censored > 0 => "not known (runs beyond the horizon)".into(),
+        _ => "not known".into(),
     };
     vec![
         label.to_string(),

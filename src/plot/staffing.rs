@@ -315,14 +315,25 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                     .and_then(|m| m.p50),
                 _ => None,
             };
-            let label = match busy {
-                Some(u) => format!(
-                    "{} lent by {}: busy {:.0} % of the time",
+            // The figure is the whole team's: said of the lent officers only when they are the
+            // whole team at the loan's start, else of the team by name.
+            let label = match (busy, lending.as_slice()) {
+                (Some(u), [t]) if value_at(&t.steps, from).0 == value_at(&t.steps, from).1 => {
+                    format!(
+                        "{} lent by {}: busy {:.0} % of the time",
+                        thousands(lent),
+                        lenders.join(", "),
+                        u * 100.0
+                    )
+                }
+                (Some(u), [t]) => format!(
+                    "{} lent by {}; {} busy {:.0} % over the loan",
                     thousands(lent),
                     lenders.join(", "),
+                    pretty(&t.team),
                     u * 100.0
                 ),
-                None => format!("{} lent by {}", thousands(lent), lenders.join(", ")),
+                _ => format!("{} lent by {}", thousands(lent), lenders.join(", ")),
             };
             chart
                 .draw_series(std::iter::once(Text::new(
@@ -330,7 +341,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                     (x_of(from) + 2.0, ymax * 0.97),
                     (FONT, 13)
                         .into_font()
-                        .color(&colour::ACCENT)
+                        .color(&colour::ACCENT_TEXT)
                         .pos(Pos::new(HPos::Left, VPos::Top)),
                 )))
                 .map_err(&e)?;

@@ -465,3 +465,48 @@ fn a_screening_that_starts_from_nothing_has_no_label_on_the_axis() {
         );
     }
 }
+
+/// The loan label gives the lending team's utilisation over the loan: of "the lent officers"
+/// only when they are the whole team, else of the team by name (screen-v1-stress: 10
+/// investigators and 30 lent to the same team), in a colour dark enough on the shading.
+#[test]
+fn the_loan_label_says_whose_utilisation_it_is() {
+    let text = include_str!("../../scenarios/verification/screen-v1-stress.toml");
+    let (_, charts) = run_and_draw(text, 4);
+    let staffing = text_of(&charts.iter().find(|f| f.0 == "staffing.svg").unwrap().1);
+    assert!(
+        regex_lite_like(
+            &staffing,
+            "30 lent by SOC/CT; investigators busy ",
+            " % over the loan"
+        ),
+        "{staffing}"
+    );
+    assert!(!staffing.contains("SOC/CT: busy"));
+    // met-2023 lends 90 officers to a team of their own.
+    let (_, charts) = run_and_draw(MET, 4);
+    let staffing = text_of(&charts.iter().find(|f| f.0 == "staffing.svg").unwrap().1);
+    assert!(
+        regex_lite_like(&staffing, "90 lent by SOC/CT: busy ", " % of the time"),
+        "{staffing}"
+    );
+    let svg = String::from_utf8(
+        charts
+            .iter()
+            .find(|f| f.0 == "staffing.svg")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(svg.contains("#963C00"), "the label's darker accent");
+}
+
+/// Whether `text` holds `head`, a whole number, then `tail`.
+fn regex_lite_like(text: &str, head: &str, tail: &str) -> bool {
+    text.match_indices(head).any(|(i, _)| {
+        let rest = &text[i + head.len()..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        digits > 0 && rest[digits..].starts_with(tail)
+    })
+}

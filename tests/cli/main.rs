@@ -1367,4 +1367,14 @@ fn the_terminal_summary_says_when_dates_are_beyond_the_horizon() {
         .success()
         .stdout(predicate::str::is_match(r"All cases closed after 2024-03-29 \(P50\).*; not finished by 2024-03-29 in [0-9.]+ ?% of runs\.").unwrap())
         .stdout(predicate::str::is_match(r"Open bau_allegation cases back to 0 or fewer for good after 2024-03-29 \(P50\); P10 after 2024-03-29, P90 after 2024-03-29; still above it at 2024-03-29 in 100(\.0)? ?% of runs\.").unwrap());
+    // In the report, a mean over runs beyond the horizon is not known, not a date.
+    let page = fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    let row = page
+        .split("<tr>")
+        .find(|r| r.contains("Open bau allegation cases back to 0"))
+        .unwrap();
+    assert!(
+        row.ends_with("<td>not known (runs beyond the horizon)</td></tr>\n"),
+        "{row}"
+    );
 }
