@@ -238,3 +238,75 @@ fn bad_shard_options_are_refused() {
         assert!(!out.exists(), "{spec}: nothing written");
     }
 }
+
+/// Rewrites `key` of `meta` in a shard's shard.json to `value` and seals it again, as a shard
+/// made by another vetsim would be.
+fn forge_meta(dir: &Path, key: &str, value: &str) {
+    use vetsim::report::manifest;
+    let path = dir.join("shard.json");
+    let bytes = fs::read(&path).unwrap();
+    let files = manifest::unseal(&bytes).unwrap();
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&manifest::unsealed(&bytes).unwrap()).unwrap();
+    json["meta"][key] = serde_json::Value::String(value.into());
+    let mut body = serde_json::to_vec_pretty(&json).unwrap();
+    body.push(b'\n');
+    fs::write(&path, manifest::seal(&body, &files)).unwrap();
+}
+
+/// Shards that agree with each other but were made by another version of vetsim, or on another
+/// platform, are refused: the merge would not be the run this binary makes.
+#[test]
+fn shards_of_another_version_or_platform_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let s = shards(dir.path(), &scenario, "4", "7", 2, &[]);
+    let refs: Vec<&Path> = s.iter().map(PathBuf::as_path).collect();
+    for d in &s {
+        forge_meta(d, "version", "0.0.1");
+    }
+    merge_refused(
+        &refs,
+        &["run by vetsim 0.0.1", "merge with the version that ran"],
+    );
+    forge_meta(&s[1], "version", env!("CARGO_PKG_VERSION"));
+    merge_refused(&refs, &["not a shard of the same run", "vetsim version is"]);
+    for d in &s {
+        forge_meta(d, "version", env!("CARGO_PKG_VERSION"));
+        forge_meta(d, "platform", "aarch64-macos");
+    }
+    merge_refused(
+        &refs,
+        &["run on aarch64-macos", "merge where the shards ran"],
+    );
+}
+
+/// A shard whose data were changed and sealed again (as another build's numbers would be) is
+/// caught by the rerun of its first replication.
+#[test]
+fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
+    use vetsim::report::manifest;
+    use vetsim::shard::codec;
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let s = shards(dir.path(), &scenario, "4", "7", 2, &[]);
+    let bin = s[1].join("shard.bin");
+    let mut data = codec::decode(&fs::read(&bin).unwrap()).unwrap();
+    data.run.records[0].peak_time = f64::from_bits(data.run.records[0].peak_time.to_bits() + 1);
+    let mut bytes = Vec::new();
+    codec::encode(&data, &mut bytes).unwrap();
+    fs::write(&bin, &bytes).unwrap();
+    let json = s[1].join("shard.json");
+    let sealed = fs::read(&json).unwrap();
+    let mut files = manifest::unseal(&sealed).unwrap();
+    files.insert("shard.bin".into(), manifest::sha256_hex(&bytes));
+    fs::write(
+        &json,
+        manifest::seal(&manifest::unsealed(&sealed).unwrap(), &files),
+    )
+    .unwrap();
+    merge_refused(
+        &[&s[0], &s[1]],
+        &["s2: replication 2, run again here, differs"],
+    );
+}
