@@ -1,7 +1,7 @@
 //! Glue between the command line and the library: load → engine → summary → files → terminal text.
 //! Owns the mapping from failures to exit codes (2 bad input or usage, 1 a run that failed).
 
-use crate::cli::{Command, CompareArgs, RunArgs, SensitivityArgs, SolveArgs};
+use crate::cli::{Command, CompareArgs, MergeArgs, RunArgs, SensitivityArgs, SolveArgs};
 use crate::compare::{self, VaryError};
 use crate::engine::{self, Progress};
 use crate::report;
@@ -15,6 +15,9 @@ pub enum AppError {
     /// Bad input: exit code 2.
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
+    /// A bad `--shard`, or shard directories that are not the shards of one run: exit code 2.
+    #[error(transparent)]
+    Shard(#[from] crate::shard::ShardError),
     /// A bad `--vary`, `--param` or `[experiment]`: exit code 2.
     #[error(transparent)]
     Vary(#[from] VaryError),
@@ -59,6 +62,7 @@ impl AppError {
             | AppError::Invalid(_)
             | AppError::Vary(_)
             | AppError::Usage(_)
+            | AppError::Shard(_)
             | AppError::Output(_) => 2,
             AppError::Plot(crate::plot::PlotError::Read { .. })
             | AppError::Plot(crate::plot::PlotError::Parse { .. })
@@ -151,6 +155,7 @@ pub fn run(command: Command) -> Result<(), AppError> {
         Command::Compare(args) => run_compare(args),
         Command::Solve(args) => run_solve(args),
         Command::Sensitivity(args) => run_sensitivity(args),
+        Command::Merge(args) => merge(args),
     }
 }
 
@@ -177,6 +182,12 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
         .filter(|m| dir.join(m).is_file())
         .collect();
         match mains.as_slice() {
+            [] if dir.join(crate::shard::SHARD_JSON).is_file() => {
+                return Err(AppError::Usage(format!(
+                    "{}: holds one shard of a run (shard.json), which has no charts: merge the shards with `vetsim merge` and plot the merged results",
+                    shown_dir(dir)
+                )));
+            }
             [] => {
                 return Err(AppError::Usage(format!(
                     "{}: holds no summary.json, comparison.json or sensitivity.json: not the results of a run, a comparison or a sensitivity analysis (or a replacement of them in a mounted volume that was interrupted: run again)",
@@ -794,6 +805,11 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
             "--precision {d}: give a positive number of working days"
         )));
     }
+    if let (Some(shard), Some(_)) = (args.shard, args.precision) {
+        return Err(AppError::Usage(format!(
+            "--shard {shard} with --precision: a shard runs a fixed block of -n replications, while --precision decides how many to run as it goes; give -n without --precision"
+        )));
+    }
     // With --precision, -n is the most to run.
     let replications = match args.precision {
         Some(_) => args
@@ -804,6 +820,9 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     };
     scenario.check_replications(replications, &text)?;
     let seed = args.common.seed.unwrap_or(scenario.seed);
+    if let Some(shard) = args.shard {
+        return run_shard(&args, shard, &scenario, text, replications, seed);
+    }
     let out_dir = args
         .out
         .clone()
@@ -839,47 +858,98 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         })?;
     bar.finish_and_clear();
 
-    // In the run's pool (daily.csv's days are made in parallel), so `--threads` holds.
-    // With --split: the twins of every replication (none needed when nothing is uncertain).
-    let (twins, central) = if args.split && !scenario.epistemic_inputs().is_empty() {
-        let bar = progress_bar(
-            result.replications,
-            args.quiet,
-            &format!("{} (twins)", scenario.name),
-        );
-        let progress = Bar(bar.clone());
-        let twins = pool
-            .install(|| engine::run_twins(&scenario, result.replications, seed, &progress))
-            .map_err(|source| AppError::Run {
-                file: scenario.file.clone(),
-                source,
-            })?;
-        bar.finish_and_clear();
-        // And every replication again with the assumptions at their medians.
-        let bar = progress_bar(
-            result.replications,
-            args.quiet,
-            &format!("{} (assumptions fixed)", scenario.name),
-        );
-        let progress = Bar(bar.clone());
-        let central = pool
-            .install(|| engine::run_central(&scenario, result.replications, seed, &progress))
-            .map_err(|source| AppError::Run {
-                file: scenario.file.clone(),
-                source,
-            })?;
-        bar.finish_and_clear();
-        (twins, central)
-    } else {
-        (Vec::new(), Vec::new())
+    let (twins, central) = split_runs(&scenario, 0..result.replications, seed, &args, &pool)?;
+    write_run(
+        &scenario,
+        text,
+        &result,
+        Split {
+            on: args.split,
+            twins: &twins,
+            central: &central,
+        },
+        &out_dir,
+        &pool,
+        args.quiet,
+    )
+}
+
+/// With `--split`: the twins of the replications `range` and the same replications with every
+/// assumption at its median (none needed when nothing is uncertain, nor without --split).
+fn split_runs(
+    scenario: &Scenario,
+    range: std::ops::Range<u64>,
+    seed: u64,
+    args: &RunArgs,
+    pool: &rayon::ThreadPool,
+) -> Result<(Vec<crate::model::RepRecord>, Vec<crate::model::RepRecord>), AppError> {
+    if !args.split || scenario.epistemic_inputs().is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let count = range.end - range.start;
+    let failed = |source| AppError::Run {
+        file: scenario.file.clone(),
+        source,
     };
+    let bar = progress_bar(count, args.quiet, &format!("{} (twins)", scenario.name));
+    let progress = Offset(Bar(bar.clone()), range.start);
+    let twins = pool
+        .install(|| engine::run_twins_range(scenario, range.clone(), seed, &progress))
+        .map_err(failed)?;
+    bar.finish_and_clear();
+    // And every replication again with the assumptions at their medians.
+    let bar = progress_bar(
+        count,
+        args.quiet,
+        &format!("{} (assumptions fixed)", scenario.name),
+    );
+    let progress = Offset(Bar(bar.clone()), range.start);
+    let central = pool
+        .install(|| engine::run_central_range(scenario, range, seed, &progress))
+        .map_err(failed)?;
+    bar.finish_and_clear();
+    Ok((twins, central))
+}
+
+/// Progress of a block that starts at replication `.1`, shown from 0.
+struct Offset(Bar, u64);
+
+impl Progress for Offset {
+    fn advanced(&self, done: u64, total: u64) {
+        self.0
+            .advanced(done - self.1.min(done), total - self.1.min(total));
+    }
+    fn note(&self, what: &str) {
+        self.0.note(what);
+    }
+}
+
+/// Whether the run is summarised with `--split`, and its twins and fixed-assumption runs.
+struct Split<'a> {
+    on: bool,
+    twins: &'a [crate::model::RepRecord],
+    central: &'a [crate::model::RepRecord],
+}
+
+/// Summarises a finished run and writes its results directory: what `run` writes, and what
+/// `merge` writes from shards (the same code, so the same bytes).
+fn write_run(
+    scenario: &Scenario,
+    text: String,
+    result: &engine::RunResult,
+    split: Split<'_>,
+    out_dir: &std::path::Path,
+    pool: &rayon::ThreadPool,
+    quiet: bool,
+) -> Result<(), AppError> {
+    // In the run's pool (daily.csv's days are made in parallel), so `--threads` holds.
     let (summary, mut files) = pool.install(|| {
-        let summary = if args.split {
-            report::summarise_split(&scenario, &result, &twins, &central)
+        let summary = if split.on {
+            report::summarise_split(scenario, result, split.twins, split.central)
         } else {
-            report::summarise(&scenario, &result)
+            report::summarise(scenario, result)
         };
-        let files = report::run_files(&scenario, &result, &summary);
+        let files = report::run_files(scenario, result, &summary);
         (summary, files)
     });
     // Charts are drawn from the serialised summaries, exactly as `vetsim plot` reads them back, so
@@ -892,7 +962,7 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
             .unwrap_or_default()
     };
     let data =
-        crate::plot::RunData::from_bytes(&out_dir, bytes("summary.json"), bytes("daily.csv"))?;
+        crate::plot::RunData::from_bytes(out_dir, bytes("summary.json"), bytes("daily.csv"))?;
     let charts = crate::plot::run_charts(&data)?;
     let page = crate::page::run_page(&data.summary, &charts, text.as_bytes())?;
     files.extend(drawings(&charts, page));
@@ -902,19 +972,161 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     // In the run's pool: replications.csv is formatted in parallel, with the threads asked for.
     pool.install(|| {
         report::write_results(
-            &out_dir,
+            out_dir,
             Some(report::Main {
                 name: "summary.json",
                 json: main,
             }),
             &files,
-            &[report::replications_file(&scenario, &result)],
+            &[report::replications_file(scenario, result)],
         )
     })?;
-    if !args.quiet {
+    if !quiet {
         let mut text = report::text::render(&summary);
         text.push_str(&format!("Results in {}/\n", out_dir.display()));
         print(&text)?;
     }
     Ok(())
+}
+
+/// `run --shard K/M`: runs the shard's block of replications and writes its shard directory.
+fn run_shard(
+    args: &RunArgs,
+    shard: crate::shard::ShardSpec,
+    scenario: &Scenario,
+    text: String,
+    replications: u64,
+    seed: u64,
+) -> Result<(), AppError> {
+    use crate::shard::{self, ShardFile, ShardMeta, ShardPart};
+    if shard.count > replications {
+        return Err(AppError::Usage(format!(
+            "--shard {shard}: {} shards of {replications} replications (-n) would leave some with none; give at most {replications} shards, or more replications",
+            shard.count
+        )));
+    }
+    let range = shard::block(shard.index, shard.count, replications);
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!(
+            "{}-shard-{}-of-{}",
+            scenario.name, shard.index, shard.count
+        ))
+    });
+    report::check_target(&out_dir).map_err(AppError::Output)?;
+    let count = range.end - range.start;
+    let bar = progress_bar(
+        count,
+        args.quiet,
+        &format!("{} (shard {shard})", scenario.name),
+    );
+    let progress = Offset(Bar(bar.clone()), range.start);
+    let pool = thread_pool(args.common.threads)?;
+    let run = pool
+        .install(|| engine::run_range(scenario, range.clone(), seed, &progress))
+        .map_err(|source| AppError::Run {
+            file: scenario.file.clone(),
+            source,
+        })?;
+    bar.finish_and_clear();
+    let (twins, central) = split_runs(scenario, range.clone(), seed, args, &pool)?;
+    let file = ShardFile {
+        shard_format: shard::SHARD_FORMAT,
+        meta: ShardMeta {
+            tool: report::summary::Tool::this(),
+            scenario: scenario.name.clone(),
+            scenario_file: crate::scenario::output_name(&scenario.file),
+            scenario_hash: scenario.hash.clone(),
+            seed,
+            replications,
+            split: args.split,
+        },
+        shard: ShardPart {
+            index: shard.index,
+            count: shard.count,
+            first_replication: range.start,
+            end_replication: range.end,
+        },
+    };
+    let data = shard::codec::ShardData {
+        run,
+        first: range.start,
+        twins,
+        central,
+    };
+    report::write_results(
+        &out_dir,
+        Some(report::Main {
+            name: shard::SHARD_JSON,
+            json: file.to_json(),
+        }),
+        &[(report::manifest::SCENARIO_COPY.into(), text.into_bytes())],
+        &[report::Streamed {
+            name: shard::SHARD_BIN.into(),
+            write: Box::new(|w| shard::codec::encode(&data, w)),
+        }],
+    )?;
+    if !args.quiet {
+        print(&format!(
+            "Shard {shard} of {} (replications {} to {} of {replications}, seed {seed}) in {}/\nMerge all {} shards with `vetsim merge DIR... -o OUT` when they are done\n",
+            scenario.name,
+            range.start,
+            range.end - 1,
+            out_dir.display(),
+            shard.count
+        ))?;
+    }
+    Ok(())
+}
+
+/// `vetsim merge`: checks that the shard directories are the shards of one run, each once, and
+/// writes that run's results exactly as `run` would have.
+fn merge(args: MergeArgs) -> Result<(), AppError> {
+    use crate::shard;
+    let mut shards = Vec::with_capacity(args.shards.len());
+    for dir in &args.shards {
+        shards.push(shard::read_shard(dir)?);
+    }
+    let shards = shard::check_set(shards)?;
+    let first = &shards[0];
+    let meta = first.file.meta.clone();
+    let text = String::from_utf8(first.scenario.clone()).map_err(|_| {
+        AppError::Usage(format!(
+            "{}: the scenario copy is not UTF-8 text",
+            first.dir.join(report::manifest::SCENARIO_COPY).display()
+        ))
+    })?;
+    let scenario = Scenario::from_toml_str(&text, &meta.scenario_file)?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    // The results must not replace a shard being read.
+    let target = std::fs::canonicalize(&out_dir).ok();
+    if let Some(s) = shards
+        .iter()
+        .find(|s| target.is_some() && std::fs::canonicalize(&s.dir).ok() == target)
+    {
+        return Err(AppError::Usage(format!(
+            "-o {}: is the shard directory {} itself; give a new directory for the merged results",
+            out_dir.display(),
+            s.dir.display()
+        )));
+    }
+    report::check_target(&out_dir).map_err(AppError::Output)?;
+    let pool = thread_pool(args.threads)?;
+    pool.install(|| shard::check_against(&scenario, &shards))?;
+    let (result, twins, central) = shard::assemble(shards);
+    write_run(
+        &scenario,
+        text,
+        &result,
+        Split {
+            on: meta.split,
+            twins: &twins,
+            central: &central,
+        },
+        &out_dir,
+        &pool,
+        args.quiet,
+    )
 }

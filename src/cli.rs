@@ -40,10 +40,20 @@ const RUN_HELP: &str = "Examples:
   vetsim run my-force.toml -n 10000 -o results/my-force
   vetsim run my-force.toml --precision 5       until the P90 finish is known to within 5 working days
   vetsim run my-force.toml --split             how much of the spread comes from the assumptions
+  vetsim run my-force.toml -n 10000 --shard 2/8 -o shards/2    one block of a run (vetsim merge)
   make-scenario | vetsim run -                 a scenario from standard input
 
 Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
 (solve: no value in range meets the target; plot --check: a chart or report differs from its redraw).";
+
+/// Examples and exit codes, under `vetsim merge --help`.
+const MERGE_HELP: &str = "Examples:
+  for k in 1 2 3; do vetsim run my-force.toml -n 10000 --shard $k/3 -o shards/$k; done
+  vetsim merge shards/1 shards/2 shards/3 -o results/my-force
+On a Slurm cluster: deploy/slurm/ in vetsim's repository (an array job and a merge job).
+
+Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
+(solve: no value in range meets the target; plot --check: a chart differs from its redraw).";
 
 /// Examples and exit codes, under `vetsim sensitivity --help`.
 const SENSITIVITY_HELP: &str = "Examples:
@@ -65,6 +75,14 @@ pub enum Command {
     /// Compare variants of a scenario (e.g. diversion levels) under common random numbers.
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
+    /// Merge the shard directories of a run (`vetsim run --shard K/M`) into its results: the
+    /// files `vetsim run` without --shard writes, byte for byte.
+    ///
+    /// The shards must be the M shards of one run, each once: the same scenario bytes, seed, -n,
+    /// options, vetsim version and platform (a missing, repeated or foreign shard is refused,
+    /// exit 2, naming it).
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
     /// Rank the scenario's assumptions by how far each moves the date the last case closes.
     ///
     /// Each assumption is pinned at its P10 and at its P90 with every other at its median, over
@@ -158,6 +176,30 @@ pub struct RunArgs {
     /// chance: runs a twin of every replication (twice the time).
     #[arg(long)]
     pub split: bool,
+    /// Run only shard K of M: a contiguous block of the -n replications (the first N mod M
+    /// blocks one longer), written as a shard directory (default:
+    /// output/<scenario name>-shard-K-of-M) for `vetsim merge`. K counts from 1 (in a Slurm
+    /// array job, --array=1-M and $SLURM_ARRAY_TASK_ID/M). Not with --precision.
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<crate::shard::ShardSpec>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shard directories of one run (`vetsim run ... --shard K/M -o DIR`), all M of them,
+    /// in any order.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Directory for the results (default: output/<scenario name>). Replaced as a whole, so it
+    /// must be new, empty or earlier vetsim results with nothing else in it.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// No summary on the terminal.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -29,4 +29,5 @@ pub mod quote;
 pub mod report;
 pub mod scenario;
 pub mod sensitivity;
+pub mod shard;
 pub mod stats;

@@ -469,7 +469,18 @@ pub fn run_twins(
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<Vec<RepRecord>, RunError> {
-    run_records(s, replications, seed, RepKeys::twin, progress)
+    run_twins_range(s, 0..replications, seed, progress)
+}
+
+/// The twins of replications `range` (a shard's block; see [`run_twins`]): the same records,
+/// bit for bit, as in a run of twins over any range that includes them.
+pub fn run_twins_range(
+    s: &Scenario,
+    range: std::ops::Range<u64>,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Vec<RepRecord>, RunError> {
+    run_records(s, range, seed, RepKeys::twin, progress)
 }
 
 /// Replications `0..replications` with their own chance and every assumption at its median
@@ -481,44 +492,56 @@ pub fn run_central(
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<Vec<RepRecord>, RunError> {
+    run_central_range(s, 0..replications, seed, progress)
+}
+
+/// Replications `range` with every assumption at its median (a shard's block; see
+/// [`run_central`]).
+pub fn run_central_range(
+    s: &Scenario,
+    range: std::ops::Range<u64>,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Vec<RepRecord>, RunError> {
     run_records(
         s,
-        replications,
+        range,
         seed,
         |seed, rep| RepKeys::of(seed, rep).pinned(Pin::Central),
         progress,
     )
 }
 
-/// Replications `0..replications` run with the keys `keys(seed, rep)` gives, records only
-/// (nothing pooled), in replication order, on the current rayon pool: the same records whatever
-/// the number of threads.
+/// Replications `range` run with the keys `keys(seed, rep)` gives, records only (nothing
+/// pooled), in replication order, on the current rayon pool: the same records whatever the
+/// number of threads, and whatever range they are run in.
 pub fn run_records(
     s: &Scenario,
-    replications: u64,
+    range: std::ops::Range<u64>,
     seed: u64,
     keys: impl Fn(u64, u64) -> RepKeys + Sync,
     progress: &dyn Progress,
 ) -> Result<Vec<RepRecord>, RunError> {
+    let (first, replications) = (range.start, range.end.max(range.start));
     let mut s = s.clone();
     s.seed = seed;
     let s = &s;
     let prep = Prepared::new(s);
     let done = AtomicU64::new(0);
-    let blocks: Vec<Result<Vec<RepRecord>, SimError>> = (0..replications.div_ceil(BLOCK))
+    let blocks: Vec<Result<Vec<RepRecord>, SimError>> = (0..(replications - first).div_ceil(BLOCK))
         .into_par_iter()
         .map_init(Workspace::default, |ws, b| {
-            let lo = b * BLOCK;
+            let lo = first + b * BLOCK;
             let hi = (lo + BLOCK).min(replications);
             let out = (lo..hi)
                 .map(|rep| run_replication_keyed(s, &prep, rep, keys(seed, rep), ws, &mut NoProbe))
                 .collect();
             let now = done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo);
-            progress.advanced(now, replications);
+            progress.advanced(first + now, replications);
             out
         })
         .collect();
-    let mut records = Vec::with_capacity(replications as usize);
+    let mut records = Vec::with_capacity((replications - first) as usize);
     for b in blocks {
         records.extend(b?);
     }

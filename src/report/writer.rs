@@ -48,19 +48,20 @@ pub enum WriteError {
     Symlink { path: PathBuf },
 }
 
-/// Files that mark a directory as results vetsim wrote (`run`, `compare`, `solve`): only such a
-/// directory, or an empty one, is replaced.
-const MARKERS: [&str; 4] = [
+/// Files that mark a directory as results vetsim wrote (`run`, `compare`, `solve`, a shard of
+/// `run --shard`): only such a directory, or an empty one, is replaced.
+const MARKERS: [&str; 5] = [
     "summary.json",
     "comparison.json",
     "sensitivity.json",
     "solution.json",
+    "shard.json",
 ];
 
 /// Every name `run`, `compare` and `solve` write into a results directory (a test keeps it
 /// complete). A results directory holding anything else is not replaced: replacing it would
 /// delete that too (a scenario kept beside its results and edited, someone's notes).
-pub const WRITTEN: [&str; 20] = [
+pub const WRITTEN: [&str; 22] = [
     "scenario.toml",
     "summary.json",
     "summary.csv",
@@ -81,6 +82,8 @@ pub const WRITTEN: [&str; 20] = [
     "sensitivity.csv",
     "sensitivity.svg",
     "report.html",
+    "shard.json",
+    "shard.bin",
 ];
 
 /// Files a file manager writes into a folder someone looked at: replaced with the results
@@ -901,6 +904,7 @@ mod tests {
                 "mine",
                 "results-comparison.json",
                 "results-sensitivity.json",
+                "results-shard.json",
                 "results-solution.json",
                 "results-summary.json"
             ]

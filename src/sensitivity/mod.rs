@@ -288,7 +288,7 @@ pub fn analyse(
         if is_routing(&s.assumptions.list[a]) {
             let kept = engine::run_records(
                 s,
-                replications,
+                0..replications,
                 seed,
                 |seed, rep| RepKeys::keep(seed, rep, a),
                 &stage(),
@@ -316,7 +316,7 @@ pub fn analyse(
         let pinned = |u: f64, st: &Stage| {
             engine::run_records(
                 s,
-                replications,
+                0..replications,
                 seed,
                 |seed, rep| RepKeys::of(seed, rep).pinned(Pin::One { assumption: a, u }),
                 st,

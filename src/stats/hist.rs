@@ -39,6 +39,26 @@ impl CountHist {
         }
     }
 
+    /// The stored form, for shard files: the smallest value counted (0 when empty) and the counts
+    /// of it and of every value above it up to the largest counted.
+    pub fn parts(&self) -> (u32, &[u64]) {
+        (self.base, &self.counts)
+    }
+
+    /// A histogram from its stored form ([`CountHist::parts`]); `None` unless the form is the
+    /// canonical one (empty with base 0, or first and last counts non-zero, and the largest value
+    /// a `u32`), so that `==` still compares multisets.
+    pub fn from_parts(base: u32, counts: Vec<u64>) -> Option<CountHist> {
+        let canonical = match (counts.first(), counts.last()) {
+            (None, _) => base == 0,
+            (Some(&a), Some(&b)) => {
+                a > 0 && b > 0 && u64::from(base) + counts.len() as u64 - 1 <= u64::from(u32::MAX)
+            }
+            _ => false,
+        };
+        canonical.then_some(CountHist { base, counts })
+    }
+
     /// Records `n` occurrences of `value` (nothing when `n == 0`).
     pub fn add_n(&mut self, value: u32, n: u64) {
         if n == 0 {
@@ -284,6 +304,16 @@ impl LogHist {
     #[inline]
     pub fn add_zeros(&mut self, n: u64) {
         self.counts[0] += n;
+    }
+
+    /// The counts of every bucket (the zero bucket first), for shard files.
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
+    }
+
+    /// A histogram from the counts of its [`LogHist::BUCKETS`] buckets; `None` for another number.
+    pub fn from_counts(counts: Vec<u64>) -> Option<LogHist> {
+        (counts.len() == Self::BUCKETS).then_some(LogHist { counts })
     }
 
     /// Adds every count of `other` to `self` (element-wise; exact, commutative, associative).

@@ -329,6 +329,7 @@ fn help_states_the_exit_codes() {
         vec!["--help"],
         vec!["run", "--help"],
         vec!["plot", "--help"],
+        vec!["merge", "--help"],
     ] {
         vetsim()
             .args(&args)

@@ -4,6 +4,7 @@ mod corpus;
 mod hardening;
 mod interrupt;
 mod report;
+mod shard;
 mod tidy;
 
 use assert_cmd::Command;
@@ -287,9 +288,10 @@ fn a_failed_run_leaves_previous_results_intact() {
 
 /// The four commands that write a results directory (`-o` and a scenario follow), each on
 /// screen-v1 with five replications.
-fn writing_commands() -> [Vec<&'static str>; 4] {
+fn writing_commands() -> [Vec<&'static str>; 5] {
     [
         vec!["run", "-n", "5", "-q"],
+        vec!["run", "-n", "5", "-q", "--shard", "2/2"],
         vec!["sensitivity", "-n", "5", "-q"],
         vec![
             "compare",

@@ -1,0 +1,582 @@
+//! Shards: the replications of one run split into contiguous blocks that run as separate
+//! processes (`vetsim run --shard K/M`, one task of a Slurm array job each), and the check and
+//! merge that put them back together into exactly the run of them all (`vetsim merge`).
+//!
+//! Why the merge is exact: replication r draws from streams keyed by (seed, r) only, whatever
+//! range it runs in; the statistics pooled across replications are integer histograms and
+//! integer sums, whose merge does not depend on grouping; per-replication records are
+//! concatenated in replication order before anything adds floats. So the shards' data, put
+//! together in block order, are the very [`RunResult`] (and twins) a single run makes, and the
+//! results are written from it by the same code.
+//!
+//! This module owns the block arithmetic, the shard directory's format (`shard.json`, sealed with
+//! the manifest of its files; `shard.bin`, see [`codec`]) and the checks that shards belong
+//! together. It reads shard directories but writes nothing (the app writes through
+//! [`crate::report::write_results`]); it never prints. The format: `docs/outputs.md`, "Shard
+//! directories".
+
+pub mod codec;
+
+use crate::engine::RunResult;
+use crate::model::RepRecord;
+use crate::report::summary::Tool;
+use crate::scenario::Scenario;
+use codec::ShardData;
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Version of the shard directory's format (`shard.json` and `shard.bin` together), in every
+/// `shard.json` as `shard_format`.
+pub const SHARD_FORMAT: u32 = 1;
+
+/// The main file of a shard directory.
+pub const SHARD_JSON: &str = "shard.json";
+
+/// The replications of a shard directory ([`codec`]).
+pub const SHARD_BIN: &str = "shard.bin";
+
+/// `--shard K/M`: shard `index` (1 to `count`) of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardSpec {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for ShardSpec {
+    type Err = ShardError;
+
+    fn from_str(given: &str) -> Result<ShardSpec, ShardError> {
+        let bad = |message: &str| ShardError::Spec {
+            given: given.to_string(),
+            message: message.to_string(),
+        };
+        let Some((k, m)) = given.split_once('/') else {
+            return Err(bad(
+                "give K/M, shard K of M (K from 1 to M), e.g. 2/8; in a Slurm array job, $SLURM_ARRAY_TASK_ID/M",
+            ));
+        };
+        let number = |s: &str, what: &str| -> Result<u64, ShardError> {
+            s.trim().parse::<u64>().map_err(|_| {
+                bad(&format!(
+                    "{what} {s:?} is not a whole number: give K/M, e.g. 2/8"
+                ))
+            })
+        };
+        let (index, count) = (number(k, "K")?, number(m, "M")?);
+        if count == 0 {
+            return Err(bad("M, the number of shards, must be at least 1"));
+        }
+        if index == 0 || index > count {
+            return Err(bad(&format!(
+                "K must be from 1 to {count} (shards count from 1; a scheduler that counts from 0 passes its index + 1)"
+            )));
+        }
+        Ok(ShardSpec { index, count })
+    }
+}
+
+impl std::fmt::Display for ShardSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The replications of shard `index` (1 to `count`) of a run of `n`: contiguous blocks of `0..n`
+/// in order, the first `n mod count` of them one replication longer than the rest. Replication r
+/// is in the same shard for every `index`, and the blocks of `1..=count` partition `0..n`.
+///
+/// # Panics
+/// If `index` is not from 1 to `count` (a [`ShardSpec`] always is).
+pub fn block(index: u64, count: u64, n: u64) -> Range<u64> {
+    assert!(
+        (1..=count).contains(&index),
+        "shard {index} of {count}: shards count from 1"
+    );
+    let k = index - 1;
+    let (size, longer) = (n / count, n % count);
+    let start = k * size + k.min(longer);
+    let len = size + u64::from(k < longer);
+    start..start + len
+}
+
+/// `shard.json`: what the shard is and what it was run with (sealed with the manifest of the
+/// directory's other files, like every vetsim main file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardFile {
+    /// [`SHARD_FORMAT`].
+    pub shard_format: u32,
+    pub meta: ShardMeta,
+    pub shard: ShardPart,
+}
+
+/// What every shard of a run must share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardMeta {
+    /// Tool, version, results format, platform and what is promised on it, as in summary.json.
+    #[serde(flatten)]
+    pub tool: Tool,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario's file name, as `summary.json` gives it (`meta.scenario_file`).
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file's bytes (the copy, `scenario.toml`, has them).
+    pub scenario_hash: String,
+    pub seed: u64,
+    /// N, the replications of the whole run.
+    pub replications: u64,
+    /// Every option of `run` that changes its outputs: `--split`.
+    pub split: bool,
+}
+
+/// Which part of the run this shard is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardPart {
+    /// K, from 1.
+    pub index: u64,
+    /// M.
+    pub count: u64,
+    /// The block, `first_replication..end_replication` (the end excluded).
+    pub first_replication: u64,
+    pub end_replication: u64,
+}
+
+impl ShardFile {
+    /// `shard.json`'s bytes before sealing: pretty-printed, newline-terminated.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).expect("shard.json serialises");
+        out.push(b'\n');
+        out
+    }
+}
+
+/// Why `--shard` or a set of shard directories is refused (all bad input: exit code 2). Every
+/// variant about a directory names it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ShardError {
+    /// A bad `--shard` value (clap names the option and the value given).
+    #[error("{message}")]
+    Spec { given: String, message: String },
+    /// A shard directory could not be read, or a file in it is not the one its manifest names.
+    #[error(transparent)]
+    Read(#[from] crate::plot::PlotError),
+    #[error("{dir}: {message}")]
+    NotShard { dir: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Format { path: PathBuf, message: String },
+    #[error(
+        "{dir}: not a shard of the same run as the others: its {field} is {value}, theirs {expected} ({others})"
+    )]
+    Foreign {
+        dir: PathBuf,
+        field: &'static str,
+        value: String,
+        expected: String,
+        others: String,
+    },
+    #[error("{second}: shard {index}/{count} again (it is {first} too): give each shard once")]
+    Duplicate {
+        index: u64,
+        count: u64,
+        first: PathBuf,
+        second: PathBuf,
+    },
+    #[error(
+        "shard {index}/{count} (replications {} to {}) is missing: {given}; run it with `vetsim run SCENARIO -n {n} --seed {seed}{} --shard {index}/{count}` and merge again",
+        range.start, range.end.saturating_sub(1), if *split { " --split" } else { "" }
+    )]
+    Missing {
+        index: u64,
+        count: u64,
+        range: Range<u64>,
+        n: u64,
+        seed: u64,
+        split: bool,
+        given: String,
+    },
+    /// The shards were made by another version of vetsim or on another platform than this one.
+    #[error("{dirs}: {message}")]
+    Incompatible { dirs: String, message: String },
+    /// A shard whose data do not agree with its own `shard.json` or with its scenario.
+    #[error("{dir}: {message}")]
+    Inconsistent { dir: PathBuf, message: String },
+}
+
+/// A shard directory, read and checked on its own.
+#[derive(Debug)]
+pub struct Shard {
+    pub dir: PathBuf,
+    pub file: ShardFile,
+    /// The scenario copy's bytes.
+    pub scenario: Vec<u8>,
+    pub data: ShardData,
+}
+
+/// Reads shard directory `dir`: `shard.json` against its seal, the scenario copy and
+/// `shard.bin` against its manifest, then decodes them and checks that the data are the block
+/// `shard.json` says.
+pub fn read_shard(dir: &Path) -> Result<Shard, ShardError> {
+    let not_shard = |message: String| ShardError::NotShard {
+        dir: dir.to_path_buf(),
+        message,
+    };
+    if !dir.is_dir() {
+        return Err(not_shard(if dir.exists() {
+            "is not a directory: give the directories that `vetsim run --shard K/M -o DIR` wrote"
+                .into()
+        } else {
+            "no such directory".into()
+        }));
+    }
+    if !dir.join(SHARD_JSON).is_file() {
+        let results = ["summary.json", "comparison.json", "sensitivity.json"]
+            .into_iter()
+            .find(|m| dir.join(m).is_file());
+        return Err(not_shard(match results {
+            Some(m) => format!(
+                "holds {m}, the results of a whole run, not a shard: give the directories that `vetsim run --shard K/M -o DIR` wrote"
+            ),
+            None => format!(
+                "holds no {SHARD_JSON}: not a shard directory (`vetsim run --shard K/M -o DIR` writes one)"
+            ),
+        }));
+    }
+    let sealed = crate::plot::read_sealed(
+        dir,
+        SHARD_JSON,
+        &[crate::report::manifest::SCENARIO_COPY, SHARD_BIN],
+    )?;
+    let json_path = dir.join(SHARD_JSON);
+    let format = |message: String| ShardError::Format {
+        path: json_path.clone(),
+        message,
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&sealed.main).map_err(|e| format(e.to_string()))?;
+    match value.get("shard_format").and_then(|v| v.as_u64()) {
+        Some(v) if v == u64::from(SHARD_FORMAT) => {}
+        Some(v) => {
+            return Err(format(format!(
+                "shard_format {v}, but this vetsim ({}) reads shard_format {SHARD_FORMAT}: merge with the vetsim version that ran the shards",
+                env!("CARGO_PKG_VERSION")
+            )));
+        }
+        None => return Err(format("no shard_format: not a vetsim shard.json".into())),
+    }
+    let file: ShardFile = serde_json::from_value(value).map_err(|e| format(e.to_string()))?;
+    let [scenario, bin] = <[Vec<u8>; 2]>::try_from(sealed.kept).expect("two files kept");
+    let data = codec::decode(&bin).map_err(|e| ShardError::Format {
+        path: dir.join(SHARD_BIN),
+        message: e.to_string(),
+    })?;
+    let inconsistent = |message: String| ShardError::Inconsistent {
+        dir: dir.to_path_buf(),
+        message,
+    };
+    let part = file.shard;
+    let n = file.meta.replications;
+    if part.count == 0 || part.index == 0 || part.index > part.count || part.count > n {
+        return Err(format(format!(
+            "shard {}/{} of {n} replications: not a shard vetsim writes",
+            part.index, part.count
+        )));
+    }
+    let want = block(part.index, part.count, n);
+    if (part.first_replication..part.end_replication) != want {
+        return Err(format(format!(
+            "shard {}/{} of {n} replications says it holds replications {}..{}, but that shard is {}..{}",
+            part.index,
+            part.count,
+            part.first_replication,
+            part.end_replication,
+            want.start,
+            want.end
+        )));
+    }
+    let len = want.end - want.start;
+    let numbered = |list: &[RepRecord]| {
+        list.iter()
+            .zip(want.clone())
+            .all(|(r, i)| r.replication == i)
+    };
+    if data.first != want.start
+        || data.run.replications != want.end
+        || data.run.seed != file.meta.seed
+        || data.run.records.len() as u64 != len
+        || !numbered(&data.run.records)
+    {
+        return Err(inconsistent(format!(
+            "{SHARD_BIN} does not hold replications {}..{} of seed {} that {SHARD_JSON} names",
+            want.start, want.end, file.meta.seed
+        )));
+    }
+    for (list, what) in [
+        (&data.twins, "twins"),
+        (&data.central, "fixed-assumption runs"),
+    ] {
+        if !(list.is_empty() || list.len() as u64 == len && numbered(list)) {
+            return Err(inconsistent(format!(
+                "{SHARD_BIN} holds {} {what}, not one for each of its {len} replications",
+                list.len()
+            )));
+        }
+        if !list.is_empty() && !file.meta.split {
+            return Err(inconsistent(format!(
+                "{SHARD_BIN} holds {what}, but {SHARD_JSON} says the run was without --split"
+            )));
+        }
+    }
+    Ok(Shard {
+        dir: dir.to_path_buf(),
+        file,
+        scenario,
+        data,
+    })
+}
+
+/// The fields every shard of a run shares, by name, as text.
+fn shared_fields(m: &ShardFile) -> [(&'static str, String); 9] {
+    let t = &m.meta;
+    [
+        (
+            "scenario_hash (the scenario's SHA-256)",
+            t.scenario_hash.clone(),
+        ),
+        ("scenario_file", t.scenario_file.clone()),
+        ("seed", t.seed.to_string()),
+        ("replications (N)", t.replications.to_string()),
+        ("shard count (M)", m.shard.count.to_string()),
+        ("split (--split)", t.split.to_string()),
+        ("vetsim version", t.tool.version.clone()),
+        ("format_version", t.tool.format_version.to_string()),
+        ("platform", t.tool.platform.clone()),
+    ]
+}
+
+/// Checks that `shards` (in the order given) are the M shards of one run, each exactly once,
+/// made by this version of vetsim on this platform, and returns them in block order.
+///
+/// A shard that differs from the others (another scenario, seed, N, M, options, version or
+/// platform) is named: the value most of the shards share is taken as the run's (the first
+/// shard's on a tie).
+pub fn check_set(shards: Vec<Shard>) -> Result<Vec<Shard>, ShardError> {
+    let Some(first) = shards.first() else {
+        return Err(ShardError::Incompatible {
+            dirs: "vetsim merge".into(),
+            message: "no shard directories given".into(),
+        });
+    };
+    let first_fields = shared_fields(&first.file);
+    for (f, (field, _)) in first_fields.iter().enumerate() {
+        let values: Vec<String> = shards
+            .iter()
+            .map(|s| shared_fields(&s.file)[f].1.clone())
+            .collect();
+        // The most common value (the first shard's on a tie).
+        let mut best = &values[0];
+        let mut best_n = 0;
+        for v in &values {
+            let n = values.iter().filter(|x| *x == v).count();
+            if n > best_n {
+                (best, best_n) = (v, n);
+            }
+        }
+        if let Some(i) = values.iter().position(|v| v != best) {
+            let others: Vec<String> = shards
+                .iter()
+                .zip(&values)
+                .filter(|(_, v)| *v == best)
+                .map(|(s, _)| s.dir.display().to_string())
+                .collect();
+            return Err(ShardError::Foreign {
+                dir: shards[i].dir.clone(),
+                field,
+                value: values[i].clone(),
+                expected: best.clone(),
+                others: others.join(", "),
+            });
+        }
+    }
+    let all_dirs = || {
+        shards
+            .iter()
+            .map(|s| s.dir.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let this = Tool::this();
+    let tool = &first.file.meta.tool;
+    if tool.version != this.version || tool.format_version != this.format_version {
+        return Err(ShardError::Incompatible {
+            dirs: all_dirs(),
+            message: format!(
+                "run by vetsim {} (results format {}), but this is vetsim {} (format {}): merge with the version that ran the shards",
+                tool.version, tool.format_version, this.version, this.format_version
+            ),
+        });
+    }
+    if tool.platform != this.platform {
+        return Err(ShardError::Incompatible {
+            dirs: all_dirs(),
+            message: format!(
+                "run on {}, but this vetsim runs on {}: the byte-for-byte promise holds on one platform; merge where the shards ran",
+                tool.platform, this.platform
+            ),
+        });
+    }
+    let (count, n, seed) = (
+        first.file.shard.count,
+        first.file.meta.replications,
+        first.file.meta.seed,
+    );
+    let mut slots: Vec<Option<Shard>> = (0..count).map(|_| None).collect();
+    for s in shards {
+        let k = s.file.shard.index;
+        let slot = &mut slots[(k - 1) as usize];
+        if let Some(earlier) = slot {
+            return Err(ShardError::Duplicate {
+                index: k,
+                count,
+                first: earlier.dir.clone(),
+                second: s.dir,
+            });
+        }
+        *slot = Some(s);
+    }
+    let given: Vec<String> = slots
+        .iter()
+        .flatten()
+        .map(|s| format!("{} is {}", s.dir.display(), spec_of(s)))
+        .collect();
+    if let Some(k) = slots.iter().position(Option::is_none) {
+        let index = k as u64 + 1;
+        return Err(ShardError::Missing {
+            index,
+            count,
+            range: block(index, count, n),
+            n,
+            seed,
+            split: slots.iter().flatten().any(|s| s.file.meta.split),
+            given: given.join(", "),
+        });
+    }
+    Ok(slots.into_iter().flatten().collect())
+}
+
+fn spec_of(s: &Shard) -> String {
+    format!("{}/{}", s.file.shard.index, s.file.shard.count)
+}
+
+/// Checks the shards (in block order, from [`check_set`]) against their scenario: every record
+/// has the scenario's shape, the pooled histograms its case types and teams, and the first
+/// replication of every shard, run again here, is the one stored bit for bit (a shard made by
+/// another build, or edited and sealed again, is refused rather than merged).
+pub fn check_against(s: &Scenario, shards: &[Shard]) -> Result<(), ShardError> {
+    let seed = shards.first().map_or(0, |x| x.file.meta.seed);
+    for shard in shards {
+        let inconsistent = |message: String| ShardError::Inconsistent {
+            dir: shard.dir.clone(),
+            message,
+        };
+        let first = shard.data.first;
+        let again = crate::engine::run_range(s, first..first + 1, seed, &crate::engine::Silent)
+            .map_err(|e| inconsistent(format!("replication {first} fails when run again: {e}")))?;
+        let Some(want) = again.records.first() else {
+            continue;
+        };
+        let stored = &shard.data.run.records[0];
+        if codec::record_bytes(want) != codec::record_bytes(stored) {
+            return Err(inconsistent(format!(
+                "replication {first}, run again here, differs from the one in {SHARD_BIN}: the shard was not made from this scenario and seed by this build of vetsim"
+            )));
+        }
+        let shape = |r: &RepRecord| {
+            (
+                r.back_to_target.len(),
+                r.types.len(),
+                r.source_days.len(),
+                r.hit_rates.len(),
+                r.assumptions.len(),
+                r.teams.len(),
+                r.periods.len(),
+            )
+        };
+        let lists = [
+            &shard.data.run.records,
+            &shard.data.twins,
+            &shard.data.central,
+        ];
+        if let Some(bad) = lists
+            .iter()
+            .flat_map(|l| l.iter())
+            .find(|r| shape(r) != shape(want))
+        {
+            return Err(inconsistent(format!(
+                "the record of replication {} in {SHARD_BIN} does not have the shape of this scenario's",
+                bad.replication
+            )));
+        }
+        let wants_twins = shard.file.meta.split && !s.epistemic_inputs().is_empty();
+        if wants_twins == shard.data.twins.is_empty() {
+            return Err(inconsistent(format!(
+                "{SHARD_BIN} {} twins, but the scenario with split {} {}",
+                if wants_twins { "holds no" } else { "holds" },
+                shard.file.meta.split,
+                if wants_twins {
+                    "needs them"
+                } else {
+                    "has none"
+                }
+            )));
+        }
+        let p = &shard.data.run.pooled;
+        let (types, teams) = (s.case_types.len(), s.teams.len());
+        let fits = p.wait.len() == types
+            && p.time_in_system.len() == types
+            && p.open_by_type.len() == p.open_total.len()
+            && p.open_by_type.iter().all(|d| d.len() == types)
+            && p.utilisation.len() == p.utilisation_sum.len()
+            && p.utilisation.iter().all(|d| d.len() == teams)
+            && p.utilisation_sum.iter().all(|d| d.len() == teams);
+        if !fits {
+            return Err(inconsistent(format!(
+                "the pooled histograms in {SHARD_BIN} do not have this scenario's {types} case types and {teams} teams"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The shards' data (in block order, checked) put together: the run of all their
+/// replications, and the twins and fixed-assumption runs (empty without `--split`).
+pub fn assemble(shards: Vec<Shard>) -> (RunResult, Vec<RepRecord>, Vec<RepRecord>) {
+    let mut iter = shards.into_iter();
+    let Some(first) = iter.next() else {
+        return (
+            RunResult {
+                seed: 0,
+                replications: 0,
+                records: Vec::new(),
+                pooled: Default::default(),
+            },
+            Vec::new(),
+            Vec::new(),
+        );
+    };
+    let ShardData {
+        mut run,
+        mut twins,
+        mut central,
+        ..
+    } = first.data;
+    for s in iter {
+        run.absorb(s.data.run);
+        twins.extend(s.data.twins);
+        central.extend(s.data.central);
+    }
+    (run, twins, central)
+}
+
+#[cfg(test)]
+mod tests;

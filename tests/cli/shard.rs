@@ -1,0 +1,312 @@
+//! `run --shard K/M` and `merge` (issue 19): shards run as separate processes merge into exactly
+//! the directory a single run writes, and shards that do not belong together are refused.
+
+use super::{root, vetsim};
+use predicates::prelude::*;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Every file of a directory, by name, with its bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Runs shard `k`/`m` of `scenario` with `extra` options into `out`, in its own process.
+fn shard(scenario: &Path, n: &str, seed: &str, spec: &str, out: &Path, extra: &[&str]) {
+    vetsim()
+        .args(["run", "-q", "-n", n, "--seed", seed, "--shard", spec, "-o"])
+        .arg(out)
+        .args(extra)
+        .arg(scenario)
+        .assert()
+        .success();
+}
+
+/// Shards 1 to `m` of a run into `dir`/s1, s2, ...
+fn shards(
+    dir: &Path,
+    scenario: &Path,
+    n: &str,
+    seed: &str,
+    m: u64,
+    extra: &[&str],
+) -> Vec<PathBuf> {
+    (1..=m)
+        .map(|k| {
+            let out = dir.join(format!("s{k}"));
+            shard(scenario, n, seed, &format!("{k}/{m}"), &out, extra);
+            out
+        })
+        .collect()
+}
+
+fn assert_same_dirs(merged: &Path, single: &Path) {
+    let (a, b) = (files(merged), files(single));
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs between merge and run");
+    }
+}
+
+/// Ten replications as three shards (4 + 3 + 3) in separate processes, merged in another order:
+/// every file, charts and report included, is the single run's byte for byte.
+#[test]
+fn three_shards_merge_into_exactly_the_single_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let s = shards(dir.path(), &scenario, "10", "7", 3, &[]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(s[0].join("shard.json")).unwrap()).unwrap();
+    assert_eq!(json["shard_format"], 1);
+    assert_eq!(json["shard"]["first_replication"], 0);
+    assert_eq!(json["shard"]["end_replication"], 4);
+    assert_eq!(json["meta"]["scenario_file"], "screen-v1.toml");
+    let merged = dir.path().join("merged");
+    vetsim()
+        .arg("merge")
+        .args([&s[2], &s[0], &s[1]])
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("All cases closed"));
+    let single = dir.path().join("single");
+    vetsim()
+        .args(["run", "-q", "-n", "10", "--seed", "7", "-o"])
+        .arg(&single)
+        .arg(&scenario)
+        .assert()
+        .success();
+    assert_same_dirs(&merged, &single);
+    // The merged directory is results like any other: plot --check finds it current.
+    vetsim()
+        .args(["plot", "--check"])
+        .arg(&merged)
+        .assert()
+        .success();
+}
+
+/// With --split (a scenario with assumptions: twins and fixed-assumption runs in each shard),
+/// two shards of different lengths merge into exactly `run --split`.
+#[test]
+fn split_shards_merge_into_exactly_the_single_split_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/met-2023.toml");
+    let s = shards(dir.path(), &scenario, "5", "3", 2, &["--split"]);
+    let merged = dir.path().join("merged");
+    vetsim()
+        .args(["merge", "-q"])
+        .args(&s)
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .success();
+    let single = dir.path().join("single");
+    vetsim()
+        .args(["run", "-q", "-n", "5", "--seed", "3", "--split", "-o"])
+        .arg(&single)
+        .arg(&scenario)
+        .assert()
+        .success();
+    assert_same_dirs(&merged, &single);
+}
+
+fn merge_refused(args: &[&Path], says: &[&str]) {
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("merged");
+    let mut a = vetsim()
+        .arg("merge")
+        .args(args)
+        .arg("-o")
+        .arg(&target)
+        .assert()
+        .code(2);
+    for s in says {
+        a = a.stderr(predicate::str::contains(*s));
+    }
+    assert!(!target.exists(), "nothing written");
+}
+
+/// A missing, repeated or foreign shard is refused with exit 2, naming it; nothing is written.
+#[test]
+fn shards_that_do_not_belong_together_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let s = shards(d, &scenario, "10", "7", 3, &[]);
+    let (s1, s2, s3) = (s[0].as_path(), s[1].as_path(), s[2].as_path());
+    // Missing.
+    merge_refused(&[s1, s3], &["shard 2/3 (replications 4 to 6) is missing"]);
+    // Duplicated, by another path too.
+    merge_refused(&[s1, s2, s2, s3], &["shard 2/3 again"]);
+    let copy = d.join("copy-of-2");
+    fs::create_dir(&copy).unwrap();
+    for (name, bytes) in files(s2) {
+        fs::write(copy.join(name), bytes).unwrap();
+    }
+    merge_refused(&[s1, s2, &copy, s3], &["copy-of-2: shard 2/3 again"]);
+    // Another seed.
+    let seed8 = d.join("seed8");
+    shard(&scenario, "10", "8", "2/3", &seed8, &[]);
+    merge_refused(
+        &[s1, &seed8, s3],
+        &["seed8: not a shard of the same run", "seed is 8, theirs 7"],
+    );
+    // Another scenario (the same name, other bytes).
+    let other = d.join("other.toml");
+    let mut text = fs::read_to_string(&scenario).unwrap();
+    text.push_str("\n# edited\n");
+    fs::write(&other, text).unwrap();
+    let edited = d.join("edited");
+    shard(&other, "10", "7", "3/3", &edited, &[]);
+    merge_refused(
+        &[s1, s2, &edited],
+        &["edited: not a shard of the same run", "scenario"],
+    );
+    // Another N, another M, another option.
+    let n11 = d.join("n11");
+    shard(&scenario, "11", "7", "3/3", &n11, &[]);
+    merge_refused(
+        &[s1, s2, &n11],
+        &["n11: not a shard", "replications (N) is 11"],
+    );
+    let m4 = d.join("m4");
+    shard(&scenario, "10", "7", "3/4", &m4, &[]);
+    merge_refused(&[s1, s2, &m4], &["m4: not a shard", "shard count (M) is 4"]);
+    // Not a shard at all, a shard edited after it was written.
+    merge_refused(
+        &[s1, s2, &d.join("nowhere")],
+        &["nowhere: no such directory"],
+    );
+    let results = d.join("results");
+    vetsim()
+        .args(["run", "-q", "-n", "3", "-o"])
+        .arg(&results)
+        .arg(&scenario)
+        .assert()
+        .success();
+    merge_refused(&[s1, s2, &results], &["results: holds summary.json"]);
+    let bin = s3.join("shard.bin");
+    let mut bytes = fs::read(&bin).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::write(&bin, bytes).unwrap();
+    merge_refused(&[s1, s2, s3], &["shard.bin", "SHA-256"]);
+}
+
+/// Bad `--shard` values and combinations are refused with exit 2 before anything runs.
+#[test]
+fn bad_shard_options_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let out = dir.path().join("s");
+    for (spec, extra, says) in [
+        ("0/3", &[][..], "K must be from 1 to 3"),
+        ("4/3", &[][..], "K must be from 1 to 3"),
+        ("1/0", &[][..], "at least 1"),
+        ("2", &[][..], "give K/M"),
+        ("x/3", &[][..], "not a whole number"),
+        ("4/11", &[][..], "11 shards of 10 replications"),
+        (
+            "1/2",
+            &["--precision", "5"][..],
+            "--shard 1/2 with --precision",
+        ),
+    ] {
+        vetsim()
+            .args(["run", "-q", "-n", "10", "--shard", spec, "-o"])
+            .arg(&out)
+            .args(extra)
+            .arg(&scenario)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+        assert!(!out.exists(), "{spec}: nothing written");
+    }
+}
+
+/// Rewrites `key` of `meta` in a shard's shard.json to `value` and seals it again, as a shard
+/// made by another vetsim would be.
+fn forge_meta(dir: &Path, key: &str, value: &str) {
+    use vetsim::report::manifest;
+    let path = dir.join("shard.json");
+    let bytes = fs::read(&path).unwrap();
+    let files = manifest::unseal(&bytes).unwrap();
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&manifest::unsealed(&bytes).unwrap()).unwrap();
+    json["meta"][key] = serde_json::Value::String(value.into());
+    let mut body = serde_json::to_vec_pretty(&json).unwrap();
+    body.push(b'\n');
+    fs::write(&path, manifest::seal(&body, &files)).unwrap();
+}
+
+/// Shards that agree with each other but were made by another version of vetsim, or on another
+/// platform, are refused: the merge would not be the run this binary makes.
+#[test]
+fn shards_of_another_version_or_platform_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let s = shards(dir.path(), &scenario, "4", "7", 2, &[]);
+    let refs: Vec<&Path> = s.iter().map(PathBuf::as_path).collect();
+    for d in &s {
+        forge_meta(d, "version", "0.0.1");
+    }
+    merge_refused(
+        &refs,
+        &["run by vetsim 0.0.1", "merge with the version that ran"],
+    );
+    forge_meta(&s[1], "version", env!("CARGO_PKG_VERSION"));
+    merge_refused(&refs, &["not a shard of the same run", "vetsim version is"]);
+    for d in &s {
+        forge_meta(d, "version", env!("CARGO_PKG_VERSION"));
+        forge_meta(d, "platform", "aarch64-macos");
+    }
+    merge_refused(
+        &refs,
+        &["run on aarch64-macos", "merge where the shards ran"],
+    );
+}
+
+/// A shard whose data were changed and sealed again (as another build's numbers would be) is
+/// caught by the rerun of its first replication.
+#[test]
+fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
+    use vetsim::report::manifest;
+    use vetsim::shard::codec;
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let s = shards(dir.path(), &scenario, "4", "7", 2, &[]);
+    let bin = s[1].join("shard.bin");
+    let mut data = codec::decode(&fs::read(&bin).unwrap()).unwrap();
+    data.run.records[0].peak_time = f64::from_bits(data.run.records[0].peak_time.to_bits() + 1);
+    let mut bytes = Vec::new();
+    codec::encode(&data, &mut bytes).unwrap();
+    fs::write(&bin, &bytes).unwrap();
+    let json = s[1].join("shard.json");
+    let sealed = fs::read(&json).unwrap();
+    let mut files = manifest::unseal(&sealed).unwrap();
+    files.insert("shard.bin".into(), manifest::sha256_hex(&bytes));
+    fs::write(
+        &json,
+        manifest::seal(&manifest::unsealed(&sealed).unwrap(), &files),
+    )
+    .unwrap();
+    merge_refused(
+        &[&s[0], &s[1]],
+        &["s2: replication 2, run again here, differs"],
+    );
+}
