@@ -111,7 +111,7 @@ pub fn run(command: Command) -> Result<(), AppError> {
     match command {
         Command::Run(args) => run_scenario(args),
         Command::Validate { scenarios } => validate(&scenarios),
-        Command::Plot { dirs, check } => plot(&dirs, check),
+        Command::Plot { dirs, check, png } => plot(&dirs, check, png),
         Command::Init { file, from } => init(file, from),
         Command::Completions { shell } => {
             use clap::CommandFactory;
@@ -161,8 +161,10 @@ pub fn run(command: Command) -> Result<(), AppError> {
 
 /// Redraws the charts of each results directory from its data files, read through its manifest;
 /// with `check`, writes nothing and answers whether the charts on disk are current (exit 3, naming
-/// each stale file, when not).
-fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
+/// each stale file, when not). PNGs are redrawn (and checked) with `png`, and in a directory that
+/// already holds some, so that they never fall behind their SVGs; `check` without `png` compares
+/// only the PNGs that are there.
+fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
     let mut stale = Vec::new();
     let mut text = String::new();
     for dir in dirs {
@@ -231,8 +233,21 @@ fn plot(dirs: &[PathBuf], check: bool) -> Result<(), AppError> {
             let page = crate::page::run_page(&data.summary, &charts, &sealed.kept[1])?;
             ("summary.json", sealed, drawings(&charts, page))
         };
+        let mut charts = charts;
+        let has_png = |name: &String| dir.join(crate::plot::png::png_name(name)).exists();
+        if png
+            || charts
+                .iter()
+                .any(|(n, _)| n.ends_with(".svg") && has_png(n))
+        {
+            let pngs = crate::plot::png::png_files(&charts)?;
+            charts.extend(pngs);
+        }
         if check {
             for (name, bytes) in &charts {
+                if !png && name.ends_with(".png") && !dir.join(name).exists() {
+                    continue; // PNGs are optional: only those written are checked
+                }
                 if std::fs::read(dir.join(name)).ok().as_deref() != Some(bytes.as_slice()) {
                     stale.push(dir.join(name).display().to_string());
                 }
@@ -637,6 +652,11 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
     let charts = crate::plot::comparison_charts(&parsed)?;
     let page = crate::page::comparison_page(&parsed, &charts, text.as_bytes())?;
     files.extend(drawings(&charts, page));
+    if args.png {
+        files.extend(crate::plot::png::png_files(&crate::plot::chart_files(
+            &charts,
+        ))?);
+    }
     report::write_results(
         &out_dir,
         Some(report::Main {
@@ -704,6 +724,11 @@ fn run_sensitivity(args: SensitivityArgs) -> Result<(), AppError> {
     let charts = crate::plot::sensitivity_charts(&parsed)?;
     let page = crate::page::sensitivity_page(&parsed, &charts, text.as_bytes())?;
     files.extend(drawings(&charts, page));
+    if args.png {
+        files.extend(crate::plot::png::png_files(&crate::plot::chart_files(
+            &charts,
+        ))?);
+    }
     report::write_results(
         &out_dir,
         Some(report::Main {
@@ -870,7 +895,10 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         },
         &out_dir,
         &pool,
-        args.quiet,
+        Writing {
+            quiet: args.quiet,
+            png: args.png,
+        },
     )
 }
 
@@ -931,6 +959,12 @@ struct Split<'a> {
     central: &'a [crate::model::RepRecord],
 }
 
+/// How a run's results are written: `-q`, and `--png` (which changes the files).
+struct Writing {
+    quiet: bool,
+    png: bool,
+}
+
 /// Summarises a finished run and writes its results directory: what `run` writes, and what
 /// `merge` writes from shards (the same code, so the same bytes).
 fn write_run(
@@ -940,8 +974,9 @@ fn write_run(
     split: Split<'_>,
     out_dir: &std::path::Path,
     pool: &rayon::ThreadPool,
-    quiet: bool,
+    how: Writing,
 ) -> Result<(), AppError> {
+    let Writing { quiet, png } = how;
     // In the run's pool (daily.csv's days are made in parallel), so `--threads` holds.
     let (summary, mut files) = pool.install(|| {
         let summary = if split.on {
@@ -966,6 +1001,11 @@ fn write_run(
     let charts = crate::plot::run_charts(&data)?;
     let page = crate::page::run_page(&data.summary, &charts, text.as_bytes())?;
     files.extend(drawings(&charts, page));
+    if png {
+        files.extend(crate::plot::png::png_files(&crate::plot::chart_files(
+            &charts,
+        ))?);
+    }
     let main_at = files.iter().position(|(n, _)| n == "summary.json");
     let main = main_at.map(|i| files.remove(i).1).unwrap_or_default();
     files.push((report::manifest::SCENARIO_COPY.into(), text.into_bytes()));
@@ -1039,6 +1079,7 @@ fn run_shard(
             seed,
             replications,
             split: args.split,
+            png: args.png,
         },
         shard: ShardPart {
             index: shard.index,
@@ -1127,6 +1168,9 @@ fn merge(args: MergeArgs) -> Result<(), AppError> {
         },
         &out_dir,
         &pool,
-        args.quiet,
+        Writing {
+            quiet: args.quiet,
+            png: meta.png,
+        },
     )
 }

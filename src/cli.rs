@@ -111,6 +111,11 @@ pub enum Command {
         /// charts and reports current?
         #[arg(long)]
         check: bool,
+        /// Also write a PNG beside each chart, at twice the chart's size (1920 pixels wide for
+        /// most charts). With --check: compare the PNGs too (without it, only PNGs already in the
+        /// directory are compared).
+        #[arg(long)]
+        png: bool,
     },
     /// Write a commented starter scenario to begin from (it validates and runs as it is).
     #[command(after_help = EXIT_CODES)]
@@ -166,6 +171,10 @@ pub struct RunArgs {
     /// No progress bar and no summary on the terminal.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also write a PNG beside each chart (caseload.png beside caseload.svg), at twice the chart's
+    /// size: 1920 pixels wide for most charts. For slides; the SVGs stay the reference.
+    #[arg(long)]
+    pub png: bool,
     /// Run blocks of 1,000 replications until the P90 of the last case closing is known to within
     /// this many working days (the larger side of its 95 % interval); -n is then the most to run
     /// (default 100,000). The results are exactly those of -n with the count it stopped at.
@@ -227,6 +236,10 @@ pub struct CompareArgs {
     /// No progress bar and no table on the terminal.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also write a PNG beside each chart (caseload.png beside caseload.svg), at twice the chart's
+    /// size: 1920 pixels wide for most charts. For slides; the SVGs stay the reference.
+    #[arg(long)]
+    pub png: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -244,6 +257,10 @@ pub struct SensitivityArgs {
     /// No progress bar and no table on the terminal.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Also write a PNG beside each chart (caseload.png beside caseload.svg), at twice the chart's
+    /// size: 1920 pixels wide for most charts. For slides; the SVGs stay the reference.
+    #[arg(long)]
+    pub png: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -100,6 +100,9 @@ pub fn render(page: &Page) -> Result<Vec<u8>, PageError> {
         page => minijinja::Value::from(minijinja::value::Serde(page)),
         sources => sources,
         style => minijinja::Value::from_safe_string(STYLE.to_string()),
+        // The charts' font asks for its notice in every copy: each SVG has it, and so does the
+        // page that holds them.
+        font_notice => crate::plot::font::NOTICE,
     };
     let mut out = t.render(ctx).map_err(|e| PageError(e.to_string()))?;
     if !out.ends_with('\n') {

@@ -55,4 +55,8 @@ fn values_are_escaped_and_the_page_is_stable() {
         !a.contains("http"),
         "the chart's namespace is inside its base64"
     );
+    // The charts' font asks for its notice in every copy: the page that holds them has it.
+    assert!(a.contains("<details>"));
+    assert!(a.contains("Copyright (c) 2003 by Bitstream, Inc. All Rights Reserved."));
+    assert!(a.contains("Permission is hereby granted, free of charge"));
 }

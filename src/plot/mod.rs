@@ -2,8 +2,10 @@
 //! that `vetsim plot RUN_DIR` redraws exactly what `vetsim run` drew, with no simulation.
 //!
 //! Every chart is SVG, laid out with the embedded DejaVu Sans font (never a system font: no
-//! fontconfig, no font-kit), drawn into memory and returned as bytes: a chart that cannot be drawn
-//! is an error before anything is written, and the same inputs give the same bytes on any machine.
+//! fontconfig, no font-kit) and carrying the subset of it that its text uses ([`font`]), drawn
+//! into memory and returned as bytes: a chart that cannot be drawn is an error before anything is
+//! written, and the same inputs give the same bytes on any machine. [`png`] renders a chart as a
+//! PNG, for slides.
 //! Each chart is one function in its own module; this module holds what they share: the input,
 //! the errors, the page frame (title, subtitle, provenance footer), date axes and colours.
 
@@ -75,6 +77,8 @@ macro_rules! mesh {
 mod caseload;
 mod compare;
 mod completion;
+pub mod font;
+pub mod png;
 mod screening;
 mod staffing;
 mod tornado;
@@ -128,6 +132,9 @@ pub enum PlotError {
         chart: &'static str,
         message: String,
     },
+    /// A chart could not be rendered as PNG (`--png`); `file` is the chart's SVG.
+    #[error("cannot render {file} as PNG: {message}")]
+    Png { file: String, message: String },
 }
 
 /// The metrics every run, and every variant of a comparison, has: the charts' headlines use them.
@@ -971,7 +978,8 @@ fn nice_ceiling(x: f64) -> f64 {
     10.0 * p
 }
 
-/// Renders `f` into an SVG string of `size` pixels.
+/// Renders `f` into an SVG of `size` pixels, carrying the subset of the font its text uses
+/// ([`font::embed`]).
 fn svg(
     size: (u32, u32),
     chart: &'static str,
@@ -983,7 +991,7 @@ fn svg(
         f(&root)?;
         root.present().map_err(draw_err(chart))?;
     }
-    Ok(buf.into_bytes())
+    Ok(font::embed(&buf, chart)?.into_bytes())
 }
 
 #[cfg(test)]

@@ -119,8 +119,10 @@ fn plot_refuses_run_files_that_contradict_themselves() {
     }
 }
 
+/// The SVG as text, without the embedded font and its notice (whose base64 and words could
+/// contain anything the tests look for).
 fn text_of(svg: &[u8]) -> String {
-    String::from_utf8(svg.to_vec()).unwrap()
+    super::font::drawing_only(std::str::from_utf8(svg).unwrap())
 }
 
 #[test]
@@ -303,6 +305,46 @@ fn a_directory_that_is_not_a_run_is_a_clear_error() {
     assert!(e.to_string().contains("carries no manifest"), "{e}");
     let e = RunData::from_bytes(dir.path(), b"{\"meta\": 1}", b"").unwrap_err();
     assert!(e.to_string().contains("is not a vetsim summary"), "{e}");
+}
+
+/// Every chart of a run carries a font subset that parses and draws every character of its text
+/// (so a browser without DejaVu Sans draws none in another font), under its own family name.
+#[test]
+fn each_chart_carries_a_subset_drawing_all_its_text() {
+    use base64::Engine as _;
+    let (_, charts) = run_and_draw(MET, 24);
+    let mut families = std::collections::BTreeSet::new();
+    for (name, bytes) in &charts {
+        let svg = String::from_utf8(bytes.clone()).unwrap();
+        assert_eq!(svg.matches("@font-face").count(), 1, "{name}");
+        assert!(svg.contains(font::NOTICE), "{name} carries the notice");
+        let b64 = svg
+            .split(";base64,")
+            .nth(1)
+            .and_then(|r| r.split(')').next())
+            .unwrap();
+        let subset = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let family = font::family_of(&subset);
+        assert_eq!(
+            svg.matches("<text").count(),
+            svg.matches(&format!("font-family=\"{family}, {FONT}\""))
+                .count(),
+            "{name}: every text names its subset first"
+        );
+        let face = ttf_parser::Face::parse(&subset, 0).unwrap();
+        let used = font::used_chars(&svg);
+        assert!(used.len() > 20, "{name}: {used:?}");
+        for c in used {
+            assert!(
+                face.glyph_index(c).is_some_and(|g| g.0 != 0),
+                "{name}: {c:?} is not in its font"
+            );
+        }
+        families.insert(family);
+    }
+    assert_eq!(families.len(), charts.len(), "one family per subset");
 }
 
 #[test]

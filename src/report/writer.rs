@@ -61,7 +61,7 @@ const MARKERS: [&str; 5] = [
 /// Every name `run`, `compare` and `solve` write into a results directory (a test keeps it
 /// complete). A results directory holding anything else is not replaced: replacing it would
 /// delete that too (a scenario kept beside its results and edited, someone's notes).
-pub const WRITTEN: [&str; 22] = [
+pub const WRITTEN: [&str; 31] = [
     "scenario.toml",
     "summary.json",
     "summary.csv",
@@ -84,6 +84,16 @@ pub const WRITTEN: [&str; 22] = [
     "report.html",
     "shard.json",
     "shard.bin",
+    // `--png`: a PNG beside each chart.
+    "screening.png",
+    "caseload.png",
+    "completion.png",
+    "waiting.png",
+    "staffing.png",
+    "compare-finish.png",
+    "compare-peak.png",
+    "compare-tradeoff.png",
+    "sensitivity.png",
 ];
 
 /// Files a file manager writes into a folder someone looked at: replaced with the results

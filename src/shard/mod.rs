@@ -125,8 +125,11 @@ pub struct ShardMeta {
     pub seed: u64,
     /// N, the replications of the whole run.
     pub replications: u64,
-    /// Every option of `run` that changes its outputs: `--split`.
+    /// Every option of `run` that changes its outputs: `--split`, and `--png` (the merge then
+    /// writes the PNGs too).
     pub split: bool,
+    #[serde(default)]
+    pub png: bool,
 }
 
 /// Which part of the run this shard is.
@@ -184,7 +187,8 @@ pub enum ShardError {
     },
     #[error(
         "shard {index}/{count} (replications {} to {}) is missing: {given}; run it with `vetsim run SCENARIO -n {n} --seed {seed}{} --shard {index}/{count}` and merge again",
-        range.start, range.end.saturating_sub(1), if *split { " --split" } else { "" }
+        range.start, range.end.saturating_sub(1),
+        format!("{}{}", if *split { " --split" } else { "" }, if *png { " --png" } else { "" })
     )]
     Missing {
         index: u64,
@@ -193,6 +197,7 @@ pub enum ShardError {
         n: u64,
         seed: u64,
         split: bool,
+        png: bool,
         given: String,
     },
     /// The shards were made by another version of vetsim or on another platform than this one.
@@ -336,7 +341,7 @@ pub fn read_shard(dir: &Path) -> Result<Shard, ShardError> {
 }
 
 /// The fields every shard of a run shares, by name, as text.
-fn shared_fields(m: &ShardFile) -> [(&'static str, String); 9] {
+fn shared_fields(m: &ShardFile) -> [(&'static str, String); 10] {
     let t = &m.meta;
     [
         (
@@ -348,6 +353,7 @@ fn shared_fields(m: &ShardFile) -> [(&'static str, String); 9] {
         ("replications (N)", t.replications.to_string()),
         ("shard count (M)", m.shard.count.to_string()),
         ("split (--split)", t.split.to_string()),
+        ("png (--png)", t.png.to_string()),
         ("vetsim version", t.tool.version.clone()),
         ("format_version", t.tool.format_version.to_string()),
         ("platform", t.tool.platform.clone()),
@@ -458,6 +464,7 @@ pub fn check_set(shards: Vec<Shard>) -> Result<Vec<Shard>, ShardError> {
             n,
             seed,
             split: slots.iter().flatten().any(|s| s.file.meta.split),
+            png: slots.iter().flatten().any(|s| s.file.meta.png),
             given: given.join(", "),
         });
     }

@@ -290,14 +290,15 @@ fn a_failed_run_leaves_previous_results_intact() {
 /// screen-v1 with five replications.
 fn writing_commands() -> [Vec<&'static str>; 5] {
     [
-        vec!["run", "-n", "5", "-q"],
+        vec!["run", "-n", "5", "-q", "--png"],
         vec!["run", "-n", "5", "-q", "--shard", "2/2"],
-        vec!["sensitivity", "-n", "5", "-q"],
+        vec!["sensitivity", "-n", "5", "-q", "--png"],
         vec![
             "compare",
             "-n",
             "5",
             "-q",
+            "--png",
             "--vary",
             "teams.investigators.headcount[0].count=40,41",
         ],
@@ -696,6 +697,55 @@ fn plot_redraws_the_run_charts_byte_for_byte_from_the_summaries() {
     // Nothing else appeared (no temporary files).
     // (summary.json, summary.csv, daily.csv, scenario.toml and report.html beside the charts.)
     assert_eq!(fs::read_dir(&out).unwrap().count(), charts.len() + 5);
+}
+
+/// `--png` writes a PNG beside each chart, listed in the manifest; `plot` redraws the same bytes
+/// and keeps the PNGs a directory holds current; `plot --check` compares the PNGs it finds (and,
+/// with `--png`, misses none).
+#[test]
+fn png_beside_each_chart_redrawn_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    vetsim()
+        .args(["run", "-n", "10", "-q", "--png", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let charts = ["screening", "caseload", "completion", "waiting", "staffing"];
+    let json = fs::read(out.join("summary.json")).unwrap();
+    let manifest = vetsim::report::manifest::unseal(&json).unwrap();
+    let mut pngs = Vec::new();
+    for c in charts {
+        let png = fs::read(out.join(format!("{c}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "{c}.png is a PNG");
+        assert_eq!(
+            manifest.get(&format!("{c}.png")),
+            Some(&vetsim::report::manifest::sha256_hex(&png)),
+            "{c}.png is in the manifest"
+        );
+        pngs.push(png);
+    }
+    let check = |extra: &[&str]| {
+        let mut c = vetsim();
+        c.args(["plot", "--check"]).args(extra).arg(&out);
+        c.assert()
+    };
+    check(&[]).success();
+    check(&["--png"]).success();
+    // An altered PNG is stale.
+    fs::write(out.join("waiting.png"), b"not this").unwrap();
+    check(&[])
+        .code(3)
+        .stderr(predicate::str::contains("waiting.png"));
+    // `plot` redraws it, byte for byte what the run wrote.
+    vetsim().arg("plot").arg(&out).assert().success();
+    assert_eq!(fs::read(out.join("waiting.png")).unwrap(), pngs[3]);
+    // A PNG removed is not missed by a plain check, but is with --png.
+    fs::remove_file(out.join("caseload.png")).unwrap();
+    check(&[]).success();
+    check(&["--png"])
+        .code(3)
+        .stderr(predicate::str::contains("caseload.png"));
 }
 
 #[test]

@@ -125,6 +125,38 @@ fn split_shards_merge_into_exactly_the_single_split_run() {
     assert_same_dirs(&merged, &single);
 }
 
+/// With --png the shards say so and the merge writes the PNGs too: the same files, byte for
+/// byte, as `run --png`; a shard without it does not belong with them.
+#[test]
+fn png_shards_merge_into_exactly_the_single_png_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let s = shards(dir.path(), &scenario, "4", "5", 2, &["--png"]);
+    let merged = dir.path().join("merged");
+    vetsim()
+        .args(["merge", "-q"])
+        .args(&s)
+        .arg("-o")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert!(merged.join("caseload.png").exists());
+    let single = dir.path().join("single");
+    vetsim()
+        .args(["run", "-q", "-n", "4", "--seed", "5", "--png", "-o"])
+        .arg(&single)
+        .arg(&scenario)
+        .assert()
+        .success();
+    assert_same_dirs(&merged, &single);
+    let plain = dir.path().join("plain");
+    shard(&scenario, "4", "5", "2/2", &plain, &[]);
+    merge_refused(
+        &[&s[0], &plain],
+        &["plain: not a shard of the same run", "png"],
+    );
+}
+
 fn merge_refused(args: &[&Path], says: &[&str]) {
     let out = tempfile::tempdir().unwrap();
     let target = out.path().join("merged");
