@@ -58,6 +58,7 @@ pub enum AppError {
 impl AppError {
     pub fn exit_code(&self) -> i32 {
         match self {
+            AppError::Shard(crate::shard::ShardError::Records { .. }) => 1,
             AppError::Scenario(_)
             | AppError::Invalid(_)
             | AppError::Vary(_)
@@ -857,44 +858,84 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
     let bar = progress_bar(replications, args.quiet, &scenario.name);
     let progress = Bar(bar.clone());
     let pool = thread_pool(args.common.threads)?;
-    let result = pool
-        .install(|| match args.precision {
-            None => engine::run(&scenario, replications, seed, &progress),
-            Some(target) => {
-                let (result, precision, met) =
-                    engine::run_to_precision(&scenario, target, replications, seed, &progress)?;
-                if !met {
-                    let reached = match (precision.half_width, precision.why_unknown()) {
-                        (Some(h), _) => format!("is known to within {h:.1} working days"),
-                        (None, Some(why)) => format!("has no interval: {why}"),
-                        (None, None) => "has no interval".into(),
-                    };
-                    eprint_line(&format!(
-                        "note: stopped at {} replications (the cap, -n, is {replications}) without reaching {target} working days: the P90 of the last case closing {reached}",
-                        result.replications
-                    ));
-                }
-                Ok(result)
-            }
-        })
-        .map_err(|source| AppError::Run {
-            file: scenario.file.clone(),
-            source,
-        })?;
+    let failed = |source| AppError::Run {
+        file: scenario.file.clone(),
+        source,
+    };
+    let Some(target) = args.precision else {
+        // The records go to disk once they are many, so that memory stays flat however many
+        // replications run.
+        let records = records_store()?;
+        let result = pool
+            .install(|| {
+                engine::run_range_into(&scenario, 0..replications, seed, &progress, records)
+            })
+            .map_err(failed)?;
+        bar.finish_and_clear();
+        return finish_run(&scenario, text, &result, &args, &out_dir, &pool);
+    };
+    let (result, precision, met) = pool
+        .install(|| engine::run_to_precision(&scenario, target, replications, seed, &progress))
+        .map_err(failed)?;
     bar.finish_and_clear();
+    if !met {
+        let reached = match (precision.half_width, precision.why_unknown()) {
+            (Some(h), _) => format!("is known to within {h:.1} working days"),
+            (None, Some(why)) => format!("has no interval: {why}"),
+            (None, None) => "has no interval".into(),
+        };
+        eprint_line(&format!(
+            "note: stopped at {} replications (the cap, -n, is {replications}) without reaching {target} working days: the P90 of the last case closing {reached}",
+            result.replications
+        ));
+    }
+    finish_run(&scenario, text, &result, &args, &out_dir, &pool)
+}
 
-    let (twins, central) = split_runs(&scenario, 0..result.replications, seed, &args, &pool)?;
+/// The environment variable that sets how many bytes of per-replication records a run keeps in
+/// memory before it writes them to a temporary file.
+pub const RECORDS_IN_MEMORY_VAR: &str = "VETSIM_RECORDS_IN_MEMORY";
+
+/// Where a run's records go: memory up to [`RECORDS_IN_MEMORY_VAR`] bytes
+/// ([`engine::records::IN_MEMORY_MAX`] when it is not set), then a temporary file.
+fn records_store() -> Result<engine::Records, AppError> {
+    match std::env::var_os(RECORDS_IN_MEMORY_VAR) {
+        None => Ok(engine::Records::default()),
+        Some(v) => v
+            .to_str()
+            .and_then(|t| t.trim().parse::<usize>().ok())
+            .map(engine::Records::with_budget)
+            .ok_or_else(|| {
+                AppError::Usage(format!(
+                    "{RECORDS_IN_MEMORY_VAR}={}: give a whole number of bytes (0 writes every record to the temporary file)",
+                    v.to_string_lossy()
+                ))
+            }),
+    }
+}
+
+/// After the run of `run`: with `--split`, the twins and fixed-assumption runs of its
+/// replications; then its results directory.
+fn finish_run<R: engine::RecordSet>(
+    scenario: &Scenario,
+    text: String,
+    result: &engine::RunResult<R>,
+    args: &RunArgs,
+    out_dir: &std::path::Path,
+    pool: &rayon::ThreadPool,
+) -> Result<(), AppError> {
+    let (twins, central) = split_runs(scenario, 0..result.replications, result.seed, args, pool)?;
     write_run(
-        &scenario,
+        scenario,
         text,
-        &result,
+        result,
         Split {
             on: args.split,
             twins: &twins,
             central: &central,
         },
-        &out_dir,
-        &pool,
+        out_dir,
+        pool,
         Writing {
             quiet: args.quiet,
             png: args.png,
@@ -967,10 +1008,10 @@ struct Writing {
 
 /// Summarises a finished run and writes its results directory: what `run` writes, and what
 /// `merge` writes from shards (the same code, so the same bytes).
-fn write_run(
+fn write_run<R: engine::RecordSet>(
     scenario: &Scenario,
     text: String,
-    result: &engine::RunResult,
+    result: &engine::RunResult<R>,
     split: Split<'_>,
     out_dir: &std::path::Path,
     pool: &rayon::ThreadPool,
@@ -978,15 +1019,20 @@ fn write_run(
 ) -> Result<(), AppError> {
     let Writing { quiet, png } = how;
     // In the run's pool (daily.csv's days are made in parallel), so `--threads` holds.
-    let (summary, mut files) = pool.install(|| {
-        let summary = if split.on {
-            report::summarise_split(scenario, result, split.twins, split.central)
-        } else {
-            report::summarise(scenario, result)
-        };
-        let files = report::run_files(scenario, result, &summary);
-        (summary, files)
-    });
+    let (summary, mut files) = pool
+        .install(|| {
+            let summary = if split.on {
+                report::summarise_split_records(scenario, result, split.twins, split.central)?
+            } else {
+                report::summarise_records(scenario, result)?
+            };
+            let files = report::run_files(scenario, result, &summary)?;
+            Ok((summary, files))
+        })
+        .map_err(|e: engine::RecordsError| AppError::Run {
+            file: scenario.file.clone(),
+            source: e.into(),
+        })?;
     // Charts are drawn from the serialised summaries, exactly as `vetsim plot` reads them back, so
     // the two always agree byte for byte.
     let bytes = |name: &str| {
@@ -1155,8 +1201,9 @@ fn merge(args: MergeArgs) -> Result<(), AppError> {
     }
     report::check_target(&out_dir).map_err(AppError::Output)?;
     let pool = thread_pool(args.threads)?;
-    pool.install(|| shard::check_against(&scenario, &shards))?;
-    let (result, twins, central) = shard::assemble(shards);
+    // One shard's data at a time; the records go to disk once they are many.
+    let records = records_store()?;
+    let (result, twins, central) = pool.install(|| shard::assemble(&scenario, &shards, records))?;
     write_run(
         &scenario,
         text,

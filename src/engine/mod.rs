@@ -3,8 +3,10 @@
 //! Determinism whatever the thread count: replication r always uses the streams keyed by
 //! (seed, r); statistics pooled across replications are integer histograms, whose merge is exact in
 //! any order; per-replication records are put back in replication order before anything adds floats.
-//! Memory: one [`RepRecord`] per replication plus histograms whose size depends on the scenario's
-//! span, not on the number of replications.
+//! Memory: histograms whose size depends on the scenario's span, not on the number of
+//! replications, plus one [`RepRecord`] per replication: held in memory by [`run_range`], handed
+//! a wave at a time to a [`RecordSink`] by [`run_range_into`] ([`Records`] keeps a long run's on
+//! disk, so that its peak memory stays flat).
 //!
 //! The engine reports progress through [`Progress`]; it never prints.
 //!
@@ -18,6 +20,9 @@ use crate::scenario::{Pin, Scenario};
 use crate::stats::{CountHist, LogHist};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub mod records;
+pub use records::{RecordSet, RecordSink, Records, RecordsError};
 
 /// Replications handed to a worker at a time. Fixed, so that nothing depends on the thread count.
 pub const BLOCK: u64 = 32;
@@ -77,7 +82,9 @@ impl Pooled {
         }
     }
 
-    fn merge(&mut self, other: Pooled) {
+    /// Adds the histograms of other replications (exact: integer counts and sums, in any
+    /// order).
+    pub fn merge(&mut self, other: Pooled) {
         fn merge_vec(a: &mut Vec<CountHist>, b: Vec<CountHist>) {
             if a.len() < b.len() {
                 a.resize(b.len(), CountHist::new());
@@ -306,13 +313,14 @@ impl Probe for Collector<'_> {
     }
 }
 
-/// Everything a run produced, before summarising.
+/// Everything a run produced, before summarising. The records are a `Vec` in memory, or
+/// [`Records`], which a long run keeps on disk (see [`run_range_into`]).
 #[derive(Debug, Clone)]
-pub struct RunResult {
+pub struct RunResult<R = Vec<RepRecord>> {
     pub seed: u64,
     pub replications: u64,
     /// One per replication, in replication order.
-    pub records: Vec<RepRecord>,
+    pub records: R,
     pub pooled: Pooled,
 }
 
@@ -322,6 +330,9 @@ pub struct RunResult {
 pub enum RunError {
     #[error(transparent)]
     Simulation(#[from] SimError),
+    /// The records of a long run could not be kept on disk or read back.
+    #[error(transparent)]
+    Records(#[from] RecordsError),
 }
 
 struct Partial {
@@ -342,7 +353,7 @@ pub fn run(
     run_range(s, 0..replications, seed, progress)
 }
 
-impl RunResult {
+impl RunResult<Vec<RepRecord>> {
     /// Adds the replications of `later`, which must start where these end: the result is exactly
     /// that of one run over both ranges (records in replication order; the pooled histograms hold
     /// integer counts, whose sums do not depend on how the replications were grouped).
@@ -366,27 +377,93 @@ impl RunResult {
 /// Runs replications `range` of `s` with master seed `seed` on the current rayon pool: the same
 /// replications, bit for bit, as in any other run that includes them. `replications` in the
 /// result is the range's end, so that consecutive ranges [`RunResult::absorb`] into a run of
-/// `0..end`.
+/// `0..end`. The records are held in memory; a long run that must not hold them uses
+/// [`run_range_into`].
 pub fn run_range(
     s: &Scenario,
     range: std::ops::Range<u64>,
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<RunResult, RunError> {
+    let (first, end) = (range.start, range.end.max(range.start));
+    // One wave: the records are all held anyway.
+    run_waves(s, range, seed, progress, Vec::new(), end - first)
+}
+
+/// Replications run between two hand-overs of records to a [`RecordSink`] by
+/// [`run_range_into`]: the records held in memory at once (about 10 MB of met-2023's), and the
+/// pooled histograms merged once per wave.
+pub const WAVE: u64 = 256 * BLOCK;
+
+/// [`run_range`], handing the records to `sink` in replication order a wave of [`WAVE`]
+/// replications at a time, so that a long run need not hold them all (give it [`Records`]).
+/// The results are those of [`run_range`], bit for bit.
+pub fn run_range_into<R: RecordSink>(
+    s: &Scenario,
+    range: std::ops::Range<u64>,
+    seed: u64,
+    progress: &dyn Progress,
+    sink: R,
+) -> Result<RunResult<R>, RunError> {
+    run_waves(s, range, seed, progress, sink, WAVE)
+}
+
+fn run_waves<R: RecordSink>(
+    s: &Scenario,
+    range: std::ops::Range<u64>,
+    seed: u64,
+    progress: &dyn Progress,
+    mut sink: R,
+    wave: u64,
+) -> Result<RunResult<R>, RunError> {
     let (first, replications) = (range.start, range.end.max(range.start));
     let mut s = s.clone();
     s.seed = seed;
     let s = &s;
     let prep = Prepared::new(s);
     let n_types = s.case_types.len();
-    let n_teams = s.teams.len();
-    let blocks = (replications - first).div_ceil(BLOCK);
+    let mut pooled = Pooled::new(n_types);
     let done = AtomicU64::new(0);
+    let mut lo = first;
+    while lo < replications {
+        let hi = lo.saturating_add(wave.max(1)).min(replications);
+        let partial = run_wave(s, &prep, lo..hi, first, replications, &done, progress);
+        if let Some(e) = partial.error {
+            return Err(e.into());
+        }
+        let mut records = partial.records;
+        records.sort_by_key(|r| r.replication);
+        sink.append(records)?;
+        pooled.merge(partial.pooled);
+        lo = hi;
+    }
+    Ok(RunResult {
+        seed,
+        replications,
+        records: sink,
+        pooled,
+    })
+}
+
+/// Replications `wave` in parallel; `first..replications` is the whole run's range, for
+/// progress.
+fn run_wave(
+    s: &Scenario,
+    prep: &Prepared,
+    wave: std::ops::Range<u64>,
+    first: u64,
+    replications: u64,
+    done: &AtomicU64,
+    progress: &dyn Progress,
+) -> Partial {
+    let n_types = s.case_types.len();
+    let n_teams = s.teams.len();
+    let blocks = (wave.end - wave.start).div_ceil(BLOCK);
     // Each fold accumulator covers several blocks (about four per thread in all): few
     // accumulators to allocate and merge, yet every thread busy even for short runs. The results
     // do not depend on how the blocks are split.
     let per_fold = (blocks as usize / (4 * rayon::current_num_threads()).max(1)).max(1);
-    let partial = (0..blocks as usize)
+    (0..blocks as usize)
         .into_par_iter()
         .with_min_len(per_fold)
         .fold(
@@ -398,8 +475,8 @@ pub fn run_range(
                 days: DayBuffer::default(),
             },
             |mut acc, b| {
-                let lo = first + b as u64 * BLOCK;
-                let hi = (lo + BLOCK).min(replications);
+                let lo = wave.start + b as u64 * BLOCK;
+                let hi = (lo + BLOCK).min(wave.end);
                 acc.days.start(n_types, n_teams);
                 for rep in lo..hi {
                     if acc.error.is_some() {
@@ -411,7 +488,7 @@ pub fn run_range(
                         days: &mut acc.days,
                         slot,
                     };
-                    match run_replication(s, &prep, rep, &mut acc.ws, &mut probe) {
+                    match run_replication(s, prep, rep, &mut acc.ws, &mut probe) {
                         Ok(r) => acc.records.push(r),
                         Err(e) => acc.error = Some(e),
                     }
@@ -446,18 +523,7 @@ pub fn run_range(
                 };
                 a
             },
-        );
-    if let Some(e) = partial.error {
-        return Err(e.into());
-    }
-    let mut records = partial.records;
-    records.sort_by_key(|r| r.replication);
-    Ok(RunResult {
-        seed,
-        replications,
-        records,
-        pooled: partial.pooled,
-    })
+        )
 }
 
 /// The twins of replications `0..replications` (see [`RepKeys::twin`]): each with its

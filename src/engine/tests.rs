@@ -1701,3 +1701,50 @@ fn a_leaver_finishing_a_case_is_on_duty_until_it_closes() {
     // The lent entry's period is day 0: both of its team's people busy.
     assert_eq!(rec.periods[1].utilisation(), Some(1.0));
 }
+
+/// A run whose records go to disk (a budget of 0 bytes), handed over in several waves, gives
+/// exactly the outputs of a run that holds them: the summary (with `--split`'s shares and bands),
+/// `daily.csv`, `replications.csv` and the pooled histograms, byte for byte.
+#[test]
+fn a_run_whose_records_are_on_disk_writes_the_same_bytes() {
+    let s = load(MET);
+    let (n, seed) = (150, 11);
+    let held = run(&s, n, seed, &Silent).unwrap();
+    let spilled = run_waves(&s, 0..n, seed, &Silent, Records::with_budget(0), 64).unwrap();
+    assert!(spilled.records.spilled());
+    assert_eq!(spilled.records.count(), n as usize);
+    assert_eq!(spilled.pooled, held.pooled);
+    assert_eq!(spilled.replications, held.replications);
+    let twins = run_twins(&s, n, seed, &Silent).unwrap();
+    let central = run_central(&s, n, seed, &Silent).unwrap();
+    let summaries = |r: &RunResult<Records>| {
+        [
+            report::summary_json(&report::summarise_records(&s, r).unwrap()),
+            report::summary_json(
+                &report::summarise_split_records(&s, r, &twins, &central).unwrap(),
+            ),
+        ]
+    };
+    let want = [
+        report::summary_json(&summarise(&s, &held)),
+        report::summary_json(&report::summarise_split(&s, &held, &twins, &central)),
+    ];
+    assert_eq!(summaries(&spilled), want);
+    assert_eq!(
+        report::daily_csv(&report::daily_rows_of(&s, &spilled).unwrap()),
+        report::daily_csv(&report::daily_rows(&s, &held))
+    );
+    let csv = |r: &dyn Fn(&mut Vec<u8>)| {
+        let mut v = Vec::new();
+        r(&mut v);
+        v
+    };
+    assert_eq!(
+        csv(&|v| report::write_replications_csv(&s, &spilled, v).unwrap()),
+        csv(&|v| report::write_replications_csv(&s, &held, v).unwrap())
+    );
+    // And a range that starts elsewhere (a shard's block), in waves, is that block of the run.
+    let block = run_waves(&s, 40..n, seed, &Silent, Records::with_budget(0), 32).unwrap();
+    let back = block.records.column(|r| r.replication).unwrap();
+    assert_eq!(back, (40..n).collect::<Vec<_>>());
+}

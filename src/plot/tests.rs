@@ -42,7 +42,7 @@ fn run_and_draw(text: &str, reps: u64) -> (RunData, Vec<(String, Vec<u8>)>) {
     let s = Scenario::from_toml_str(text, "test.toml").unwrap();
     let r = crate::engine::run(&s, reps, 11, &crate::engine::Silent).unwrap();
     let summary = crate::report::summarise(&s, &r);
-    let files = crate::report::run_files(&s, &r, &summary);
+    let files = crate::report::run_files(&s, &r, &summary).unwrap();
     let get = |n: &str| files.iter().find(|f| f.0 == n).unwrap().1.clone();
     let d = RunData::from_bytes(Path::new("run"), &get("summary.json"), &get("daily.csv")).unwrap();
     let charts = render_all(&d).unwrap();
@@ -56,7 +56,7 @@ fn plot_refuses_run_files_that_contradict_themselves() {
     let s = Scenario::from_toml_str(MET, "test.toml").unwrap();
     let r = crate::engine::run(&s, 5, 11, &crate::engine::Silent).unwrap();
     let summary = crate::report::summarise(&s, &r);
-    let files = crate::report::run_files(&s, &r, &summary);
+    let files = crate::report::run_files(&s, &r, &summary).unwrap();
     let get =
         |n: &str| String::from_utf8(files.iter().find(|f| f.0 == n).unwrap().1.clone()).unwrap();
     let (json, csv) = (get("summary.json"), get("daily.csv"));

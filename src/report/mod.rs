@@ -13,15 +13,15 @@ pub mod text;
 mod writer;
 
 pub use summary::{
-    DailyRow, Headline, Metric, Summary, daily_rows, date_of, headline_values, headlines,
-    summarise, summarise_split,
+    DailyRow, Headline, Metric, Summary, daily_rows, daily_rows_of, date_of, headline_values,
+    headlines, summarise, summarise_records, summarise_split, summarise_split_records,
 };
 pub use writer::{
     Main, Streamed, WRITTEN, WriteError, check_target, is_mount_point, write_dir, write_files,
     write_results,
 };
 
-use crate::engine::RunResult;
+use crate::engine::{RecordSet, RecordsError, RunResult};
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -137,9 +137,9 @@ pub fn daily_csv(rows: &[DailyRow]) -> Vec<u8> {
 /// `<field>__<name>`. Empty cells are censored (not by the horizon) or undefined (no case closed).
 /// Rows are formatted in parallel on the current rayon pool (run it inside `install` to choose
 /// the threads); the bytes do not depend on the thread count.
-pub fn write_replications_csv(
+pub fn write_replications_csv<R: RecordSet>(
     s: &Scenario,
-    r: &RunResult,
+    r: &RunResult<R>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut w = csv::Writer::from_writer(&mut *out);
@@ -216,15 +216,19 @@ pub fn write_replications_csv(
     // screen-v1-stress, before it was parallel and went through `decimal`).
     const CHUNK: usize = 128;
     const WINDOW: usize = 16 * CHUNK;
-    for window in r.records.chunks(WINDOW) {
-        let parts: Vec<Vec<u8>> = window
-            .par_chunks(CHUNK)
-            .map(|recs| replication_rows(s, recs))
-            .collect();
-        for part in parts {
-            out.write_all(&part)?;
-        }
-    }
+    r.records
+        .try_for_each_chunk(&mut |records| -> std::io::Result<()> {
+            for window in records.chunks(WINDOW) {
+                let parts: Vec<Vec<u8>> = window
+                    .par_chunks(CHUNK)
+                    .map(|recs| replication_rows(s, recs))
+                    .collect();
+                for part in parts {
+                    out.write_all(&part)?;
+                }
+            }
+            Ok(())
+        })?;
     out.flush()
 }
 
@@ -323,16 +327,23 @@ fn replication_rows(s: &Scenario, recs: &[crate::model::RepRecord]) -> Vec<u8> {
 /// The files of a run directory made in memory, by name (charts aside). The one that grows with
 /// the number of replications, `replications.csv`, is [`replications_file`], written straight to
 /// disk.
-pub fn run_files(s: &Scenario, r: &RunResult, summary: &Summary) -> Vec<(String, Vec<u8>)> {
-    vec![
+pub fn run_files<R: RecordSet>(
+    s: &Scenario,
+    r: &RunResult<R>,
+    summary: &Summary,
+) -> Result<Vec<(String, Vec<u8>)>, RecordsError> {
+    Ok(vec![
         ("summary.json".into(), summary_json(summary)),
         ("summary.csv".into(), summary_csv(summary)),
-        ("daily.csv".into(), daily_csv(&daily_rows(s, r))),
-    ]
+        (
+            "daily.csv".into(),
+            daily_csv(&summary::daily_rows_of(s, r)?),
+        ),
+    ])
 }
 
 /// `replications.csv`, to be written by [`write_results`].
-pub fn replications_file<'a>(s: &'a Scenario, r: &'a RunResult) -> Streamed<'a> {
+pub fn replications_file<'a, R: RecordSet>(s: &'a Scenario, r: &'a RunResult<R>) -> Streamed<'a> {
     Streamed {
         name: "replications.csv".into(),
         write: Box::new(move |w| write_replications_csv(s, r, w)),

@@ -7,7 +7,7 @@
 //!
 //! The semantics in prose, with every policy and metric: `docs/model.md` (keep it in step).
 
-use crate::engine::RunResult;
+use crate::engine::{RecordSet, RecordsError, RunResult};
 use crate::model::{RepRecord, TypeRecord};
 use crate::scenario::Scenario;
 use crate::stats::{
@@ -632,17 +632,44 @@ fn merged(hists: &[LogHist]) -> LogHist {
     h
 }
 
-/// Builds the summary of a finished run.
+/// Builds the summary of a finished run whose records are in memory.
 pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
+    summarise_records(s, r).expect("records in memory are read without fail")
+}
+
+/// The per-replication values the summary's first metrics need, read in one pass.
+struct Top {
+    screening_last_day: Option<u32>,
+    all_closed: Option<f64>,
+    peak_open: u32,
+    peak_time: f64,
+    open_at_end: u32,
+}
+
+/// Builds the summary of a finished run, reading its records (which may be on disk: see
+/// [`crate::engine::Records`]) a few values at a time, so that no more than a few columns of
+/// numbers are held at once.
+pub fn summarise_records<R: RecordSet>(
+    s: &Scenario,
+    r: &RunResult<R>,
+) -> Result<Summary, RecordsError> {
     let recs = &r.records;
+    let n_recs = recs.count();
     let mut metrics = Vec::new();
+    let top = recs.column(|x| Top {
+        screening_last_day: x.screening_last_day,
+        all_closed: x.all_closed,
+        peak_open: x.peak_open,
+        peak_time: x.peak_time,
+        open_at_end: x.open_at_end,
+    })?;
 
     if s.screening.is_some() {
-        let v: Vec<Option<f64>> = recs
+        let v: Vec<Option<f64>> = top
             .iter()
             .map(|x| x.screening_last_day.map(f64::from))
             .collect();
-        let days: Vec<Option<u64>> = recs
+        let days: Vec<Option<u64>> = top
             .iter()
             .map(|x| x.screening_last_day.map(u64::from))
             .collect();
@@ -654,25 +681,25 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
         if let Some(target) = s.screening.as_ref().and_then(|x| x.target) {
             // Share of replications whose last screening day is on or before the target date.
             let last_ok = s.calendar.last_day_on_or_before(target);
-            let hits = recs
+            let hits = top
                 .iter()
                 .filter(|x| match (x.screening_last_day, last_ok) {
                     (Some(d), Some(t)) => d as usize <= t,
                     _ => false,
                 })
                 .count() as f64;
-            let n = recs.len().max(1) as f64;
+            let n = n_recs.max(1) as f64;
             let mut m = Metric::blank(
                 "screening_by_target",
                 "share of replications",
-                recs.len() as u64,
+                n_recs as u64,
             );
             m.mean = Some(hits / n);
             m.mcse = Some((hits / n * (1.0 - hits / n) / n).sqrt());
             metrics.push(m);
         }
     }
-    let v: Vec<Option<f64>> = recs.iter().map(|x| x.all_closed).collect();
+    let v: Vec<Option<f64>> = top.iter().map(|x| x.all_closed).collect();
     let days: Vec<Option<u64>> = v.iter().map(|x| x.map(day_of_time)).collect();
     metrics.push(with_distribution(
         with_dates(per_rep("all_cases_closed", "working days", &v), s, false),
@@ -680,22 +707,23 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
         &days,
     ));
     let censored = v.iter().filter(|x| x.is_none()).count() as f64;
-    let mut cs = Metric::blank("censored_share", "share of replications", recs.len() as u64);
-    let share = censored / recs.len().max(1) as f64;
+    let mut cs = Metric::blank("censored_share", "share of replications", n_recs as u64);
+    let share = censored / n_recs.max(1) as f64;
     cs.mean = Some(share);
-    cs.mcse = Some((share * (1.0 - share) / recs.len().max(1) as f64).sqrt());
+    cs.mcse = Some((share * (1.0 - share) / n_recs.max(1) as f64).sqrt());
     metrics.push(cs);
 
-    let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.peak_open as f64)).collect();
+    let v: Vec<Option<f64>> = top.iter().map(|x| Some(x.peak_open as f64)).collect();
     metrics.push(per_rep("peak_open_cases", "cases", &v));
-    let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.peak_time)).collect();
+    let v: Vec<Option<f64>> = top.iter().map(|x| Some(x.peak_time)).collect();
     metrics.push(with_dates(
         per_rep("peak_open_time", "working days", &v),
         s,
         false,
     ));
-    let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.open_at_end as f64)).collect();
+    let v: Vec<Option<f64>> = top.iter().map(|x| Some(x.open_at_end as f64)).collect();
     metrics.push(per_rep("open_cases_at_end", "cases", &v));
+    drop(top);
 
     // Per case type, then all together.
     let n_types = s.case_types.len();
@@ -714,7 +742,7 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
     // parallel in the caller's rayon pool, kept in type order.
     let by_type: Vec<Vec<Metric>> = (0..=n_types)
         .into_par_iter()
-        .map(|i| {
+        .map(|i| -> Result<Vec<Metric>, RecordsError> {
             let mut metrics = Vec::new();
             let name = Some(if i < n_types {
                 s.case_types[i].name.clone()
@@ -726,7 +754,7 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
             } else {
                 (&all_wait, &all_tis)
             };
-            let tr: Vec<TypeRecord> = recs.iter().map(|x| type_of(x, i)).collect();
+            let tr: Vec<TypeRecord> = recs.column(|x| type_of(x, i))?;
             // The denominators of the waiting statistics: closed cases opened after the
             // warm-up (all closed cases without one).
             let measured: Vec<f64> = tr.iter().map(|t| t.measured as f64).collect();
@@ -796,7 +824,7 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
             // When the type's open cases are back at or below its target for good, like
             // `all_cases_closed`: censored (never) when they are above it at the horizon.
             if let Some(k) = targets.iter().position(|&(ty, _)| ty == i) {
-                let v: Vec<Option<f64>> = recs.iter().map(|x| x.back_to_target[k]).collect();
+                let v: Vec<Option<f64>> = recs.column(|x| x.back_to_target[k])?;
                 let days: Vec<Option<u64>> = v.iter().map(|x| x.map(day_of_time)).collect();
                 let mut m = with_distribution(
                     with_dates(per_rep("back_to_target", "working days", &v), s, false),
@@ -806,33 +834,33 @@ pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
                 m.target = Some(targets[k].1);
                 push(m);
             }
-            metrics
+            Ok(metrics)
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     metrics.extend(by_type.into_iter().flatten());
 
     for (si, src) in s.sources.iter().enumerate() {
-        let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.source_days[si])).collect();
+        let v: Vec<Option<f64>> = recs.column(|x| Some(x.source_days[si]))?;
         let mut m = per_rep("diverted_officer_days", "officer-days", &v);
         m.source = Some(src.clone());
         metrics.push(m);
     }
     if let Some(sc) = &s.screening {
         for (ci, cat) in sc.hits.iter().enumerate() {
-            let v: Vec<Option<f64>> = recs.iter().map(|x| Some(x.hit_rates[ci])).collect();
+            let v: Vec<Option<f64>> = recs.column(|x| Some(x.hit_rates[ci]))?;
             let mut m = per_rep("hit_rate", "probability per record", &v);
             m.category = Some(cat.name.clone());
             metrics.push(m);
         }
     }
 
-    metrics.extend(utilisation_metrics(s, recs));
+    metrics.extend(utilisation_metrics(s, recs)?);
 
-    Summary {
-        meta: meta(s, r),
+    Ok(Summary {
+        meta: meta(s, r.seed, r.replications),
         metrics,
         staffing: staffing(s),
-    }
+    })
 }
 
 /// The group label of a `utilisation_in_period` metric in `summary.csv` and its column in
@@ -850,10 +878,10 @@ fn utilisation_metric(metric: &str, values: Vec<Option<f64>>) -> Metric {
 
 /// `utilisation` by team (over each replication's whole run) and `utilisation_in_period` by team
 /// and headcount entry.
-fn utilisation_metrics(s: &Scenario, recs: &[RepRecord]) -> Vec<Metric> {
+fn utilisation_metrics(s: &Scenario, recs: &impl RecordSet) -> Result<Vec<Metric>, RecordsError> {
     let mut metrics = Vec::new();
     for (tm, team) in s.teams.iter().enumerate() {
-        let v = recs.iter().map(|x| x.teams[tm].utilisation()).collect();
+        let v = recs.column(|x| x.teams[tm].utilisation())?;
         let mut m = utilisation_metric("utilisation", v);
         m.team = Some(team.name.clone());
         metrics.push(m);
@@ -862,7 +890,7 @@ fn utilisation_metrics(s: &Scenario, recs: &[RepRecord]) -> Vec<Metric> {
     let mut g = 0;
     for team in &s.teams {
         for (k, entry) in team.staff.iter().enumerate() {
-            let v = recs.iter().map(|x| x.periods[g].utilisation()).collect();
+            let v = recs.column(|x| x.periods[g].utilisation())?;
             let mut m = utilisation_metric("utilisation_in_period", v);
             m.team = Some(team.name.clone());
             // As `Prepared` clips it: whole working days within [0, horizon].
@@ -886,7 +914,7 @@ fn utilisation_metrics(s: &Scenario, recs: &[RepRecord]) -> Vec<Metric> {
             g += 1;
         }
     }
-    metrics
+    Ok(metrics)
 }
 
 /// [`summarise`], with the assumptions' share of the spread of the headline outputs when the
@@ -900,15 +928,24 @@ pub fn summarise_split(
     twins: &[RepRecord],
     central: &[RepRecord],
 ) -> Summary {
-    let mut sum = summarise(s, r);
-    // With nothing uncertain, the run is its own fixed-assumption run.
-    let central = if central.is_empty() {
-        &r.records[..]
-    } else {
-        central
-    };
+    summarise_split_records(s, r, twins, central).expect("records in memory are read without fail")
+}
+
+/// [`summarise_split`] of a run whose records may be on disk (see [`summarise_records`]).
+pub fn summarise_split_records<R: RecordSet>(
+    s: &Scenario,
+    r: &RunResult<R>,
+    twins: &[RepRecord],
+    central: &[RepRecord],
+) -> Result<Summary, RecordsError> {
+    let mut sum = summarise_records(s, r)?;
     let heads = headlines(s);
-    let cs: Vec<Vec<Option<f64>>> = central.iter().map(|x| headline_values(s, x)).collect();
+    // With nothing uncertain, the run is its own fixed-assumption run.
+    let cs: Vec<Vec<Option<f64>>> = if central.is_empty() {
+        r.records.column(|x| headline_values(s, x))?
+    } else {
+        central.iter().map(|x| headline_values(s, x)).collect()
+    };
     let assumptions = s.epistemic_inputs();
     let horizon = s.horizon_time();
     // The headline outputs of a replication, with min(Y, horizon) for those not by the horizon.
@@ -918,7 +955,7 @@ pub fn summarise_split(
             .map(|v| v.unwrap_or(horizon))
             .collect()
     };
-    let ys: Vec<Vec<f64>> = r.records.iter().map(outputs).collect();
+    let ys: Vec<Vec<f64>> = r.records.column(outputs)?;
     let ts: Vec<Vec<f64>> = twins.iter().map(outputs).collect();
     for (
         k,
@@ -975,18 +1012,18 @@ pub fn summarise_split(
             crate::stats::JACKKNIFE_BLOCKS
         ),
     });
-    sum
+    Ok(sum)
 }
 
-fn meta(s: &Scenario, r: &RunResult) -> Meta {
+fn meta(s: &Scenario, seed: u64, replications: u64) -> Meta {
     Meta {
         tool: Tool::this(),
         scenario: s.name.clone(),
         scenario_description: s.description.clone(),
         scenario_file: crate::scenario::output_name(&s.file),
         scenario_hash: s.hash.clone(),
-        seed: r.seed,
-        replications: r.replications,
+        seed,
+        replications,
         split: None,
         warmup: (s.warmup > 0.0)
             .then(|| s.calendar.date_of_day(s.warmup as usize))
@@ -1120,24 +1157,30 @@ fn sum_sorted_then(sorted: &[f64], extra: usize, top: f64) -> f64 {
 /// The daily series: open cases (all and by type) and records checked, for every day up to the
 /// last one on which any replication still had something open or to screen, plus one more.
 pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
+    daily_rows_of(s, r).expect("records in memory are read without fail")
+}
+
+/// [`daily_rows`] of a run whose records may be on disk (see [`summarise_records`]).
+pub fn daily_rows_of<R: RecordSet>(
+    s: &Scenario,
+    r: &RunResult<R>,
+) -> Result<Vec<DailyRow>, RecordsError> {
     let reps = r.replications;
     let p = &r.pooled;
     let paces: Vec<crate::model::Pace> = match &s.screening {
         Some(sc) => r
             .records
-            .iter()
-            .map(|x| crate::model::Pace::new(sc, x.screening_pace, x.screening_factor))
-            .collect(),
+            .column(|x| crate::model::Pace::new(sc, x.screening_pace, x.screening_factor))?,
         None => Vec::new(),
     };
     let screening_days = r
         .records
-        .iter()
-        .map(|x| {
+        .column(|x| {
             x.screening_last_day
                 .map(|d| d as usize + 1)
                 .unwrap_or(s.calendar.len())
-        })
+        })?
+        .into_iter()
         .max()
         .unwrap_or(0);
     let n_days = p
@@ -1274,7 +1317,7 @@ pub fn daily_rows(s: &Scenario, r: &RunResult) -> Vec<DailyRow> {
             |screened, day| rows_of_day(screened, day),
         )
         .collect();
-    days.into_iter().flatten().collect()
+    Ok(days.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

@@ -64,6 +64,25 @@ pub fn record_bytes(r: &RepRecord) -> Vec<u8> {
     v
 }
 
+/// Appends the encoding of `r` to `out` (as in `shard.bin`; read back with [`read_records`]).
+pub fn write_record(out: &mut Vec<u8>, r: &RepRecord) {
+    let mut w = Writer { out };
+    w.record(r).expect("writing to a vector cannot fail");
+}
+
+/// Decodes exactly `n` records written by [`write_record`]; trailing bytes are an error.
+pub fn read_records(bytes: &[u8], n: usize) -> Result<Vec<RepRecord>, DecodeError> {
+    let mut r = Reader { bytes, at: 0 };
+    let mut out = Vec::with_capacity(n.min(bytes.len() / 100));
+    for _ in 0..n {
+        out.push(r.record()?);
+    }
+    if r.at != bytes.len() {
+        return Err(r.fail("bytes after the last record"));
+    }
+    Ok(out)
+}
+
 use std::io::Write as _;
 
 struct Writer<W: std::io::Write> {

@@ -17,7 +17,7 @@
 
 pub mod codec;
 
-use crate::engine::RunResult;
+use crate::engine::{RecordSink, RunResult};
 use crate::model::RepRecord;
 use crate::report::summary::Tool;
 use crate::scenario::Scenario;
@@ -206,22 +206,33 @@ pub enum ShardError {
     /// A shard whose data do not agree with its own `shard.json` or with its scenario.
     #[error("{dir}: {message}")]
     Inconsistent { dir: PathBuf, message: String },
+    /// The merged records could not be kept on disk (exit code 1, not a fault of the shards).
+    #[error("merging {dir}: {source}")]
+    Records {
+        dir: PathBuf,
+        source: crate::engine::RecordsError,
+    },
 }
 
-/// A shard directory, read and checked on its own.
-#[derive(Debug)]
+/// A shard directory, read and checked on its own. Its replications are not kept: [`assemble`]
+/// reads them again, one shard at a time, so that a merge holds one shard's data at once.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Shard {
     pub dir: PathBuf,
     pub file: ShardFile,
     /// The scenario copy's bytes.
     pub scenario: Vec<u8>,
-    pub data: ShardData,
 }
 
 /// Reads shard directory `dir`: `shard.json` against its seal, the scenario copy and
 /// `shard.bin` against its manifest, then decodes them and checks that the data are the block
 /// `shard.json` says.
 pub fn read_shard(dir: &Path) -> Result<Shard, ShardError> {
+    read_shard_data(dir).map(|(shard, _)| shard)
+}
+
+/// [`read_shard`], with the shard's data.
+fn read_shard_data(dir: &Path) -> Result<(Shard, ShardData), ShardError> {
     let not_shard = |message: String| ShardError::NotShard {
         dir: dir.to_path_buf(),
         message,
@@ -332,12 +343,14 @@ pub fn read_shard(dir: &Path) -> Result<Shard, ShardError> {
             )));
         }
     }
-    Ok(Shard {
-        dir: dir.to_path_buf(),
-        file,
-        scenario,
+    Ok((
+        Shard {
+            dir: dir.to_path_buf(),
+            file,
+            scenario,
+        },
         data,
-    })
+    ))
 }
 
 /// The fields every shard of a run shares, by name, as text.
@@ -475,114 +488,135 @@ fn spec_of(s: &Shard) -> String {
     format!("{}/{}", s.file.shard.index, s.file.shard.count)
 }
 
-/// Checks the shards (in block order, from [`check_set`]) against their scenario: every record
-/// has the scenario's shape, the pooled histograms its case types and teams, and the first
-/// replication of every shard, run again here, is the one stored bit for bit (a shard made by
-/// another build, or edited and sealed again, is refused rather than merged).
-pub fn check_against(s: &Scenario, shards: &[Shard]) -> Result<(), ShardError> {
-    let seed = shards.first().map_or(0, |x| x.file.meta.seed);
-    for shard in shards {
-        let inconsistent = |message: String| ShardError::Inconsistent {
-            dir: shard.dir.clone(),
-            message,
-        };
-        let first = shard.data.first;
-        let again = crate::engine::run_range(s, first..first + 1, seed, &crate::engine::Silent)
-            .map_err(|e| inconsistent(format!("replication {first} fails when run again: {e}")))?;
-        let Some(want) = again.records.first() else {
-            continue;
-        };
-        let stored = &shard.data.run.records[0];
-        if codec::record_bytes(want) != codec::record_bytes(stored) {
-            return Err(inconsistent(format!(
-                "replication {first}, run again here, differs from the one in {SHARD_BIN}: the shard was not made from this scenario and seed by this build of vetsim"
-            )));
-        }
-        let shape = |r: &RepRecord| {
-            (
-                r.back_to_target.len(),
-                r.types.len(),
-                r.source_days.len(),
-                r.hit_rates.len(),
-                r.assumptions.len(),
-                r.teams.len(),
-                r.periods.len(),
-            )
-        };
-        let lists = [
-            &shard.data.run.records,
-            &shard.data.twins,
-            &shard.data.central,
-        ];
-        if let Some(bad) = lists
-            .iter()
-            .flat_map(|l| l.iter())
-            .find(|r| shape(r) != shape(want))
-        {
-            return Err(inconsistent(format!(
-                "the record of replication {} in {SHARD_BIN} does not have the shape of this scenario's",
-                bad.replication
-            )));
-        }
-        let wants_twins = shard.file.meta.split && !s.epistemic_inputs().is_empty();
-        if wants_twins == shard.data.twins.is_empty() {
-            return Err(inconsistent(format!(
-                "{SHARD_BIN} {} twins, but the scenario with split {} {}",
-                if wants_twins { "holds no" } else { "holds" },
-                shard.file.meta.split,
-                if wants_twins {
-                    "needs them"
-                } else {
-                    "has none"
-                }
-            )));
-        }
-        let p = &shard.data.run.pooled;
-        let (types, teams) = (s.case_types.len(), s.teams.len());
-        let fits = p.wait.len() == types
-            && p.time_in_system.len() == types
-            && p.open_by_type.len() == p.open_total.len()
-            && p.open_by_type.iter().all(|d| d.len() == types)
-            && p.utilisation.len() == p.utilisation_sum.len()
-            && p.utilisation.iter().all(|d| d.len() == teams)
-            && p.utilisation_sum.iter().all(|d| d.len() == teams);
-        if !fits {
-            return Err(inconsistent(format!(
-                "the pooled histograms in {SHARD_BIN} do not have this scenario's {types} case types and {teams} teams"
-            )));
-        }
+/// Checks one shard's data against its scenario: every record has the scenario's shape, the
+/// pooled histograms its case types and teams, and the shard's first replication, run again
+/// here, is the one stored bit for bit (a shard made by another build, or edited and sealed
+/// again, is refused rather than merged).
+fn check_against(s: &Scenario, shard: &Shard, data: &ShardData) -> Result<(), ShardError> {
+    let seed = shard.file.meta.seed;
+    let inconsistent = |message: String| ShardError::Inconsistent {
+        dir: shard.dir.clone(),
+        message,
+    };
+    let first = data.first;
+    let again = crate::engine::run_range(s, first..first + 1, seed, &crate::engine::Silent)
+        .map_err(|e| inconsistent(format!("replication {first} fails when run again: {e}")))?;
+    let Some(want) = again.records.first() else {
+        return Ok(());
+    };
+    let stored = &data.run.records[0];
+    if codec::record_bytes(want) != codec::record_bytes(stored) {
+        return Err(inconsistent(format!(
+            "replication {first}, run again here, differs from the one in {SHARD_BIN}: the shard was not made from this scenario and seed by this build of vetsim"
+        )));
+    }
+    let shape = |r: &RepRecord| {
+        (
+            r.back_to_target.len(),
+            r.types.len(),
+            r.source_days.len(),
+            r.hit_rates.len(),
+            r.assumptions.len(),
+            r.teams.len(),
+            r.periods.len(),
+        )
+    };
+    let lists = [&data.run.records, &data.twins, &data.central];
+    if let Some(bad) = lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .find(|r| shape(r) != shape(want))
+    {
+        return Err(inconsistent(format!(
+            "the record of replication {} in {SHARD_BIN} does not have the shape of this scenario's",
+            bad.replication
+        )));
+    }
+    let wants_twins = shard.file.meta.split && !s.epistemic_inputs().is_empty();
+    if wants_twins == data.twins.is_empty() {
+        return Err(inconsistent(format!(
+            "{SHARD_BIN} {} twins, but the scenario with split {} {}",
+            if wants_twins { "holds no" } else { "holds" },
+            shard.file.meta.split,
+            if wants_twins {
+                "needs them"
+            } else {
+                "has none"
+            }
+        )));
+    }
+    let p = &data.run.pooled;
+    let (types, teams) = (s.case_types.len(), s.teams.len());
+    let fits = p.wait.len() == types
+        && p.time_in_system.len() == types
+        && p.open_by_type.len() == p.open_total.len()
+        && p.open_by_type.iter().all(|d| d.len() == types)
+        && p.utilisation.len() == p.utilisation_sum.len()
+        && p.utilisation.iter().all(|d| d.len() == teams)
+        && p.utilisation_sum.iter().all(|d| d.len() == teams);
+    if !fits {
+        return Err(inconsistent(format!(
+            "the pooled histograms in {SHARD_BIN} do not have this scenario's {types} case types and {teams} teams"
+        )));
     }
     Ok(())
 }
 
-/// The shards' data (in block order, checked) put together: the run of all their
-/// replications, and the twins and fixed-assumption runs (empty without `--split`).
-pub fn assemble(shards: Vec<Shard>) -> (RunResult, Vec<RepRecord>, Vec<RepRecord>) {
-    let mut iter = shards.into_iter();
-    let Some(first) = iter.next() else {
-        return (
-            RunResult {
-                seed: 0,
-                replications: 0,
-                records: Vec::new(),
-                pooled: Default::default(),
-            },
-            Vec::new(),
-            Vec::new(),
-        );
-    };
-    let ShardData {
-        mut run,
-        mut twins,
-        mut central,
-        ..
-    } = first.data;
-    for s in iter {
-        run.absorb(s.data.run);
-        twins.extend(s.data.twins);
-        central.extend(s.data.central);
+/// What a merge puts together: the run of all the shards' replications (its records in
+/// `sink`), and the twins and fixed-assumption runs (empty without `--split`).
+pub type Assembled<R> = (RunResult<R>, Vec<RepRecord>, Vec<RepRecord>);
+
+/// The shards' data (in block order, from [`check_set`]) put together, one shard at a time:
+/// each shard's `shard.bin` is read again (and must be what [`read_shard`] read), checked
+/// against the scenario `s` (every record of the scenario's shape, the first one run again
+/// and found the same bit for bit), its records handed to `sink` and its pooled histograms
+/// added, before the next is read.
+pub fn assemble<R: RecordSink>(
+    s: &Scenario,
+    shards: &[Shard],
+    mut sink: R,
+) -> Result<Assembled<R>, ShardError> {
+    let mut pooled = crate::engine::Pooled::default();
+    let (mut twins, mut central) = (Vec::new(), Vec::new());
+    let (mut seed, mut replications) = (0, 0);
+    for (i, shard) in shards.iter().enumerate() {
+        let (again, data) = read_shard_data(&shard.dir)?;
+        if again != *shard {
+            return Err(ShardError::Inconsistent {
+                dir: shard.dir.clone(),
+                message: "changed while the shards were being merged: merge again when nothing writes to them".into(),
+            });
+        }
+        check_against(s, shard, &data)?;
+        let ShardData {
+            run,
+            twins: t,
+            central: c,
+            ..
+        } = data;
+        if i == 0 {
+            pooled = run.pooled;
+        } else {
+            pooled.merge(run.pooled);
+        }
+        (seed, replications) = (run.seed, run.replications);
+        sink.append(run.records).map_err(|e| ShardError::Records {
+            dir: shard.dir.clone(),
+            source: e,
+        })?;
+        twins.extend(t);
+        central.extend(c);
     }
-    (run, twins, central)
+    Ok((
+        RunResult {
+            seed,
+            replications,
+            records: sink,
+            pooled,
+        },
+        twins,
+        central,
+    ))
 }
 
 #[cfg(test)]

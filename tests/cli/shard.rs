@@ -342,3 +342,54 @@ fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
         &["s2: replication 2, run again here, differs"],
     );
 }
+
+/// With every record sent to the temporary file (`VETSIM_RECORDS_IN_MEMORY=0`), a run and a
+/// merge write exactly what a run that holds its records writes; a temporary directory that
+/// cannot take the file fails the run with exit 1, naming it, and writes nothing.
+#[test]
+fn records_kept_in_a_temporary_file_change_no_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let run = |out: &Path, in_memory: Option<&str>, tmp: Option<&Path>| {
+        let mut cmd = vetsim();
+        cmd.args(["run", "-q", "-n", "40", "--seed", "5", "-o"])
+            .arg(out)
+            .arg(&scenario);
+        if let Some(v) = in_memory {
+            cmd.env("VETSIM_RECORDS_IN_MEMORY", v);
+        }
+        if let Some(t) = tmp {
+            cmd.env("TMPDIR", t);
+        }
+        cmd.assert()
+    };
+    let (held, spilled) = (dir.path().join("held"), dir.path().join("spilled"));
+    run(&held, None, None).success();
+    run(&spilled, Some("0"), None).success();
+    assert_same_dirs(&spilled, &held);
+
+    let s = shards(dir.path(), &scenario, "40", "5", 3, &[]);
+    let merged = dir.path().join("merged");
+    vetsim()
+        .env("VETSIM_RECORDS_IN_MEMORY", "0")
+        .args(["merge", "-q", "-o"])
+        .arg(&merged)
+        .args(&s)
+        .assert()
+        .success();
+    assert_same_dirs(&merged, &held);
+
+    let nowhere = dir.path().join("no-such-dir");
+    let failed = dir.path().join("failed");
+    run(&failed, Some("0"), Some(&nowhere))
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "the temporary file of per-replication records in {}",
+            nowhere.display()
+        )))
+        .stderr(predicate::str::contains("set TMPDIR"));
+    assert!(!failed.exists(), "nothing written");
+    run(&failed, Some("lots"), None)
+        .code(2)
+        .stderr(predicate::str::contains("VETSIM_RECORDS_IN_MEMORY=lots"));
+}
