@@ -1107,8 +1107,10 @@ fn run_shard(
     );
     let progress = Offset(Bar(bar.clone()), range.start);
     let pool = thread_pool(args.common.threads)?;
+    // A long block's records go to disk, as a long run's do.
+    let records = records_store()?;
     let run = pool
-        .install(|| engine::run_range(scenario, range.clone(), seed, &progress))
+        .install(|| engine::run_range_into(scenario, range.clone(), seed, &progress, records))
         .map_err(|source| AppError::Run {
             file: scenario.file.clone(),
             source,

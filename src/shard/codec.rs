@@ -7,7 +7,7 @@
 //! raises [`BIN_FORMAT`]. Decoding never panics: every length is checked against the bytes left,
 //! and every histogram against its invariants.
 
-use crate::engine::{Pooled, RunResult};
+use crate::engine::{Pooled, RecordSet, RunResult};
 use crate::model::{RepRecord, StaffTime, TypeRecord};
 use crate::stats::{CountHist, LogHist};
 
@@ -24,10 +24,11 @@ const MAX_COUNT: u64 = 1 << 50;
 /// What a shard holds: its replications (records and pooled histograms) and, with `--split`,
 /// the twins and the fixed-assumption runs of the same replications.
 #[derive(Debug, Clone)]
-pub struct ShardData {
+pub struct ShardData<R = Vec<RepRecord>> {
     /// The shard's run over its block: `replications` is the block's end (as
-    /// [`crate::engine::run_range`] gives it).
-    pub run: RunResult,
+    /// [`crate::engine::run_range`] gives it). Its records may be on disk while the shard is
+    /// written ([`crate::engine::Records`]); decoded, they are a `Vec`.
+    pub run: RunResult<R>,
     /// The first replication of the block.
     pub first: u64,
     /// With `--split`: the twins of the block's replications (empty otherwise).
@@ -37,7 +38,10 @@ pub struct ShardData {
 }
 
 /// Encodes `data` into `out`.
-pub fn encode(data: &ShardData, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn encode<R: RecordSet>(
+    data: &ShardData<R>,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut w = Writer {
         out: std::io::BufWriter::with_capacity(1 << 16, out),
     };
@@ -46,7 +50,15 @@ pub fn encode(data: &ShardData, out: &mut dyn std::io::Write) -> std::io::Result
     w.u64(data.run.seed)?;
     w.u64(data.first)?;
     w.u64(data.run.replications)?;
-    for list in [&data.run.records, &data.twins, &data.central] {
+    // The run's records a chunk at a time (they may be on disk), then the twins and the
+    // fixed-assumption records.
+    w.u64(data.run.records.count() as u64)?;
+    data.run
+        .records
+        .try_for_each_chunk(&mut |c| -> std::io::Result<()> {
+            c.iter().try_for_each(|r| w.record(r))
+        })?;
+    for list in [&data.twins, &data.central] {
         w.u64(list.len() as u64)?;
         for r in list {
             w.record(r)?;

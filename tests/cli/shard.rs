@@ -343,8 +343,8 @@ fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
     );
 }
 
-/// With every record sent to the temporary file (`VETSIM_RECORDS_IN_MEMORY=0`), a run and a
-/// merge write exactly what a run that holds its records writes; a temporary directory that
+/// With every record sent to the temporary file (`VETSIM_RECORDS_IN_MEMORY=0`), a run, a shard
+/// and a merge write exactly what they write holding the records; a temporary directory that
 /// cannot take the file fails the run with exit 1, naming it, and writes nothing.
 #[test]
 fn records_kept_in_a_temporary_file_change_no_byte() {
@@ -369,6 +369,18 @@ fn records_kept_in_a_temporary_file_change_no_byte() {
     assert_same_dirs(&spilled, &held);
 
     let s = shards(dir.path(), &scenario, "40", "5", 3, &[]);
+    // A shard whose block went to the file writes the same shard.bin.
+    let spilled_shard = dir.path().join("s2-spilled");
+    vetsim()
+        .env("VETSIM_RECORDS_IN_MEMORY", "0")
+        .args([
+            "run", "-q", "-n", "40", "--seed", "5", "--shard", "2/3", "-o",
+        ])
+        .arg(&spilled_shard)
+        .arg(&scenario)
+        .assert()
+        .success();
+    assert_same_dirs(&spilled_shard, &s[1]);
     let merged = dir.path().join("merged");
     vetsim()
         .env("VETSIM_RECORDS_IN_MEMORY", "0")
