@@ -585,20 +585,26 @@ fn in_experiment(
     }
 }
 
-fn run_compare(args: CompareArgs) -> Result<(), AppError> {
-    let (text, file) = scenario_text(&args.scenario)?;
-    let base = Scenario::from_toml_str_variant(&text, &file)?; // the grid decides staffing
-    let varies = varies_of(&args.vary, &base)?;
-    let variants = compare::build_variants(&text, &file, &varies).map_err(|e| {
-        if args.vary.is_empty() {
-            in_experiment(&text, &file, &base.experiment, e)
+/// The variants of a comparison: the scenario text with `--vary` (or its `[experiment]`) and
+/// `--baseline`, as `compare` and the merge of its shards both make them.
+fn comparison_variants(
+    text: &str,
+    file: &str,
+    vary: &[String],
+    baseline: &[String],
+) -> Result<(Scenario, Vec<compare::Vary>, Vec<compare::Variant>), AppError> {
+    let base = Scenario::from_toml_str_variant(text, file)?; // the grid decides staffing
+    let varies = varies_of(vary, &base)?;
+    let variants = compare::build_variants(text, file, &varies).map_err(|e| {
+        if vary.is_empty() {
+            in_experiment(text, file, &base.experiment, e)
         } else {
             e.into()
         }
     })?;
     // --baseline PATH=V, repeated or joined by commas: one value per path.
     let mut chosen = Vec::new();
-    for spec in &args.baseline {
+    for spec in baseline {
         let mut pairs: Vec<String> = Vec::new();
         for part in spec.split(',') {
             match pairs.last_mut() {
@@ -614,9 +620,18 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
             chosen.push(compare::Vary::parse(pair.trim())?);
         }
     }
-    let variants = compare::choose_baseline(variants, &text, &chosen)?;
+    let variants = compare::choose_baseline(variants, text, &chosen)?;
+    Ok((base, varies, variants))
+}
+
+fn run_compare(args: CompareArgs) -> Result<(), AppError> {
+    let (text, file) = scenario_text(&args.scenario)?;
+    let (base, varies, variants) = comparison_variants(&text, &file, &args.vary, &args.baseline)?;
     let replications = args.common.replications.unwrap_or(base.replications);
     let seed = args.common.seed.unwrap_or(base.seed);
+    if let Some(shard) = args.shard {
+        return compare_shard(&args, shard, &base, variants, text, replications, seed);
+    }
     let out_dir = args
         .out
         .clone()
@@ -636,7 +651,32 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
             source,
         })?;
     bar.finish_and_clear();
-    let c = compare::compare(&runs, &varies, &text, replications, seed);
+    write_comparison(
+        &runs,
+        &varies,
+        &text,
+        replications,
+        seed,
+        &out_dir,
+        Writing {
+            quiet: args.quiet,
+            png: args.png,
+        },
+    )
+}
+
+/// Writes a comparison's results directory: what `compare` writes, and what `merge` writes from
+/// a comparison's shards (the same code, so the same bytes).
+fn write_comparison(
+    runs: &[compare::VariantRun],
+    varies: &[compare::Vary],
+    text: &str,
+    replications: u64,
+    seed: u64,
+    out_dir: &std::path::Path,
+    how: Writing,
+) -> Result<(), AppError> {
+    let c = compare::compare(runs, varies, text, replications, seed);
     let json = compare::report::comparison_json(&c);
     let mut files = vec![
         (
@@ -649,17 +689,17 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
         ),
     ];
     // Drawn from the serialised comparison, as `vetsim plot` reads it back.
-    let parsed = crate::plot::load_comparison(&out_dir, &json)?;
+    let parsed = crate::plot::load_comparison(out_dir, &json)?;
     let charts = crate::plot::comparison_charts(&parsed)?;
     let page = crate::page::comparison_page(&parsed, &charts, text.as_bytes())?;
     files.extend(drawings(&charts, page));
-    if args.png {
+    if how.png {
         files.extend(crate::plot::png::png_files(&crate::plot::chart_files(
             &charts,
         ))?);
     }
     report::write_results(
-        &out_dir,
+        out_dir,
         Some(report::Main {
             name: "comparison.json",
             json,
@@ -667,12 +707,127 @@ fn run_compare(args: CompareArgs) -> Result<(), AppError> {
         &files,
         &[],
     )?;
-    if !args.quiet {
+    if !how.quiet {
         let mut text = compare::report::comparison_text(&c);
         text.push_str(&format!("Results in {}/\n", out_dir.display()));
         print(&text)?;
     }
     Ok(())
+}
+
+/// `compare --shard K/M`: runs the shard's block of replications of every variant and writes its
+/// shard directory.
+fn compare_shard(
+    args: &CompareArgs,
+    shard: crate::shard::ShardSpec,
+    base: &Scenario,
+    variants: Vec<compare::Variant>,
+    text: String,
+    replications: u64,
+    seed: u64,
+) -> Result<(), AppError> {
+    use crate::shard::{self, CompareShard, ShardFile, ShardMeta, ShardPart};
+    if shard.count > replications {
+        return Err(AppError::Usage(format!(
+            "--shard {shard}: {} shards of {replications} replications (-n) would leave some with none; give at most {replications} shards, or more replications",
+            shard.count
+        )));
+    }
+    let range = shard::block(shard.index, shard.count, replications);
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!(
+            "{}-comparison-shard-{}-of-{}",
+            base.name, shard.index, shard.count
+        ))
+    });
+    report::check_target(&out_dir).map_err(AppError::Output)?;
+    let count = range.end - range.start;
+    let bar = progress_bar(
+        count * variants.len() as u64,
+        args.quiet,
+        &format!("{} ({} variants, shard {shard})", base.name, variants.len()),
+    );
+    let pool = thread_pool(args.common.threads)?;
+    let mut data = Vec::with_capacity(variants.len());
+    for (i, v) in variants.iter().enumerate() {
+        let progress = Offset(Bar(bar.clone()), range.start);
+        let before = i as u64 * count;
+        let shifted = Shifted(&progress, before, count * variants.len() as u64);
+        let run = pool
+            .install(|| engine::run_range(&v.scenario, range.clone(), seed, &shifted))
+            .map_err(|source| AppError::Run {
+                file: base.file.clone(),
+                source,
+            })?;
+        data.push(shard::codec::ShardData {
+            run,
+            first: range.start,
+            twins: Vec::new(),
+            central: Vec::new(),
+        });
+    }
+    bar.finish_and_clear();
+    let file = ShardFile {
+        shard_format: shard::SHARD_FORMAT,
+        meta: ShardMeta {
+            tool: report::summary::Tool::this(),
+            scenario: base.name.clone(),
+            scenario_file: crate::scenario::output_name(&base.file),
+            scenario_hash: base.hash.clone(),
+            seed,
+            replications,
+            split: false,
+            png: args.png,
+            compare: Some(CompareShard {
+                vary: args.vary.clone(),
+                baseline: args.baseline.clone(),
+                variants: variants.len() as u64,
+            }),
+        },
+        shard: ShardPart {
+            index: shard.index,
+            count: shard.count,
+            first_replication: range.start,
+            end_replication: range.end,
+        },
+    };
+    report::write_results(
+        &out_dir,
+        Some(report::Main {
+            name: shard::SHARD_JSON,
+            json: file.to_json(),
+        }),
+        &[(report::manifest::SCENARIO_COPY.into(), text.into_bytes())],
+        &[report::Streamed {
+            name: shard::SHARD_BIN.into(),
+            write: Box::new(|w| shard::codec::encode_many(&data, w)),
+        }],
+    )?;
+    if !args.quiet {
+        print(&format!(
+            "Shard {shard} of the comparison of {} ({} variants, replications {} to {} of {replications}, seed {seed}) in {}/\nMerge all {} shards with `vetsim merge DIR... -o OUT` when they are done\n",
+            base.name,
+            variants.len(),
+            range.start,
+            range.end - 1,
+            out_dir.display(),
+            shard.count
+        ))?;
+    }
+    Ok(())
+}
+
+/// Progress of one of several runs of a block: `.1` replications already done before it, of
+/// `.2` in all.
+struct Shifted<'a>(&'a dyn Progress, u64, u64);
+
+impl Progress for Shifted<'_> {
+    fn advanced(&self, done: u64, _total: u64) {
+        self.0.advanced(self.1 + done, self.2);
+    }
+    fn note(&self, what: &str) {
+        self.0.note(what);
+    }
 }
 
 fn run_sensitivity(args: SensitivityArgs) -> Result<(), AppError> {
@@ -1128,6 +1283,7 @@ fn run_shard(
             replications,
             split: args.split,
             png: args.png,
+            compare: None,
         },
         shard: ShardPart {
             index: shard.index,
@@ -1184,24 +1340,56 @@ fn merge(args: MergeArgs) -> Result<(), AppError> {
             first.dir.join(report::manifest::SCENARIO_COPY).display()
         ))
     })?;
-    let scenario = Scenario::from_toml_str(&text, &meta.scenario_file)?;
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    // The results must not replace a shard being read.
-    let target = std::fs::canonicalize(&out_dir).ok();
-    if let Some(s) = shards
-        .iter()
-        .find(|s| target.is_some() && std::fs::canonicalize(&s.dir).ok() == target)
-    {
-        return Err(AppError::Usage(format!(
-            "-o {}: is the shard directory {} itself; give a new directory for the merged results",
-            out_dir.display(),
-            s.dir.display()
-        )));
+    // The results directory (`default` under output/ without -o), which must not be a shard
+    // being read.
+    let out_dir = |default: String| -> Result<PathBuf, AppError> {
+        let out_dir = args
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("output").join(default));
+        let target = std::fs::canonicalize(&out_dir).ok();
+        if let Some(s) = shards
+            .iter()
+            .find(|s| target.is_some() && std::fs::canonicalize(&s.dir).ok() == target)
+        {
+            return Err(AppError::Usage(format!(
+                "-o {}: is the shard directory {} itself; give a new directory for the merged results",
+                out_dir.display(),
+                s.dir.display()
+            )));
+        }
+        report::check_target(&out_dir).map_err(AppError::Output)?;
+        Ok(out_dir)
+    };
+    if let Some(c) = &meta.compare {
+        let (base, varies, variants) =
+            comparison_variants(&text, &meta.scenario_file, &c.vary, &c.baseline)?;
+        let out_dir = out_dir(format!("{}-comparison", base.name))?;
+        let pool = thread_pool(args.threads)?;
+        let runs = pool.install(|| -> Result<_, AppError> {
+            let scenarios: Vec<&Scenario> = variants.iter().map(|v| &v.scenario).collect();
+            let results = shard::assemble_variants(&scenarios, &shards)?;
+            Ok(variants
+                .into_iter()
+                .zip(&results)
+                .map(|(v, r)| compare::variant_run(v, r))
+                .collect::<Vec<_>>())
+        })?;
+        return write_comparison(
+            &runs,
+            &varies,
+            &text,
+            meta.replications,
+            meta.seed,
+            &out_dir,
+            Writing {
+                quiet: args.quiet,
+                png: meta.png,
+            },
+        );
     }
-    report::check_target(&out_dir).map_err(AppError::Output)?;
+    let scenario = Scenario::from_toml_str(&text, &meta.scenario_file)?;
+    let out_dir = out_dir(scenario.name.clone())?;
     let pool = thread_pool(args.threads)?;
     // One shard's data at a time; the records go to disk once they are many.
     let records = records_store()?;

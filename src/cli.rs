@@ -50,6 +50,7 @@ Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but th
 const MERGE_HELP: &str = "Examples:
   for k in 1 2 3; do vetsim run my-force.toml -n 10000 --shard $k/3 -o shards/$k; done
   vetsim merge shards/1 shards/2 shards/3 -o results/my-force
+  vetsim compare my-force.toml --shard 2/3 -o cshards/2 ...   then vetsim merge cshards/* -o results/cmp
 On a Slurm cluster: deploy/slurm/ in vetsim's repository (an array job and a merge job).
 
 Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
@@ -75,8 +76,9 @@ pub enum Command {
     /// Compare variants of a scenario (e.g. diversion levels) under common random numbers.
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
-    /// Merge the shard directories of a run (`vetsim run --shard K/M`) into its results: the
-    /// files `vetsim run` without --shard writes, byte for byte.
+    /// Merge the shard directories of a run (`vetsim run --shard K/M`) or of a comparison
+    /// (`vetsim compare --shard K/M`) into its results: the files the command without --shard
+    /// writes, byte for byte.
     ///
     /// The shards must be the M shards of one run, each once: the same scenario bytes, seed, -n,
     /// options, vetsim version and platform (a missing, repeated or foreign shard is refused,
@@ -240,6 +242,11 @@ pub struct CompareArgs {
     /// size: 1920 pixels wide for most charts. For slides; the SVGs stay the reference.
     #[arg(long)]
     pub png: bool,
+    /// Run only shard K of M: the same contiguous block of the -n replications of every variant,
+    /// written as a shard directory (default: output/<scenario name>-comparison-shard-K-of-M)
+    /// for `vetsim merge`, which writes the comparison. K counts from 1.
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<crate::shard::ShardSpec>,
 }
 
 #[derive(Debug, clap::Args)]

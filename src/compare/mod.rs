@@ -66,29 +66,36 @@ pub fn run_variants(
             total,
         };
         let r = engine::run(&v.scenario, replications, seed, &p)?;
-        let summary = summarise(&v.scenario, &r);
-        let screens = v.scenario.screening.is_some();
-        let per_rep = r
-            .records
-            .iter()
-            .map(|x| Paired {
-                screening_day: if screens {
-                    x.screening_last_day.map(f64::from)
-                } else {
-                    None
-                },
-                all_closed: x.all_closed,
-                peak_open: f64::from(x.peak_open),
-                officer_days: x.source_days.iter().sum(),
-            })
-            .collect();
-        out.push(VariantRun {
-            variant: v,
-            summary,
-            per_rep,
-        });
+        out.push(variant_run(v, &r));
     }
     Ok(out)
+}
+
+/// What a comparison keeps of variant `v`'s run `r`: its summary and, per replication, the
+/// values paired across variants. `compare` and the merge of a comparison's shards both make
+/// theirs here.
+pub fn variant_run(v: Variant, r: &engine::RunResult) -> VariantRun {
+    let summary = summarise(&v.scenario, r);
+    let screens = v.scenario.screening.is_some();
+    let per_rep = r
+        .records
+        .iter()
+        .map(|x| Paired {
+            screening_day: if screens {
+                x.screening_last_day.map(f64::from)
+            } else {
+                None
+            },
+            all_closed: x.all_closed,
+            peak_open: f64::from(x.peak_open),
+            officer_days: x.source_days.iter().sum(),
+        })
+        .collect();
+    VariantRun {
+        variant: v,
+        summary,
+        per_rep,
+    }
 }
 
 /// A paired difference, variant minus baseline, over replications. Censored values (not by the

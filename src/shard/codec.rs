@@ -42,30 +42,48 @@ pub fn encode<R: RecordSet>(
     data: &ShardData<R>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    encode_many(std::slice::from_ref(data), out)
+}
+
+/// Encodes the data of several runs of one block (a comparison's variants, in order) into `out`:
+/// the header once, then each run's data as [`encode`] writes one.
+pub fn encode_many<R: RecordSet>(
+    all: &[ShardData<R>],
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let mut w = Writer {
         out: std::io::BufWriter::with_capacity(1 << 16, out),
     };
     w.bytes(MAGIC)?;
     w.u32(BIN_FORMAT)?;
-    w.u64(data.run.seed)?;
-    w.u64(data.first)?;
-    w.u64(data.run.replications)?;
-    // The run's records a chunk at a time (they may be on disk), then the twins and the
-    // fixed-assumption records.
-    w.u64(data.run.records.count() as u64)?;
-    data.run
-        .records
-        .try_for_each_chunk(&mut |c| -> std::io::Result<()> {
-            c.iter().try_for_each(|r| w.record(r))
-        })?;
-    for list in [&data.twins, &data.central] {
-        w.u64(list.len() as u64)?;
-        for r in list {
-            w.record(r)?;
-        }
+    for data in all {
+        w.data(data)?;
     }
-    w.pooled(&data.run.pooled)?;
     w.out.flush()
+}
+
+impl<W: std::io::Write> Writer<W> {
+    fn data<R: RecordSet>(&mut self, data: &ShardData<R>) -> std::io::Result<()> {
+        let w = self;
+        w.u64(data.run.seed)?;
+        w.u64(data.first)?;
+        w.u64(data.run.replications)?;
+        // The run's records a chunk at a time (they may be on disk), then the twins and the
+        // fixed-assumption records.
+        w.u64(data.run.records.count() as u64)?;
+        data.run
+            .records
+            .try_for_each_chunk(&mut |c| -> std::io::Result<()> {
+                c.iter().try_for_each(|r| w.record(r))
+            })?;
+        for list in [&data.twins, &data.central] {
+            w.u64(list.len() as u64)?;
+            for r in list {
+                w.record(r)?;
+            }
+        }
+        w.pooled(&data.run.pooled)
+    }
 }
 
 /// The encoding of one record (to compare records bit for bit, NaNs included).
@@ -263,6 +281,12 @@ pub struct DecodeError {
 
 /// Decodes a whole `shard.bin`; trailing bytes are an error.
 pub fn decode(bytes: &[u8]) -> Result<ShardData, DecodeError> {
+    let mut all = decode_many(bytes, 1)?;
+    Ok(all.pop().expect("one run decoded"))
+}
+
+/// Decodes a whole `shard.bin` of `runs` runs ([`encode_many`]); trailing bytes are an error.
+pub fn decode_many(bytes: &[u8], runs: usize) -> Result<Vec<ShardData>, DecodeError> {
     let mut r = Reader { bytes, at: 0 };
     if r.take(MAGIC.len(), "the file's signature")? != MAGIC {
         return Err(r.fail_at(
@@ -279,37 +303,49 @@ pub fn decode(bytes: &[u8]) -> Result<ShardData, DecodeError> {
             ),
         ));
     }
-    let seed = r.u64("the seed")?;
-    let first = r.u64("the first replication")?;
-    let end = r.u64("the end of the block")?;
-    let mut lists = Vec::with_capacity(3);
-    for what in ["records", "twins", "fixed-assumption records"] {
-        // A record takes at least 100 bytes: a count beyond that is refused before allocating.
-        let n = r.len(100, what)?;
-        let mut list = Vec::with_capacity(n);
-        for _ in 0..n {
-            list.push(r.record()?);
-        }
-        lists.push(list);
+    let mut all = Vec::with_capacity(runs.min(1 << 10));
+    for _ in 0..runs {
+        all.push(r.data()?);
     }
-    let pooled = r.pooled()?;
     if r.at != bytes.len() {
         return Err(r.fail("bytes after the end of the data (the file was appended to)"));
     }
-    let central = lists.pop().unwrap_or_default();
-    let twins = lists.pop().unwrap_or_default();
-    let records = lists.pop().unwrap_or_default();
-    Ok(ShardData {
-        run: RunResult {
-            seed,
-            replications: end,
-            records,
-            pooled,
-        },
-        first,
-        twins,
-        central,
-    })
+    Ok(all)
+}
+
+impl Reader<'_> {
+    fn data(&mut self) -> Result<ShardData, DecodeError> {
+        let r = self;
+        let seed = r.u64("the seed")?;
+        let first = r.u64("the first replication")?;
+        let end = r.u64("the end of the block")?;
+        let mut lists = Vec::with_capacity(3);
+        for what in ["records", "twins", "fixed-assumption records"] {
+            // A record takes at least 100 bytes: a count beyond that is refused before
+            // allocating.
+            let n = r.len(100, what)?;
+            let mut list = Vec::with_capacity(n);
+            for _ in 0..n {
+                list.push(r.record()?);
+            }
+            lists.push(list);
+        }
+        let pooled = r.pooled()?;
+        let central = lists.pop().unwrap_or_default();
+        let twins = lists.pop().unwrap_or_default();
+        let records = lists.pop().unwrap_or_default();
+        Ok(ShardData {
+            run: RunResult {
+                seed,
+                replications: end,
+                records,
+                pooled,
+            },
+            first,
+            twins,
+            central,
+        })
+    }
 }
 
 struct Reader<'a> {

@@ -130,6 +130,20 @@ pub struct ShardMeta {
     pub split: bool,
     #[serde(default)]
     pub png: bool,
+    /// For a shard of `vetsim compare` (absent for `run`): what decides its variants, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<CompareShard>,
+}
+
+/// What a shard of `vetsim compare --shard K/M` was run with, besides the scenario: its
+/// `--vary` and `--baseline` options exactly as given (none: the scenario's `[experiment]`
+/// and the scenario as written), and how many variants they made. `shard.bin` holds the
+/// block's data for each variant, in the comparison's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompareShard {
+    pub vary: Vec<String>,
+    pub baseline: Vec<String>,
+    pub variants: u64,
 }
 
 /// Which part of the run this shard is.
@@ -231,8 +245,8 @@ pub fn read_shard(dir: &Path) -> Result<Shard, ShardError> {
     read_shard_data(dir).map(|(shard, _)| shard)
 }
 
-/// [`read_shard`], with the shard's data.
-fn read_shard_data(dir: &Path) -> Result<(Shard, ShardData), ShardError> {
+/// [`read_shard`], with the shard's data: one run's, or each variant's of a comparison.
+fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
     let not_shard = |message: String| ShardError::NotShard {
         dir: dir.to_path_buf(),
         message,
@@ -282,7 +296,13 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, ShardData), ShardError> {
     }
     let file: ShardFile = serde_json::from_value(value).map_err(|e| format(e.to_string()))?;
     let [scenario, bin] = <[Vec<u8>; 2]>::try_from(sealed.kept).expect("two files kept");
-    let data = codec::decode(&bin).map_err(|e| ShardError::Format {
+    let runs = file.meta.compare.as_ref().map_or(1, |c| c.variants);
+    if runs == 0 || runs > MAX_VARIANTS {
+        return Err(format(format!(
+            "compare.variants {runs}: not a comparison vetsim writes"
+        )));
+    }
+    let all = codec::decode_many(&bin, runs as usize).map_err(|e| ShardError::Format {
         path: dir.join(SHARD_BIN),
         message: e.to_string(),
     })?;
@@ -316,31 +336,33 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, ShardData), ShardError> {
             .zip(want.clone())
             .all(|(r, i)| r.replication == i)
     };
-    if data.first != want.start
-        || data.run.replications != want.end
-        || data.run.seed != file.meta.seed
-        || data.run.records.len() as u64 != len
-        || !numbered(&data.run.records)
-    {
-        return Err(inconsistent(format!(
-            "{SHARD_BIN} does not hold replications {}..{} of seed {} that {SHARD_JSON} names",
-            want.start, want.end, file.meta.seed
-        )));
-    }
-    for (list, what) in [
-        (&data.twins, "twins"),
-        (&data.central, "fixed-assumption runs"),
-    ] {
-        if !(list.is_empty() || list.len() as u64 == len && numbered(list)) {
+    for data in &all {
+        if data.first != want.start
+            || data.run.replications != want.end
+            || data.run.seed != file.meta.seed
+            || data.run.records.len() as u64 != len
+            || !numbered(&data.run.records)
+        {
             return Err(inconsistent(format!(
-                "{SHARD_BIN} holds {} {what}, not one for each of its {len} replications",
-                list.len()
+                "{SHARD_BIN} does not hold replications {}..{} of seed {} that {SHARD_JSON} names",
+                want.start, want.end, file.meta.seed
             )));
         }
-        if !list.is_empty() && !file.meta.split {
-            return Err(inconsistent(format!(
-                "{SHARD_BIN} holds {what}, but {SHARD_JSON} says the run was without --split"
-            )));
+        for (list, what) in [
+            (&data.twins, "twins"),
+            (&data.central, "fixed-assumption runs"),
+        ] {
+            if !(list.is_empty() || list.len() as u64 == len && numbered(list)) {
+                return Err(inconsistent(format!(
+                    "{SHARD_BIN} holds {} {what}, not one for each of its {len} replications",
+                    list.len()
+                )));
+            }
+            if !list.is_empty() && !file.meta.split {
+                return Err(inconsistent(format!(
+                    "{SHARD_BIN} holds {what}, but {SHARD_JSON} says the run was without --split"
+                )));
+            }
         }
     }
     Ok((
@@ -349,14 +371,27 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, ShardData), ShardError> {
             file,
             scenario,
         },
-        data,
+        all,
     ))
 }
 
+/// The most variants a comparison's shard may say it holds (far above any grid vetsim accepts).
+const MAX_VARIANTS: u64 = 1 << 16;
+
 /// The fields every shard of a run shares, by name, as text.
-fn shared_fields(m: &ShardFile) -> [(&'static str, String); 10] {
+fn shared_fields(m: &ShardFile) -> [(&'static str, String); 11] {
     let t = &m.meta;
     [
+        (
+            "command (run, or compare with its --vary and --baseline)",
+            match &t.compare {
+                None => "run".to_string(),
+                Some(c) => format!(
+                    "compare --vary {:?} --baseline {:?} ({} variants)",
+                    c.vary, c.baseline, c.variants
+                ),
+            },
+        ),
         (
             "scenario_hash (the scenario's SHA-256)",
             t.scenario_hash.clone(),
@@ -580,13 +615,18 @@ pub fn assemble<R: RecordSink>(
     let (mut twins, mut central) = (Vec::new(), Vec::new());
     let (mut seed, mut replications) = (0, 0);
     for (i, shard) in shards.iter().enumerate() {
-        let (again, data) = read_shard_data(&shard.dir)?;
-        if again != *shard {
-            return Err(ShardError::Inconsistent {
-                dir: shard.dir.clone(),
-                message: "changed while the shards were being merged: merge again when nothing writes to them".into(),
-            });
-        }
+        let mut all = read_again(shard)?;
+        let data = match (all.pop(), all.is_empty()) {
+            (Some(d), true) => d,
+            _ => {
+                return Err(ShardError::Inconsistent {
+                    dir: shard.dir.clone(),
+                    message: format!(
+                        "holds the shard of a comparison ({SHARD_JSON} has `compare`), not of a run"
+                    ),
+                });
+            }
+        };
         check_against(s, shard, &data)?;
         let ShardData {
             run,
@@ -617,6 +657,51 @@ pub fn assemble<R: RecordSink>(
         twins,
         central,
     ))
+}
+
+/// Reads a shard's data again for [`assemble`] or [`assemble_variants`]: the directory must be
+/// what [`read_shard`] read.
+fn read_again(shard: &Shard) -> Result<Vec<ShardData>, ShardError> {
+    let (again, all) = read_shard_data(&shard.dir)?;
+    if again != *shard {
+        return Err(ShardError::Inconsistent {
+            dir: shard.dir.clone(),
+            message: "changed while the shards were being merged: merge again when nothing writes to them".into(),
+        });
+    }
+    Ok(all)
+}
+
+/// The shards of a comparison (in block order, from [`check_set`]) put together: for each of
+/// the comparison's variant scenarios `variants` (in the comparison's order), the run of all
+/// its replications, each shard checked against the variant's scenario as [`assemble`] checks
+/// a run's. A comparison's records are held in memory, as `compare` holds them.
+pub fn assemble_variants(
+    variants: &[&Scenario],
+    shards: &[Shard],
+) -> Result<Vec<RunResult>, ShardError> {
+    let mut runs: Vec<Option<RunResult>> = vec![None; variants.len()];
+    for shard in shards {
+        let all = read_again(shard)?;
+        if all.len() != variants.len() {
+            return Err(ShardError::Inconsistent {
+                dir: shard.dir.clone(),
+                message: format!(
+                    "{SHARD_BIN} holds {} runs, but the scenario and the shards' --vary make {} variants",
+                    all.len(),
+                    variants.len()
+                ),
+            });
+        }
+        for ((data, s), run) in all.into_iter().zip(variants).zip(runs.iter_mut()) {
+            check_against(s, shard, &data)?;
+            match run {
+                Some(r) => r.absorb(data.run),
+                None => *run = Some(data.run),
+            }
+        }
+    }
+    Ok(runs.into_iter().flatten().collect())
 }
 
 #[cfg(test)]

@@ -405,3 +405,79 @@ fn records_kept_in_a_temporary_file_change_no_byte() {
         .code(2)
         .stderr(predicate::str::contains("VETSIM_RECORDS_IN_MEMORY=lots"));
 }
+
+/// `compare --shard K/M`: each shard runs the same block of every variant; merged (in another
+/// order) they are exactly the comparison's directory, charts and report included. A run's
+/// shard among them is refused, naming it; so is a comparison's shard made with other --vary.
+#[test]
+fn comparison_shards_merge_into_exactly_the_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    let options = [
+        "--vary",
+        "teams.investigators.headcount[0].count=30,40,50",
+        "--baseline",
+        "teams.investigators.headcount[0].count=40",
+    ];
+    let compare = |out: &Path, extra: &[&str]| {
+        vetsim()
+            .args(["compare", "-q", "-n", "9", "--seed", "4", "-o"])
+            .arg(out)
+            .args(options)
+            .args(extra)
+            .arg(&scenario)
+            .assert()
+    };
+    let single = dir.path().join("single");
+    compare(&single, &[]).success();
+    let s: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let out = dir.path().join(format!("c{k}"));
+            compare(&out, &["--shard", &format!("{k}/2")]).success();
+            out
+        })
+        .collect();
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(s[0].join("shard.json")).unwrap()).unwrap();
+    assert_eq!(json["meta"]["compare"]["variants"], 3);
+    assert_eq!(json["meta"]["compare"]["vary"][0], options[1]);
+    let merged = dir.path().join("merged");
+    vetsim()
+        .args(["merge", "-q", "-o"])
+        .arg(&merged)
+        .args([&s[1], &s[0]])
+        .assert()
+        .success();
+    assert_same_dirs(&merged, &single);
+
+    // A run's shard of the same scenario, seed and N is not a comparison's.
+    let run_shard = dir.path().join("r2");
+    shard(&scenario, "9", "4", "2/2", &run_shard, &[]);
+    vetsim()
+        .args(["merge", "-q", "-o"])
+        .arg(dir.path().join("mixed"))
+        .args([&s[0], &run_shard])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(run_shard.display().to_string()))
+        .stderr(predicate::str::contains("command"));
+    // Nor is one of another grid.
+    let other = dir.path().join("other");
+    vetsim()
+        .args([
+            "compare", "-q", "-n", "9", "--seed", "4", "--shard", "2/2", "-o",
+        ])
+        .arg(&other)
+        .args(["--vary", "teams.investigators.headcount[0].count=30,40"])
+        .arg(&scenario)
+        .assert()
+        .success();
+    vetsim()
+        .args(["merge", "-q", "-o"])
+        .arg(dir.path().join("mixed2"))
+        .args([&s[0], &other])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(other.display().to_string()));
+    assert!(!dir.path().join("mixed").exists() && !dir.path().join("mixed2").exists());
+}
