@@ -1776,25 +1776,53 @@ impl State<'_> {
     /// Closes working day `day` of the utilisation accounts at `end` (the day's end, or the end
     /// of the replication within it): hands each team's person-time of the day to `probe` and
     /// adds it to the run's totals and to the periods that cover the day.
+    ///
+    /// Runs on every working day of every replication (about 290 a replication of
+    /// screen-v1-stress), so it walks the per-team and per-group arrays with zipped iterators,
+    /// one bounds check per array rather than one per element: 272 instructions a day before,
+    /// for one team of two groups. Each sum still takes the day's values in the same order, one
+    /// addition per day, so the totals are the same to the bit.
     fn close_staff_day<P: Probe>(&self, ws: &mut Workspace, probe: &mut P, day: u32, end: f64) {
-        let nt = ws.team_time.len();
-        for tm in 0..nt {
-            self.integrate_team(ws, tm, end);
+        // What `integrate_team` does, for every team at once.
+        for (((day_busy, day_on_duty), last), (&busy, &on_duty)) in ws
+            .day_busy
+            .iter_mut()
+            .zip(ws.day_on_duty.iter_mut())
+            .zip(ws.team_last.iter_mut())
+            .zip(ws.team_busy.iter().zip(&ws.team_on_duty))
+        {
+            let dt = end - *last;
+            debug_assert!(dt >= 0.0, "staff time went back");
+            *day_busy += f64::from(busy) * dt;
+            *day_on_duty += f64::from(on_duty) * dt;
+            *last = end;
         }
         probe.staff_day(day, &ws.day_busy, &ws.day_on_duty);
-        for tm in 0..nt {
-            let (busy, on_duty) = (ws.day_busy[tm], ws.day_on_duty[tm]);
-            ws.team_time[tm].busy += busy;
-            ws.team_time[tm].on_duty += on_duty;
-            for g in self.prep.team_groups[tm]..self.prep.team_groups[tm + 1] {
-                let (first, past) = self.prep.periods[g];
-                if first <= day && day < past {
-                    ws.period_time[g].busy += busy;
-                    ws.period_time[g].on_duty += on_duty;
-                }
+        // The periods covering the day: [first, past) as one unsigned comparison.
+        for ((period, &(first, past)), grp) in ws
+            .period_time
+            .iter_mut()
+            .zip(&self.prep.periods)
+            .zip(&self.prep.groups)
+        {
+            if day.wrapping_sub(first) < past - first {
+                let tm = grp.team as usize;
+                period.busy += ws.day_busy[tm];
+                period.on_duty += ws.day_on_duty[tm];
             }
-            ws.day_busy[tm] = 0.0;
-            ws.day_on_duty[tm] = 0.0;
+        }
+        // The run's totals, and the day's accounts back to zero in the same pass (a separate
+        // `fill` is a call to `memset`, about 25 instructions each for one or two teams).
+        for ((total, day_busy), day_on_duty) in ws
+            .team_time
+            .iter_mut()
+            .zip(ws.day_busy.iter_mut())
+            .zip(ws.day_on_duty.iter_mut())
+        {
+            total.busy += *day_busy;
+            total.on_duty += *day_on_duty;
+            *day_busy = 0.0;
+            *day_on_duty = 0.0;
         }
     }
 
