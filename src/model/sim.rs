@@ -693,7 +693,8 @@ impl Prepared {
 
 /// One team's state now, the fields that dispatch, [`State::touch`] and the daily close read
 /// together: in one record, so that a team's are one bounds check and one cache line away
-/// rather than one array each.
+/// rather than one array each. (`busy` and `cap` are `team_busy` and `team_cap` in
+/// docs/model.md.)
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct TeamNow {
     /// People of the team in service \[people\].
