@@ -179,7 +179,7 @@ impl DayBuffer {
     /// Records the utilisation of each team of replication `slot` within `day`, from its
     /// person-time busy and on duty.
     #[inline]
-    fn record_utilisation(&mut self, slot: usize, day: u32, busy: &[f64], on_duty: &[f64]) {
+    fn record_utilisation(&mut self, slot: usize, day: u32, teams: &[crate::model::StaffTime]) {
         let day = day as usize;
         let n = self.teams;
         let row = (day * BLOCK as usize + slot) * n;
@@ -188,13 +188,11 @@ impl DayBuffer {
             self.utilisation.resize(want, NO_UTILISATION);
         }
         self.utilisation_days = self.utilisation_days.max(day + 1);
-        for ((cell, &b), &d) in self.utilisation[row..row + n]
-            .iter_mut()
-            .zip(busy)
-            .zip(on_duty)
+        for (cell, &crate::model::StaffTime { busy, on_duty }) in
+            self.utilisation[row..row + n].iter_mut().zip(teams)
         {
-            *cell = if d > 0.0 {
-                let u = (b / d).clamp(0.0, 1.0);
+            *cell = if on_duty > 0.0 {
+                let u = (busy / on_duty).clamp(0.0, 1.0);
                 (u * f64::from(UTILISATION_SUM_SCALE)).round() as u32
             } else {
                 NO_UTILISATION
@@ -296,8 +294,8 @@ impl Probe for Collector<'_> {
     }
 
     #[inline]
-    fn staff_day(&mut self, day: u32, busy: &[f64], on_duty: &[f64]) {
-        self.days.record_utilisation(self.slot, day, busy, on_duty);
+    fn staff_day(&mut self, day: u32, teams: &[crate::model::StaffTime]) {
+        self.days.record_utilisation(self.slot, day, teams);
     }
 
     fn closed_cases(
