@@ -1017,10 +1017,12 @@ fn run_scenario(args: RunArgs) -> Result<(), AppError> {
         file: scenario.file.clone(),
         source,
     };
+    // Checked for every run, though --precision holds its records in memory.
+    records_budget()?;
     let Some(target) = args.precision else {
         // The records go to disk once they are many, so that memory stays flat however many
         // replications run.
-        let records = records_store()?;
+        let records = records_store(&scenario, replications)?;
         let result = pool
             .install(|| {
                 engine::run_range_into(&scenario, 0..replications, seed, &progress, records)
@@ -1053,13 +1055,23 @@ pub const RECORDS_IN_MEMORY_VAR: &str = "VETSIM_RECORDS_IN_MEMORY";
 
 /// Where a run's records go: memory up to [`RECORDS_IN_MEMORY_VAR`] bytes
 /// ([`engine::records::IN_MEMORY_MAX`] when it is not set), then a temporary file.
-fn records_store() -> Result<engine::Records, AppError> {
+/// The store for the records of `replications` replications of `s` (the temporary file made
+/// now when they will not fit: a directory that cannot take it fails the command at once).
+fn records_store(s: &Scenario, replications: u64) -> Result<engine::Records, AppError> {
+    let budget = records_budget()?;
+    engine::Records::for_run(s, replications, budget).map_err(|e| AppError::Run {
+        file: s.file.clone(),
+        source: e.into(),
+    })
+}
+
+/// [`RECORDS_IN_MEMORY_VAR`] read and checked ([`engine::records::IN_MEMORY_MAX`] when unset).
+fn records_budget() -> Result<usize, AppError> {
     match std::env::var_os(RECORDS_IN_MEMORY_VAR) {
-        None => Ok(engine::Records::default()),
+        None => Ok(engine::records::IN_MEMORY_MAX),
         Some(v) => v
             .to_str()
             .and_then(|t| t.trim().parse::<usize>().ok())
-            .map(engine::Records::with_budget)
             .ok_or_else(|| {
                 AppError::Usage(format!(
                     "{RECORDS_IN_MEMORY_VAR}={}: give a whole number of bytes (0 writes every record to the temporary file)",
@@ -1263,7 +1275,7 @@ fn run_shard(
     let progress = Offset(Bar(bar.clone()), range.start);
     let pool = thread_pool(args.common.threads)?;
     // A long block's records go to disk, as a long run's do.
-    let records = records_store()?;
+    let records = records_store(scenario, range.end - range.start)?;
     let run = pool
         .install(|| engine::run_range_into(scenario, range.clone(), seed, &progress, records))
         .map_err(|source| AppError::Run {
@@ -1392,7 +1404,7 @@ fn merge(args: MergeArgs) -> Result<(), AppError> {
     let out_dir = out_dir(scenario.name.clone())?;
     let pool = thread_pool(args.threads)?;
     // One shard's data at a time; the records go to disk once they are many.
-    let records = records_store()?;
+    let records = records_store(&scenario, meta.replications)?;
     let (result, twins, central) = pool.install(|| shard::assemble(&scenario, &shards, records))?;
     write_run(
         &scenario,

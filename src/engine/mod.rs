@@ -389,7 +389,7 @@ pub fn run_range(
 }
 
 /// Replications run between two hand-overs of records to a [`RecordSink`] by
-/// [`run_range_into`]: the records held in memory at once (about 10 MB of met-2023's), and the
+/// [`run_range_into`]: the records held in memory at once (about 15 MB of met-2023's), and the
 /// pooled histograms merged once per wave.
 pub const WAVE: u64 = 256 * BLOCK;
 

@@ -15,6 +15,7 @@
 //! run ends, however it ends.
 
 use crate::model::RepRecord;
+use crate::scenario::Scenario;
 use crate::shard::codec;
 
 /// Records kept in memory before [`Records`] spills them [bytes, estimated]: 32 MiB, about
@@ -31,13 +32,13 @@ const CHUNK: usize = 2048;
 #[non_exhaustive]
 pub enum RecordsError {
     /// The temporary file could not be made, written or read.
-    #[error(
-        "the temporary file of per-replication records in {dir}: {source} (a long run writes its records there, about 1 KB a replication: set TMPDIR to a directory with room)"
-    )]
+    #[error("the temporary file of per-replication records in {dir}: {source}{hint}")]
     Io {
         dir: String,
         #[source]
         source: std::io::Error,
+        /// What to do about it, when there is something (e.g. a full or missing directory).
+        hint: &'static str,
     },
     /// What was read back is not what was written (the file was changed under the run).
     #[error("the temporary file of per-replication records was changed under the run: {0}")]
@@ -53,29 +54,45 @@ impl PartialEq for RecordsError {
 impl Clone for RecordsError {
     fn clone(&self) -> Self {
         match self {
-            RecordsError::Io { dir, source } => RecordsError::Io {
+            RecordsError::Io { dir, source, hint } => RecordsError::Io {
                 dir: dir.clone(),
                 source: std::io::Error::new(source.kind(), source.to_string()),
+                hint,
             },
             RecordsError::Decode(e) => RecordsError::Decode(e.clone()),
         }
     }
 }
 
-/// For writers of files made from the records (`replications.csv`): the error as I/O.
+/// For writers of files made from the records (`replications.csv`, `shard.bin`): the error as
+/// I/O, its message still saying it was the temporary file's (not the file being written).
 impl From<RecordsError> for std::io::Error {
     fn from(e: RecordsError) -> std::io::Error {
-        match e {
-            RecordsError::Io { source, .. } => source,
-            e @ RecordsError::Decode(_) => std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-        }
+        let kind = match &e {
+            RecordsError::Io { source, .. } => source.kind(),
+            RecordsError::Decode(_) => std::io::ErrorKind::InvalidData,
+        };
+        std::io::Error::new(kind, e)
     }
 }
 
+/// An error of the temporary file, with a hint where the user can do something about it: a
+/// directory that is missing, not writable or full.
 fn io_error(source: std::io::Error) -> RecordsError {
+    use std::io::ErrorKind as K;
+    let hint = match source.kind() {
+        K::NotFound | K::PermissionDenied | K::ReadOnlyFilesystem => {
+            " (a long run keeps its records there: set TMPDIR to a directory it may write)"
+        }
+        K::StorageFull | K::QuotaExceeded | K::WriteZero | K::FileTooLarge => {
+            " (a long run keeps its records there, about 1.4 KB a replication of a scenario with 11 case types: set TMPDIR to a directory with room)"
+        }
+        _ => "",
+    };
     RecordsError::Io {
         dir: std::env::temp_dir().display().to_string(),
         source,
+        hint,
     }
 }
 
@@ -179,6 +196,28 @@ impl Records {
         }
     }
 
+    /// Records of `replications` replications of `s`, with a budget of `budget` bytes: when
+    /// they will not fit in it, the temporary file is made now, so that a directory that cannot
+    /// take it fails the run before the simulation rather than after (the records then all go
+    /// to the file: the same outputs).
+    pub fn for_run(
+        s: &Scenario,
+        replications: u64,
+        budget: usize,
+    ) -> Result<Records, RecordsError> {
+        let mut r = Records::with_budget(budget);
+        if estimated_size(s).saturating_mul(replications as usize) > budget {
+            r.spill = Some(Spill {
+                file: tempfile::tempfile().map_err(io_error)?,
+                chunks: Vec::new(),
+                end: 0,
+                pending: Vec::new(),
+                pending_count: 0,
+            });
+        }
+        Ok(r)
+    }
+
     /// Whether the records are on disk.
     pub fn spilled(&self) -> bool {
         self.spill.is_some()
@@ -198,6 +237,17 @@ impl Records {
         }
         Ok(())
     }
+}
+
+/// [`size_of_record`] of a record of scenario `s`, from its shape.
+fn estimated_size(s: &Scenario) -> usize {
+    let periods: usize = s.teams.iter().map(|t| t.staff.len()).sum();
+    let hits = s.screening.as_ref().map_or(0, |x| x.hits.len());
+    std::mem::size_of::<RepRecord>()
+        + s.case_types.len() * std::mem::size_of::<crate::model::TypeRecord>()
+        + s.backlog_targets().len() * std::mem::size_of::<Option<f64>>()
+        + 8 * (s.sources.len() + hits + s.assumption_columns().len())
+        + (s.teams.len() + periods) * std::mem::size_of::<crate::model::StaffTime>()
 }
 
 /// Estimated bytes a record takes in memory, its vectors included.
@@ -308,7 +358,6 @@ fn read_exact_at(file: &std::fs::File, mut buf: &mut [u8], mut offset: u64) -> s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
 
     fn records_of(n: u64) -> Vec<RepRecord> {
         let s = Scenario::default_scenario();
@@ -362,5 +411,15 @@ mod tests {
         store.append(recs[20..].to_vec()).expect("spills");
         let back = store.column(|r| r.clone()).expect("reads back");
         assert_eq!(bytes(&back), bytes(&recs));
+    }
+
+    #[test]
+    fn the_estimate_of_a_scenario_is_the_size_of_its_records_and_decides_the_file_up_front() {
+        let s = Scenario::default_scenario();
+        let recs = records_of(3);
+        assert_eq!(estimated_size(&s), size_of_record(&recs[0]));
+        let one = estimated_size(&s);
+        assert!(!Records::for_run(&s, 10, 10 * one).unwrap().spilled());
+        assert!(Records::for_run(&s, 11, 10 * one).unwrap().spilled());
     }
 }

@@ -632,6 +632,10 @@ fn merged(hists: &[LogHist]) -> LogHist {
     h
 }
 
+/// Replications above which the summary works on two case types at a time (see
+/// [`summarise_records`]).
+const TYPES_AT_ONCE_ABOVE: usize = 20_000;
+
 /// Builds the summary of a finished run whose records are in memory.
 pub fn summarise(s: &Scenario, r: &RunResult) -> Summary {
     summarise_records(s, r).expect("records in memory are read without fail")
@@ -739,104 +743,117 @@ pub fn summarise_records<R: RecordSet>(
     let all_wait = merged(&r.pooled.wait);
     let all_tis = merged(&r.pooled.time_in_system);
     // Types are independent (a sort of every replication's values per metric): summarised in
-    // parallel in the caller's rayon pool, kept in type order.
-    let by_type: Vec<Vec<Metric>> = (0..=n_types)
-        .into_par_iter()
-        .map(|i| -> Result<Vec<Metric>, RecordsError> {
-            let mut metrics = Vec::new();
-            let name = Some(if i < n_types {
-                s.case_types[i].name.clone()
-            } else {
-                "all".to_string()
-            });
-            let (wh, th) = if i < n_types {
-                (&r.pooled.wait[i], &r.pooled.time_in_system[i])
-            } else {
-                (&all_wait, &all_tis)
-            };
-            let tr: Vec<TypeRecord> = recs.column(|x| type_of(x, i))?;
-            // The denominators of the waiting statistics: closed cases opened after the
-            // warm-up (all closed cases without one).
-            let measured: Vec<f64> = tr.iter().map(|t| t.measured as f64).collect();
-            let mut push = |mut m: Metric| {
-                m.case_type = name.clone();
-                metrics.push(m);
-            };
-            push(per_rep(
-                "cases_opened",
-                "cases",
-                &tr.iter().map(|t| Some(t.opened as f64)).collect::<Vec<_>>(),
-            ));
-            push(per_rep(
-                "cases_closed",
-                "cases",
-                &tr.iter().map(|t| Some(t.closed as f64)).collect::<Vec<_>>(),
-            ));
-            push(pooled(
-                "wait_days",
-                "working days",
-                &tr.iter().map(|t| t.sum_wait).collect::<Vec<_>>(),
-                &measured,
-                wh,
-            ));
-            push(pooled(
-                "time_in_system_days",
-                "working days",
-                &tr.iter().map(|t| t.sum_time_in_system).collect::<Vec<_>>(),
-                &measured,
-                th,
-            ));
-            let mut ws = Metric::blank("waited_share", "share of closed cases", wh.count());
-            ws.set_estimate(ratio_estimate(
-                &tr.iter().map(|t| t.waited as f64).collect::<Vec<_>>(),
-                &measured,
-            ));
-            push(ws);
-            let mean_of = |f: &dyn Fn(&TypeRecord) -> f64| -> Vec<Option<f64>> {
-                tr.iter()
-                    .map(|t| if t.measured > 0 { Some(f(t)) } else { None })
-                    .collect()
-            };
-            let finite = |v: Vec<Option<f64>>| -> Vec<f64> { v.into_iter().flatten().collect() };
-            for (metric, vals) in [
-                (
-                    "wait_days_rep_mean",
-                    finite(mean_of(&|t| t.sum_wait / t.measured as f64)),
-                ),
-                ("wait_days_rep_p90", finite(mean_of(&|t| t.p90_wait))),
-                (
-                    "time_in_system_days_rep_mean",
-                    finite(mean_of(&|t| t.sum_time_in_system / t.measured as f64)),
-                ),
-                (
-                    "time_in_system_days_rep_p90",
-                    finite(mean_of(&|t| t.p90_time_in_system)),
-                ),
-            ] {
-                let mut m = per_rep(
-                    metric,
+    // parallel in the caller's rayon pool, kept in type order. Each holds columns of every
+    // replication's values while it runs (about 0.1 KB a replication), so a long run
+    // summarises two at a time: peak memory then does not grow with the thread count.
+    let types: Vec<usize> = (0..=n_types).collect();
+    let at_once = if n_recs > TYPES_AT_ONCE_ABOVE {
+        2
+    } else {
+        types.len()
+    };
+    let mut by_type: Vec<Vec<Metric>> = Vec::with_capacity(types.len());
+    for batch in types.chunks(at_once.max(1)) {
+        let done: Vec<Vec<Metric>> = batch
+            .par_iter()
+            .map(|&i| -> Result<Vec<Metric>, RecordsError> {
+                let mut metrics = Vec::new();
+                let name = Some(if i < n_types {
+                    s.case_types[i].name.clone()
+                } else {
+                    "all".to_string()
+                });
+                let (wh, th) = if i < n_types {
+                    (&r.pooled.wait[i], &r.pooled.time_in_system[i])
+                } else {
+                    (&all_wait, &all_tis)
+                };
+                let tr: Vec<TypeRecord> = recs.column(|x| type_of(x, i))?;
+                // The denominators of the waiting statistics: closed cases opened after the
+                // warm-up (all closed cases without one).
+                let measured: Vec<f64> = tr.iter().map(|t| t.measured as f64).collect();
+                let mut push = |mut m: Metric| {
+                    m.case_type = name.clone();
+                    metrics.push(m);
+                };
+                push(per_rep(
+                    "cases_opened",
+                    "cases",
+                    &tr.iter().map(|t| Some(t.opened as f64)).collect::<Vec<_>>(),
+                ));
+                push(per_rep(
+                    "cases_closed",
+                    "cases",
+                    &tr.iter().map(|t| Some(t.closed as f64)).collect::<Vec<_>>(),
+                ));
+                push(pooled(
+                    "wait_days",
                     "working days",
-                    &vals.iter().map(|x| Some(*x)).collect::<Vec<_>>(),
-                );
-                m.censored = 0;
-                push(m);
-            }
-            // When the type's open cases are back at or below its target for good, like
-            // `all_cases_closed`: censored (never) when they are above it at the horizon.
-            if let Some(k) = targets.iter().position(|&(ty, _)| ty == i) {
-                let v: Vec<Option<f64>> = recs.column(|x| x.back_to_target[k])?;
-                let days: Vec<Option<u64>> = v.iter().map(|x| x.map(day_of_time)).collect();
-                let mut m = with_distribution(
-                    with_dates(per_rep("back_to_target", "working days", &v), s, false),
-                    s,
-                    &days,
-                );
-                m.target = Some(targets[k].1);
-                push(m);
-            }
-            Ok(metrics)
-        })
-        .collect::<Result<_, _>>()?;
+                    &tr.iter().map(|t| t.sum_wait).collect::<Vec<_>>(),
+                    &measured,
+                    wh,
+                ));
+                push(pooled(
+                    "time_in_system_days",
+                    "working days",
+                    &tr.iter().map(|t| t.sum_time_in_system).collect::<Vec<_>>(),
+                    &measured,
+                    th,
+                ));
+                let mut ws = Metric::blank("waited_share", "share of closed cases", wh.count());
+                ws.set_estimate(ratio_estimate(
+                    &tr.iter().map(|t| t.waited as f64).collect::<Vec<_>>(),
+                    &measured,
+                ));
+                push(ws);
+                let mean_of = |f: &dyn Fn(&TypeRecord) -> f64| -> Vec<Option<f64>> {
+                    tr.iter()
+                        .map(|t| if t.measured > 0 { Some(f(t)) } else { None })
+                        .collect()
+                };
+                let finite =
+                    |v: Vec<Option<f64>>| -> Vec<f64> { v.into_iter().flatten().collect() };
+                for (metric, vals) in [
+                    (
+                        "wait_days_rep_mean",
+                        finite(mean_of(&|t| t.sum_wait / t.measured as f64)),
+                    ),
+                    ("wait_days_rep_p90", finite(mean_of(&|t| t.p90_wait))),
+                    (
+                        "time_in_system_days_rep_mean",
+                        finite(mean_of(&|t| t.sum_time_in_system / t.measured as f64)),
+                    ),
+                    (
+                        "time_in_system_days_rep_p90",
+                        finite(mean_of(&|t| t.p90_time_in_system)),
+                    ),
+                ] {
+                    let mut m = per_rep(
+                        metric,
+                        "working days",
+                        &vals.iter().map(|x| Some(*x)).collect::<Vec<_>>(),
+                    );
+                    m.censored = 0;
+                    push(m);
+                }
+                // When the type's open cases are back at or below its target for good, like
+                // `all_cases_closed`: censored (never) when they are above it at the horizon.
+                if let Some(k) = targets.iter().position(|&(ty, _)| ty == i) {
+                    let v: Vec<Option<f64>> = recs.column(|x| x.back_to_target[k])?;
+                    let days: Vec<Option<u64>> = v.iter().map(|x| x.map(day_of_time)).collect();
+                    let mut m = with_distribution(
+                        with_dates(per_rep("back_to_target", "working days", &v), s, false),
+                        s,
+                        &days,
+                    );
+                    m.target = Some(targets[k].1);
+                    push(m);
+                }
+                Ok(metrics)
+            })
+            .collect::<Result<_, _>>()?;
+        by_type.extend(done);
+    }
     metrics.extend(by_type.into_iter().flatten());
 
     for (si, src) in s.sources.iter().enumerate() {

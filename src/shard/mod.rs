@@ -236,6 +236,9 @@ pub struct Shard {
     pub file: ShardFile,
     /// The scenario copy's bytes.
     pub scenario: Vec<u8>,
+    /// SHA-256 of `shard.json` as read: it seals the digests of the other files, so a second
+    /// read that finds the same has found the same `shard.bin`.
+    pub sealed: String,
 }
 
 /// Reads shard directory `dir`: `shard.json` against its seal, the scenario copy and
@@ -295,6 +298,7 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
         None => return Err(format("no shard_format: not a vetsim shard.json".into())),
     }
     let file: ShardFile = serde_json::from_value(value).map_err(|e| format(e.to_string()))?;
+    let sealed_digest = crate::report::manifest::sha256_hex(&sealed.main);
     let [scenario, bin] = <[Vec<u8>; 2]>::try_from(sealed.kept).expect("two files kept");
     let runs = file.meta.compare.as_ref().map_or(1, |c| c.variants);
     if runs == 0 || runs > MAX_VARIANTS {
@@ -370,6 +374,7 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
             dir: dir.to_path_buf(),
             file,
             scenario,
+            sealed: sealed_digest,
         },
         all,
     ))
