@@ -726,21 +726,13 @@ fn compare_shard(
     replications: u64,
     seed: u64,
 ) -> Result<(), AppError> {
-    use crate::shard::{self, CompareShard, ShardFile, ShardMeta, ShardPart};
-    if shard.count > replications {
-        return Err(AppError::Usage(format!(
-            "--shard {shard}: {} shards of {replications} replications (-n) would leave some with none; give at most {replications} shards, or more replications",
-            shard.count
-        )));
-    }
-    let range = shard::block(shard.index, shard.count, replications);
-    let out_dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!(
-            "{}-comparison-shard-{}-of-{}",
-            base.name, shard.index, shard.count
-        ))
-    });
-    report::check_target(&out_dir).map_err(AppError::Output)?;
+    use crate::shard::{self, CompareShard};
+    let (range, out_dir) = shard_target(
+        shard,
+        replications,
+        &args.out,
+        format!("{}-comparison", base.name),
+    )?;
     let count = range.end - range.start;
     let bar = progress_bar(
         count * variants.len() as u64,
@@ -767,22 +759,106 @@ fn compare_shard(
         });
     }
     bar.finish_and_clear();
+    let compare = CompareShard {
+        vary: args.vary.clone(),
+        baseline: args.baseline.clone(),
+        variants: variants.len() as u64,
+    };
+    write_shard(
+        ShardOf {
+            scenario: base,
+            what: format!(
+                "the comparison of {} ({} variants)",
+                base.name,
+                variants.len()
+            ),
+            shard,
+            range,
+            replications,
+            seed,
+            split: false,
+            png: args.png,
+            compare: Some(compare),
+        },
+        &out_dir,
+        text,
+        Box::new(|w| shard::codec::encode_many(&data, w)),
+        args.quiet,
+    )
+}
+
+/// The block `--shard K/M` runs of `replications`, and its directory (`-o`, else
+/// output/`default`-shard-K-of-M), checked before the run.
+fn shard_target(
+    shard: crate::shard::ShardSpec,
+    replications: u64,
+    out: &Option<PathBuf>,
+    default: String,
+) -> Result<(std::ops::Range<u64>, PathBuf), AppError> {
+    if shard.count > replications {
+        return Err(AppError::Usage(format!(
+            "--shard {shard}: {} shards of {replications} replications (-n) would leave some with none; give at most {replications} shards, or more replications",
+            shard.count
+        )));
+    }
+    let range = crate::shard::block(shard.index, shard.count, replications);
+    let out_dir = out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join(format!(
+            "{default}-shard-{}-of-{}",
+            shard.index, shard.count
+        ))
+    });
+    report::check_target(&out_dir).map_err(AppError::Output)?;
+    Ok((range, out_dir))
+}
+
+/// What a shard directory says it is (see [`crate::shard::ShardFile`]); `what` names it on the
+/// terminal.
+struct ShardOf<'a> {
+    scenario: &'a Scenario,
+    what: String,
+    shard: crate::shard::ShardSpec,
+    range: std::ops::Range<u64>,
+    replications: u64,
+    seed: u64,
+    split: bool,
+    png: bool,
+    compare: Option<crate::shard::CompareShard>,
+}
+
+/// Writes a shard directory: `shard.json`, the scenario copy and `shard.bin` (by `bin`); then,
+/// unless `quiet`, says where it is and what to do next.
+fn write_shard(
+    of: ShardOf<'_>,
+    out_dir: &std::path::Path,
+    text: String,
+    bin: report::WriteFn<'_>,
+    quiet: bool,
+) -> Result<(), AppError> {
+    use crate::shard::{self, ShardFile, ShardMeta, ShardPart};
+    let ShardOf {
+        scenario,
+        what,
+        shard,
+        range,
+        replications,
+        seed,
+        split,
+        png,
+        compare,
+    } = of;
     let file = ShardFile {
         shard_format: shard::SHARD_FORMAT,
         meta: ShardMeta {
             tool: report::summary::Tool::this(),
-            scenario: base.name.clone(),
-            scenario_file: crate::scenario::output_name(&base.file),
-            scenario_hash: base.hash.clone(),
+            scenario: scenario.name.clone(),
+            scenario_file: crate::scenario::output_name(&scenario.file),
+            scenario_hash: scenario.hash.clone(),
             seed,
             replications,
-            split: false,
-            png: args.png,
-            compare: Some(CompareShard {
-                vary: args.vary.clone(),
-                baseline: args.baseline.clone(),
-                variants: variants.len() as u64,
-            }),
+            split,
+            png,
+            compare,
         },
         shard: ShardPart {
             index: shard.index,
@@ -792,7 +868,7 @@ fn compare_shard(
         },
     };
     report::write_results(
-        &out_dir,
+        out_dir,
         Some(report::Main {
             name: shard::SHARD_JSON,
             json: file.to_json(),
@@ -800,14 +876,12 @@ fn compare_shard(
         &[(report::manifest::SCENARIO_COPY.into(), text.into_bytes())],
         &[report::Streamed {
             name: shard::SHARD_BIN.into(),
-            write: Box::new(|w| shard::codec::encode_many(&data, w)),
+            write: bin,
         }],
     )?;
-    if !args.quiet {
+    if !quiet {
         print(&format!(
-            "Shard {shard} of the comparison of {} ({} variants, replications {} to {} of {replications}, seed {seed}) in {}/\nMerge all {} shards with `vetsim merge DIR... -o OUT` when they are done\n",
-            base.name,
-            variants.len(),
+            "Shard {shard} of {what}, replications {} to {} of {replications} (seed {seed}), in {}/\nMerge all {} shards with `vetsim merge DIR... -o OUT` when they are done\n",
             range.start,
             range.end - 1,
             out_dir.display(),
@@ -1251,21 +1325,7 @@ fn run_shard(
     replications: u64,
     seed: u64,
 ) -> Result<(), AppError> {
-    use crate::shard::{self, ShardFile, ShardMeta, ShardPart};
-    if shard.count > replications {
-        return Err(AppError::Usage(format!(
-            "--shard {shard}: {} shards of {replications} replications (-n) would leave some with none; give at most {replications} shards, or more replications",
-            shard.count
-        )));
-    }
-    let range = shard::block(shard.index, shard.count, replications);
-    let out_dir = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("output").join(format!(
-            "{}-shard-{}-of-{}",
-            scenario.name, shard.index, shard.count
-        ))
-    });
-    report::check_target(&out_dir).map_err(AppError::Output)?;
+    let (range, out_dir) = shard_target(shard, replications, &args.out, scenario.name.clone())?;
     let count = range.end - range.start;
     let bar = progress_bar(
         count,
@@ -1284,55 +1344,29 @@ fn run_shard(
         })?;
     bar.finish_and_clear();
     let (twins, central) = split_runs(scenario, range.clone(), seed, args, &pool)?;
-    let file = ShardFile {
-        shard_format: shard::SHARD_FORMAT,
-        meta: ShardMeta {
-            tool: report::summary::Tool::this(),
-            scenario: scenario.name.clone(),
-            scenario_file: crate::scenario::output_name(&scenario.file),
-            scenario_hash: scenario.hash.clone(),
-            seed,
-            replications,
-            split: args.split,
-            png: args.png,
-            compare: None,
-        },
-        shard: ShardPart {
-            index: shard.index,
-            count: shard.count,
-            first_replication: range.start,
-            end_replication: range.end,
-        },
-    };
-    let data = shard::codec::ShardData {
+    let data = crate::shard::codec::ShardData {
         run,
         first: range.start,
         twins,
         central,
     };
-    report::write_results(
+    write_shard(
+        ShardOf {
+            scenario,
+            what: scenario.name.clone(),
+            shard,
+            range,
+            replications,
+            seed,
+            split: args.split,
+            png: args.png,
+            compare: None,
+        },
         &out_dir,
-        Some(report::Main {
-            name: shard::SHARD_JSON,
-            json: file.to_json(),
-        }),
-        &[(report::manifest::SCENARIO_COPY.into(), text.into_bytes())],
-        &[report::Streamed {
-            name: shard::SHARD_BIN.into(),
-            write: Box::new(|w| shard::codec::encode(&data, w)),
-        }],
-    )?;
-    if !args.quiet {
-        print(&format!(
-            "Shard {shard} of {} (replications {} to {} of {replications}, seed {seed}) in {}/\nMerge all {} shards with `vetsim merge DIR... -o OUT` when they are done\n",
-            scenario.name,
-            range.start,
-            range.end - 1,
-            out_dir.display(),
-            shard.count
-        ))?;
-    }
-    Ok(())
+        text,
+        Box::new(|w| crate::shard::codec::encode(&data, w)),
+        args.quiet,
+    )
 }
 
 /// `vetsim merge`: checks that the shard directories are the shards of one run, each once, and

@@ -17,8 +17,8 @@ pub use summary::{
     headlines, summarise, summarise_records, summarise_split, summarise_split_records,
 };
 pub use writer::{
-    Main, Streamed, WRITTEN, WriteError, check_target, is_mount_point, write_dir, write_files,
-    write_results,
+    Main, Streamed, WRITTEN, WriteError, WriteFn, check_target, is_mount_point, write_dir,
+    write_files, write_results,
 };
 
 use crate::engine::{RecordSet, RecordsError, RunResult};
