@@ -177,6 +177,19 @@ struct Spill {
     pending_count: usize,
 }
 
+impl Spill {
+    /// An empty spill in a new unnamed temporary file.
+    fn create() -> Result<Spill, RecordsError> {
+        Ok(Spill {
+            file: tempfile::tempfile().map_err(io_error)?,
+            chunks: Vec::new(),
+            end: 0,
+            pending: Vec::new(),
+            pending_count: 0,
+        })
+    }
+}
+
 impl Default for Records {
     fn default() -> Self {
         Records::with_budget(IN_MEMORY_MAX)
@@ -207,13 +220,7 @@ impl Records {
     ) -> Result<Records, RecordsError> {
         let mut r = Records::with_budget(budget);
         if estimated_size(s).saturating_mul(replications as usize) > budget {
-            r.spill = Some(Spill {
-                file: tempfile::tempfile().map_err(io_error)?,
-                chunks: Vec::new(),
-                end: 0,
-                pending: Vec::new(),
-                pending_count: 0,
-            });
+            r.spill = Some(Spill::create()?);
         }
         Ok(r)
     }
@@ -269,14 +276,7 @@ impl RecordSink for Records {
             if self.held_bytes <= self.budget {
                 return Ok(());
             }
-            let file = tempfile::tempfile().map_err(io_error)?;
-            let mut spill = Spill {
-                file,
-                chunks: Vec::new(),
-                end: 0,
-                pending: Vec::new(),
-                pending_count: 0,
-            };
+            let mut spill = Spill::create()?;
             for r in std::mem::take(&mut self.held) {
                 Records::push_spilled(&mut spill, &r)?;
             }
