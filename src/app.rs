@@ -779,6 +779,7 @@ fn compare_shard(
             split: false,
             png: args.png,
             compare: Some(compare),
+            sensitivity: None,
         },
         &out_dir,
         text,
@@ -824,6 +825,7 @@ struct ShardOf<'a> {
     split: bool,
     png: bool,
     compare: Option<crate::shard::CompareShard>,
+    sensitivity: Option<crate::shard::SensitivityShard>,
 }
 
 /// Writes a shard directory: `shard.json`, the scenario copy and `shard.bin` (by `bin`); then,
@@ -846,6 +848,7 @@ fn write_shard(
         split,
         png,
         compare,
+        sensitivity,
     } = of;
     let file = ShardFile {
         shard_format: shard::SHARD_FORMAT,
@@ -859,6 +862,7 @@ fn write_shard(
             split,
             png,
             compare,
+            sensitivity,
         },
         shard: ShardPart {
             index: shard.index,
@@ -913,6 +917,9 @@ fn run_sensitivity(args: SensitivityArgs) -> Result<(), AppError> {
     let replications = args.common.replications.unwrap_or(scenario.replications);
     scenario.check_replications(replications, &text)?;
     let seed = args.common.seed.unwrap_or(scenario.seed);
+    if let Some(shard) = args.shard {
+        return sensitivity_shard(&args, shard, &scenario, text, replications, seed);
+    }
     let out_dir = args
         .out
         .clone()
@@ -937,30 +944,46 @@ fn run_sensitivity(args: SensitivityArgs) -> Result<(), AppError> {
             source,
         })?;
     bar.finish_and_clear();
+    write_sensitivity(
+        &analysis,
+        &text,
+        &out_dir,
+        Writing {
+            quiet: args.quiet,
+            png: args.png,
+        },
+    )
+}
+
+/// Writes a sensitivity analysis's results directory: what `sensitivity` writes, and what
+/// `merge` writes from an analysis's shards (the same code, so the same bytes).
+fn write_sensitivity(
+    analysis: &crate::sensitivity::Sensitivity,
+    text: &str,
+    out_dir: &std::path::Path,
+    how: Writing,
+) -> Result<(), AppError> {
     use crate::sensitivity::report as sr;
-    let json = sr::sensitivity_json(&analysis);
+    let json = sr::sensitivity_json(analysis);
     let mut files = vec![
-        (
-            "sensitivity.csv".to_string(),
-            sr::sensitivity_csv(&analysis),
-        ),
+        ("sensitivity.csv".to_string(), sr::sensitivity_csv(analysis)),
         (
             report::manifest::SCENARIO_COPY.to_string(),
             text.as_bytes().to_vec(),
         ),
     ];
     // Drawn from the serialised analysis, as `vetsim plot` reads it back.
-    let parsed = crate::plot::load_sensitivity(&out_dir, &json)?;
+    let parsed = crate::plot::load_sensitivity(out_dir, &json)?;
     let charts = crate::plot::sensitivity_charts(&parsed)?;
     let page = crate::page::sensitivity_page(&parsed, &charts, text.as_bytes())?;
     files.extend(drawings(&charts, page));
-    if args.png {
+    if how.png {
         files.extend(crate::plot::png::png_files(&crate::plot::chart_files(
             &charts,
         ))?);
     }
     report::write_results(
-        &out_dir,
+        out_dir,
         Some(report::Main {
             name: "sensitivity.json",
             json,
@@ -968,12 +991,149 @@ fn run_sensitivity(args: SensitivityArgs) -> Result<(), AppError> {
         &files,
         &[],
     )?;
-    if !args.quiet {
-        let mut text = sr::sensitivity_text(&analysis);
+    if !how.quiet {
+        let mut text = sr::sensitivity_text(analysis);
         text.push_str(&format!("Results in {}/\n", out_dir.display()));
         print(&text)?;
     }
     Ok(())
+}
+
+/// `sensitivity --shard K/M`: runs the shard's block of replications of every run of the
+/// analysis (the main run, its twins and fixed-assumption run, each pinned run) and writes its
+/// shard directory. Each pinned run is encoded as soon as it is done, into memory up to the
+/// records budget and past it into a temporary file, so that the shard holds one run's records
+/// at a time besides the main run's.
+fn sensitivity_shard(
+    args: &SensitivityArgs,
+    shard: crate::shard::ShardSpec,
+    scenario: &Scenario,
+    text: String,
+    replications: u64,
+    seed: u64,
+) -> Result<(), AppError> {
+    use crate::sensitivity::{self as sens, BlockSink};
+    use crate::shard::{SensitivityShard, codec::Encoder, codec::ShardData};
+    use std::io::Seek as _;
+    let (range, out_dir) = shard_target(
+        shard,
+        replications,
+        &args.out,
+        format!("{}-sensitivity", scenario.name),
+    )?;
+    let count = range.end - range.start;
+    let pinned = sens::pinned_runs(scenario);
+    let run_failed = |source: engine::RunError| AppError::Run {
+        file: scenario.file.clone(),
+        source,
+    };
+    let temporary = |e: std::io::Error| run_failed(engine::records::io_error(e).into());
+    let budget = records_budget()?;
+    let mut spool = tempfile::spooled_tempfile(budget);
+    let estimate = engine::records::estimated_size(scenario) as u64;
+    if estimate.saturating_mul(count * pinned.len() as u64) > budget as u64 {
+        spool.roll().map_err(temporary)?; // a directory that cannot take it fails now
+    }
+
+    /// The main run kept, each pinned run encoded into the spool.
+    struct ToShard {
+        main: Option<ShardData>,
+        pinned: Encoder<tempfile::SpooledTempFile>,
+        range: std::ops::Range<u64>,
+        seed: u64,
+    }
+    impl BlockSink for ToShard {
+        fn main(
+            &mut self,
+            run: engine::RunResult,
+            twins: Vec<crate::model::RepRecord>,
+            central: Vec<crate::model::RepRecord>,
+        ) -> Result<(), engine::RunError> {
+            self.main = Some(ShardData {
+                run,
+                first: self.range.start,
+                twins,
+                central,
+            });
+            Ok(())
+        }
+        fn pinned(
+            &mut self,
+            _: usize,
+            records: Vec<crate::model::RepRecord>,
+        ) -> Result<(), engine::RunError> {
+            let data = ShardData {
+                run: engine::RunResult {
+                    seed: self.seed,
+                    replications: self.range.end,
+                    records,
+                    pooled: engine::Pooled::default(),
+                },
+                first: self.range.start,
+                twins: Vec::new(),
+                central: Vec::new(),
+            };
+            self.pinned
+                .data(&data)
+                .map_err(|e| engine::records::io_error(e).into())
+        }
+    }
+
+    let bar = progress_bar(
+        sens::replications_run(scenario, count),
+        args.quiet,
+        &format!(
+            "{} ({}, shard {shard})",
+            scenario.name,
+            plural(scenario.assumptions.list.len(), "assumption")
+        ),
+    );
+    let progress = Bar(bar.clone());
+    let pool = thread_pool(args.common.threads)?;
+    let mut sink = ToShard {
+        main: None,
+        pinned: Encoder::without_header(spool),
+        range: range.clone(),
+        seed,
+    };
+    pool.install(|| sens::run_block(scenario, range.clone(), seed, &progress, &mut sink))
+        .map_err(run_failed)?;
+    bar.finish_and_clear();
+    let main = sink.main.expect("run_block hands over the main run");
+    let spool = std::cell::RefCell::new(sink.pinned.finish().map_err(temporary)?);
+    write_shard(
+        ShardOf {
+            scenario,
+            what: format!(
+                "the sensitivity analysis of {} ({})",
+                scenario.name,
+                plural(scenario.assumptions.list.len(), "assumption")
+            ),
+            shard,
+            range,
+            replications,
+            seed,
+            split: false,
+            png: args.png,
+            compare: None,
+            sensitivity: Some(SensitivityShard {
+                runs: 1 + pinned.len() as u64,
+            }),
+        },
+        &out_dir,
+        text,
+        // The header and the main run, then the pinned runs as encoded.
+        Box::new(|w| {
+            let mut e = Encoder::new(&mut *w)?;
+            e.data(&main)?;
+            e.finish()?;
+            let mut spool = spool.borrow_mut();
+            spool.rewind()?;
+            std::io::copy(&mut *spool, w)?;
+            w.flush()
+        }),
+        args.quiet,
+    )
 }
 
 fn run_solve(args: SolveArgs) -> Result<(), AppError> {
@@ -1361,6 +1521,7 @@ fn run_shard(
             split: args.split,
             png: args.png,
             compare: None,
+            sensitivity: None,
         },
         &out_dir,
         text,
@@ -1435,6 +1596,17 @@ fn merge(args: MergeArgs) -> Result<(), AppError> {
         );
     }
     let scenario = Scenario::from_toml_str(&text, &meta.scenario_file)?;
+    let how = Writing {
+        quiet: args.quiet,
+        png: meta.png,
+    };
+    if meta.sensitivity.is_some() {
+        let out_dir = out_dir(format!("{}-sensitivity", scenario.name))?;
+        let pool = thread_pool(args.threads)?;
+        let runs = pool.install(|| shard::assemble_sensitivity(&scenario, &shards))?;
+        let analysis = crate::sensitivity::analysis(&scenario, meta.replications, meta.seed, runs);
+        return write_sensitivity(&analysis, &text, &out_dir, how);
+    }
     let out_dir = out_dir(scenario.name.clone())?;
     let pool = thread_pool(args.threads)?;
     // One shard's data at a time; the records go to disk once they are many.
@@ -1451,9 +1623,6 @@ fn merge(args: MergeArgs) -> Result<(), AppError> {
         },
         &out_dir,
         &pool,
-        Writing {
-            quiet: args.quiet,
-            png: meta.png,
-        },
+        how,
     )
 }

@@ -51,6 +51,7 @@ const MERGE_HELP: &str = "Examples:
   for k in 1 2 3; do vetsim run my-force.toml -n 10000 --shard $k/3 -o shards/$k; done
   vetsim merge shards/1 shards/2 shards/3 -o results/my-force
   vetsim compare my-force.toml --shard 2/3 -o cshards/2 ...   then vetsim merge cshards/* -o results/cmp
+  vetsim sensitivity my-force.toml -n 2000 --shard 2/3 -o sshards/2   likewise for an analysis
 On a Slurm cluster: deploy/slurm/ in vetsim's repository (an array job and a merge job).
 
 Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but the answer is no \
@@ -60,6 +61,7 @@ Exit codes: 0 success; 1 a run that failed; 2 bad input or usage; 3 done, but th
 const SENSITIVITY_HELP: &str = "Examples:
   vetsim sensitivity                           the built-in scenario, into output/met-2023-sensitivity/
   vetsim sensitivity my-force.toml -n 2000     more runs per pinned value: smaller standard errors
+  vetsim sensitivity my-force.toml -n 2000 --shard 2/8 -o shards/2    one block (vetsim merge)
 
 It runs the ordinary run, its twins, a run with every assumption at its median, each assumption
 at its P10 and at its P90, and a run per routing given as counts: (3 + 2 x assumptions + counted
@@ -76,9 +78,9 @@ pub enum Command {
     /// Compare variants of a scenario (e.g. diversion levels) under common random numbers.
     #[command(after_help = EXIT_CODES)]
     Compare(CompareArgs),
-    /// Merge the shard directories of a run (`vetsim run --shard K/M`) or of a comparison
-    /// (`vetsim compare --shard K/M`) into its results: the files the command without --shard
-    /// writes, byte for byte.
+    /// Merge the shard directories of a run (`vetsim run --shard K/M`), a comparison
+    /// (`vetsim compare --shard K/M`) or a sensitivity analysis (`vetsim sensitivity --shard
+    /// K/M`) into its results: the files the command without --shard writes, byte for byte.
     ///
     /// The shards must be the M shards of one run, each once: the same scenario bytes, seed, -n,
     /// options, vetsim version and platform (a missing, repeated or foreign shard is refused,
@@ -197,8 +199,8 @@ pub struct RunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
-    /// The shard directories of one run (`vetsim run ... --shard K/M -o DIR`), all M of them,
-    /// in any order.
+    /// The shard directories of one run, comparison or sensitivity analysis (`... --shard K/M -o
+    /// DIR`), all M of them, in any order.
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     /// Directory for the results (default: output/<scenario name>). Replaced as a whole, so it
@@ -268,6 +270,12 @@ pub struct SensitivityArgs {
     /// size: 1920 pixels wide for most charts. For slides; the SVGs stay the reference.
     #[arg(long)]
     pub png: bool,
+    /// Run only shard K of M: the same contiguous block of the -n replications of every run of
+    /// the analysis, written as a shard directory (default:
+    /// output/<scenario name>-sensitivity-shard-K-of-M) for `vetsim merge`, which writes the
+    /// analysis. K counts from 1.
+    #[arg(long, value_name = "K/M")]
+    pub shard: Option<crate::shard::ShardSpec>,
 }
 
 #[derive(Debug, clap::Args)]

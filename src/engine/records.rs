@@ -76,9 +76,9 @@ impl From<RecordsError> for std::io::Error {
     }
 }
 
-/// An error of the temporary file, with a hint where the user can do something about it: a
-/// directory that is missing, not writable or full.
-fn io_error(source: std::io::Error) -> RecordsError {
+/// An error of a temporary file in `TMPDIR`, with a hint where the user can do something about
+/// it: a directory that is missing, not writable or full.
+pub fn io_error(source: std::io::Error) -> RecordsError {
     use std::io::ErrorKind as K;
     let hint = match source.kind() {
         K::NotFound | K::PermissionDenied | K::ReadOnlyFilesystem => {
@@ -246,8 +246,9 @@ impl Records {
     }
 }
 
-/// [`size_of_record`] of a record of scenario `s`, from its shape.
-fn estimated_size(s: &Scenario) -> usize {
+/// The estimated bytes a record of scenario `s` takes in memory, its vectors included, from the
+/// scenario's shape (its encoding in a file takes about as many).
+pub fn estimated_size(s: &Scenario) -> usize {
     let periods: usize = s.teams.iter().map(|t| t.staff.len()).sum();
     let hits = s.screening.as_ref().map_or(0, |x| x.hits.len());
     std::mem::size_of::<RepRecord>()

@@ -27,7 +27,7 @@
 
 pub mod report;
 
-use crate::engine::{self, Progress, RunError};
+use crate::engine::{self, Progress, RunError, RunResult};
 use crate::model::{RepKeys, RepRecord};
 use crate::report::summary::{AssumptionMeta, FixedBand, Tool};
 use crate::report::{Headline, headline_values, headlines};
@@ -152,6 +152,7 @@ pub struct Effect {
 
 /// The values of the headline outputs over some replications: min(Y, horizon) and whether each
 /// was censored, `[output][replication]`.
+#[derive(Debug, Clone)]
 struct Outputs {
     values: Vec<Vec<f64>>,
     censored: Vec<Vec<bool>>,
@@ -159,16 +160,23 @@ struct Outputs {
 
 impl Outputs {
     fn of(s: &Scenario, n_out: usize, records: &[RepRecord]) -> Outputs {
+        let mut out = Outputs {
+            values: vec![Vec::with_capacity(records.len()); n_out],
+            censored: vec![Vec::with_capacity(records.len()); n_out],
+        };
+        out.extend(s, records);
+        out
+    }
+
+    /// Adds the outputs of `records`, which follow those already here.
+    fn extend(&mut self, s: &Scenario, records: &[RepRecord]) {
         let horizon = s.horizon_time();
-        let mut values = vec![Vec::with_capacity(records.len()); n_out];
-        let mut censored = vec![Vec::with_capacity(records.len()); n_out];
         for r in records {
             for (k, v) in headline_values(s, r).into_iter().enumerate() {
-                values[k].push(v.unwrap_or(horizon));
-                censored[k].push(v.is_none());
+                self.values[k].push(v.unwrap_or(horizon));
+                self.censored[k].push(v.is_none());
             }
         }
-        Outputs { values, censored }
     }
 
     fn mean(&self, k: usize) -> Option<f64> {
@@ -185,17 +193,19 @@ impl Outputs {
     }
 }
 
-/// A progress observer for one stage of several: `done` of this stage's replications is reported
-/// as `base + done` of `total`.
+/// A progress observer for one stage of several: `done` of this stage's replications (counted
+/// from `first`, as the engine counts a range's) is reported as `base + done` of `total`.
 struct Stage<'a> {
     inner: &'a dyn Progress,
     base: u64,
+    first: u64,
     total: u64,
 }
 
 impl Progress for Stage<'_> {
     fn advanced(&self, done: u64, _total: u64) {
-        self.inner.advanced(self.base + done, self.total);
+        self.inner
+            .advanced(self.base + done.saturating_sub(self.first), self.total);
     }
     fn note(&self, what: &str) {
         self.inner.note(what);
@@ -206,14 +216,72 @@ impl Progress for Stage<'_> {
 /// and the fixed-assumption run (these two only when something is uncertain), a low and a high
 /// run per assumption, and a pick-freeze run per counted routing.
 pub fn replications_run(s: &Scenario, replications: u64) -> u64 {
-    let a = s.assumptions.list.len() as u64;
-    let routings = s.assumptions.list.iter().filter(|x| is_routing(x)).count() as u64;
-    let extra = if a == 0 { 0 } else { 2 + 2 * a + routings };
-    replications.saturating_mul(1 + extra)
+    let twins_and_central = if s.assumptions.is_empty() { 0 } else { 2 };
+    replications.saturating_mul(1 + twins_and_central + pinned_runs(s).len() as u64)
 }
 
 fn is_routing(a: &crate::scenario::assume::Assumption) -> bool {
     matches!(a.kind, AssumptionKind::Routing { .. })
+}
+
+/// A run of the analysis besides the main run, its twins and its fixed-assumption run: one that
+/// pins an assumption, or keeps its draws. Each is keyed by (seed, replication) like the main
+/// run, so a block of replications of it is the same wherever it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinnedRun {
+    /// The pick-freeze partner of a counted routing (the assumption's index): the routing's
+    /// draws kept, everything else redrawn ([`RepKeys::keep`]).
+    Keep(usize),
+    /// The assumption at its P10 ([`LOW_U`]), every other at its median, the same chance.
+    Low(usize),
+    /// The assumption at its P90 ([`HIGH_U`]).
+    High(usize),
+}
+
+impl PinnedRun {
+    /// What the run is, for a message: "the P90 run of productive_hours".
+    pub fn describe(self, s: &Scenario) -> String {
+        let name = |a: usize| crate::quote::escaped(&s.assumptions.list[a].name);
+        match self {
+            PinnedRun::Keep(a) => format!("the pick-freeze run of {}", name(a)),
+            PinnedRun::Low(a) => format!("the P10 run of {}", name(a)),
+            PinnedRun::High(a) => format!("the P90 run of {}", name(a)),
+        }
+    }
+
+    /// The keys of replication `rep` of this run.
+    pub fn keys(self, seed: u64, rep: u64) -> RepKeys {
+        let one = |assumption, u| RepKeys::of(seed, rep).pinned(Pin::One { assumption, u });
+        match self {
+            PinnedRun::Keep(a) => RepKeys::keep(seed, rep, a),
+            PinnedRun::Low(a) => one(a, LOW_U),
+            PinnedRun::High(a) => one(a, HIGH_U),
+        }
+    }
+}
+
+/// The pinned runs of the analysis of `s`, in the order it runs them (and a shard's `shard.bin`
+/// holds them): a pick-freeze run per counted routing, in the order of the assumptions, then the
+/// low and the high run of each assumption.
+pub fn pinned_runs(s: &Scenario) -> Vec<PinnedRun> {
+    let list = &s.assumptions.list;
+    let keeps = (0..list.len()).filter(|&a| is_routing(&list[a]));
+    keeps
+        .map(PinnedRun::Keep)
+        .chain((0..list.len()).flat_map(|a| [PinnedRun::Low(a), PinnedRun::High(a)]))
+        .collect()
+}
+
+/// Replications `range` of the pinned run `p`, records only, in replication order, on the
+/// current rayon pool.
+pub fn run_pinned(
+    s: &Scenario,
+    p: PinnedRun,
+    range: std::ops::Range<u64>,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<Vec<RepRecord>, RunError> {
+    engine::run_records(s, range, seed, move |seed, rep| p.keys(seed, rep), progress)
 }
 
 /// The column of each assumption in [`RepRecord::assumptions`] that its first-order index is
@@ -239,6 +307,83 @@ fn binned_columns(s: &Scenario) -> Vec<usize> {
     out
 }
 
+/// Every run of an analysis over some replications: the main run, its twins and its
+/// fixed-assumption run (these two empty when nothing is uncertain), and the headline outputs of
+/// each pinned run ([`pinned_runs`] order). Gathered by [`analyse`], or put together from the
+/// shards of an analysis, block by block in replication order; [`analysis`] makes the results.
+#[derive(Debug, Clone)]
+pub struct Runs {
+    main: Option<RunResult>,
+    twins: Vec<RepRecord>,
+    central: Vec<RepRecord>,
+    pinned: Vec<Outputs>,
+}
+
+impl Runs {
+    /// No replications yet.
+    pub fn new(s: &Scenario) -> Runs {
+        let n_out = headlines(s).len();
+        Runs {
+            main: None,
+            twins: Vec::new(),
+            central: Vec::new(),
+            pinned: vec![Outputs::of(s, n_out, &[]); pinned_runs(s).len()],
+        }
+    }
+
+    /// Adds the next block of the main run (which must start where the runs end), its twins and
+    /// fixed-assumption run.
+    pub fn add_main(&mut self, main: RunResult, twins: Vec<RepRecord>, central: Vec<RepRecord>) {
+        match &mut self.main {
+            Some(m) => m.absorb(main),
+            None => self.main = Some(main),
+        }
+        self.twins.extend(twins);
+        self.central.extend(central);
+    }
+
+    /// Adds records of the `i`th pinned run ([`pinned_runs`] order), which follow those added
+    /// before.
+    pub fn add_pinned(&mut self, s: &Scenario, i: usize, records: &[RepRecord]) {
+        self.pinned[i].extend(s, records);
+    }
+}
+
+/// Where [`run_block`] hands the runs of a block, each as it is done.
+pub trait BlockSink {
+    /// The main run, its twins and fixed-assumption run (empty when nothing is uncertain).
+    fn main(
+        &mut self,
+        main: RunResult,
+        twins: Vec<RepRecord>,
+        central: Vec<RepRecord>,
+    ) -> Result<(), RunError>;
+    /// The `i`th pinned run ([`pinned_runs`] order).
+    fn pinned(&mut self, i: usize, records: Vec<RepRecord>) -> Result<(), RunError>;
+}
+
+/// [`Runs`] gathered as a block's runs are done.
+struct Gather<'a> {
+    s: &'a Scenario,
+    runs: Runs,
+}
+
+impl BlockSink for Gather<'_> {
+    fn main(
+        &mut self,
+        main: RunResult,
+        twins: Vec<RepRecord>,
+        central: Vec<RepRecord>,
+    ) -> Result<(), RunError> {
+        self.runs.add_main(main, twins, central);
+        Ok(())
+    }
+    fn pinned(&mut self, i: usize, records: Vec<RepRecord>) -> Result<(), RunError> {
+        self.runs.add_pinned(self.s, i, &records);
+        Ok(())
+    }
+}
+
 /// Runs the analysis of `s`: `replications` per run, master seed `seed`, on the current rayon
 /// pool. Progress counts every replication run ([`replications_run`]).
 pub fn analyse(
@@ -247,27 +392,63 @@ pub fn analyse(
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<Sensitivity, RunError> {
-    let total = replications_run(s, replications);
+    let mut gather = Gather {
+        s,
+        runs: Runs::new(s),
+    };
+    run_block(s, 0..replications, seed, progress, &mut gather)?;
+    Ok(analysis(s, replications, seed, gather.runs))
+}
+
+/// Runs replications `range` of every run of the analysis of `s` (a shard's block, or all of
+/// them) and hands each to `sink` as it is done, in the order [`replications_run`]'s progress
+/// counts them: the main run with its twins and fixed-assumption run, then each pinned run.
+pub fn run_block(
+    s: &Scenario,
+    range: std::ops::Range<u64>,
+    seed: u64,
+    progress: &dyn Progress,
+    sink: &mut dyn BlockSink,
+) -> Result<(), RunError> {
+    let count = range.end.saturating_sub(range.start);
+    let total = replications_run(s, count);
     let mut base = 0;
     let mut stage = || {
         let st = Stage {
             inner: progress,
             base,
+            first: range.start,
             total,
         };
-        base += replications;
+        base += count;
         st
     };
-    let main = engine::run(s, replications, seed, &stage())?;
-    let uncertain = !s.assumptions.is_empty();
-    let (twins, central) = if uncertain {
-        (
-            engine::run_twins(s, replications, seed, &stage())?,
-            engine::run_central(s, replications, seed, &stage())?,
-        )
-    } else {
+    let main = engine::run_range(s, range.clone(), seed, &stage())?;
+    let (twins, central) = if s.assumptions.is_empty() {
         (Vec::new(), Vec::new())
+    } else {
+        (
+            engine::run_twins_range(s, range.clone(), seed, &stage())?,
+            engine::run_central_range(s, range.clone(), seed, &stage())?,
+        )
     };
+    sink.main(main, twins, central)?;
+    for (i, p) in pinned_runs(s).into_iter().enumerate() {
+        sink.pinned(i, run_pinned(s, p, range.clone(), seed, &stage())?)?;
+    }
+    Ok(())
+}
+
+/// The analysis of `s` from its runs (all `replications` of each, master seed `seed`).
+pub fn analysis(s: &Scenario, replications: u64, seed: u64, runs: Runs) -> Sensitivity {
+    let Runs {
+        main,
+        twins,
+        central,
+        pinned: pinned_outputs,
+    } = runs;
+    let main = main.expect("the runs of at least one block");
+    let uncertain = !s.assumptions.is_empty();
     let summary = crate::report::summarise_split(s, &main, &twins, &central);
     let heads = headlines(s);
     let n_out = heads.len();
@@ -279,6 +460,13 @@ pub fn analyse(
     };
     drop(twins);
     drop(central);
+    let order = pinned_runs(s);
+    let of = |p: PinnedRun| {
+        &pinned_outputs[order
+            .iter()
+            .position(|&q| q == p)
+            .expect("a pinned run of s")]
+    };
 
     // First-order indices, [assumption][output]: binned on the main run's draws, or from a
     // pick-freeze run for a counted routing.
@@ -286,14 +474,7 @@ pub fn analyse(
     let mut first: Vec<Vec<Option<FirstOrder>>> = Vec::with_capacity(columns.len());
     for (a, &col) in columns.iter().enumerate() {
         if is_routing(&s.assumptions.list[a]) {
-            let kept = engine::run_records(
-                s,
-                0..replications,
-                seed,
-                |seed, rep| RepKeys::keep(seed, rep, a),
-                &stage(),
-            )?;
-            let kept = Outputs::of(s, n_out, &kept);
+            let kept = of(PinnedRun::Keep(a));
             first.push(
                 (0..n_out)
                     .map(|k| stats::janon(&y.values[k], &kept.values[k]))
@@ -313,17 +494,8 @@ pub fn analyse(
     let metas = AssumptionMeta::of(s);
     let mut rows = Vec::with_capacity(metas.len());
     for (a, meta) in metas.into_iter().enumerate() {
-        let pinned = |u: f64, st: &Stage| {
-            engine::run_records(
-                s,
-                0..replications,
-                seed,
-                |seed, rep| RepKeys::of(seed, rep).pinned(Pin::One { assumption: a, u }),
-                st,
-            )
-        };
-        let lo = Outputs::of(s, n_out, &pinned(LOW_U, &stage())?);
-        let hi = Outputs::of(s, n_out, &pinned(HIGH_U, &stage())?);
+        let lo = of(PinnedRun::Low(a));
+        let hi = of(PinnedRun::High(a));
         let effects = heads
             .iter()
             .enumerate()
@@ -378,11 +550,11 @@ pub fn analyse(
         .enumerate()
         .map(|(k, h)| output_row(s, &summary, h, k, &y, &c, &first))
         .collect();
-    Ok(Sensitivity {
+    Sensitivity {
         meta: meta(s, replications, seed),
         outputs,
         assumptions: rows,
-    })
+    }
 }
 
 fn output_row(

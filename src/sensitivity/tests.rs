@@ -214,6 +214,82 @@ fn a_counted_routing_has_the_index_of_all_its_draws() {
     assert!(sum <= share + bound, "{sum} against {share} (± {bound})");
 }
 
+/// The analysis put together from blocks of replications run apart (as `merge` puts a
+/// sharded analysis together) is the analysis of them all run at once, to the byte: on the
+/// built-in scenario (scalar assumptions and counted routings, so pick-freeze runs too), with
+/// blocks of unequal length in two thread pools.
+#[test]
+fn an_analysis_put_together_from_blocks_is_the_whole_analysis() {
+    let s = load(crate::scenario::DEFAULT_SCENARIO_TOML);
+    let (n, seed) = (23, 9);
+    let whole = analyse(&s, n, seed, &Silent).unwrap();
+    let pinned = pinned_runs(&s);
+    assert!(pinned.iter().any(|p| matches!(p, PinnedRun::Keep(_))));
+    assert_eq!(
+        replications_run(&s, n),
+        n * (3 + pinned.len() as u64),
+        "the main run, twins, fixed-assumption run and every pinned run"
+    );
+    // Blocks run apart, then added in replication order.
+    struct Block {
+        main: Option<(RunResult, Vec<RepRecord>, Vec<RepRecord>)>,
+        pinned: Vec<(usize, Vec<RepRecord>)>,
+    }
+    impl BlockSink for Block {
+        fn main(
+            &mut self,
+            main: RunResult,
+            twins: Vec<RepRecord>,
+            central: Vec<RepRecord>,
+        ) -> Result<(), RunError> {
+            self.main = Some((main, twins, central));
+            Ok(())
+        }
+        fn pinned(&mut self, i: usize, records: Vec<RepRecord>) -> Result<(), RunError> {
+            self.pinned.push((i, records));
+            Ok(())
+        }
+    }
+    let blocks: Vec<Block> = [(0..10, 1), (10..11, 2), (11..n, 2)]
+        .into_iter()
+        .map(|(range, threads)| {
+            let mut block = Block {
+                main: None,
+                pinned: Vec::new(),
+            };
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run_block(&s, range.clone(), seed, &Silent, &mut block))
+                .unwrap();
+            let want: Vec<usize> = (0..pinned.len()).collect();
+            assert_eq!(block.pinned.iter().map(|p| p.0).collect::<Vec<_>>(), want);
+            assert!(
+                block
+                    .pinned
+                    .iter()
+                    .all(|(_, r)| r.len() as u64 == range.end - range.start)
+            );
+            block
+        })
+        .collect();
+    let mut runs = Runs::new(&s);
+    for b in blocks {
+        let (main, twins, central) = b.main.unwrap();
+        runs.add_main(main, twins, central);
+        for (i, r) in b.pinned {
+            runs.add_pinned(&s, i, &r);
+        }
+    }
+    let pieced = analysis(&s, n, seed, runs);
+    assert_eq!(
+        report::sensitivity_json(&pieced),
+        report::sensitivity_json(&whole)
+    );
+    assert_eq!(pieced, whole);
+}
+
 /// Runs not finished by the horizon count as the horizon, and every figure says so. With the
 /// horizon at 40 working days the additive finish 20·a + 20·b (18-22 plus 10-30) is censored in
 /// some runs; with b at its P90 (1.4) every run ends after 40, so that run's mean is the horizon

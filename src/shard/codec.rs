@@ -51,15 +51,48 @@ pub fn encode_many<R: RecordSet>(
     all: &[ShardData<R>],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let mut w = Writer {
-        out: std::io::BufWriter::with_capacity(1 << 16, out),
-    };
-    w.bytes(MAGIC)?;
-    w.u32(BIN_FORMAT)?;
+    let mut e = Encoder::new(out)?;
     for data in all {
-        w.data(data)?;
+        e.data(data)?;
     }
-    w.out.flush()
+    e.finish().map(drop)
+}
+
+/// Writes `shard.bin` one run's data at a time, so that a shard of many runs (a sensitivity
+/// analysis's) need not hold them all: [`Encoder::new`] writes the header, each
+/// [`Encoder::data`] a run's data, [`Encoder::finish`] flushes. An encoder made
+/// [`Encoder::without_header`] writes runs' data alone, to be copied after another's.
+pub struct Encoder<W: std::io::Write> {
+    w: Writer<std::io::BufWriter<W>>,
+}
+
+impl<W: std::io::Write> Encoder<W> {
+    /// An encoder that has written the header.
+    pub fn new(out: W) -> std::io::Result<Encoder<W>> {
+        let mut e = Encoder::without_header(out);
+        e.w.bytes(MAGIC)?;
+        e.w.u32(BIN_FORMAT)?;
+        Ok(e)
+    }
+
+    /// An encoder that writes no header.
+    pub fn without_header(out: W) -> Encoder<W> {
+        Encoder {
+            w: Writer {
+                out: std::io::BufWriter::with_capacity(1 << 16, out),
+            },
+        }
+    }
+
+    /// Writes the data of the next run.
+    pub fn data<R: RecordSet>(&mut self, data: &ShardData<R>) -> std::io::Result<()> {
+        self.w.data(data)
+    }
+
+    /// Flushes what is buffered and gives the writer back.
+    pub fn finish(self) -> std::io::Result<W> {
+        self.w.out.into_inner().map_err(|e| e.into_error())
+    }
 }
 
 impl<W: std::io::Write> Writer<W> {
@@ -112,8 +145,6 @@ pub fn read_records(bytes: &[u8], n: usize) -> Result<Vec<RepRecord>, DecodeErro
     }
     Ok(out)
 }
-
-use std::io::Write as _;
 
 struct Writer<W: std::io::Write> {
     out: W,

@@ -17,8 +17,9 @@
 
 pub mod codec;
 
+use crate::engine::Silent;
 use crate::engine::{RecordSink, RunResult};
-use crate::model::RepRecord;
+use crate::model::{RepKeys, RepRecord};
 use crate::report::summary::Tool;
 use crate::scenario::Scenario;
 use codec::ShardData;
@@ -133,6 +134,64 @@ pub struct ShardMeta {
     /// For a shard of `vetsim compare` (absent for `run`): what decides its variants, as given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compare: Option<CompareShard>,
+    /// For a shard of `vetsim sensitivity` (absent for `run`): how many runs it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensitivity: Option<SensitivityShard>,
+}
+
+/// What a shard of `vetsim sensitivity --shard K/M` holds: `runs` runs of its block, the main
+/// run first (with its twins and fixed-assumption run when the scenario has assumptions), then
+/// each pinned run in the analysis's order ([`crate::sensitivity::pinned_runs`]), records only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SensitivityShard {
+    pub runs: u64,
+}
+
+impl ShardMeta {
+    /// The command whose work the shard is part of, as a user would type it for shard `index` of
+    /// `count` (to say how to run a missing one).
+    pub fn command(&self, index: u64, count: u64) -> String {
+        let (n, seed) = (self.replications, self.seed);
+        let png = if self.png { " --png" } else { "" };
+        let head = match (&self.compare, &self.sensitivity) {
+            (Some(c), _) => {
+                let mut head = "vetsim compare SCENARIO".to_string();
+                for v in &c.vary {
+                    head.push_str(&format!(" --vary {}", shell_word(v)));
+                }
+                for b in &c.baseline {
+                    head.push_str(&format!(" --baseline {}", shell_word(b)));
+                }
+                head
+            }
+            (None, Some(_)) => "vetsim sensitivity SCENARIO".to_string(),
+            (None, None) => format!(
+                "vetsim run SCENARIO{}",
+                if self.split { " --split" } else { "" }
+            ),
+        };
+        format!("{head} -n {n} --seed {seed}{png} --shard {index}/{count}")
+    }
+
+    /// How many runs of its block a shard's `shard.bin` holds.
+    pub fn runs(&self) -> u64 {
+        match (&self.compare, &self.sensitivity) {
+            (Some(c), _) => c.variants,
+            (None, Some(s)) => s.runs,
+            (None, None) => 1,
+        }
+    }
+}
+
+/// `word` as one word of a POSIX shell command: as it is when it holds only characters a shell
+/// leaves alone, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,=/:+@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// What a shard of `vetsim compare --shard K/M` was run with, besides the scenario: its
@@ -200,18 +259,15 @@ pub enum ShardError {
         second: PathBuf,
     },
     #[error(
-        "shard {index}/{count} (replications {} to {}) is missing: {given}; run it with `vetsim run SCENARIO -n {n} --seed {seed}{} --shard {index}/{count}` and merge again",
+        "shard {index}/{count} (replications {} to {}) is missing: {given}; run it with `{command}` and merge again",
         range.start, range.end.saturating_sub(1),
-        format!("{}{}", if *split { " --split" } else { "" }, if *png { " --png" } else { "" })
     )]
     Missing {
         index: u64,
         count: u64,
         range: Range<u64>,
-        n: u64,
-        seed: u64,
-        split: bool,
-        png: bool,
+        /// The command that runs it ([`ShardMeta::command`]).
+        command: String,
         given: String,
     },
     /// The shards were made by another version of vetsim or on another platform than this one.
@@ -300,11 +356,16 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
     let file: ShardFile = serde_json::from_value(value).map_err(|e| format(e.to_string()))?;
     let sealed_digest = crate::report::manifest::sha256_hex(&sealed.main);
     let [scenario, bin] = <[Vec<u8>; 2]>::try_from(sealed.kept).expect("two files kept");
-    let runs = file.meta.compare.as_ref().map_or(1, |c| c.variants);
+    let runs = file.meta.runs();
     if runs == 0 || runs > MAX_VARIANTS {
         return Err(format(format!(
-            "compare.variants {runs}: not a comparison vetsim writes"
+            "{runs} runs (compare.variants or sensitivity.runs): not a shard vetsim writes"
         )));
+    }
+    if file.meta.compare.is_some() && file.meta.sensitivity.is_some() {
+        return Err(format(
+            "has both compare and sensitivity: not a shard vetsim writes".into(),
+        ));
     }
     let all = codec::decode_many(&bin, runs as usize).map_err(|e| ShardError::Format {
         path: dir.join(SHARD_BIN),
@@ -340,7 +401,9 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
             .zip(want.clone())
             .all(|(r, i)| r.replication == i)
     };
-    for data in &all {
+    for (i, data) in all.iter().enumerate() {
+        // A run with --split, and the main run of a sensitivity analysis, hold twins.
+        let split = file.meta.split || (file.meta.sensitivity.is_some() && i == 0);
         if data.first != want.start
             || data.run.replications != want.end
             || data.run.seed != file.meta.seed
@@ -362,9 +425,10 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
                     list.len()
                 )));
             }
-            if !list.is_empty() && !file.meta.split {
+            if !list.is_empty() && !split {
                 return Err(inconsistent(format!(
-                    "{SHARD_BIN} holds {what}, but {SHARD_JSON} says the run was without --split"
+                    "{SHARD_BIN} holds {what} in run {}, but {SHARD_JSON} says it has none (a run without --split, or a pinned run of a sensitivity analysis)",
+                    i + 1
                 )));
             }
         }
@@ -380,7 +444,8 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
     ))
 }
 
-/// The most variants a comparison's shard may say it holds (far above any grid vetsim accepts).
+/// The most runs a shard may say it holds (far above any comparison's grid, or any sensitivity
+/// analysis's runs, vetsim accepts).
 const MAX_VARIANTS: u64 = 1 << 16;
 
 /// The fields every shard of a run shares, by name, as text.
@@ -388,13 +453,14 @@ fn shared_fields(m: &ShardFile) -> [(&'static str, String); 11] {
     let t = &m.meta;
     [
         (
-            "command (run, or compare with its --vary and --baseline)",
-            match &t.compare {
-                None => "run".to_string(),
-                Some(c) => format!(
+            "command (run, compare with its --vary and --baseline, or sensitivity)",
+            match (&t.compare, &t.sensitivity) {
+                (None, None) => "run".to_string(),
+                (Some(c), _) => format!(
                     "compare --vary {:?} --baseline {:?} ({} variants)",
                     c.vary, c.baseline, c.variants
                 ),
+                (None, Some(s)) => format!("sensitivity ({} runs)", s.runs),
             },
         ),
         (
@@ -484,11 +550,8 @@ pub fn check_set(shards: Vec<Shard>) -> Result<Vec<Shard>, ShardError> {
             ),
         });
     }
-    let (count, n, seed) = (
-        first.file.shard.count,
-        first.file.meta.replications,
-        first.file.meta.seed,
-    );
+    let (count, n) = (first.file.shard.count, first.file.meta.replications);
+    let meta = first.file.meta.clone();
     let mut slots: Vec<Option<Shard>> = (0..count).map(|_| None).collect();
     for s in shards {
         let k = s.file.shard.index;
@@ -514,10 +577,7 @@ pub fn check_set(shards: Vec<Shard>) -> Result<Vec<Shard>, ShardError> {
             index,
             count,
             range: block(index, count, n),
-            n,
-            seed,
-            split: slots.iter().flatten().any(|s| s.file.meta.split),
-            png: slots.iter().flatten().any(|s| s.file.meta.png),
+            command: meta.command(index, count),
             given: given.join(", "),
         });
     }
@@ -528,51 +588,28 @@ fn spec_of(s: &Shard) -> String {
     format!("{}/{}", s.file.shard.index, s.file.shard.count)
 }
 
-/// Checks one shard's data against its scenario: every record has the scenario's shape, the
-/// pooled histograms its case types and teams, and the shard's first replication, run again
-/// here, is the one stored bit for bit (a shard made by another build, or edited and sealed
-/// again, is refused rather than merged).
-fn check_against(s: &Scenario, shard: &Shard, data: &ShardData) -> Result<(), ShardError> {
-    let seed = shard.file.meta.seed;
+/// Checks one shard's main run against its scenario: every record has the scenario's shape, the
+/// pooled histograms its case types and teams, the twins are there when `wants_twins` (and only
+/// then), and the shard's first replication, run again here, is the one stored bit for bit (a
+/// shard made by another build, or edited and sealed again, is refused rather than merged).
+fn check_against(
+    s: &Scenario,
+    shard: &Shard,
+    data: &ShardData,
+    wants_twins: bool,
+) -> Result<(), ShardError> {
     let inconsistent = |message: String| ShardError::Inconsistent {
         dir: shard.dir.clone(),
         message,
     };
-    let first = data.first;
-    let again = crate::engine::run_range(s, first..first + 1, seed, &crate::engine::Silent)
-        .map_err(|e| inconsistent(format!("replication {first} fails when run again: {e}")))?;
-    let Some(want) = again.records.first() else {
+    let Some(want) = check_first(s, shard, &data.run.records, "", RepKeys::of)? else {
         return Ok(());
     };
-    let stored = &data.run.records[0];
-    if codec::record_bytes(want) != codec::record_bytes(stored) {
-        return Err(inconsistent(format!(
-            "replication {first}, run again here, differs from the one in {SHARD_BIN}: the shard was not made from this scenario and seed by this build of vetsim"
-        )));
-    }
-    let shape = |r: &RepRecord| {
-        (
-            r.back_to_target.len(),
-            r.types.len(),
-            r.source_days.len(),
-            r.hit_rates.len(),
-            r.assumptions.len(),
-            r.teams.len(),
-            r.periods.len(),
-        )
-    };
-    let lists = [&data.run.records, &data.twins, &data.central];
-    if let Some(bad) = lists
-        .iter()
-        .flat_map(|l| l.iter())
-        .find(|r| shape(r) != shape(want))
-    {
-        return Err(inconsistent(format!(
-            "the record of replication {} in {SHARD_BIN} does not have the shape of this scenario's",
-            bad.replication
-        )));
-    }
-    let wants_twins = shard.file.meta.split && !s.epistemic_inputs().is_empty();
+    check_shape(
+        shard,
+        &want,
+        &[&data.run.records, &data.twins, &data.central],
+    )?;
     if wants_twins == data.twins.is_empty() {
         return Err(inconsistent(format!(
             "{SHARD_BIN} {} twins, but the scenario with split {} {}",
@@ -602,6 +639,73 @@ fn check_against(s: &Scenario, shard: &Shard, data: &ShardData) -> Result<(), Sh
     Ok(())
 }
 
+/// Runs the first of `records` (a run of the shard's block, keyed by `keys`; `what` names the
+/// run in a message) again and checks that the stored record is the same bit for bit; returns
+/// the record run again (none when the block is empty).
+fn check_first(
+    s: &Scenario,
+    shard: &Shard,
+    records: &[RepRecord],
+    what: &str,
+    keys: impl Fn(u64, u64) -> RepKeys + Sync,
+) -> Result<Option<RepRecord>, ShardError> {
+    let inconsistent = |message: String| ShardError::Inconsistent {
+        dir: shard.dir.clone(),
+        message,
+    };
+    let Some(stored) = records.first() else {
+        return Ok(None);
+    };
+    let first = stored.replication;
+    let seed = shard.file.meta.seed;
+    let mut again =
+        crate::engine::run_records(s, first..first + 1, seed, keys, &Silent).map_err(|e| {
+            inconsistent(format!(
+                "replication {first}{what} fails when run again: {e}"
+            ))
+        })?;
+    let want = again.pop().expect("one replication run");
+    if codec::record_bytes(&want) != codec::record_bytes(stored) {
+        return Err(inconsistent(format!(
+            "replication {first}{what}, run again here, differs from the one in {SHARD_BIN}: the shard was not made from this scenario and seed by this build of vetsim"
+        )));
+    }
+    Ok(Some(want))
+}
+
+/// Checks that every record of `lists` has the shape of `want` (this scenario's).
+fn check_shape(
+    shard: &Shard,
+    want: &RepRecord,
+    lists: &[&Vec<RepRecord>],
+) -> Result<(), ShardError> {
+    let shape = |r: &RepRecord| {
+        (
+            r.back_to_target.len(),
+            r.types.len(),
+            r.source_days.len(),
+            r.hit_rates.len(),
+            r.assumptions.len(),
+            r.teams.len(),
+            r.periods.len(),
+        )
+    };
+    match lists
+        .iter()
+        .flat_map(|l| l.iter())
+        .find(|r| shape(r) != shape(want))
+    {
+        Some(bad) => Err(ShardError::Inconsistent {
+            dir: shard.dir.clone(),
+            message: format!(
+                "the record of replication {} in {SHARD_BIN} does not have the shape of this scenario's",
+                bad.replication
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// What a merge puts together: the run of all the shards' replications (its records in
 /// `sink`), and the twins and fixed-assumption runs (empty without `--split`).
 pub type Assembled<R> = (RunResult<R>, Vec<RepRecord>, Vec<RepRecord>);
@@ -627,12 +731,17 @@ pub fn assemble<R: RecordSink>(
                 return Err(ShardError::Inconsistent {
                     dir: shard.dir.clone(),
                     message: format!(
-                        "holds the shard of a comparison ({SHARD_JSON} has `compare`), not of a run"
+                        "holds the shard of a comparison or a sensitivity analysis ({SHARD_JSON} has `compare` or `sensitivity`), not of a run"
                     ),
                 });
             }
         };
-        check_against(s, shard, &data)?;
+        check_against(
+            s,
+            shard,
+            &data,
+            shard.file.meta.split && !s.assumptions.is_empty(),
+        )?;
         let ShardData {
             run,
             twins: t,
@@ -699,7 +808,7 @@ pub fn assemble_variants(
             });
         }
         for ((data, s), run) in all.into_iter().zip(variants).zip(runs.iter_mut()) {
-            check_against(s, shard, &data)?;
+            check_against(s, shard, &data, false)?;
             match run {
                 Some(r) => r.absorb(data.run),
                 None => *run = Some(data.run),
@@ -707,6 +816,67 @@ pub fn assemble_variants(
         }
     }
     Ok(runs.into_iter().flatten().collect())
+}
+
+/// The shards of a sensitivity analysis of `s` (in block order, from [`check_set`]) put
+/// together, one shard at a time: the main run (records and pooled histograms, checked as
+/// [`assemble`] checks a run's), its twins and fixed-assumption runs, and each pinned run, whose
+/// first replication is run again with its own keys and must be the one stored, bit for bit.
+/// The pinned runs' records are reduced to the outputs the analysis reads as each shard is read.
+pub fn assemble_sensitivity(
+    s: &Scenario,
+    shards: &[Shard],
+) -> Result<crate::sensitivity::Runs, ShardError> {
+    use crate::sensitivity::{Runs, pinned_runs};
+    let pinned = pinned_runs(s);
+    let uncertain = !s.assumptions.is_empty();
+    let mut runs = Runs::new(s);
+    for shard in shards {
+        let mut all = read_again(shard)?;
+        if all.len() != 1 + pinned.len() {
+            return Err(ShardError::Inconsistent {
+                dir: shard.dir.clone(),
+                message: format!(
+                    "{SHARD_BIN} holds {} runs, but the sensitivity analysis of its scenario makes {}",
+                    all.len(),
+                    1 + pinned.len()
+                ),
+            });
+        }
+        let rest = all.split_off(1);
+        let main = all.pop().expect("the main run");
+        check_against(s, shard, &main, uncertain)?;
+        for (data, p) in rest.iter().zip(&pinned) {
+            let what = format!(" of {}", p.describe(s));
+            let Some(want) = check_first(s, shard, &data.run.records, &what, |seed, rep| {
+                p.keys(seed, rep)
+            })?
+            else {
+                continue;
+            };
+            check_shape(shard, &want, &[&data.run.records])?;
+            if data.run.pooled != crate::engine::Pooled::default() {
+                return Err(ShardError::Inconsistent {
+                    dir: shard.dir.clone(),
+                    message: format!(
+                        "{SHARD_BIN} holds pooled histograms for {}, which has none",
+                        p.describe(s)
+                    ),
+                });
+            }
+        }
+        let ShardData {
+            run,
+            twins,
+            central,
+            ..
+        } = main;
+        runs.add_main(run, twins, central);
+        for (i, data) in rest.iter().enumerate() {
+            runs.add_pinned(s, i, &data.run.records);
+        }
+    }
+    Ok(runs)
 }
 
 #[cfg(test)]

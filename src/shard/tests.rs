@@ -211,3 +211,54 @@ fn count_histograms_must_be_canonical() {
         Some(h)
     );
 }
+
+/// The command a missing shard's message gives is the one that makes it: `run` with its
+/// options, `compare` with every --vary and --baseline as one shell word each, `sensitivity`.
+#[test]
+fn a_missing_shard_is_named_with_the_command_that_runs_it() {
+    let meta = ShardMeta {
+        tool: Tool::this(),
+        scenario: "x".into(),
+        scenario_file: "x.toml".into(),
+        scenario_hash: "00".into(),
+        seed: 7,
+        replications: 10,
+        split: true,
+        png: true,
+        compare: None,
+        sensitivity: None,
+    };
+    assert_eq!(
+        meta.command(2, 3),
+        "vetsim run SCENARIO --split -n 10 --seed 7 --png --shard 2/3"
+    );
+    let compare = ShardMeta {
+        split: false,
+        png: false,
+        compare: Some(CompareShard {
+            vary: vec![
+                "teams.a.headcount=1,2".into(),
+                "arrivals.hotline calls.rate_per_day=1,2".into(),
+            ],
+            baseline: vec!["name='it's'".into()],
+            variants: 4,
+        }),
+        ..meta.clone()
+    };
+    assert_eq!(
+        compare.command(1, 2),
+        "vetsim compare SCENARIO --vary teams.a.headcount=1,2 --vary 'arrivals.hotline calls.rate_per_day=1,2' --baseline 'name='\\''it'\\''s'\\''' -n 10 --seed 7 --shard 1/2"
+    );
+    assert_eq!(compare.runs(), 4);
+    let sensitivity = ShardMeta {
+        split: false,
+        png: false,
+        sensitivity: Some(SensitivityShard { runs: 9 }),
+        ..meta
+    };
+    assert_eq!(
+        sensitivity.command(3, 3),
+        "vetsim sensitivity SCENARIO -n 10 --seed 7 --shard 3/3"
+    );
+    assert_eq!(sensitivity.runs(), 9);
+}

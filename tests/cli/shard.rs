@@ -313,11 +313,26 @@ fn shards_of_another_version_or_platform_are_refused() {
     );
 }
 
+/// Writes `bytes` as a shard's shard.bin and seals its shard.json again with their digest, as
+/// a shard made by another build would be.
+fn reseal_bin(dir: &Path, bytes: &[u8]) {
+    use vetsim::report::manifest;
+    fs::write(dir.join("shard.bin"), bytes).unwrap();
+    let json = dir.join("shard.json");
+    let sealed = fs::read(&json).unwrap();
+    let mut files = manifest::unseal(&sealed).unwrap();
+    files.insert("shard.bin".into(), manifest::sha256_hex(bytes));
+    fs::write(
+        &json,
+        manifest::seal(&manifest::unsealed(&sealed).unwrap(), &files),
+    )
+    .unwrap();
+}
+
 /// A shard whose data were changed and sealed again (as another build's numbers would be) is
 /// caught by the rerun of its first replication.
 #[test]
 fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
-    use vetsim::report::manifest;
     use vetsim::shard::codec;
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/verification/screen-v1.toml");
@@ -327,16 +342,7 @@ fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
     data.run.records[0].peak_time = f64::from_bits(data.run.records[0].peak_time.to_bits() + 1);
     let mut bytes = Vec::new();
     codec::encode(&data, &mut bytes).unwrap();
-    fs::write(&bin, &bytes).unwrap();
-    let json = s[1].join("shard.json");
-    let sealed = fs::read(&json).unwrap();
-    let mut files = manifest::unseal(&sealed).unwrap();
-    files.insert("shard.bin".into(), manifest::sha256_hex(&bytes));
-    fs::write(
-        &json,
-        manifest::seal(&manifest::unsealed(&sealed).unwrap(), &files),
-    )
-    .unwrap();
+    reseal_bin(&s[1], &bytes);
     merge_refused(
         &[&s[0], &s[1]],
         &["s2: replication 2, run again here, differs"],
@@ -480,4 +486,114 @@ fn comparison_shards_merge_into_exactly_the_comparison() {
         .code(2)
         .stderr(predicate::str::contains(other.display().to_string()));
     assert!(!dir.path().join("mixed").exists() && !dir.path().join("mixed2").exists());
+}
+
+/// `sensitivity --shard K/M`: each shard runs the same block of every run of the analysis (the
+/// main run, its twins and fixed-assumption run, each pinned run); merged in another order they
+/// are exactly the analysis's directory, chart and report included. A missing shard is named
+/// with the `sensitivity` command that runs it; a run's shard among them is refused; a shard
+/// whose pinned runs were swapped (the P10 run stored as the P90 run's) and sealed again is
+/// caught by the rerun of each pinned run's first replication with its own keys. A shard that
+/// keeps its pinned runs in a temporary file writes the same bytes.
+#[test]
+fn sensitivity_shards_merge_into_exactly_the_analysis() {
+    use vetsim::shard::codec;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scenario = root().join("scenarios/met-2023.toml");
+    let sensitivity = |out: &Path, extra: &[&str]| {
+        vetsim()
+            .args(["sensitivity", "-q", "-n", "5", "--seed", "3", "-o"])
+            .arg(out)
+            .args(extra)
+            .arg(&scenario)
+            .assert()
+    };
+    let single = d.join("single");
+    sensitivity(&single, &[]).success();
+    // Shard 2 keeps its pinned runs in the temporary file from the first byte.
+    let s: Vec<PathBuf> = (1..=3)
+        .map(|k| {
+            let out = d.join(format!("t{k}"));
+            let spec = format!("{k}/3");
+            if k == 2 {
+                vetsim()
+                    .env("VETSIM_RECORDS_IN_MEMORY", "0")
+                    .args(["sensitivity", "-q", "-n", "5", "--seed", "3", "-o"])
+                    .arg(&out)
+                    .args(["--shard", &spec])
+                    .arg(&scenario)
+                    .assert()
+                    .success();
+            } else {
+                sensitivity(&out, &["--shard", &spec]).success();
+            }
+            out
+        })
+        .collect();
+    // A temporary directory that cannot take the file fails the shard (exit 1), naming it, and
+    // writes nothing.
+    let nowhere = d.join("no-such-tmp");
+    vetsim()
+        .env("VETSIM_RECORDS_IN_MEMORY", "0")
+        .env("TMPDIR", &nowhere)
+        .args([
+            "sensitivity",
+            "-q",
+            "-n",
+            "5",
+            "--seed",
+            "3",
+            "--shard",
+            "1/3",
+            "-o",
+        ])
+        .arg(d.join("failed"))
+        .arg(&scenario)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(nowhere.display().to_string()));
+    assert!(!d.join("failed").exists());
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(s[0].join("shard.json")).unwrap()).unwrap();
+    let runs = json["meta"]["sensitivity"]["runs"].as_u64().unwrap();
+    let analysis: serde_json::Value =
+        serde_json::from_slice(&fs::read(single.join("sensitivity.json")).unwrap()).unwrap();
+    assert_eq!(
+        runs * 5,
+        analysis["meta"]["replications_run"].as_u64().unwrap() - 2 * 5,
+        "the main run (its twins and fixed-assumption run inside it) and every pinned run"
+    );
+    let merged = d.join("merged");
+    vetsim()
+        .args(["merge", "-q", "-o"])
+        .arg(&merged)
+        .args([&s[2], &s[0], &s[1]])
+        .assert()
+        .success();
+    assert_same_dirs(&merged, &single);
+
+    merge_refused(
+        &[&s[0], &s[2]],
+        &[
+            "shard 2/3 (replications 2 to 3) is missing",
+            "vetsim sensitivity SCENARIO -n 5 --seed 3 --shard 2/3",
+        ],
+    );
+    let run_shard = d.join("r3");
+    shard(&scenario, "5", "3", "3/3", &run_shard, &[]);
+    merge_refused(&[&s[0], &s[1], &run_shard], &["r3: not a shard", "command"]);
+
+    let bin = s[1].join("shard.bin");
+    let mut all = codec::decode_many(&fs::read(&bin).unwrap(), runs as usize).unwrap();
+    // The last two runs are the last assumption's P10 and P90 runs.
+    let n = all.len();
+    all.swap(n - 2, n - 1);
+    let mut bytes = Vec::new();
+    codec::encode_many(&all, &mut bytes).unwrap();
+    reseal_bin(&s[1], &bytes);
+    merge_refused(
+        &[&s[0], &s[1], &s[2]],
+        &["t2: replication 2 of the P10 run of ", "differs"],
+    );
 }
