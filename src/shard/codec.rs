@@ -318,30 +318,54 @@ pub fn decode(bytes: &[u8]) -> Result<ShardData, DecodeError> {
 
 /// Decodes a whole `shard.bin` of `runs` runs ([`encode_many`]); trailing bytes are an error.
 pub fn decode_many(bytes: &[u8], runs: usize) -> Result<Vec<ShardData>, DecodeError> {
+    let mut all = Vec::with_capacity(runs.min(1 << 10));
+    decode_each(
+        bytes,
+        runs,
+        |e| e,
+        |_, data| {
+            all.push(data);
+            Ok(())
+        },
+    )?;
+    Ok(all)
+}
+
+/// Decodes a whole `shard.bin` of `runs` runs one run at a time, handing each to `each` (its
+/// index and data) before the next is decoded, so that a reader need not hold them all; a
+/// decoding error is handed to `bad`, and trailing bytes are one.
+pub fn decode_each<E>(
+    bytes: &[u8],
+    runs: usize,
+    bad: impl Fn(DecodeError) -> E,
+    mut each: impl FnMut(usize, ShardData) -> Result<(), E>,
+) -> Result<(), E> {
     let mut r = Reader { bytes, at: 0 };
-    if r.take(MAGIC.len(), "the file's signature")? != MAGIC {
-        return Err(r.fail_at(
+    if r.take(MAGIC.len(), "the file's signature").map_err(&bad)? != MAGIC {
+        return Err(bad(r.fail_at(
             0,
             "not a vetsim shard file (its first bytes are not VSIMSHRD)",
-        ));
+        )));
     }
-    let version = r.u32("the format version")?;
+    let version = r.u32("the format version").map_err(&bad)?;
     if version != BIN_FORMAT {
-        return Err(r.fail_at(
+        return Err(bad(r.fail_at(
             8,
             &format!(
                 "shard.bin format {version}, but this vetsim reads format {BIN_FORMAT}: merge with the vetsim version that ran the shards"
             ),
-        ));
+        )));
     }
-    let mut all = Vec::with_capacity(runs.min(1 << 10));
-    for _ in 0..runs {
-        all.push(r.data()?);
+    for i in 0..runs {
+        let data = r.data().map_err(&bad)?;
+        each(i, data)?;
     }
     if r.at != bytes.len() {
-        return Err(r.fail("bytes after the end of the data (the file was appended to)"));
+        return Err(bad(r.fail(
+            "bytes after the end of the data (the file was appended to)",
+        )));
     }
-    Ok(all)
+    Ok(())
 }
 
 impl Reader<'_> {

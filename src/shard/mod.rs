@@ -297,22 +297,28 @@ pub struct Shard {
     pub sealed: String,
 }
 
-/// Reads shard directory `dir`: `shard.json` against its seal, the scenario copy and
-/// `shard.bin` against its manifest, then decodes them and checks that the data are the block
-/// `shard.json` says.
+/// Reads shard directory `dir`: `shard.json` against its seal, and the scenario copy and
+/// `shard.bin` against its manifest. `shard.bin` is decoded, and its data checked against the
+/// block `shard.json` names, when the shards are put together ([`assemble`] and its kin), so
+/// that checking a set of shards does not decode them twice.
 pub fn read_shard(dir: &Path) -> Result<Shard, ShardError> {
-    read_shard_data(dir).map(|(shard, _)| shard)
+    read_shard_data(dir, None)
 }
 
-/// [`read_shard`], with the shard's data: one run's, or each variant's of a comparison.
-fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
+/// A reader of a shard's runs, one at a time: the run's index in `shard.bin` and its data.
+type EachRun<'a> = &'a mut dyn FnMut(usize, ShardData) -> Result<(), ShardError>;
+
+/// [`read_shard`], and with `each`, the shard's runs (one run's, each variant's of a comparison,
+/// or each run of a sensitivity analysis) decoded one at a time, each checked to be the block
+/// `shard.json` names and handed to `each` before the next is decoded.
+fn read_shard_data(dir: &Path, each: Option<EachRun<'_>>) -> Result<Shard, ShardError> {
     let not_shard = |message: String| ShardError::NotShard {
         dir: dir.to_path_buf(),
         message,
     };
     if !dir.is_dir() {
         return Err(not_shard(if dir.exists() {
-            "is not a directory: give the directories that `vetsim run --shard K/M -o DIR` wrote"
+            "is not a directory: give the shard directories that `vetsim run` (or `compare`, or `sensitivity`) `--shard K/M -o DIR` wrote"
                 .into()
         } else {
             "no such directory".into()
@@ -324,10 +330,10 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
             .find(|m| dir.join(m).is_file());
         return Err(not_shard(match results {
             Some(m) => format!(
-                "holds {m}, the results of a whole run, not a shard: give the directories that `vetsim run --shard K/M -o DIR` wrote"
+                "holds {m}, the results of a whole run, not a shard: give the shard directories that `vetsim run` (or `compare`, or `sensitivity`) `--shard K/M -o DIR` wrote"
             ),
             None => format!(
-                "holds no {SHARD_JSON}: not a shard directory (`vetsim run --shard K/M -o DIR` writes one)"
+                "holds no {SHARD_JSON}: not a shard directory (`vetsim run` or `compare` or `sensitivity` with `--shard K/M -o DIR` writes one)"
             ),
         }));
     }
@@ -362,15 +368,18 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
             "{runs} runs (compare.variants or sensitivity.runs): not a shard vetsim writes"
         )));
     }
-    if file.meta.compare.is_some() && file.meta.sensitivity.is_some() {
+    let (compare, sensitivity) = (file.meta.compare.is_some(), file.meta.sensitivity.is_some());
+    if compare && sensitivity {
         return Err(format(
             "has both compare and sensitivity: not a shard vetsim writes".into(),
         ));
     }
-    let all = codec::decode_many(&bin, runs as usize).map_err(|e| ShardError::Format {
-        path: dir.join(SHARD_BIN),
-        message: e.to_string(),
-    })?;
+    if file.meta.split && (compare || sensitivity) {
+        return Err(format(format!(
+            "split with {}: not a shard vetsim writes (only run has --split)",
+            if compare { "compare" } else { "sensitivity" }
+        )));
+    }
     let inconsistent = |message: String| ShardError::Inconsistent {
         dir: dir.to_path_buf(),
         message,
@@ -401,7 +410,7 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
             .zip(want.clone())
             .all(|(r, i)| r.replication == i)
     };
-    for (i, data) in all.iter().enumerate() {
+    let check = |i: usize, data: &ShardData| -> Result<(), ShardError> {
         // A run with --split, and the main run of a sensitivity analysis, hold twins.
         let split = file.meta.split || (file.meta.sensitivity.is_some() && i == 0);
         if data.first != want.start
@@ -432,16 +441,24 @@ fn read_shard_data(dir: &Path) -> Result<(Shard, Vec<ShardData>), ShardError> {
                 )));
             }
         }
+        Ok(())
+    };
+    if let Some(each) = each {
+        let bad = |e: codec::DecodeError| ShardError::Format {
+            path: dir.join(SHARD_BIN),
+            message: e.to_string(),
+        };
+        codec::decode_each(&bin, runs as usize, bad, |i, data| {
+            check(i, &data)?;
+            each(i, data)
+        })?;
     }
-    Ok((
-        Shard {
-            dir: dir.to_path_buf(),
-            file,
-            scenario,
-            sealed: sealed_digest,
-        },
-        all,
-    ))
+    Ok(Shard {
+        dir: dir.to_path_buf(),
+        file,
+        scenario,
+        sealed: sealed_digest,
+    })
 }
 
 /// The most runs a shard may say it holds (far above any comparison's grid, or any sensitivity
@@ -552,11 +569,11 @@ pub fn check_set(shards: Vec<Shard>) -> Result<Vec<Shard>, ShardError> {
     }
     let (count, n) = (first.file.shard.count, first.file.meta.replications);
     let meta = first.file.meta.clone();
-    let mut slots: Vec<Option<Shard>> = (0..count).map(|_| None).collect();
+    // By index (M may be any number a shard.json says: nothing is allocated per shard not given).
+    let mut slots: std::collections::BTreeMap<u64, Shard> = std::collections::BTreeMap::new();
     for s in shards {
         let k = s.file.shard.index;
-        let slot = &mut slots[(k - 1) as usize];
-        if let Some(earlier) = slot {
+        if let Some(earlier) = slots.get(&k) {
             return Err(ShardError::Duplicate {
                 index: k,
                 count,
@@ -564,15 +581,20 @@ pub fn check_set(shards: Vec<Shard>) -> Result<Vec<Shard>, ShardError> {
                 second: s.dir,
             });
         }
-        *slot = Some(s);
+        slots.insert(k, s);
     }
     let given: Vec<String> = slots
-        .iter()
-        .flatten()
+        .values()
         .map(|s| format!("{} is {}", s.dir.display(), spec_of(s)))
         .collect();
-    if let Some(k) = slots.iter().position(Option::is_none) {
-        let index = k as u64 + 1;
+    // The first index not given (the indices are 1 to M, distinct).
+    let missing = (1..=count).zip(slots.keys()).find(|(want, k)| want != *k);
+    let missing = match missing {
+        Some((want, _)) => Some(want),
+        None if (slots.len() as u64) < count => Some(slots.len() as u64 + 1),
+        None => None,
+    };
+    if let Some(index) = missing {
         return Err(ShardError::Missing {
             index,
             count,
@@ -581,7 +603,7 @@ pub fn check_set(shards: Vec<Shard>) -> Result<Vec<Shard>, ShardError> {
             given: given.join(", "),
         });
     }
-    Ok(slots.into_iter().flatten().collect())
+    Ok(slots.into_values().collect())
 }
 
 fn spec_of(s: &Shard) -> String {
@@ -590,8 +612,9 @@ fn spec_of(s: &Shard) -> String {
 
 /// Checks one shard's main run against its scenario: every record has the scenario's shape, the
 /// pooled histograms its case types and teams, the twins are there when `wants_twins` (and only
-/// then), and the shard's first replication, run again here, is the one stored bit for bit (a
-/// shard made by another build, or edited and sealed again, is refused rather than merged).
+/// then), and the shard's first replication, run again here, is the one stored bit for bit, and
+/// so are its twin and fixed-assumption run when there are some (a shard made by another build,
+/// or edited and sealed again, is refused rather than merged).
 fn check_against(
     s: &Scenario,
     shard: &Shard,
@@ -605,6 +628,14 @@ fn check_against(
     let Some(want) = check_first(s, shard, &data.run.records, "", RepKeys::of)? else {
         return Ok(());
     };
+    check_first(s, shard, &data.twins, " of the twins", RepKeys::twin)?;
+    check_first(
+        s,
+        shard,
+        &data.central,
+        " of the fixed-assumption runs",
+        |seed, rep| RepKeys::of(seed, rep).pinned(crate::scenario::Pin::Central),
+    )?;
     check_shape(
         shard,
         &want,
@@ -724,7 +755,7 @@ pub fn assemble<R: RecordSink>(
     let (mut twins, mut central) = (Vec::new(), Vec::new());
     let (mut seed, mut replications) = (0, 0);
     for (i, shard) in shards.iter().enumerate() {
-        let mut all = read_again(shard)?;
+        let mut all = all_runs(shard)?;
         let data = match (all.pop(), all.is_empty()) {
             (Some(d), true) => d,
             _ => {
@@ -773,16 +804,26 @@ pub fn assemble<R: RecordSink>(
     ))
 }
 
-/// Reads a shard's data again for [`assemble`] or [`assemble_variants`]: the directory must be
-/// what [`read_shard`] read.
-fn read_again(shard: &Shard) -> Result<Vec<ShardData>, ShardError> {
-    let (again, all) = read_shard_data(&shard.dir)?;
+/// Reads a shard again for [`assemble`] and its kin, and decodes its runs one at a time into
+/// `each`: the directory must be what [`read_shard`] read.
+fn read_again(shard: &Shard, each: EachRun<'_>) -> Result<(), ShardError> {
+    let again = read_shard_data(&shard.dir, Some(each))?;
     if again != *shard {
         return Err(ShardError::Inconsistent {
             dir: shard.dir.clone(),
             message: "changed while the shards were being merged: merge again when nothing writes to them".into(),
         });
     }
+    Ok(())
+}
+
+/// All of a shard's runs, read again ([`read_again`]).
+fn all_runs(shard: &Shard) -> Result<Vec<ShardData>, ShardError> {
+    let mut all = Vec::new();
+    read_again(shard, &mut |_, data| {
+        all.push(data);
+        Ok(())
+    })?;
     Ok(all)
 }
 
@@ -796,7 +837,7 @@ pub fn assemble_variants(
 ) -> Result<Vec<RunResult>, ShardError> {
     let mut runs: Vec<Option<RunResult>> = vec![None; variants.len()];
     for shard in shards {
-        let all = read_again(shard)?;
+        let all = all_runs(shard)?;
         if all.len() != variants.len() {
             return Err(ShardError::Inconsistent {
                 dir: shard.dir.clone(),
@@ -832,29 +873,36 @@ pub fn assemble_sensitivity(
     let uncertain = !s.assumptions.is_empty();
     let mut runs = Runs::new(s);
     for shard in shards {
-        let mut all = read_again(shard)?;
-        if all.len() != 1 + pinned.len() {
+        let runs_held = shard.file.meta.runs();
+        if runs_held != 1 + pinned.len() as u64 {
             return Err(ShardError::Inconsistent {
                 dir: shard.dir.clone(),
                 message: format!(
-                    "{SHARD_BIN} holds {} runs, but the sensitivity analysis of its scenario makes {}",
-                    all.len(),
+                    "{SHARD_JSON} says it holds {runs_held} runs (sensitivity.runs), but the sensitivity analysis of its scenario makes {}",
                     1 + pinned.len()
                 ),
             });
         }
-        let rest = all.split_off(1);
-        let main = all.pop().expect("the main run");
-        check_against(s, shard, &main, uncertain)?;
-        for (data, p) in rest.iter().zip(&pinned) {
-            let what = format!(" of {}", p.describe(s));
-            let Some(want) = check_first(s, shard, &data.run.records, &what, |seed, rep| {
-                p.keys(seed, rep)
-            })?
-            else {
-                continue;
+        // One run at a time: the main run kept, each pinned run reduced to its outputs.
+        read_again(shard, &mut |i, data| {
+            let Some(p) = i.checked_sub(1).map(|j| pinned[j]) else {
+                check_against(s, shard, &data, uncertain)?;
+                let ShardData {
+                    run,
+                    twins,
+                    central,
+                    ..
+                } = data;
+                runs.add_main(run, twins, central);
+                return Ok(());
             };
-            check_shape(shard, &want, &[&data.run.records])?;
+            let what = format!(" of {}", p.describe(s));
+            let records = &data.run.records;
+            if let Some(want) =
+                check_first(s, shard, records, &what, |seed, rep| p.keys(seed, rep))?
+            {
+                check_shape(shard, &want, &[records])?;
+            }
             if data.run.pooled != crate::engine::Pooled::default() {
                 return Err(ShardError::Inconsistent {
                     dir: shard.dir.clone(),
@@ -864,17 +912,9 @@ pub fn assemble_sensitivity(
                     ),
                 });
             }
-        }
-        let ShardData {
-            run,
-            twins,
-            central,
-            ..
-        } = main;
-        runs.add_main(run, twins, central);
-        for (i, data) in rest.iter().enumerate() {
-            runs.add_pinned(s, i, &data.run.records);
-        }
+            runs.add_pinned(s, i - 1, records);
+            Ok(())
+        })?;
     }
     Ok(runs)
 }

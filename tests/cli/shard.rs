@@ -274,16 +274,25 @@ fn bad_shard_options_are_refused() {
 /// Rewrites `key` of `meta` in a shard's shard.json to `value` and seals it again, as a shard
 /// made by another vetsim would be.
 fn forge_meta(dir: &Path, key: &str, value: &str) {
+    forge_json(dir, &["meta", key], serde_json::Value::String(value.into()));
+}
+
+/// Rewrites the value at `path` in a shard's shard.json and seals it again.
+fn forge_json(dir: &Path, path: &[&str], value: serde_json::Value) {
     use vetsim::report::manifest;
-    let path = dir.join("shard.json");
-    let bytes = fs::read(&path).unwrap();
+    let file = dir.join("shard.json");
+    let bytes = fs::read(&file).unwrap();
     let files = manifest::unseal(&bytes).unwrap();
     let mut json: serde_json::Value =
         serde_json::from_slice(&manifest::unsealed(&bytes).unwrap()).unwrap();
-    json["meta"][key] = serde_json::Value::String(value.into());
+    let mut at = &mut json;
+    for key in path {
+        at = &mut at[*key];
+    }
+    *at = value;
     let mut body = serde_json::to_vec_pretty(&json).unwrap();
     body.push(b'\n');
-    fs::write(&path, manifest::seal(&body, &files)).unwrap();
+    fs::write(&file, manifest::seal(&body, &files)).unwrap();
 }
 
 /// Shards that agree with each other but were made by another version of vetsim, or on another
@@ -346,6 +355,54 @@ fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
     merge_refused(
         &[&s[0], &s[1]],
         &["s2: replication 2, run again here, differs"],
+    );
+
+    // A --split shard whose twins and fixed-assumption runs were swapped: caught by the rerun of
+    // the first twin.
+    let met = root().join("scenarios/met-2023.toml");
+    let split = shards(&dir.path().join("split"), &met, "4", "7", 2, &["--split"]);
+    let bin = split[0].join("shard.bin");
+    let mut data = codec::decode(&fs::read(&bin).unwrap()).unwrap();
+    std::mem::swap(&mut data.twins, &mut data.central);
+    let mut bytes = Vec::new();
+    codec::encode(&data, &mut bytes).unwrap();
+    reseal_bin(&split[0], &bytes);
+    merge_refused(
+        &[&split[0], &split[1]],
+        &["s1: replication 0 of the twins, run again here, differs"],
+    );
+}
+
+/// A shard.json edited and sealed again to say what vetsim never writes is refused with exit 2,
+/// without a panic or an allocation the size of what it claims: a count of shards of 10^18,
+/// `split` on a sensitivity analysis's shard.
+#[test]
+fn forged_shard_files_are_refused_without_panicking() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/verification/mm1.toml");
+    let one = dir.path().join("one");
+    vetsim()
+        .args(["sensitivity", "-q", "-n", "1", "--shard", "1/1", "-o"])
+        .arg(&one)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let huge = serde_json::json!(1_000_000_000_000_000_000u64);
+    forge_json(&one, &["meta", "replications"], huge.clone());
+    forge_json(&one, &["shard", "count"], huge);
+    merge_refused(&[&one], &["shard 2/1000000000000000000", "is missing"]);
+
+    let split = dir.path().join("split");
+    vetsim()
+        .args(["sensitivity", "-q", "-n", "1", "--shard", "1/1", "-o"])
+        .arg(&split)
+        .arg(&scenario)
+        .assert()
+        .success();
+    forge_json(&split, &["meta", "split"], serde_json::json!(true));
+    merge_refused(
+        &[&split],
+        &["split with sensitivity", "only run has --split"],
     );
 }
 
