@@ -187,7 +187,7 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
         match mains.as_slice() {
             [] if dir.join(crate::shard::SHARD_JSON).is_file() => {
                 return Err(AppError::Usage(format!(
-                    "{}: holds one shard of a run (shard.json), which has no charts: merge the shards with `vetsim merge` and plot the merged results",
+                    "{}: holds one shard (shard.json) of a run, comparison or sensitivity analysis, which has no charts: merge the shards with `vetsim merge` and plot the merged results",
                     shown_dir(dir)
                 )));
             }

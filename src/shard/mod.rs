@@ -297,10 +297,10 @@ pub struct Shard {
     pub sealed: String,
 }
 
-/// Reads shard directory `dir`: `shard.json` against its seal, and the scenario copy and
-/// `shard.bin` against its manifest. `shard.bin` is decoded, and its data checked against the
-/// block `shard.json` names, when the shards are put together ([`assemble`] and its kin), so
-/// that checking a set of shards does not decode them twice.
+/// Reads shard directory `dir`: `shard.json` against its seal, and the scenario copy against its
+/// manifest. `shard.bin` is read, checked against its digest and decoded, and its data checked
+/// against the block `shard.json` names, when the shards are put together ([`assemble`] and its
+/// kin), so that checking a set of shards does not read them twice.
 pub fn read_shard(dir: &Path) -> Result<Shard, ShardError> {
     read_shard_data(dir, None)
 }
@@ -337,11 +337,21 @@ fn read_shard_data(dir: &Path, each: Option<EachRun<'_>>) -> Result<Shard, Shard
             ),
         }));
     }
-    let sealed = crate::plot::read_sealed(
-        dir,
-        SHARD_JSON,
-        &[crate::report::manifest::SCENARIO_COPY, SHARD_BIN],
-    )?;
+    // shard.bin, by far the largest file, is read (and checked against its digest) only with
+    // the data: the first read of a set needs shard.json and the scenario copy alone.
+    let copy = crate::report::manifest::SCENARIO_COPY;
+    let keep: &[&str] = if each.is_some() {
+        &[copy, SHARD_BIN]
+    } else {
+        &[copy]
+    };
+    let sealed = crate::plot::read_sealed(dir, SHARD_JSON, keep)?;
+    if !sealed.manifest.contains_key(SHARD_BIN) {
+        return Err(ShardError::Format {
+            path: dir.join(SHARD_JSON),
+            message: format!("its manifest does not list {SHARD_BIN}, which every shard holds"),
+        });
+    }
     let json_path = dir.join(SHARD_JSON);
     let format = |message: String| ShardError::Format {
         path: json_path.clone(),
@@ -361,7 +371,9 @@ fn read_shard_data(dir: &Path, each: Option<EachRun<'_>>) -> Result<Shard, Shard
     }
     let file: ShardFile = serde_json::from_value(value).map_err(|e| format(e.to_string()))?;
     let sealed_digest = crate::report::manifest::sha256_hex(&sealed.main);
-    let [scenario, bin] = <[Vec<u8>; 2]>::try_from(sealed.kept).expect("two files kept");
+    let mut kept = sealed.kept.into_iter();
+    let scenario = kept.next().expect("the scenario copy kept");
+    let bin = kept.next().unwrap_or_default();
     let runs = file.meta.runs();
     if runs == 0 || runs > MAX_VARIANTS {
         return Err(format(format!(
