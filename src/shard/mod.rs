@@ -346,10 +346,16 @@ fn read_shard_data(dir: &Path, each: Option<EachRun<'_>>) -> Result<Shard, Shard
         &[copy]
     };
     let sealed = crate::plot::read_sealed(dir, SHARD_JSON, keep)?;
-    if !sealed.manifest.contains_key(SHARD_BIN) {
+    // The manifest lists exactly the two files every shard holds.
+    let listed: Vec<&str> = sealed.manifest.keys().map(String::as_str).collect();
+    let mut want = [copy, SHARD_BIN];
+    want.sort_unstable();
+    if listed != want {
         return Err(ShardError::Format {
             path: dir.join(SHARD_JSON),
-            message: format!("its manifest does not list {SHARD_BIN}, which every shard holds"),
+            message: format!(
+                "its manifest lists {listed:?}, but a shard holds exactly {want:?} besides {SHARD_JSON}"
+            ),
         });
     }
     let json_path = dir.join(SHARD_JSON);
@@ -653,17 +659,22 @@ fn check_against(
         &want,
         &[&data.run.records, &data.twins, &data.central],
     )?;
-    if wants_twins == data.twins.is_empty() {
-        return Err(inconsistent(format!(
-            "{SHARD_BIN} {} twins, but the scenario with split {} {}",
-            if wants_twins { "holds no" } else { "holds" },
-            shard.file.meta.split,
-            if wants_twins {
-                "needs them"
-            } else {
-                "has none"
-            }
-        )));
+    for (list, what) in [
+        (&data.twins, "twins"),
+        (&data.central, "fixed-assumption runs"),
+    ] {
+        if wants_twins == list.is_empty() {
+            return Err(inconsistent(format!(
+                "{SHARD_BIN} {} {what}, but the scenario with split {} {}",
+                if wants_twins { "holds no" } else { "holds" },
+                shard.file.meta.split,
+                if wants_twins {
+                    "needs them"
+                } else {
+                    "has none"
+                }
+            )));
+        }
     }
     let p = &data.run.pooled;
     let (types, teams) = (s.case_types.len(), s.teams.len());

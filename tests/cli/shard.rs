@@ -371,11 +371,23 @@ fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
         &[&split[0], &split[1]],
         &["s1: replication 0 of the twins, run again here, differs"],
     );
+    // Or whose fixed-assumption runs were dropped.
+    let split = shards(&dir.path().join("split2"), &met, "4", "7", 2, &["--split"]);
+    let bin = split[1].join("shard.bin");
+    let mut data = codec::decode(&fs::read(&bin).unwrap()).unwrap();
+    data.central.clear();
+    let mut bytes = Vec::new();
+    codec::encode(&data, &mut bytes).unwrap();
+    reseal_bin(&split[1], &bytes);
+    merge_refused(
+        &[&split[0], &split[1]],
+        &["s2: shard.bin holds no fixed-assumption runs"],
+    );
 }
 
 /// A shard.json edited and sealed again to say what vetsim never writes is refused with exit 2,
 /// without a panic or an allocation the size of what it claims: a count of shards of 10^18,
-/// `split` on a sensitivity analysis's shard.
+/// `split` on a sensitivity analysis's shard, a manifest listing a file a shard does not hold.
 #[test]
 fn forged_shard_files_are_refused_without_panicking() {
     let dir = tempfile::tempdir().unwrap();
@@ -403,6 +415,31 @@ fn forged_shard_files_are_refused_without_panicking() {
     merge_refused(
         &[&split],
         &["split with sensitivity", "only run has --split"],
+    );
+
+    // A manifest that lists a file besides the two a shard holds (absent or not).
+    let extra = dir.path().join("extra");
+    vetsim()
+        .args(["sensitivity", "-q", "-n", "1", "--shard", "1/1", "-o"])
+        .arg(&extra)
+        .arg(&scenario)
+        .assert()
+        .success();
+    {
+        use vetsim::report::manifest;
+        let file = extra.join("shard.json");
+        let bytes = fs::read(&file).unwrap();
+        let mut files = manifest::unseal(&bytes).unwrap();
+        files.insert("notes.csv".into(), manifest::sha256_hex(b""));
+        fs::write(
+            &file,
+            manifest::seal(&manifest::unsealed(&bytes).unwrap(), &files),
+        )
+        .unwrap();
+    }
+    merge_refused(
+        &[&extra],
+        &["extra/shard.json", "notes.csv", "a shard holds exactly"],
     );
 }
 
