@@ -1012,9 +1012,8 @@ fn sensitivity_shard(
     replications: u64,
     seed: u64,
 ) -> Result<(), AppError> {
-    use crate::sensitivity::{self as sens, BlockSink};
-    use crate::shard::{SensitivityShard, codec::Encoder, codec::ShardData};
-    use std::io::Seek as _;
+    use crate::sensitivity as sens;
+    use crate::shard::{self, SensitivityShard};
     let (range, out_dir) = shard_target(
         shard,
         replications,
@@ -1035,50 +1034,6 @@ fn sensitivity_shard(
         spool.roll().map_err(temporary)?; // a directory that cannot take it fails now
     }
 
-    /// The main run kept, each pinned run encoded into the spool.
-    struct ToShard {
-        main: Option<ShardData>,
-        pinned: Encoder<tempfile::SpooledTempFile>,
-        range: std::ops::Range<u64>,
-        seed: u64,
-    }
-    impl BlockSink for ToShard {
-        fn main(
-            &mut self,
-            run: engine::RunResult,
-            twins: Vec<crate::model::RepRecord>,
-            central: Vec<crate::model::RepRecord>,
-        ) -> Result<(), engine::RunError> {
-            self.main = Some(ShardData {
-                run,
-                first: self.range.start,
-                twins,
-                central,
-            });
-            Ok(())
-        }
-        fn pinned(
-            &mut self,
-            _: usize,
-            records: Vec<crate::model::RepRecord>,
-        ) -> Result<(), engine::RunError> {
-            let data = ShardData {
-                run: engine::RunResult {
-                    seed: self.seed,
-                    replications: self.range.end,
-                    records,
-                    pooled: engine::Pooled::default(),
-                },
-                first: self.range.start,
-                twins: Vec::new(),
-                central: Vec::new(),
-            };
-            self.pinned
-                .data(&data)
-                .map_err(|e| engine::records::io_error(e).into())
-        }
-    }
-
     let bar = progress_bar(
         sens::replications_run(scenario, count),
         args.quiet,
@@ -1090,17 +1045,12 @@ fn sensitivity_shard(
     );
     let progress = Bar(bar.clone());
     let pool = thread_pool(args.common.threads)?;
-    let mut sink = ToShard {
-        main: None,
-        pinned: Encoder::without_header(spool),
-        range: range.clone(),
-        seed,
-    };
+    let mut sink = shard::SensitivityBlock::new(spool, range.clone(), seed);
     pool.install(|| sens::run_block(scenario, range.clone(), seed, &progress, &mut sink))
         .map_err(run_failed)?;
     bar.finish_and_clear();
-    let main = sink.main.expect("run_block hands over the main run");
-    let spool = std::cell::RefCell::new(sink.pinned.finish().map_err(temporary)?);
+    let (main, spool) = sink.finish().map_err(temporary)?;
+    let spool = std::cell::RefCell::new(spool);
     write_shard(
         ShardOf {
             scenario,
@@ -1122,16 +1072,7 @@ fn sensitivity_shard(
         },
         &out_dir,
         text,
-        // The header and the main run, then the pinned runs as encoded.
-        Box::new(|w| {
-            let mut e = Encoder::new(&mut *w)?;
-            e.data(&main)?;
-            e.finish()?;
-            let mut spool = spool.borrow_mut();
-            spool.rewind()?;
-            std::io::copy(&mut *spool, w)?;
-            w.flush()
-        }),
+        Box::new(|w| shard::write_sensitivity_bin(&main, &mut *spool.borrow_mut(), w)),
         args.quiet,
     )
 }

@@ -11,9 +11,9 @@
 //!
 //! This module owns the block arithmetic, the shard directory's format (`shard.json`, sealed with
 //! the manifest of its files; `shard.bin`, see [`codec`]) and the checks that shards belong
-//! together. It reads shard directories but writes nothing (the app writes through
-//! [`crate::report::write_results`]); it never prints. The format: `docs/outputs.md`, "Shard
-//! directories".
+//! together, and encodes a sensitivity shard as it runs. It reads shard directories but writes no
+//! file (the app writes through [`crate::report::write_results`]); it never prints. The format:
+//! `docs/outputs.md`, "Shard directories".
 
 pub mod codec;
 
@@ -940,6 +940,88 @@ pub fn assemble_sensitivity(
         })?;
     }
     Ok(runs)
+}
+
+/// A sensitivity analysis's shard being made ([`crate::sensitivity::run_block`] hands it each
+/// run of the block): it keeps the main run (with its twins and fixed-assumption runs) and
+/// encodes each pinned run into `spool` as soon as it is done, records only with empty pooled
+/// histograms (the layout of `docs/outputs.md`), so that it holds one pinned run's records at a
+/// time. [`write_sensitivity_bin`] then writes `shard.bin` from both.
+pub struct SensitivityBlock<W: std::io::Write> {
+    main: Option<ShardData>,
+    pinned: codec::Encoder<W>,
+    range: Range<u64>,
+    seed: u64,
+}
+
+impl<W: std::io::Write> SensitivityBlock<W> {
+    /// A block of replications `range` of seed `seed`, its pinned runs encoded into `spool`.
+    pub fn new(spool: W, range: Range<u64>, seed: u64) -> SensitivityBlock<W> {
+        SensitivityBlock {
+            main: None,
+            pinned: codec::Encoder::without_header(spool),
+            range,
+            seed,
+        }
+    }
+
+    /// The main run, and the spool with every pinned run encoded.
+    ///
+    /// # Panics
+    /// If the block's main run was not handed over (`run_block` always hands it first).
+    pub fn finish(self) -> std::io::Result<(ShardData, W)> {
+        let main = self.main.expect("run_block hands over the main run");
+        Ok((main, self.pinned.finish()?))
+    }
+}
+
+impl<W: std::io::Write> crate::sensitivity::BlockSink for SensitivityBlock<W> {
+    fn main(
+        &mut self,
+        run: RunResult,
+        twins: Vec<RepRecord>,
+        central: Vec<RepRecord>,
+    ) -> Result<(), crate::engine::RunError> {
+        self.main = Some(ShardData {
+            run,
+            first: self.range.start,
+            twins,
+            central,
+        });
+        Ok(())
+    }
+
+    fn pinned(&mut self, _: usize, records: Vec<RepRecord>) -> Result<(), crate::engine::RunError> {
+        let data = ShardData {
+            run: RunResult {
+                seed: self.seed,
+                replications: self.range.end,
+                records,
+                pooled: crate::engine::Pooled::default(),
+            },
+            first: self.range.start,
+            twins: Vec::new(),
+            central: Vec::new(),
+        };
+        self.pinned
+            .data(&data)
+            .map_err(|e| crate::engine::records::io_error(e).into())
+    }
+}
+
+/// Writes a sensitivity shard's `shard.bin` into `out`: the header and the main run, then the
+/// pinned runs as [`SensitivityBlock`] encoded them into `pinned` (read from its start).
+pub fn write_sensitivity_bin<P: std::io::Read + std::io::Seek>(
+    main: &ShardData,
+    pinned: &mut P,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut e = codec::Encoder::new(&mut *out)?;
+    e.data(main)?;
+    e.finish()?;
+    pinned.rewind()?;
+    std::io::copy(pinned, out)?;
+    out.flush()
 }
 
 #[cfg(test)]

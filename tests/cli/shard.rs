@@ -392,25 +392,23 @@ fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
 fn forged_shard_files_are_refused_without_panicking() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/verification/mm1.toml");
+    let one_shard = |out: &Path| {
+        vetsim()
+            .args(["sensitivity", "-q", "-n", "1", "--shard", "1/1", "-o"])
+            .arg(out)
+            .arg(&scenario)
+            .assert()
+            .success();
+    };
     let one = dir.path().join("one");
-    vetsim()
-        .args(["sensitivity", "-q", "-n", "1", "--shard", "1/1", "-o"])
-        .arg(&one)
-        .arg(&scenario)
-        .assert()
-        .success();
+    one_shard(&one);
     let huge = serde_json::json!(1_000_000_000_000_000_000u64);
     forge_json(&one, &["meta", "replications"], huge.clone());
     forge_json(&one, &["shard", "count"], huge);
     merge_refused(&[&one], &["shard 2/1000000000000000000", "is missing"]);
 
     let split = dir.path().join("split");
-    vetsim()
-        .args(["sensitivity", "-q", "-n", "1", "--shard", "1/1", "-o"])
-        .arg(&split)
-        .arg(&scenario)
-        .assert()
-        .success();
+    one_shard(&split);
     forge_json(&split, &["meta", "split"], serde_json::json!(true));
     merge_refused(
         &[&split],
@@ -419,12 +417,7 @@ fn forged_shard_files_are_refused_without_panicking() {
 
     // A manifest that lists a file besides the two a shard holds (absent or not).
     let extra = dir.path().join("extra");
-    vetsim()
-        .args(["sensitivity", "-q", "-n", "1", "--shard", "1/1", "-o"])
-        .arg(&extra)
-        .arg(&scenario)
-        .assert()
-        .success();
+    one_shard(&extra);
     {
         use vetsim::report::manifest;
         let file = extra.join("shard.json");
