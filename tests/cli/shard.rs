@@ -322,15 +322,25 @@ fn shards_of_another_version_or_platform_are_refused() {
     );
 }
 
-/// Writes `bytes` as a shard's shard.bin and seals its shard.json again with their digest, as
-/// a shard made by another build would be.
-fn reseal_bin(dir: &Path, bytes: &[u8]) {
+/// Decodes a shard's shard.bin (of `runs` runs), changes it by `edit`, writes it back and seals
+/// its shard.json again with the new digest, as a shard made by another build would be.
+fn rewrite_bin(
+    dir: &Path,
+    runs: usize,
+    edit: impl FnOnce(&mut Vec<vetsim::shard::codec::ShardData>),
+) {
     use vetsim::report::manifest;
-    fs::write(dir.join("shard.bin"), bytes).unwrap();
+    use vetsim::shard::codec;
+    let bin = dir.join("shard.bin");
+    let mut all = codec::decode_many(&fs::read(&bin).unwrap(), runs).unwrap();
+    edit(&mut all);
+    let mut bytes = Vec::new();
+    codec::encode_many(&all, &mut bytes).unwrap();
+    fs::write(&bin, &bytes).unwrap();
     let json = dir.join("shard.json");
     let sealed = fs::read(&json).unwrap();
     let mut files = manifest::unseal(&sealed).unwrap();
-    files.insert("shard.bin".into(), manifest::sha256_hex(bytes));
+    files.insert("shard.bin".into(), manifest::sha256_hex(&bytes));
     fs::write(
         &json,
         manifest::seal(&manifest::unsealed(&sealed).unwrap(), &files),
@@ -342,16 +352,13 @@ fn reseal_bin(dir: &Path, bytes: &[u8]) {
 /// caught by the rerun of its first replication.
 #[test]
 fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
-    use vetsim::shard::codec;
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/verification/screen-v1.toml");
     let s = shards(dir.path(), &scenario, "4", "7", 2, &[]);
-    let bin = s[1].join("shard.bin");
-    let mut data = codec::decode(&fs::read(&bin).unwrap()).unwrap();
-    data.run.records[0].peak_time = f64::from_bits(data.run.records[0].peak_time.to_bits() + 1);
-    let mut bytes = Vec::new();
-    codec::encode(&data, &mut bytes).unwrap();
-    reseal_bin(&s[1], &bytes);
+    rewrite_bin(&s[1], 1, |all| {
+        let r = &mut all[0].run.records[0];
+        r.peak_time = f64::from_bits(r.peak_time.to_bits() + 1);
+    });
     merge_refused(
         &[&s[0], &s[1]],
         &["s2: replication 2, run again here, differs"],
@@ -361,24 +368,17 @@ fn a_shard_whose_numbers_are_not_this_builds_is_refused() {
     // the first twin.
     let met = root().join("scenarios/met-2023.toml");
     let split = shards(&dir.path().join("split"), &met, "4", "7", 2, &["--split"]);
-    let bin = split[0].join("shard.bin");
-    let mut data = codec::decode(&fs::read(&bin).unwrap()).unwrap();
-    std::mem::swap(&mut data.twins, &mut data.central);
-    let mut bytes = Vec::new();
-    codec::encode(&data, &mut bytes).unwrap();
-    reseal_bin(&split[0], &bytes);
+    rewrite_bin(&split[0], 1, |all| {
+        let d = &mut all[0];
+        std::mem::swap(&mut d.twins, &mut d.central);
+    });
     merge_refused(
         &[&split[0], &split[1]],
         &["s1: replication 0 of the twins, run again here, differs"],
     );
     // Or whose fixed-assumption runs were dropped.
     let split = shards(&dir.path().join("split2"), &met, "4", "7", 2, &["--split"]);
-    let bin = split[1].join("shard.bin");
-    let mut data = codec::decode(&fs::read(&bin).unwrap()).unwrap();
-    data.central.clear();
-    let mut bytes = Vec::new();
-    codec::encode(&data, &mut bytes).unwrap();
-    reseal_bin(&split[1], &bytes);
+    rewrite_bin(&split[1], 1, |all| all[0].central.clear());
     merge_refused(
         &[&split[0], &split[1]],
         &["s2: shard.bin holds no fixed-assumption runs"],
@@ -584,7 +584,6 @@ fn comparison_shards_merge_into_exactly_the_comparison() {
 /// keeps its pinned runs in a temporary file writes the same bytes.
 #[test]
 fn sensitivity_shards_merge_into_exactly_the_analysis() {
-    use vetsim::shard::codec;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let scenario = root().join("scenarios/met-2023.toml");
@@ -671,14 +670,11 @@ fn sensitivity_shards_merge_into_exactly_the_analysis() {
     shard(&scenario, "5", "3", "3/3", &run_shard, &[]);
     merge_refused(&[&s[0], &s[1], &run_shard], &["r3: not a shard", "command"]);
 
-    let bin = s[1].join("shard.bin");
-    let mut all = codec::decode_many(&fs::read(&bin).unwrap(), runs as usize).unwrap();
-    // The last two runs are the last assumption's P10 and P90 runs.
-    let n = all.len();
-    all.swap(n - 2, n - 1);
-    let mut bytes = Vec::new();
-    codec::encode_many(&all, &mut bytes).unwrap();
-    reseal_bin(&s[1], &bytes);
+    // The last two runs are the last assumption's P10 and P90 runs: swapped.
+    rewrite_bin(&s[1], runs as usize, |all| {
+        let n = all.len();
+        all.swap(n - 2, n - 1);
+    });
     merge_refused(
         &[&s[0], &s[1], &s[2]],
         &["t2: replication 2 of the P10 run of ", "differs"],
