@@ -749,7 +749,7 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
                 )))
                 .map_err(&e)?;
         }
-        let frontier = staircase(&pts.iter().map(|p| (p.1, p.2)).collect::<Vec<_>>());
+        let frontier = staircase(&pts.iter().map(|p| (p.1, p.2)).collect::<Vec<_>>(), x1);
         line!(
             chart,
             frontier,
@@ -843,15 +843,42 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
             ))
             .map_err(&e)?;
         }
-        for (x, y, nums) in &labels {
+        // Each label's box in pixels, right of and below its point; a label that would cover
+        // one placed above it moves down below that one (points a fraction of a day apart, like
+        // variants 4 and 5 of the levers comparison, had their numbers printed over each other).
+        let label_style: TextStyle = (FONT, 13)
+            .into_font()
+            .color(&colour::TEXT)
+            .pos(Pos::new(HPos::Left, VPos::Top));
+        let (_, py_range) = chart.plotting_area().get_pixel_range();
+        let (top_px, bottom_px) = (py_range.start as f64, py_range.end as f64);
+        let mut boxes: Vec<(i32, i32, i32, i32, String, f64)> = labels
+            .iter()
+            .map(|(x, y, nums)| {
+                let text = nums.join(", ");
+                let x = *x + (x1 - x0) * 0.008;
+                let (px, py) = chart.backend_coord(&(x, *y));
+                let (w, h) = area
+                    .estimate_text_size(&text, &label_style)
+                    .unwrap_or((0, 13));
+                (px, py, w as i32, h as i32 + 2, text, x)
+            })
+            .collect();
+        boxes.sort_by_key(|b| (b.1, b.0));
+        let placed = place_labels(
+            &boxes
+                .iter()
+                .map(|b| (b.0, b.1, b.2, b.3))
+                .collect::<Vec<_>>(),
+        );
+        for (b, top) in boxes.iter().zip(placed) {
+            // Back from pixels to the axis' units (the chart draws in those).
+            let y = y1 - (f64::from(top) - top_px) / (bottom_px - top_px) * (y1 - y0);
             chart
                 .draw_series(std::iter::once(Text::new(
-                    nums.join(", "),
-                    (*x + (x1 - x0) * 0.008, *y),
-                    (FONT, 13)
-                        .into_font()
-                        .color(&colour::TEXT)
-                        .pos(Pos::new(HPos::Left, VPos::Top)),
+                    b.4.clone(),
+                    (b.5, y),
+                    label_style.clone(),
                 )))
                 .map_err(&e)?;
         }
@@ -862,6 +889,29 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
         title,
         subtitle,
     })
+}
+
+/// The top of each label box `(left, top, width, height)` in pixels, given in order of `top`:
+/// its own, or just below the lowest of the boxes placed before it that it would overlap.
+fn place_labels(boxes: &[(i32, i32, i32, i32)]) -> Vec<i32> {
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::with_capacity(boxes.len());
+    for &(left, top, w, h) in boxes {
+        let mut top = top;
+        // Each move goes below a placed box, so at most one move per placed box.
+        for _ in 0..=placed.len() {
+            let hit = placed
+                .iter()
+                .filter(|p| left < p.0 + p.2 && p.0 < left + w && top < p.1 + p.3 && p.1 < top + h)
+                .map(|p| p.1 + p.3)
+                .max();
+            match hit {
+                Some(below) => top = below,
+                None => break,
+            }
+        }
+        placed.push((left, top, w, h));
+    }
+    placed.iter().map(|p| p.1).collect()
 }
 
 /// "for 1,234 more officer-days", "for 36.1 fewer officer-days" or "for no more officer-days"
@@ -881,7 +931,11 @@ fn officer_days_phrase(more: f64) -> String {
 /// such variant, then up. Variants cannot be mixed (half of one staffing, half of another), so
 /// a sloping line between them would promise savings no variant gives, and jag up and down with
 /// the Monte Carlo noise of the points between.
-fn staircase(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+///
+/// The last step runs on flat to `right` (the plot's right edge): more officer-days than the
+/// best variant takes buy no more than it saves. Without it a comparison whose cheapest variant
+/// also saves the most had a line of one point, invisible, under a legend entry that named it.
+fn staircase(points: &[(f64, f64)], right: f64) -> Vec<(f64, f64)> {
     let mut sorted = points.to_vec();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
     let mut line: Vec<(f64, f64)> = Vec::new();
@@ -895,12 +949,17 @@ fn staircase(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
             Some(_) => {}
         }
     }
+    if let Some(&(x, best)) = line.last()
+        && right > x
+    {
+        line.push((right, best));
+    }
     line
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{officer_days_phrase, order_key, positions, staircase};
+    use super::{officer_days_phrase, order_key, place_labels, positions, staircase};
 
     #[test]
     fn the_frontier_is_a_rising_staircase_through_the_best_variants() {
@@ -913,7 +972,7 @@ mod tests {
             (30.0, 3.8),
             (30.0, 1.0),
         ];
-        let line = staircase(&pts);
+        let line = staircase(&pts, 40.0);
         assert_eq!(
             line,
             vec![
@@ -923,15 +982,45 @@ mod tests {
                 (10.0, 0.0),
                 (10.0, 2.5),
                 (30.0, 2.5),
-                (30.0, 3.8)
+                (30.0, 3.8),
+                (40.0, 3.8)
             ]
         );
         // Never down, never left: the most saved for at most x officer-days.
         for w in line.windows(2) {
             assert!(w[1].0 >= w[0].0 && w[1].1 >= w[0].1, "{line:?}");
         }
-        assert!(staircase(&[]).is_empty());
-        assert_eq!(staircase(&[(1.0, 1.0)]), vec![(1.0, 1.0)]);
+        assert!(staircase(&[], 5.0).is_empty());
+        // The cheapest variant saves the most: still a line, flat to the edge (the levers
+        // comparison, where more investigators also take fewer officer-days).
+        assert_eq!(
+            staircase(&[(0.0, 0.0), (-36.0, 7.4), (24.0, -9.6)], 30.0),
+            vec![(-36.0, 7.4), (30.0, 7.4)]
+        );
+        assert_eq!(staircase(&[(1.0, 1.0)], 1.0), vec![(1.0, 1.0)]);
+    }
+
+    #[test]
+    fn labels_that_would_overlap_move_down_below_each_other() {
+        // (left, top, width, height): the second covers the first, the third covers the second
+        // once that has moved, the fourth is clear of all.
+        let boxes = [
+            (100, 50, 30, 15),
+            (105, 55, 10, 15),
+            (100, 66, 40, 15),
+            (300, 52, 20, 15),
+        ];
+        assert_eq!(place_labels(&boxes), vec![50, 65, 80, 52]);
+        for (i, a) in boxes.iter().enumerate() {
+            let ta = place_labels(&boxes)[i];
+            for (j, b) in boxes.iter().enumerate().skip(i + 1) {
+                let tb = place_labels(&boxes)[j];
+                let apart =
+                    a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || ta + a.3 <= tb || tb + b.3 <= ta;
+                assert!(apart, "labels {i} and {j} overlap");
+            }
+        }
+        assert!(place_labels(&[]).is_empty());
     }
 
     #[test]
