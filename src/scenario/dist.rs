@@ -511,23 +511,35 @@ impl Dist {
     }
 
     /// The smallest and largest values an assumption drawn from this distribution can take: its
-    /// quantiles at the most extreme uniform numbers drawn ([`U_MIN`] and 1 − [`U_MIN`]). The
+    /// quantiles at the most extreme uniform numbers drawn ([`U_MIN`] and [`U_MAX`]). The
     /// rules of a setting are checked on both, so that no replication can draw a value the
     /// setting would refuse as written.
+    ///
+    /// Until 0.6.0 the top was taken at 1 − 2^-54, which is no double: it rounded to 1, where
+    /// the quantile of every unbounded law (lognormal, gamma, normal, exponential) is infinite,
+    /// so such a distribution was refused for any setting that must be finite ("can draw from
+    /// 21.8 to inf").
     pub fn drawn_range(&self) -> (f64, f64) {
-        (self.quantile(U_MIN), self.quantile(1.0 - U_MIN))
+        (self.quantile(U_MIN), self.quantile(U_MAX))
     }
 }
 
-/// The smallest uniform number an assumption is drawn at, 2^-54 (the largest is 1 − 2^-54): see
-/// [`unit_interior`].
+/// The smallest uniform number an assumption is drawn at, 2^-54: see [`unit_interior`].
 pub const U_MIN: f64 = 1.0 / (1u64 << 54) as f64;
+
+/// The largest uniform number an assumption is drawn at: 1 − 2^-53, the largest double below 1.
+/// See [`unit_interior`].
+pub const U_MAX: f64 = 1.0 - 1.0 / (1u64 << 53) as f64;
 
 /// A uniform number strictly inside (0, 1), from 53 random bits: (k + ½)/2^53, so that both
 /// ends of a quantile function stay finite.
+///
+/// Above 2^52 the sum k + ½ is rounded to a whole number, and for the top k (2^53 − 1) up to
+/// 2^53, which made u exactly 1 (once in 2^53 draws); it is held at [`U_MAX`] instead. Every
+/// other draw is as before, so results do not move.
 #[inline]
 pub fn unit_interior(bits: u64) -> f64 {
-    ((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)
+    (((bits >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)).min(U_MAX)
 }
 
 /// The standard normal quantile Φ⁻¹(u), u in (0, 1) (statrs's, through the inverse
@@ -651,6 +663,30 @@ mod tests {
         assert_eq!(d.quantile(0.5), 5.0);
         assert_eq!(d.quantile(0.9), 8.0);
         assert_eq!(d.drawn_range(), (2.0, 8.0));
+    }
+
+    #[test]
+    fn unbounded_laws_draw_finite_values_at_both_ends() {
+        assert!(unit_interior(u64::MAX) < 1.0);
+        assert_eq!(unit_interior(u64::MAX), U_MAX);
+        assert!(unit_interior(0) > 0.0);
+        assert_eq!(unit_interior(0), U_MIN);
+        const { assert!(U_MAX < 1.0 && U_MAX + f64::EPSILON / 2.0 == 1.0) };
+        for spec in [
+            lognormal(50.0, 5.0),
+            DistSpec::Gamma { mean: 0.5, sd: 0.1 },
+            DistSpec::Exponential { mean: 3.0 },
+        ] {
+            let d = Dist::new(&spec, false).unwrap();
+            let (lo, hi) = d.drawn_range();
+            assert!(
+                lo.is_finite() && hi.is_finite() && lo < hi,
+                "{spec:?}: {lo} {hi}"
+            );
+            // The ends are the quantiles of the extreme draws themselves.
+            assert_eq!(hi, d.quantile(unit_interior(u64::MAX)), "{spec:?}");
+            assert_eq!(lo, d.quantile(unit_interior(0)), "{spec:?}");
+        }
     }
 
     #[test]
