@@ -273,6 +273,17 @@ fn key_before(text: &str, offset: usize) -> Option<String> {
 /// A syntax or type error from the toml crate, located in the file and, where the text is
 /// well-formed TOML, named by its field path like every validation error.
 fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
+    // Lines ended by a carriage return alone (classic Mac OS) are one line to TOML: a file that
+    // starts with a comment read as "empty", and any other as a puzzling syntax error.
+    if text.contains('\r') && !text.contains('\n') {
+        return ScenarioError::Parse {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            message: "its lines end in a carriage return alone (old Mac line endings), which TOML does not take: save it with LF or CRLF line endings".into(),
+            snippet: String::new(),
+        };
+    }
     if text.lines().all(|l| {
         let l = l.trim();
         l.is_empty() || l.starts_with('#')
@@ -819,6 +830,24 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(m.starts_with("t.toml:1:9: `start`: invalid date"), "{m}");
+    }
+
+    /// A file saved with carriage returns alone is named as such, not as "empty"; the same
+    /// file with LF or CRLF endings reads.
+    #[test]
+    fn old_mac_line_endings_are_named() {
+        let lf = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/bad-scenarios/base.toml"
+        ))
+        .unwrap();
+        let cr = lf.replace('\n', "\r");
+        let m = Scenario::from_toml_str(&cr, "mac.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("carriage return alone"), "{m}");
+        assert!(!m.contains("empty"), "{m}");
+        Scenario::from_toml_str(&lf.replace('\n', "\r\n"), "crlf.toml").unwrap();
     }
 
     /// A directory, and a device that never ends, are refused with a reason instead of read.

@@ -22,6 +22,9 @@ pub const MAX_EXPECTED_CASES_PER_REPLICATION: f64 = 20_000_000.0;
 pub const MAX_EXPECTED_CASES_PER_RUN: f64 = 1.0e11;
 /// Most case types.
 pub const MAX_CASE_TYPES: usize = 1000;
+/// Most teams: each is a panel of the staffing chart, and 5,000 of them took the charts more
+/// than 100 seconds and 800 MB to draw.
+pub const MAX_TEAMS: usize = 1000;
 /// Longest scenario name [bytes]: it names the results directory, and file systems refuse names
 /// over 255 bytes (with `-comparison` added for `vetsim compare`).
 pub const MAX_NAME_LEN: usize = 100;
@@ -777,6 +780,15 @@ fn names(c: &mut Ctx, raw: &RawScenario) {
             ),
         );
     }
+    if raw.teams.len() > MAX_TEAMS {
+        c.err(
+            "teams",
+            format!(
+                "{} teams; at most {MAX_TEAMS} are accepted",
+                raw.teams.len()
+            ),
+        );
+    }
 }
 
 /// `[assumptions]`: each name (letters, digits, `_` and `-`, so that it can never equal a
@@ -872,6 +884,20 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
                 "no headcount entries: the team has nobody in it",
             );
         }
+        // Each entry is within the limit, but a team's people in service are counted in 32
+        // bits: 4,295 entries of a million wrapped round to a team of nobody.
+        let total: u64 = t.headcount.iter().map(|h| u64::from(h.count)).sum();
+        if total > u64::from(MAX_HEADCOUNT) && t.headcount.iter().all(|h| h.count <= MAX_HEADCOUNT)
+        {
+            c.err(
+                format!("{p}.headcount"),
+                format!(
+                    "the entries add up to {} people, more than the limit of {} in one team (larger than any police force: a typo?)",
+                    thousands(total),
+                    thousands(u64::from(MAX_HEADCOUNT))
+                ),
+            );
+        }
         let mut staff = Vec::new();
         for (hi, h) in t.headcount.iter().enumerate() {
             let hp = format!("{p}.headcount[{hi}]");
@@ -915,15 +941,24 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
             }
             let first = h.from.unwrap_or(raw.start);
             let for_end = h.for_.as_ref().and_then(|text| {
-                let end =
-                    crate::calendar::Duration::parse(text).and_then(|d| d.last_day_from(first));
-                if end.is_none() {
+                let duration = crate::calendar::Duration::parse(text);
+                let end = duration.and_then(|d| d.last_day_from(first));
+                if duration.is_none() {
                     c.err(
                         format!("{hp}.for"),
                         format!(
                             "{} is not a duration: write {}",
                             quoted(text),
                             crate::calendar::Duration::FORM
+                        ),
+                    );
+                } else if end.is_none() {
+                    // A duration, but one whose end no date can hold ("9999 years").
+                    c.err(
+                        format!("{hp}.for"),
+                        format!(
+                            "{} from {first} ends after the year 9999, the last date a scenario can hold",
+                            quoted(text)
                         ),
                     );
                 }
@@ -1261,6 +1296,17 @@ fn case_types(
                         format!("{p}.routing_prior"),
                         format!("{prior} must be a finite number, at least 1e-100"),
                     );
+                } else if prior > MAX_OBSERVED as f64 {
+                    // A prior is so many cases seen before: past the limit of counts, the
+                    // shares drawn from it were garbage (1e300 gave 5e-324 and 1).
+                    c.err(
+                        format!("{p}.routing_prior"),
+                        format!(
+                            "{} cases seen before for each outcome, more than the limit of {} observed cases (a typo?)",
+                            shown(prior),
+                            thousands(MAX_OBSERVED)
+                        ),
+                    );
                 }
                 let alpha: Vec<f64> = (ct.routing.iter())
                     .map(|o| o.count.unwrap_or(0) as f64 + prior)
@@ -1387,8 +1433,13 @@ fn case_types(
             );
         } else if calendar_ok
             && ct.teams.iter().all(|&tm| {
-                // A team whose dates were already refused is not reported again here.
+                // A team whose dates were already refused is not reported again here; nor one
+                // with an entry left out for a problem reported elsewhere (hours that refer to
+                // an assumption whose name is refused): it is not unstaffed.
                 has_entries(tm)
+                    && teams
+                        .get(tm)
+                        .is_some_and(|t| t.staff.len() == raw.teams[tm].headcount.len())
                     && !staffed_some_day(tm)
                     && !c.has_errors_under(&format!("teams[{tm}]"))
             })
@@ -1526,13 +1577,27 @@ fn screening(
                 c.err(format!("{cp}.from"), format!("{} is before start ({})", ch.from, raw.start));
             }
             in_window(c, &format!("{cp}.from"), ch.from);
+            let day = day_from(ch.from) as u32;
             if let Some(pd) = prev
                 && ch.from <= pd
             {
                 c.err(format!("{cp}.from"), format!("{} is not after the previous change ({pd}): list changes in date order", ch.from));
+            } else if let Some(pd) = prev
+                && changes.last().is_some_and(|&(d, _)| d == day)
+            {
+                // A change takes effect on the first working day on or after its date: one on a
+                // Saturday and the next on the Sunday both start on the Monday, and the first
+                // never applied.
+                c.err(
+                    format!("{cp}.from"),
+                    format!(
+                        "{} starts on the same working day as the previous change ({pd}), so that one would never apply: each change starts on the first working day on or after its date",
+                        ch.from
+                    ),
+                );
             }
             prev = Some(ch.from);
-            changes.push((day_from(ch.from) as u32, ch.records_per_day));
+            changes.push((day, ch.records_per_day));
         }
         if let Some(last) = th.changes.last()
             && last.records_per_day == 0.0
@@ -1542,10 +1607,13 @@ fn screening(
                 "0 in the last change: records not checked by then never would be; to pause screening, add a later change that resumes it",
             );
         }
-        if let Some(t) = s.target
-            && t < raw.start
-        {
-            c.err("screening.target", format!("{t} is before start ({})", raw.start));
+        if let Some(t) = s.target {
+            if t < raw.start {
+                c.err("screening.target", format!("{t} is before start ({})", raw.start));
+            }
+            // Past the horizon, whether screening is done by the target is not known for the
+            // runs that are not done by the horizon: the share "by the target" read 0 %.
+            in_window(c, "screening.target", t);
         }
         let mut hits = Vec::new();
         for (hi, h) in s.hits.iter().enumerate() {
@@ -1602,6 +1670,19 @@ fn screening(
                         good = false;
                     } else if !(a.is_finite() && a > 0.0 && b.is_finite() && b > 0.0) {
                         c.err(format!("{hp}.rate.prior"), format!("[{a}, {b}]: both Beta prior parameters must be finite and greater than 0"));
+                        good = false;
+                    } else if a + b > MAX_OBSERVED as f64 {
+                        // [a, b] is a + b records seen before: past the limit of counts, the
+                        // rate drawn was garbage ([1e300, 1e300] gave 5e-324).
+                        c.err(
+                            format!("{hp}.rate.prior"),
+                            format!(
+                                "[{}, {}]: a prior is worth a + b records seen before, more than the limit of {} observed records (a typo?)",
+                                shown(a),
+                                shown(b),
+                                thousands(MAX_OBSERVED)
+                            ),
+                        );
                         good = false;
                     }
                     good.then(|| {
@@ -1859,6 +1940,21 @@ fn backlogs(
                 );
             }
             in_window(c, &format!("{p}.at"), at);
+            if at >= raw.start
+                && at <= raw.horizon
+                && span.calendar.is_some()
+                && day_from(at) >= span.horizon_t
+            {
+                // Cases open on the first working day on or after `at`: none is left before the
+                // horizon, so the cases never opened and every run ended censored.
+                c.err(
+                    format!("{p}.at"),
+                    format!(
+                        "{at} is not a working day, and there is none after it up to the horizon ({}): the cases would never open",
+                        raw.horizon
+                    ),
+                );
+            }
         }
         let limit_text = format!(
             "must be a whole number of cases, 0 or more, at most the limit of {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} cases per replication (memory)"
