@@ -701,10 +701,14 @@ pub fn solve(
         file,
         &[Vary {
             path: spec.path.clone(),
-            values: vec![
-                toml_edit::Value::from(spec.min),
-                toml_edit::Value::from(spec.max),
-            ],
+            values: if spec.min == spec.max {
+                vec![toml_edit::Value::from(spec.min)]
+            } else {
+                vec![
+                    toml_edit::Value::from(spec.min),
+                    toml_edit::Value::from(spec.max),
+                ]
+            },
             label: None,
         }],
     )?;
@@ -739,7 +743,16 @@ pub fn solve(
     let ok = |p: &Probe| p.probability >= spec.confidence;
     let hi_p = eval(spec.max)?;
     let (answer, status, at, below) = if !ok(&hi_p) {
-        (None, "max_not_enough", Some(hi_p), None)
+        // The minimum too, before saying no: for a setting where more makes finishing later
+        // (records to screen, a backlog), the maximum failing says nothing of the smaller
+        // values, and "not even the maximum" was a false no. The probes then show the setting
+        // working the other way (`monotone` false, and a warning).
+        let lo_p = eval(spec.min)?;
+        if ok(&lo_p) {
+            (Some(spec.min), "min_is_enough", Some(lo_p), None)
+        } else {
+            (None, "max_not_enough", Some(hi_p), None)
+        }
     } else {
         let lo_p = eval(spec.min)?;
         if ok(&lo_p) {

@@ -11,8 +11,15 @@ fn variants(spec: &[&str]) -> Vec<Variant> {
 
 #[test]
 fn a_variant_identical_to_the_baseline_differs_by_exactly_zero() {
-    // The same value twice: the first is the baseline, the second an identical variant.
-    let vs = variants(&["teams.vetting_unit.headcount=12,12"]);
+    // Two values that make the same model (a diversion that lasts past the horizon either
+    // way): the first is the baseline, the second an identical variant. (The same value twice
+    // is refused.)
+    let vs = choose_baseline(
+        variants(&["teams.diverted_soc_ct.headcount[0].to=2027-01-01,2028-01-01"]),
+        MET,
+        &[Vary::parse("teams.diverted_soc_ct.headcount[0].to=2027-01-01").unwrap()],
+    )
+    .unwrap();
     assert_eq!(vs.len(), 2);
     assert!(vs[0].is_baseline && !vs[1].is_baseline);
     let runs = run_variants(vs, 24, 5, &Silent).unwrap();
@@ -210,6 +217,46 @@ fn solve_finds_the_answer_known_by_hand() {
     .unwrap();
     assert_eq!((s.answer, s.status.as_str()), (Some(20), "min_is_enough"));
     assert!(s.below_answer.is_none());
+
+    // A setting where more makes finishing later: the backlog. 30 jobs (3 people, 10 days)
+    // make the date, 300 do not: the smallest value that is enough is the minimum, with a
+    // warning that the setting works the other way, never "not even the maximum".
+    let s = solve(
+        BLOCK,
+        "block.toml",
+        &SolveSpec {
+            path: "backlogs[0].count".into(),
+            min: 30,
+            max: 300,
+            ..spec.clone()
+        },
+        5,
+        1,
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!((s.answer, s.status.as_str()), (Some(30), "min_is_enough"));
+    assert!(!s.monotone);
+    assert!(
+        crate::compare::report::solution_text(&s).contains("assumes more never hurts"),
+        "{}",
+        crate::compare::report::solution_text(&s)
+    );
+    // Min and max the same: one value, tried once.
+    let s = solve(
+        BLOCK,
+        "block.toml",
+        &SolveSpec {
+            min: 12,
+            max: 12,
+            ..spec.clone()
+        },
+        5,
+        1,
+        &Silent,
+    )
+    .unwrap();
+    assert_eq!((s.answer, s.probes.len()), (Some(12), 1));
 }
 
 #[test]

@@ -387,6 +387,16 @@ fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryErr
         | (Value::Datetime(_), Value::Datetime(_)) => new.clone(),
         // A distribution written as a plain number may be set to another number.
         (Value::Integer(_), Value::Float(_)) => new.clone(),
+        // An uncertain setting (a distribution, a reference to an assumption, a rate observed
+        // as so many of so many) may be set to a number, which makes it certain in that
+        // variant, as scenarios/README.md says.
+        (Value::InlineTable(t), Value::Integer(_) | Value::Float(_))
+            if ["dist", "assumption", "observed"]
+                .iter()
+                .any(|k| t.contains_key(k)) =>
+        {
+            new.clone()
+        }
         (Value::Array(_), Value::Array(_)) | (Value::InlineTable(_), Value::InlineTable(_)) => {
             return Err(VaryError::BadValue {
                 path: path.to_string(),
@@ -660,6 +670,25 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
                 spec: v.path.clone(),
                 message: format!("the same setting as {other} ({canon}): give all its values once"),
             });
+        }
+        // The same value twice (`2,2`, or `2,0x2,2.0` spelled apart) made identical variants,
+        // one of them the baseline, run twice over.
+        let key = |x: &Value| match x {
+            Value::Integer(i) => format!("{}", *i.value() as f64),
+            Value::Float(f) => format!("{}", *f.value() + 0.0),
+            other => value_text(other),
+        };
+        for (i, x) in v.values.iter().enumerate() {
+            if let Some(y) = v.values[..i].iter().find(|y| key(y) == key(x)) {
+                return Err(VaryError::BadValue {
+                    path: v.path.clone(),
+                    value: value_text(x),
+                    message: format!(
+                        "the same value as {} before it: give each value once (each makes one variant)",
+                        value_text(y)
+                    ),
+                });
+            }
         }
         seen.push((canon, v.path.as_str()));
         n_variants = n_variants.saturating_mul(v.values.len().max(1));
@@ -1107,6 +1136,79 @@ mod tests {
             canonical_path(MET, "teams.diverted_soc_ct.headcount"),
             "teams[2].headcount[0].count"
         );
+    }
+
+    #[test]
+    fn an_uncertain_setting_may_be_set_to_a_number() {
+        // met-2023 draws the screening factor (triangular) and the investigators' productive
+        // hours (a declared assumption): a number makes each certain in its variants.
+        for (spec, name) in [
+            (
+                "screening.throughput.factor=1,1.5",
+                "screening.throughput.factor",
+            ),
+            (
+                "teams.dps_investigators.hours_per_day=5,6.5",
+                "productive_hours",
+            ),
+        ] {
+            let vs = build_variants(MET, "met.toml", &[Vary::parse(spec).unwrap()]).unwrap();
+            let grid: Vec<_> = vs.iter().filter(|v| !v.settings.is_empty()).collect();
+            assert_eq!(grid.len(), 2, "{spec}");
+            let base = vs.iter().find(|v| v.is_baseline).unwrap();
+            let uses = |v: &Variant| {
+                v.scenario
+                    .assumptions
+                    .list
+                    .iter()
+                    .filter(|a| a.name == name)
+                    .map(|a| a.uses.len())
+                    .sum::<usize>()
+            };
+            assert!(uses(base) > 0, "{spec}: the baseline draws it");
+            for v in grid {
+                assert!(uses(v) < uses(base), "{spec}: {} still draws it", v.label);
+            }
+        }
+        // A table that is no distribution is still refused whole.
+        let e = build_variants(
+            MET,
+            "met.toml",
+            &[Vary::parse("screening.throughput=5").unwrap()],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("not an integer") || e.to_string().contains("table"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_value_given_twice_is_refused_however_it_is_spelled() {
+        for (spec, says) in [
+            (
+                "teams.diverted_soc_ct.headcount=2,2",
+                "= 2: the same value as 2",
+            ),
+            (
+                "teams.diverted_soc_ct.headcount=45,0x2d",
+                "= 0x2d: the same value as 45",
+            ),
+            (
+                "teams.diverted_soc_ct.headcount=1,2.0,2",
+                "= 2: the same value as 2.0",
+            ),
+            (
+                "teams.diverted_soc_ct.headcount[0].to=2023-07-06,2023-07-06",
+                "the same value as 2023-07-06",
+            ),
+        ] {
+            let e = build_variants(MET, "met.toml", &[Vary::parse(spec).unwrap()]).unwrap_err();
+            assert!(e.to_string().contains(says), "{spec}: {e}");
+        }
+        // Values that differ are kept.
+        let ok = Vary::parse("teams.diverted_soc_ct.headcount=0,45,90").unwrap();
+        assert!(build_variants(MET, "met.toml", &[ok]).is_ok());
     }
 
     #[test]

@@ -768,21 +768,24 @@ fn plot_of_a_directory_without_results_is_bad_input() {
         .stderr(predicate::str::contains("is a file: give the directory"));
 }
 
-/// The same value twice makes a variant identical to the baseline: the comparison runs and is
-/// written (its charts are drawn from what it wrote, through the checks `vetsim plot` makes).
-/// And a scenario written with nobody in the only team can still be compared or solved: the
-/// grid or the search decides the staffing.
+/// The same value twice (a typo for two values, most likely) is refused before anything runs,
+/// naming it: it made a variant identical to the baseline, run twice over. And a scenario
+/// written with nobody in the only team can still be compared or solved: the grid or the
+/// search decides the staffing.
 #[test]
-fn compare_and_solve_accept_repeated_values_and_a_base_with_nobody() {
+fn compare_refuses_repeated_values_and_accepts_a_base_with_nobody() {
     let dir = tempfile::tempdir().unwrap();
     vetsim()
         .current_dir(root())
         .args(["compare", "tests/bad-scenarios/base.toml", "-n", "3", "-q"])
-        .args(["--vary", "teams.assessors.headcount=2,2", "-o"])
+        .args(["--vary", "teams.assessors.headcount=2,3,0x2", "-o"])
         .arg(dir.path().join("same"))
         .assert()
-        .success();
-    assert!(dir.path().join("same/compare-finish.svg").is_file());
+        .code(2)
+        .stderr(predicate::str::contains(
+            "teams.assessors.headcount = 0x2: the same value as 2",
+        ));
+    assert!(!dir.path().join("same").exists());
     let nobody = "tests/bad-scenarios/61-team-never-staffed.toml";
     vetsim()
         .current_dir(root())
