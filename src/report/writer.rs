@@ -46,7 +46,20 @@ pub enum WriteError {
         "will not write results to {path}: it is a symbolic link, and vetsim replaces its results directory as a whole; give the directory itself"
     )]
     Symlink { path: PathBuf },
+    #[error(
+        "will not write results to {path}: it is read-only, which keeps the results in it from being replaced; make it writable (chmod u+w) or give another directory"
+    )]
+    ReadOnly { path: PathBuf },
+    #[error(
+        "will not write results to {path}: a part of it is {bytes} bytes long, and at most {MAX_NAME_BYTES} are accepted (file systems take 255, and vetsim needs room to move earlier results aside under a longer name)"
+    )]
+    NameTooLong { path: PathBuf, bytes: usize },
 }
+
+/// Longest part of a results directory's path [bytes]. File systems refuse names over 255
+/// bytes; earlier results are moved aside as `.vetsim-old-<pid>-<name>`, up to 20 bytes longer.
+/// Past it, the run failed at its very end (exit 1) rather than at the start.
+pub const MAX_NAME_BYTES: usize = 220;
 
 /// Files that mark a directory as results vetsim wrote (`run`, `compare`, `solve`, a shard of
 /// `run --shard`): only such a directory, or an empty one, is replaced.
@@ -198,6 +211,16 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
             path: target.to_path_buf(),
         });
     }
+    if let Some(bytes) = target
+        .components()
+        .map(|c| c.as_os_str().as_encoded_bytes().len())
+        .find(|&n| n > MAX_NAME_BYTES)
+    {
+        return Err(WriteError::NameTooLong {
+            path: target.to_path_buf(),
+            bytes,
+        });
+    }
     if fs::symlink_metadata(target).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(WriteError::Symlink {
             path: target.to_path_buf(),
@@ -266,6 +289,13 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
             return Err(WriteError::Foreign {
                 path: target.to_path_buf(),
                 foreign,
+            });
+        }
+        // Someone made it read-only to keep these results. Renamed aside, it could not be
+        // deleted: the run replaced it anyway and left the old results hidden beside it.
+        if fs::metadata(target).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(WriteError::ReadOnly {
+                path: target.to_path_buf(),
             });
         }
     }
@@ -578,6 +608,16 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteE
             path: dir.to_path_buf(),
         });
     }
+    // Something other than a file where one goes (a directory named caseload.png) would stop
+    // the redraw part-way, after the files before it: refused before any is written.
+    for (name, _) in files {
+        let path = dir.join(name);
+        if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_file()) {
+            return Err(io(&path)(std::io::Error::other(
+                "it exists and is not a file, so it cannot be written; move it away",
+            )));
+        }
+    }
     clean_stale(dir);
     let pid = std::process::id();
     for (name, bytes) in files {
@@ -817,15 +857,65 @@ mod tests {
         assert_eq!(mode(&base.path().join("a.svg")), mode(&reference));
         assert_eq!(fs::read(base.path().join("a.svg")).unwrap(), b"new");
         assert!(!leftover.exists());
-        // A directory where the file should go: the rename fails, the error names the file,
-        // and the temporary file is gone.
+        // A directory where a file should go: refused before any file is written (a.svg, before
+        // it in the list, keeps its old content), naming it, and no temporary file is left.
         fs::create_dir(base.path().join("b.svg")).unwrap();
-        let e = write_files(base.path(), &[("b.svg".into(), b"x".to_vec())]).unwrap_err();
+        let e = write_files(
+            base.path(),
+            &[
+                ("a.svg".into(), b"newer".to_vec()),
+                ("b.svg".into(), b"x".to_vec()),
+            ],
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("b.svg"), "{e}");
+        assert!(e.to_string().contains("not a file"), "{e}");
+        assert_eq!(fs::read(base.path().join("a.svg")).unwrap(), b"new");
         assert_eq!(
             names_in(base.path()),
             vec!["a.svg", "b.svg", "made-by-create"]
         );
+    }
+
+    /// A name the file system would refuse (or refuse to move aside) is refused before any work.
+    #[test]
+    fn names_too_long_to_write_are_refused_at_once() {
+        let base = tempfile::tempdir().unwrap();
+        let long = base.path().join("x".repeat(MAX_NAME_BYTES + 1));
+        let e = check_target(&long).unwrap_err();
+        assert!(
+            matches!(e, WriteError::NameTooLong { bytes, .. } if bytes == MAX_NAME_BYTES + 1),
+            "{e}"
+        );
+        let deep = base.path().join("y".repeat(300)).join("out");
+        assert!(matches!(
+            check_target(&deep),
+            Err(WriteError::NameTooLong { .. })
+        ));
+        // The longest accepted name is written, and replaced, as any other.
+        let ok = base.path().join("z".repeat(MAX_NAME_BYTES));
+        write_dir(&ok, &[("summary.json".into(), b"1".to_vec())]).unwrap();
+        write_dir(&ok, &[("summary.json".into(), b"2".to_vec())]).unwrap();
+        assert_eq!(fs::read(ok.join("summary.json")).unwrap(), b"2");
+    }
+
+    /// Results someone made read-only are not replaced (renamed aside, they could not be
+    /// deleted, and stayed hidden beside the new ones), and are left as they were.
+    #[test]
+    fn read_only_results_are_refused_and_kept() {
+        use std::os::unix::fs::PermissionsExt;
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("kept");
+        write_dir(&dir, &[("summary.json".into(), b"old".to_vec())]).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o555)).unwrap();
+        let e = write_dir(&dir, &[("summary.json".into(), b"new".to_vec())]).unwrap_err();
+        assert!(matches!(e, WriteError::ReadOnly { .. }), "{e}");
+        assert!(e.to_string().contains("read-only"), "{e}");
+        assert_eq!(fs::read(dir.join("summary.json")).unwrap(), b"old");
+        assert_eq!(names_in(base.path()), vec!["kept"]);
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        write_dir(&dir, &[("summary.json".into(), b"new".to_vec())]).unwrap();
+        assert_eq!(fs::read(dir.join("summary.json")).unwrap(), b"new");
     }
 
     /// A directory of someone's own files is never replaced; an empty one, or one holding any
