@@ -47,11 +47,11 @@ pub enum WriteError {
     )]
     Symlink { path: PathBuf },
     #[error(
-        "will not write results to {path}: it is read-only, which keeps the results in it from being replaced; make it writable (chmod u+w) or give another directory"
+        "will not write results to {path}: this user may not delete the files in it (it is read-only, or another user's), and vetsim replaces its results directory as a whole; make it writable (chmod u+w) or give another directory"
     )]
     ReadOnly { path: PathBuf },
     #[error(
-        "will not write results to {path}: a part of it is {bytes} bytes long, and at most {MAX_NAME_BYTES} are accepted (file systems take 255, and vetsim needs room to move earlier results aside under a longer name)"
+        "will not write results to {path}: a part of it is {bytes} bytes long; file systems take 255, and the results directory's own name at most {MAX_NAME_BYTES} (vetsim moves earlier results aside under a longer name)"
     )]
     NameTooLong { path: PathBuf, bytes: usize },
 }
@@ -211,10 +211,17 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
             path: target.to_path_buf(),
         });
     }
-    if let Some(bytes) = target
+    // The last part is moved aside under a longer name; the others only have to exist or be
+    // made, which file systems allow up to 255 bytes.
+    let parts: Vec<usize> = target
         .components()
         .map(|c| c.as_os_str().as_encoded_bytes().len())
-        .find(|&n| n > MAX_NAME_BYTES)
+        .collect();
+    let (last, parents) = parts.split_last().unwrap_or((&0, &[]));
+    if let Some(&bytes) = parents
+        .iter()
+        .find(|&&n| n > 255)
+        .or((*last > MAX_NAME_BYTES).then_some(last))
     {
         return Err(WriteError::NameTooLong {
             path: target.to_path_buf(),
@@ -248,6 +255,7 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
                 Ok((e.file_name().to_string_lossy().into_owned(), is_file))
             })
             .collect::<Result<Vec<(String, bool)>, WriteError>>()?;
+        let has_entries = !entries.is_empty();
         let mount = is_mount_point(target);
         // A mount point is replaced file by file, after a marker is written and the main files
         // removed: one whose replacement was interrupted holds the marker, and is taken up again.
@@ -291,9 +299,16 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
                 foreign,
             });
         }
-        // Someone made it read-only to keep these results. Renamed aside, it could not be
-        // deleted: the run replaced it anyway and left the old results hidden beside it.
-        if fs::metadata(target).is_ok_and(|m| m.permissions().readonly()) {
+        // Files this process may not delete (someone made the directory read-only to keep
+        // these results, or it is another user's): renamed aside, the old results could not be
+        // deleted and stayed hidden beside the new ones. Asked of the system itself (a file
+        // made and dropped in it), not of the mode bits, which say nothing of owner or group.
+        if has_entries
+            && let Err(e) = tempfile::Builder::new()
+                .prefix(&format!("{TMP_PREFIX}{}-", std::process::id()))
+                .tempfile_in(target)
+            && e.kind() == std::io::ErrorKind::PermissionDenied
+        {
             return Err(WriteError::ReadOnly {
                 path: target.to_path_buf(),
             });
@@ -892,6 +907,14 @@ mod tests {
             check_target(&deep),
             Err(WriteError::NameTooLong { .. })
         ));
+        // A parent of 221 to 255 bytes is a name like any other: only the last part is moved.
+        let parent = base.path().join("p".repeat(240));
+        fs::create_dir(&parent).unwrap();
+        write_dir(
+            &parent.join("out"),
+            &[("summary.json".into(), b"1".to_vec())],
+        )
+        .unwrap();
         // The longest accepted name is written, and replaced, as any other.
         let ok = base.path().join("z".repeat(MAX_NAME_BYTES));
         write_dir(&ok, &[("summary.json".into(), b"1".to_vec())]).unwrap();
@@ -902,17 +925,32 @@ mod tests {
     /// Results someone made read-only are not replaced (renamed aside, they could not be
     /// deleted, and stayed hidden beside the new ones), and are left as they were.
     #[test]
-    fn read_only_results_are_refused_and_kept() {
+    fn results_this_user_may_not_delete_are_refused_and_kept() {
         use std::os::unix::fs::PermissionsExt;
         let base = tempfile::tempdir().unwrap();
         let dir = base.path().join("kept");
         write_dir(&dir, &[("summary.json".into(), b"old".to_vec())]).unwrap();
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o555)).unwrap();
-        let e = write_dir(&dir, &[("summary.json".into(), b"new".to_vec())]).unwrap_err();
-        assert!(matches!(e, WriteError::ReadOnly { .. }), "{e}");
-        assert!(e.to_string().contains("read-only"), "{e}");
-        assert_eq!(fs::read(dir.join("summary.json")).unwrap(), b"old");
+        // Root may write in it all the same (CI runs as root): then the results are replaced
+        // and the old ones deleted, nothing left beside. Anyone else is refused.
+        let may_write = fs::write(dir.join("probe"), b"").is_ok();
+        if may_write {
+            fs::remove_file(dir.join("probe")).unwrap();
+            write_dir(&dir, &[("summary.json".into(), b"new".to_vec())]).unwrap();
+            assert_eq!(fs::read(dir.join("summary.json")).unwrap(), b"new");
+        } else {
+            let e = write_dir(&dir, &[("summary.json".into(), b"new".to_vec())]).unwrap_err();
+            assert!(matches!(e, WriteError::ReadOnly { .. }), "{e}");
+            assert!(e.to_string().contains("read-only"), "{e}");
+            assert_eq!(fs::read(dir.join("summary.json")).unwrap(), b"old");
+        }
         assert_eq!(names_in(base.path()), vec!["kept"]);
+        // Empty and read-only: nothing in it to keep, and nothing to delete; replaced.
+        let empty = base.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        fs::set_permissions(&empty, fs::Permissions::from_mode(0o555)).unwrap();
+        write_dir(&empty, &[("summary.json".into(), b"new".to_vec())]).unwrap();
+        assert_eq!(fs::read(empty.join("summary.json")).unwrap(), b"new");
         fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
         write_dir(&dir, &[("summary.json".into(), b"new".to_vec())]).unwrap();
         assert_eq!(fs::read(dir.join("summary.json")).unwrap(), b"new");
