@@ -662,7 +662,7 @@ pub fn solve(
             return Err(SolveError::Vary(VaryError::BadValue {
                 path: spec.path.clone(),
                 value: variant::value_text(&v),
-                message: "solve searches whole numbers: this setting is not an integer".into(),
+                message: "solve searches whole numbers: this setting is not an integer (a distribution or assumption can be set to numbers with compare --vary)".into(),
             }));
         }
         None => {

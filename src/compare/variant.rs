@@ -272,6 +272,15 @@ fn set_in_table(
         .get_mut(k)
         .ok_or_else(|| unknown(format!("{at_name} has no {k}; it has: {keys}")))?;
     let at = full(k);
+    // A distribution written as a table of its own (`[x.rate]`, or dotted keys) may be set to
+    // a number too, like one written inline (see `replace_value`).
+    if rest.is_empty()
+        && matches!(value, Value::Integer(_) | Value::Float(_))
+        && matches!(&*item, Item::Table(tb) if UNCERTAIN_KEYS.iter().any(|k| tb.contains_key(k)))
+    {
+        *item = Item::Value(value.clone());
+        return Ok(());
+    }
     match item {
         Item::Value(v) => {
             if rest.is_empty() {
@@ -367,6 +376,10 @@ fn set_in_value(
     }
 }
 
+/// The keys that make a table an uncertain setting: a distribution, a reference to an
+/// assumption, a rate observed as so many of so many.
+const UNCERTAIN_KEYS: [&str; 3] = ["dist", "assumption", "observed"];
+
 /// Replaces `old` with `new`, which must be of the same kind (an integer may replace a float).
 fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryError> {
     let kind = |v: &Value| match v {
@@ -391,9 +404,7 @@ fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryErr
         // as so many of so many) may be set to a number, which makes it certain in that
         // variant, as scenarios/README.md says.
         (Value::InlineTable(t), Value::Integer(_) | Value::Float(_))
-            if ["dist", "assumption", "observed"]
-                .iter()
-                .any(|k| t.contains_key(k)) =>
+            if UNCERTAIN_KEYS.iter().any(|k| t.contains_key(k)) =>
         {
             new.clone()
         }
@@ -676,6 +687,8 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
         let key = |x: &Value| match x {
             Value::Integer(i) => format!("{}", *i.value() as f64),
             Value::Float(f) => format!("{}", *f.value() + 0.0),
+            // By content: 'x' and "x" (and escapes) are one string.
+            Value::String(t) => format!("{:?}", t.value()),
             other => value_text(other),
         };
         for (i, x) in v.values.iter().enumerate() {
@@ -1170,6 +1183,19 @@ mod tests {
                 assert!(uses(v) < uses(base), "{spec}: {} still draws it", v.label);
             }
         }
+        // The same distribution written with dotted keys (a table of its own to toml_edit).
+        let dotted = MET.replace(
+            r#"factor = { dist = "triangular", min = 0.8, mode = 1.2, max = 2.0, source = "judgment: observed 185 a day; the NPCC's 31 March 2023 deadline was missed" }"#,
+            "factor.dist = \"triangular\"\nfactor.min = 0.8\nfactor.mode = 1.2\nfactor.max = 2.0",
+        );
+        assert_ne!(dotted, MET);
+        let vs = build_variants(
+            &dotted,
+            "met.toml",
+            &[Vary::parse("screening.throughput.factor=1,1.5").unwrap()],
+        )
+        .unwrap();
+        assert_eq!(vs.iter().filter(|v| !v.settings.is_empty()).count(), 2);
         // A table that is no distribution is still refused whole.
         let e = build_variants(
             MET,
@@ -1197,6 +1223,10 @@ mod tests {
             (
                 "teams.diverted_soc_ct.headcount=1,2.0,2",
                 "= 2: the same value as 2.0",
+            ),
+            (
+                "teams.diverted_soc_ct.on_reduction=finish,'finish'",
+                "the same value as",
             ),
             (
                 "teams.diverted_soc_ct.headcount[0].to=2023-07-06,2023-07-06",
