@@ -870,6 +870,7 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
                 .iter()
                 .map(|b| (b.0, b.1, b.2, b.3))
                 .collect::<Vec<_>>(),
+            py_range.end,
         );
         for (b, top) in boxes.iter().zip(placed) {
             // Back from pixels to the axis' units (the chart draws in those).
@@ -892,21 +893,34 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
 }
 
 /// The top of each label box `(left, top, width, height)` in pixels, given in order of `top`:
-/// its own, or just below the lowest of the boxes placed before it that it would overlap.
-fn place_labels(boxes: &[(i32, i32, i32, i32)]) -> Vec<i32> {
+/// its own, or just below the lowest of the boxes placed before it that it would overlap; or,
+/// when that would take it past `bottom` (the plot's lower edge, with the axis' numbers under
+/// it), just above the highest of them instead.
+fn place_labels(boxes: &[(i32, i32, i32, i32)], bottom: i32) -> Vec<i32> {
     let mut placed: Vec<(i32, i32, i32, i32)> = Vec::with_capacity(boxes.len());
-    for &(left, top, w, h) in boxes {
-        let mut top = top;
-        // Each move goes below a placed box, so at most one move per placed box.
-        for _ in 0..=placed.len() {
-            let hit = placed
+    for &(left, first, w, h) in boxes {
+        let hits = |top: i32, placed: &[(i32, i32, i32, i32)]| {
+            placed
                 .iter()
                 .filter(|p| left < p.0 + p.2 && p.0 < left + w && top < p.1 + p.3 && p.1 < top + h)
-                .map(|p| p.1 + p.3)
-                .max();
-            match hit {
+                .map(|p| (p.1, p.1 + p.3))
+                .collect::<Vec<_>>()
+        };
+        // Each move goes past a placed box, so at most one move per placed box.
+        let mut top = first;
+        for _ in 0..=placed.len() {
+            match hits(top, &placed).iter().map(|h| h.1).max() {
                 Some(below) => top = below,
                 None => break,
+            }
+        }
+        if top + h > bottom && top != first {
+            top = first;
+            for _ in 0..=placed.len() {
+                match hits(top, &placed).iter().map(|h| h.0).min() {
+                    Some(above) => top = above - h,
+                    None => break,
+                }
             }
         }
         placed.push((left, top, w, h));
@@ -1010,17 +1024,25 @@ mod tests {
             (100, 66, 40, 15),
             (300, 52, 20, 15),
         ];
-        assert_eq!(place_labels(&boxes), vec![50, 65, 80, 52]);
-        for (i, a) in boxes.iter().enumerate() {
-            let ta = place_labels(&boxes)[i];
-            for (j, b) in boxes.iter().enumerate().skip(i + 1) {
-                let tb = place_labels(&boxes)[j];
-                let apart =
-                    a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || ta + a.3 <= tb || tb + b.3 <= ta;
-                assert!(apart, "labels {i} and {j} overlap");
+        assert_eq!(place_labels(&boxes, 500), vec![50, 65, 80, 52]);
+        // No room below the plot's edge at 90: the third goes above the second instead (the
+        // second, moved to 65, ends at 80; the third would end at 95).
+        assert_eq!(place_labels(&boxes, 90), vec![50, 65, 35, 52]);
+        for bottom in [500, 90] {
+            let tops = place_labels(&boxes, bottom);
+            for (i, a) in boxes.iter().enumerate() {
+                for (j, b) in boxes.iter().enumerate().skip(i + 1) {
+                    let (ta, tb) = (tops[i], tops[j]);
+                    let apart =
+                        a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || ta + a.3 <= tb || tb + b.3 <= ta;
+                    assert!(
+                        apart,
+                        "labels {i} and {j} overlap with the edge at {bottom}"
+                    );
+                }
             }
         }
-        assert!(place_labels(&[]).is_empty());
+        assert!(place_labels(&[], 0).is_empty());
     }
 
     #[test]
