@@ -386,13 +386,25 @@ impl Duration {
     /// from 31 January ends the day before the last day of February). `None` beyond the years
     /// dates may have.
     pub fn last_day_from(self, from: Date) -> Option<Date> {
-        let after = match self {
-            Duration::Days(n) => Some(from.add_days(i64::from(n))),
-            Duration::Weeks(n) => Some(from.add_days(7 * i64::from(n))),
-            Duration::Months(n) => from.add_months(n),
-            Duration::Years(n) => from.add_months(n.checked_mul(12)?),
-        }?;
-        (after > from).then(|| after.add_days(-1))
+        // A span of days ends n - 1 days on, if a date can hold that: past the last date,
+        // `add_days` clamps, and "4294967295 days" was taken while "9999 years" was refused.
+        let days = |n: i64| {
+            (n >= 1 && i64::from(from.0) + n - 1 <= i64::from(MAX_DAYS))
+                .then(|| from.add_days(n - 1))
+        };
+        match self {
+            Duration::Days(n) => days(i64::from(n)),
+            Duration::Weeks(n) => days(7 * i64::from(n)),
+            Duration::Months(n) | Duration::Years(n) => {
+                let months = if matches!(self, Duration::Years(_)) {
+                    n.checked_mul(12)?
+                } else {
+                    n
+                };
+                let after = from.add_months(months)?;
+                (after > from).then(|| after.add_days(-1))
+            }
+        }
     }
 }
 
@@ -1241,6 +1253,22 @@ mod tests {
         }
         assert_eq!(Duration::parse("1 months"), Some(Duration::Months(1)));
         assert_eq!(Duration::parse(" 6  weeks "), Some(Duration::Weeks(6)));
+        // Past the last date a scenario can hold: no end, in every unit alike.
+        for far in [
+            "9999 years",
+            "4294967295 days",
+            "700000 weeks",
+            "100000 months",
+        ] {
+            let dur = Duration::parse(far).unwrap();
+            assert_eq!(dur.last_day_from(d("2024-01-01")), None, "{far}");
+        }
+        assert_eq!(last("1 day", "9999-12-31"), "9999-12-31");
+        assert_eq!(
+            Duration::Days(2).last_day_from(d("9999-12-31")),
+            None,
+            "one day past the last"
+        );
     }
 
     fn date(s: &str) -> Date {

@@ -892,7 +892,7 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
             c.err(
                 format!("{p}.headcount"),
                 format!(
-                    "the entries add up to {} people, more than the limit of {} in one team (larger than any police force: a typo?)",
+                    "the entries add up to {} people (counted whether or not their dates overlap), more than the limit of {} in one team (larger than any police force: a typo?)",
                     thousands(total),
                     thousands(u64::from(MAX_HEADCOUNT))
                 ),
@@ -1578,11 +1578,28 @@ fn screening(
             }
             in_window(c, &format!("{cp}.from"), ch.from);
             let day = day_from(ch.from) as u32;
+            if ch.from >= raw.start
+                && ch.from <= raw.horizon
+                && span.calendar.is_some()
+                && f64::from(day) >= span.horizon_t
+            {
+                // As for a backlog: it takes effect on the first working day on or after its
+                // date, and none is left before the horizon.
+                c.err(
+                    format!("{cp}.from"),
+                    format!(
+                        "{} is not a working day, and there is none after it up to the horizon ({}): the change would never apply",
+                        ch.from, raw.horizon
+                    ),
+                );
+            }
             if let Some(pd) = prev
                 && ch.from <= pd
             {
                 c.err(format!("{cp}.from"), format!("{} is not after the previous change ({pd}): list changes in date order", ch.from));
             } else if let Some(pd) = prev
+                && f64::from(day) < span.horizon_t
+                && !c.has_errors_under(&format!("{cp}.from"))
                 && changes.last().is_some_and(|&(d, _)| d == day)
             {
                 // A change takes effect on the first working day on or after its date: one on a
