@@ -719,6 +719,25 @@ impl Span {
         c.dist(path, &times, false)
     }
 
+    /// Reports `d` at `path` when it lies from start to horizon but no working day is left on
+    /// or after it (a weekend or holiday at the very end): what takes effect on the first
+    /// working day on or after `d` (a backlog, a change of pace) never would; `never` says so.
+    fn no_working_day_from(&self, c: &mut Ctx, path: &str, d: Date, never: &str) {
+        if d >= self.start
+            && d <= self.horizon
+            && self.calendar.is_some()
+            && self.day_from(d) >= self.horizon_t
+        {
+            c.err(
+                path,
+                format!(
+                    "{d} is not a working day, and there is none after it up to the horizon ({}): {never}",
+                    self.horizon
+                ),
+            );
+        }
+    }
+
     /// Reports `d` at `path` when it is after the horizon (with the horizon before the start,
     /// that error alone is reported).
     fn in_window(&self, c: &mut Ctx, path: &str, d: Date) {
@@ -1577,22 +1596,8 @@ fn screening(
                 c.err(format!("{cp}.from"), format!("{} is before start ({})", ch.from, raw.start));
             }
             in_window(c, &format!("{cp}.from"), ch.from);
+            span.no_working_day_from(c, &format!("{cp}.from"), ch.from, "the change would never apply");
             let day = day_from(ch.from) as u32;
-            if ch.from >= raw.start
-                && ch.from <= raw.horizon
-                && span.calendar.is_some()
-                && f64::from(day) >= span.horizon_t
-            {
-                // As for a backlog: it takes effect on the first working day on or after its
-                // date, and none is left before the horizon.
-                c.err(
-                    format!("{cp}.from"),
-                    format!(
-                        "{} is not a working day, and there is none after it up to the horizon ({}): the change would never apply",
-                        ch.from, raw.horizon
-                    ),
-                );
-            }
             if let Some(pd) = prev
                 && ch.from <= pd
             {
@@ -1957,21 +1962,8 @@ fn backlogs(
                 );
             }
             in_window(c, &format!("{p}.at"), at);
-            if at >= raw.start
-                && at <= raw.horizon
-                && span.calendar.is_some()
-                && day_from(at) >= span.horizon_t
-            {
-                // Cases open on the first working day on or after `at`: none is left before the
-                // horizon, so the cases never opened and every run ended censored.
-                c.err(
-                    format!("{p}.at"),
-                    format!(
-                        "{at} is not a working day, and there is none after it up to the horizon ({}): the cases would never open",
-                        raw.horizon
-                    ),
-                );
-            }
+            // Every run ended censored: the cases never opened.
+            span.no_working_day_from(c, &format!("{p}.at"), at, "the cases would never open");
         }
         let limit_text = format!(
             "must be a whole number of cases, 0 or more, at most the limit of {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} cases per replication (memory)"
