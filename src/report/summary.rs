@@ -881,10 +881,8 @@ pub fn summarise_records<R: RecordSet>(
 }
 
 /// The group label of a `utilisation_in_period` metric in `summary.csv` and its column in
-/// `replications.csv`: the entry as a scenario path names it, `<team>.headcount[<k>]`.
-pub fn period_label(team: &str, entry: usize) -> String {
-    format!("{team}.headcount[{entry}]")
-}
+/// `replications.csv` (validation keeps it apart from every team's name).
+pub use crate::scenario::period_label;
 
 /// A per-replication utilisation metric: over the replications in which it is defined
 /// (someone was on duty), so `n` may be fewer than the replications; all `null` when none.

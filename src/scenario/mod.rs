@@ -98,20 +98,10 @@ impl Scenario {
     /// per scalar assumption, named by it; one per outcome of a counted routing,
     /// `<routing>.<outcome>`, its share.
     pub fn assumption_columns(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for a in &self.assumptions.list {
-            match &a.kind {
-                assume::AssumptionKind::Scalar => out.push(a.name.clone()),
-                assume::AssumptionKind::Routing { case_type, .. } => out.extend(
-                    self.case_types[*case_type]
-                        .routing
-                        .outcomes
-                        .iter()
-                        .map(|o| format!("{}.{}", a.name, o.name)),
-                ),
-            }
-        }
-        out
+        assumption_columns(&self.assumptions.list, &self.case_types)
+            .into_iter()
+            .map(|(column, _)| column)
+            .collect()
     }
 
     /// Why `all_cases_closed` can never come before the horizon, when the scenario rules it out
@@ -329,6 +319,28 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
             "{found} is not a seed: the seed must be a whole number from 0 to 18446744073709551615"
         );
     }
+    // A date or time where it does not belong: the toml crate hands it to serde as a table of
+    // its own, so the message said "a table" (or, where a distribution table may stand, that
+    // `dist` is missing).
+    let written_value = span
+        .as_ref()
+        .and_then(|s| text.get(s.clone()))
+        .unwrap_or("")
+        .trim();
+    if let Ok(dt) = written_value.parse::<toml::value::Datetime>() {
+        let kind = if dt.date.is_some() {
+            "a date"
+        } else {
+            "a time"
+        };
+        if let Some(rest) = message.strip_prefix("invalid type: a table") {
+            message = format!("invalid type: {kind}{rest}");
+        } else if message.starts_with("missing field `dist`") {
+            message = format!(
+                "invalid type: {kind}, expected a number, a distribution table or {{ assumption = \"NAME\" }}"
+            );
+        }
+    }
     // A distribution where a number must be: levers (headcounts, dates the planner sets) are
     // never uncertain, and other settings may not be either.
     if message.starts_with("invalid type: a table")
@@ -353,7 +365,8 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         };
     }
     let message = match path {
-        Some(p) => format!("{p}: {message}"),
+        // Escaped: a key in quotes may hold an invisible character (`"\u{200b}x"`).
+        Some(p) => format!("{}: {message}", crate::quote::escaped(&p)),
         // A caret under the first line would only mislead.
         None if message.starts_with("missing field") => {
             snippet.clear();
@@ -808,6 +821,41 @@ impl fmt::Display for FieldDisplay<'_> {
     }
 }
 
+/// [`Scenario::assumption_columns`], each with the counted routing outcome it comes from
+/// (case type, outcome), if any: validation names that outcome when two columns would be one.
+pub(crate) fn assumption_columns(
+    list: &[Assumption],
+    case_types: &[CaseType],
+) -> Vec<(String, Option<(usize, usize)>)> {
+    let mut out = Vec::new();
+    for a in list {
+        match &a.kind {
+            assume::AssumptionKind::Scalar => out.push((a.name.clone(), None)),
+            assume::AssumptionKind::Routing { case_type, .. } => out.extend(
+                case_types[*case_type]
+                    .routing
+                    .outcomes
+                    .iter()
+                    .enumerate()
+                    .map(|(o, outcome)| {
+                        (
+                            format!("{}.{}", a.name, outcome.name),
+                            Some((*case_type, o)),
+                        )
+                    }),
+            ),
+        }
+    }
+    out
+}
+
+/// How results name headcount entry `entry` of team `team` (its utilisation metrics' group in
+/// `summary.csv` and its columns in `replications.csv`): `<team>.headcount[<entry>]`, the entry
+/// as a scenario path names it.
+pub fn period_label(team: &str, entry: usize) -> String {
+    format!("{team}.headcount[{entry}]")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -894,6 +942,29 @@ mod tests {
         // Missing from the top level: no path (even when the file starts with a key), no caret.
         let m = parse_message("name = \"x\"\nstart = 2024-01-01\n");
         assert_eq!(m, "t.toml:1:1: missing field `horizon` at the top level");
+        // A date or time where it does not belong is called one (the toml crate hands it to
+        // serde as a table: "a table", or "missing field `dist`").
+        let m = parse_message("name = 2024-01-01\nstart = 2024-01-01\nhorizon = 2024-12-31\n");
+        assert!(
+            m.starts_with("t.toml:1:8: name: invalid type: a date, expected a string\n"),
+            "{m}"
+        );
+        let m = parse_message(
+            "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n[[teams]]\nname = \"t\"\nhours_per_day = 12:00:00\nheadcount = [{ count = 1 }]\n",
+        );
+        assert!(
+            m.starts_with("t.toml:6:17: teams[0].hours_per_day: invalid type: a time, expected a number, a distribution table or { assumption = \"NAME\" }\n"),
+            "{m}"
+        );
+        // A key in quotes with an invisible character: the path shows it escaped.
+        let m = parse_message(
+            "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n[[teams]]\nname = \"t\"\n\"\\u200bhours_per_day\" = 5\n",
+        );
+        assert!(
+            m.starts_with("t.toml:6:1: teams[0].\\u{200b}hours_per_day: unknown field")
+                && !m.contains('\u{200b}'),
+            "{m}"
+        );
         // An empty file (or only comments) is said to be empty.
         for empty in ["", "# a comment\n\n  # another\n"] {
             let m = parse_message(empty);

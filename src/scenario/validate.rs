@@ -2139,6 +2139,52 @@ fn experiment(c: &mut Ctx, raw: &RawScenario) -> Vec<(String, Vec<String>, Optio
     experiment
 }
 
+/// Names that results turn into column names must give different columns: a team named like
+/// another team's headcount entry (`x.headcount[0]`), or a counted routing outcome whose column
+/// is another assumption's (case type `a` with outcome `b.delay_scale` beside case type
+/// `a.routing.b` with an uncertain `delay_scale`), would make two `replications.csv` columns, or
+/// two `summary.csv` groups, of one name, and a reader could not tell them apart.
+fn column_names(c: &mut Ctx, raw: &RawScenario, case_types: &[CaseType]) {
+    for (i, t) in raw.teams.iter().enumerate() {
+        let entry = raw.teams.iter().enumerate().find_map(|(j, u)| {
+            (0..u.headcount.len())
+                .find(|&k| j != i && period_label(&u.name, k) == t.name)
+                .map(|k| (u, k))
+        });
+        if let Some((u, k)) = entry {
+            c.err(
+                format!("teams[{i}].name"),
+                format!(
+                    "{} is how results name headcount entry {k} of team {} (its utilisation in summary.csv and replications.csv): choose another name",
+                    quoted(&t.name),
+                    quoted(&u.name)
+                ),
+            );
+        }
+    }
+    if c.has_errors_under("case_types") || case_types.len() != raw.case_types.len() {
+        return;
+    }
+    let columns = assumption_columns(&c.assumptions.list, case_types);
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (n, (column, origin)) in columns.iter().enumerate() {
+        let Some(&first) = seen.get(column.as_str()) else {
+            seen.insert(column, n);
+            continue;
+        };
+        // One of the two is a routing outcome (scalar assumptions' names cannot meet).
+        let Some((ct, o)) = origin.or(columns[first].1) else {
+            continue;
+        };
+        c.err(
+            format!("case_types[{ct}].routing[{o}].name"),
+            format!(
+                "the outcome's share is shown as column assumption__{column} of replications.csv, which another assumption's values have too: rename the outcome or the case type"
+            ),
+        );
+    }
+}
+
 pub(super) fn validate(
     raw: RawScenario,
     text: &str,
@@ -2169,6 +2215,7 @@ pub(super) fn validate(
     daily_cells(c, &raw, &span);
     let expected_cases = expected_cases(c, &raw, &case_types, &expected_external);
     let experiment = experiment(c, &raw);
+    column_names(c, &raw, &case_types);
 
     if !ctx.errors.is_empty() {
         return Err(ctx.errors);
