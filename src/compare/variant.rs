@@ -67,7 +67,7 @@ impl Vary {
             return Err(syntax("the path before '=' is empty"));
         }
         let mut vals = Vec::new();
-        for v in values.split(',') {
+        for v in split_values(values) {
             let v = v.trim();
             if v.is_empty() {
                 return Err(syntax("an empty value (two commas, or a trailing comma)"));
@@ -84,6 +84,40 @@ impl Vary {
             label: None,
         })
     }
+}
+
+/// `V1,V2,...` cut at the commas between values: not at those inside a quoted string, an array or
+/// an inline table (`{ dist = "fixed", value = 3 },4`). An unclosed string or bracket runs to the
+/// end, where the value's own parse reports it.
+fn split_values(values: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, ch) in values.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' && q == '"' {
+                escaped = true;
+            } else if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        match ch {
+            '"' | '\'' => quote = Some(ch),
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                out.push(&values[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&values[start..]);
+    out
 }
 
 /// A TOML value from command-line text; bare words that are not TOML are taken as strings.
@@ -135,12 +169,75 @@ pub(super) fn changes_draws(path: &str) -> bool {
     }
 }
 
+/// `path` cut at its dots, except those inside a quoted key (`teams."pro.std".hours_per_day`).
+fn path_parts(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, ch) in path.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' && q == '"' {
+                escaped = true;
+            } else if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        match ch {
+            '"' | '\'' => quote = Some(ch),
+            '.' => {
+                out.push(&path[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&path[start..]);
+    out
+}
+
+/// A key written in quotes, as TOML writes one (`"pro.std"`, `'a b'`), and what follows it.
+fn quoted_key(part: &str) -> Result<(String, &str), String> {
+    let q = part.chars().next().unwrap_or('"');
+    let mut escaped = false;
+    let end = part
+        .char_indices()
+        .skip(1)
+        .find(|&(_, ch)| {
+            let close = ch == q && !escaped;
+            escaped = !escaped && ch == '\\' && q == '"';
+            close
+        })
+        .map(|(i, _)| i)
+        .ok_or_else(|| format!("unclosed quote in {}", quoted(part)))?;
+    let key = part[..=end]
+        .parse::<Value>()
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .ok_or_else(|| format!("{} is not a quoted key", quoted(&part[..=end])))?;
+    Ok((key, &part[end + 1..]))
+}
+
 fn segments(path: &str) -> Result<Vec<Seg>, String> {
     let mut out = Vec::new();
-    for part in path.split('.') {
-        let (key, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
+    for part in path_parts(path) {
+        let (key, mut rest) = if part.starts_with(['"', '\'']) {
+            let (key, rest) = quoted_key(part)?;
+            if !rest.is_empty() && !rest.starts_with('[') {
+                return Err(format!("unexpected {} after a quoted key", quoted(rest)));
+            }
+            if key.is_empty() {
+                return Err("an empty quoted key".into());
+            }
+            (std::borrow::Cow::Owned(key), rest)
+        } else {
+            match part.find('[') {
+                Some(i) => (std::borrow::Cow::Borrowed(&part[..i]), &part[i..]),
+                None => (std::borrow::Cow::Borrowed(part), ""),
+            }
         };
         if key.is_empty() && rest.is_empty() {
             return Err("an empty part between dots (as in a..b, or a dot at either end)".into());
@@ -149,7 +246,7 @@ fn segments(path: &str) -> Result<Vec<Seg>, String> {
             return Err("a path starts with a key".into());
         }
         if !key.is_empty() {
-            out.push(Seg::Key(key.to_string()));
+            out.push(Seg::Key(key.into_owned()));
         }
         while !rest.is_empty() {
             let close = rest
@@ -170,6 +267,22 @@ fn segments(path: &str) -> Result<Vec<Seg>, String> {
         return Err("empty path".into());
     }
     Ok(out)
+}
+
+/// "No entry named": the names there are, and how to write one with a dot in it (a path's
+/// dots otherwise separate its parts).
+fn no_entry(at: &str, name: &str, names: &[&str]) -> String {
+    let mut m = format!(
+        "{at} has no entry named {name}; names: {}",
+        names.join(", ")
+    );
+    if let Some(dotted) = names.iter().find(|n| n.contains('.')) {
+        m.push_str(&format!(
+            " (write a name with a dot in quotes: {at}.{})",
+            quoted(dotted)
+        ));
+    }
+    m
 }
 
 /// Names a table's keys for a message.
@@ -207,31 +320,43 @@ pub fn set_path(
         && a == "teams"
         && c == "headcount"
         && segments(path).is_ok_and(|s| s.len() == 3)
+        && let Some(n) = headcount_entries(doc, team)
+        && n != 1
     {
-        let n = doc
-            .get("teams")
-            .and_then(|t| t.as_array_of_tables())
-            .and_then(|a| {
-                a.iter()
-                    .find(|t| t.get("name").and_then(|n| n.as_str()) == Some(team.as_str()))
-            })
-            .and_then(|t| t.get("headcount"))
-            .and_then(|h| h.as_array())
-            .map(|a| a.len());
-        if let Some(n) = n
-            && n != 1
-        {
-            return Err(unknown_path(
-                file,
-                path,
-                format!(
-                    "team {team} has {n} headcount entries: say which, e.g. teams.{team}.headcount[0].count"
-                ),
-            ));
-        }
+        return Err(unknown_path(
+            file,
+            path,
+            format!(
+                "team {team} has {n} headcount entries: say which, e.g. teams.{team}.headcount[0].count"
+            ),
+        ));
     }
 
     set_in_table(doc.as_table_mut(), &segs, value, path, file, "")
+}
+
+/// How many headcount entries team `team` has, however the file writes the teams and their
+/// entries (`[[teams]]` or an inline array; `headcount = [...]` or `[[teams.headcount]]`).
+fn headcount_entries(doc: &DocumentMut, team: &str) -> Option<usize> {
+    let named = |t: &dyn toml_edit::TableLike| t.get("name").and_then(|n| n.as_str()) == Some(team);
+    let teams = doc.get("teams")?;
+    match teams.as_array_of_tables() {
+        Some(a) => {
+            let headcount = a.iter().find(|t| named(*t))?.get("headcount")?;
+            headcount
+                .as_array()
+                .map(|a| a.len())
+                .or_else(|| headcount.as_array_of_tables().map(|a| a.len()))
+        }
+        None => teams
+            .as_array()?
+            .iter()
+            .filter_map(|v| v.as_inline_table())
+            .find(|t| named(*t))?
+            .get("headcount")?
+            .as_array()
+            .map(|a| a.len()),
+    }
 }
 
 fn set_in_table(
@@ -306,12 +431,7 @@ fn set_in_table(
                 let pos = a
                     .iter()
                     .position(|t| t.get("name").and_then(|x| x.as_str()) == Some(name.as_str()))
-                    .ok_or_else(|| {
-                        unknown(format!(
-                            "{at} has no entry named {name}; names: {}",
-                            names.join(", ")
-                        ))
-                    })?;
+                    .ok_or_else(|| unknown(no_entry(&at, name, &names)))?;
                 let t = a.get_mut(pos).expect("found");
                 set_in_table(t, &rest[1..], value, path, file, &format!("{at}.{name}"))
             }
@@ -347,6 +467,11 @@ fn set_in_value(
             set_in_value(x, rest, value, path, file, &format!("{at}[{n}]"))
         }
         (Seg::Key(name), Value::Array(a)) => {
+            let names: Vec<&str> = a
+                .iter()
+                .filter_map(|x| x.as_inline_table()?.get("name")?.as_str())
+                .collect();
+            let missing = no_entry(at, name, &names);
             let pos = a
                 .iter()
                 .position(|x| {
@@ -355,7 +480,7 @@ fn set_in_value(
                         .and_then(|n| n.as_str())
                         == Some(name.as_str())
                 })
-                .ok_or_else(|| unknown(format!("{at} has no entry named {name}")))?;
+                .ok_or_else(|| unknown(missing))?;
             let x = a.get_mut(pos).expect("found");
             set_in_value(x, rest, value, path, file, &format!("{at}.{name}"))
         }
@@ -419,17 +544,39 @@ fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryErr
                 },
             });
         }
+        // A date in quotes, as a scenario file may write one: the date.
+        (Value::Datetime(_), Value::String(text))
+            if text.value().parse::<toml_edit::Datetime>().is_ok() =>
+        {
+            Value::from(text.value().parse::<toml_edit::Datetime>().expect("parsed"))
+        }
         (_, Value::String(text)) => {
-            // A bare word that is not TOML: most likely a mistyped number or date.
-            return Err(VaryError::BadValue {
-                path: path.to_string(),
-                value: text.value().clone(),
-                message: format!(
+            // A number in quotes is a string to TOML: say so, rather than "6 is not a number".
+            let quoted_number = matches!(old, Value::Integer(_) | Value::Float(_))
+                && matches!(
+                    text.value().trim().parse::<Value>(),
+                    Ok(Value::Integer(_) | Value::Float(_))
+                );
+            let message = if quoted_number {
+                format!(
+                    "\"{}\" is a string (it is in quotes): the scenario has {} there ({}); write the number without quotes",
+                    text.value(),
+                    kind(old),
+                    value_text(old)
+                )
+            } else {
+                // A bare word that is not TOML: most likely a mistyped number or date.
+                format!(
                     "{} is not {} (the scenario has {} there)",
                     text.value(),
                     kind(old),
                     value_text(old)
-                ),
+                )
+            };
+            return Err(VaryError::BadValue {
+                path: path.to_string(),
+                value: text.value().clone(),
+                message,
             });
         }
         _ => {
@@ -938,6 +1085,116 @@ mod tests {
             ["dps_investigators.headcount", "vetting_unit.headcount"]
         );
         assert_eq!(short_names(&["seed_like"]), ["seed_like"]);
+    }
+
+    /// Values are cut at the commas between them, not at those inside an inline table, an
+    /// array or a quoted string.
+    #[test]
+    fn values_are_cut_at_the_commas_between_them() {
+        let v = Vary::parse(
+            r#"case_types.x.effort={ dist = "fixed", value = 3 }, 4,"a,b",'c,d',[1, 2],"e\",f""#,
+        )
+        .unwrap();
+        let texts: Vec<String> = v.values.iter().map(value_text).collect();
+        assert_eq!(
+            texts,
+            [
+                r#"{ dist = "fixed", value = 3 }"#,
+                "4",
+                r#""a,b""#,
+                "'c,d'",
+                "[1, 2]",
+                r#""e\",f""#
+            ]
+        );
+        // An unclosed table runs to the end and is reported as one value that is not TOML.
+        let e = Vary::parse("teams.x.headcount={ a = 1, 2").unwrap_err();
+        assert!(e.to_string().contains("{ a = 1, 2"), "{e}");
+    }
+
+    /// `teams.NAME.headcount` is refused for a team with several entries however the file
+    /// writes its teams and entries (it used to set entry 0 of an inline team in silence).
+    #[test]
+    fn the_headcount_shorthand_needs_a_single_entry_in_every_layout() {
+        let layouts = [
+            "[[teams]]\nname = \"ps\"\nheadcount = [{ count = 6 }, { count = 4 }]\n",
+            "teams = [{ name = \"ps\", headcount = [{ count = 6 }, { count = 4 }] }]\n",
+            "[[teams]]\nname = \"ps\"\n[[teams.headcount]]\ncount = 6\n[[teams.headcount]]\ncount = 4\n",
+        ];
+        for text in layouts {
+            let mut doc: DocumentMut = text.parse().unwrap();
+            let e = set_path(&mut doc, "f.toml", "teams.ps.headcount", &Value::from(9))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("team ps has 2 headcount entries"), "{text}: {e}");
+            assert_eq!(doc.to_string(), text, "nothing written");
+            set_path(
+                &mut doc,
+                "f.toml",
+                "teams.ps.headcount[1].count",
+                &Value::from(9),
+            )
+            .unwrap();
+            assert!(doc.to_string().contains('9'), "{text}");
+        }
+        let one = "teams = [{ name = \"ps\", headcount = [{ count = 6 }] }]\n";
+        let mut doc: DocumentMut = one.parse().unwrap();
+        set_path(&mut doc, "f.toml", "teams.ps.headcount", &Value::from(9)).unwrap();
+        assert!(doc.to_string().contains("count = 9"), "{doc}");
+    }
+
+    /// A quoted date stands for the date (a scenario may write dates so); a quoted number is
+    /// said to be a string, not "6 is not a number".
+    #[test]
+    fn quoted_dates_are_dates_and_quoted_numbers_are_named() {
+        let text = "[[teams]]\nname = \"t\"\nhours_per_day = 6.5\nto = 2024-07-01\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        let date = parse_value("\"2024-08-01\"").unwrap();
+        set_path(&mut doc, "f.toml", "teams.t.to", &date).unwrap();
+        assert!(doc.to_string().contains("to = 2024-08-01\n"), "{doc}");
+        let e = set_path(&mut doc, "f.toml", "teams.t.to", &Value::from("August"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("August is not a date"), "{e}");
+        let six = parse_value("\"6\"").unwrap();
+        let e = set_path(&mut doc, "f.toml", "teams.t.hours_per_day", &six)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"6\" is a string (it is in quotes)") && e.contains("without quotes"),
+            "{e}"
+        );
+    }
+
+    /// A name with a dot in it is written in quotes, as TOML writes such a key; unquoted, the
+    /// message says so.
+    #[test]
+    fn quoted_keys_in_paths_name_entries_with_dots() {
+        let text = "[[teams]]\nname = \"pro.std\"\nhours_per_day = 6\n";
+        let mut doc: DocumentMut = text.parse().unwrap();
+        for path in [
+            r#"teams."pro.std".hours_per_day"#,
+            "teams.'pro.std'.hours_per_day",
+        ] {
+            set_path(&mut doc, "f.toml", path, &Value::from(5)).unwrap();
+        }
+        assert!(doc.to_string().contains("hours_per_day = 5"), "{doc}");
+        let e = set_path(
+            &mut doc,
+            "f.toml",
+            "teams.pro.std.hours_per_day",
+            &Value::from(5),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("no entry named pro; names: pro.std")
+                && e.contains(r#"in quotes: teams."pro.std""#),
+            "{e}"
+        );
+        assert!(segments(r#"teams."pro.std"x"#).is_err());
+        assert!(segments(r#"teams."pro.std"#).is_err());
+        assert!(segments(r#"teams."".x"#).is_err());
     }
 
     /// The message of building the variants of one `--vary` spec, which must fail.
