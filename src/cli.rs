@@ -170,7 +170,7 @@ pub struct RunArgs {
     pub common: Common,
     /// Directory for the results (default: output/<scenario name>). Replaced as a whole, so it
     /// must be new, empty or earlier vetsim results with nothing else in it.
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = results_dir())]
     pub out: Option<PathBuf>,
     /// No progress bar and no summary on the terminal.
     #[arg(short, long)]
@@ -205,7 +205,7 @@ pub struct MergeArgs {
     pub shards: Vec<PathBuf>,
     /// Directory for the results (default: output/<scenario name>). Replaced as a whole, so it
     /// must be new, empty or earlier vetsim results with nothing else in it.
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = results_dir())]
     pub out: Option<PathBuf>,
     /// No summary on the terminal.
     #[arg(short, long)]
@@ -235,7 +235,7 @@ pub struct CompareArgs {
     pub common: Common,
     /// Directory for the results (default: output/<scenario name>-comparison). Replaced as a
     /// whole, so it must be new, empty or earlier vetsim results with nothing else in it.
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = results_dir())]
     pub out: Option<PathBuf>,
     /// No progress bar and no table on the terminal.
     #[arg(short, long)]
@@ -261,7 +261,7 @@ pub struct SensitivityArgs {
     pub common: Common,
     /// Directory for the results (default: output/<scenario name>-sensitivity). Replaced as a
     /// whole, so it must be new, empty or earlier vetsim results with nothing else in it.
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = results_dir())]
     pub out: Option<PathBuf>,
     /// No progress bar and no table on the terminal.
     #[arg(short, long)]
@@ -306,7 +306,7 @@ pub struct SolveArgs {
     pub common: Common,
     /// Also write solution.json into this directory (replaced as a whole, so it must be new,
     /// empty or earlier vetsim results with nothing else in it).
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = results_dir())]
     pub out: Option<PathBuf>,
     /// No progress bar.
     #[arg(short, long)]
@@ -347,4 +347,18 @@ pub struct Common {
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(short = 'j', long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
+}
+
+/// `-o DIR` with any trailing slashes taken off (`/` itself kept): `out/` names the directory
+/// `out`. Kept, the slash made the checks before a run look through a symbolic link (`link/`)
+/// or miss a file (`file/`, "not a directory" only when writing, after the whole run).
+fn results_dir() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().map(|s| match s.to_str() {
+        Some(t) if t.len() > 1 && t.ends_with('/') => {
+            let trimmed = t.trim_end_matches('/');
+            PathBuf::from(if trimmed.is_empty() { "/" } else { trimmed })
+        }
+        _ => PathBuf::from(s),
+    })
 }

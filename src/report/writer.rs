@@ -54,7 +54,16 @@ pub enum WriteError {
         "will not write results to {path}: a part of it is {bytes} bytes long; file systems take 255, and the results directory's own name at most {MAX_NAME_BYTES} (vetsim moves earlier results aside under a longer name)"
     )]
     NameTooLong { path: PathBuf, bytes: usize },
+    #[error(
+        "will not write results to {path}: the path is {bytes} bytes long; the system takes 4,095 bytes, less the names vetsim adds inside and beside it (at most {MAX_PATH_BYTES} in all)"
+    )]
+    PathTooLong { path: PathBuf, bytes: usize },
 }
+
+/// Longest path of a results directory [bytes]: the system refuses paths over 4,095 bytes
+/// (`PATH_MAX`), and the writer adds a file's name inside it (`replications.csv`) or a longer
+/// name beside it (`.vetsim-old-<pid>-<name>`).
+pub const MAX_PATH_BYTES: usize = 4_000;
 
 /// Longest part of a results directory's path [bytes]. File systems refuse names over 255
 /// bytes; earlier results are moved aside as `.vetsim-old-<pid>-<name>`, up to 20 bytes longer.
@@ -211,6 +220,12 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
             path: target.to_path_buf(),
         });
     }
+    if raw.len() > MAX_PATH_BYTES {
+        return Err(WriteError::PathTooLong {
+            path: target.to_path_buf(),
+            bytes: raw.len(),
+        });
+    }
     // The last part is moved aside under a longer name; the others only have to exist or be
     // made, which file systems allow up to 255 bytes.
     let parts: Vec<usize> = target
@@ -268,25 +283,7 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
                 path: target.to_path_buf(),
             });
         }
-        // The scenario copy is vetsim's only when a sealed main file lists it with its digest:
-        // a scenario someone keeps beside results under that name (a common one) is theirs.
-        let copy_is_ours = sealed_lists_copy(target);
-        // Besides vetsim's own files: a redraw's leftovers, the in-place marker, what a file
-        // manager leaves in a folder someone opened (Finder, Explorer), and a file system's
-        // lost+found at the root of a mounted volume.
-        let mut foreign: Vec<String> = entries
-            .into_iter()
-            .filter(|(name, is_file)| {
-                let n = name.as_str();
-                let allowed = (WRITTEN.contains(&n) && (n != SCENARIO_COPY || copy_is_ours))
-                    || is_tmp_file_name(name)
-                    || (mount && n == REPLACING)
-                    || OS_CLUTTER.contains(&n);
-                let volume_own = mount && !*is_file && n == LOST_FOUND;
-                !((*is_file && allowed) || volume_own)
-            })
-            .map(|(name, _)| name)
-            .collect();
+        let mut foreign = foreign_entries(entries, mount, || sealed_lists_copy(target));
         if !foreign.is_empty() {
             foreign.sort();
             let more = foreign.len().saturating_sub(5);
@@ -380,6 +377,38 @@ pub fn write_dir(target: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Write
 pub struct Main<'a> {
     pub name: &'a str,
     pub json: Vec<u8>,
+}
+
+/// The entries (name, whether a plain file) of an existing results directory that vetsim did not
+/// write: what keeps [`check_target`] from replacing it. `mount`: the directory is a mount point
+/// (replaced in place); `sealed_copy`: whether a sealed main file lists the scenario copy.
+fn foreign_entries(
+    entries: Vec<(String, bool)>,
+    mount: bool,
+    sealed_copy: impl FnOnce() -> bool,
+) -> Vec<String> {
+    // The scenario copy is vetsim's only when a sealed main file lists it with its digest: a
+    // scenario someone keeps beside results under that name (a common one) is theirs. A
+    // replacement in place that was interrupted removed the main files first, so there the
+    // marker vouches for it (else the next run, which is to take it up, refused it).
+    let interrupted_in_place = mount && entries.iter().any(|(n, f)| *f && n == REPLACING);
+    let copy_is_ours = interrupted_in_place || sealed_copy();
+    // Besides vetsim's own files: a redraw's leftovers, the in-place marker, what a file manager
+    // leaves in a folder someone opened (Finder, Explorer), and a file system's lost+found at
+    // the root of a mounted volume.
+    entries
+        .into_iter()
+        .filter(|(name, is_file)| {
+            let n = name.as_str();
+            let allowed = (WRITTEN.contains(&n) && (n != SCENARIO_COPY || copy_is_ours))
+                || is_tmp_file_name(name)
+                || (mount && n == REPLACING)
+                || OS_CLUTTER.contains(&n);
+            let volume_own = mount && !*is_file && n == LOST_FOUND;
+            !((*is_file && allowed) || volume_own)
+        })
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// Replaces directory `target` with one holding exactly `files` (name, bytes), the `streamed`
@@ -1193,5 +1222,33 @@ mod tests {
         // Every main file gone (an earlier comparison's too), the marker of an interrupted
         // replacement left.
         assert_eq!(names_in(dir), [".DS_Store", REPLACING, "daily.csv"]);
+    }
+
+    /// A mount point whose replacement was interrupted (the marker, no main file) is taken up
+    /// by the next run, scenario copy and all; elsewhere the same names are not vetsim's.
+    #[test]
+    fn an_interrupted_replacement_in_place_is_taken_up_with_its_scenario_copy() {
+        let entries = || {
+            [
+                (REPLACING, true),
+                (SCENARIO_COPY, true),
+                ("daily.csv", true),
+                (LOST_FOUND, false),
+            ]
+            .map(|(n, f)| (n.to_string(), f))
+            .to_vec()
+        };
+        assert!(foreign_entries(entries(), true, || false).is_empty());
+        assert_eq!(
+            foreign_entries(entries(), false, || false),
+            [REPLACING, SCENARIO_COPY, LOST_FOUND]
+        );
+        // Without the marker, the copy is vetsim's only when a sealed main file lists it.
+        let without: Vec<(String, bool)> = entries().into_iter().skip(1).collect();
+        assert_eq!(
+            foreign_entries(without.clone(), true, || false),
+            [SCENARIO_COPY]
+        );
+        assert!(foreign_entries(without, true, || true).is_empty());
     }
 }

@@ -366,6 +366,17 @@ fn a_mount_point_is_written_into_file_by_file() {
         mkdir "$1/../other" && mount -t tmpfs none "$1/../other"
         echo 'name = "mine"' > "$1/../other/scenario.toml"
         if "$2" run -q -n 3 -o "$1/../other" "$3" 2> /dev/null; then echo REPLACED; fi
+        # A replacement cut short by a full volume is taken up by the next run, once there is
+        # room (its scenario copy, left without a main file to list it, included).
+        mkdir "$1/../small" && mount -t tmpfs -o size=1200k none "$1/../small"
+        "$2" run -q -n 3 -o "$1/../small" "$3"
+        avail=$(df -k --output=avail "$1/../small" | tail -1)
+        mkdir "$1/../small/lost+found"
+        head -c $(( (avail - 150) * 1024 )) /dev/zero > "$1/../small/lost+found/fill" || true
+        if "$2" run -q -n 3 --seed 9 -o "$1/../small" "$3" 2> /dev/null; then echo NOT FULL; fi
+        test -f "$1/../small/.vetsim-replacing"
+        rm "$1/../small/lost+found/fill"
+        "$2" run -q -n 3 --seed 9 -o "$1/../small" "$3" || echo NOT TAKEN UP
         cat "$1/../other/scenario.toml"
     "#;
     let out = Command::new("unshare")
@@ -400,6 +411,8 @@ fn a_mount_point_is_written_into_file_by_file() {
     assert_eq!(listed[0], "1", "the second run's summary is in place");
     assert_eq!(listed.last(), Some(&"name = \"mine\""), "{stdout}");
     assert!(!stdout.contains("REPLACED"), "{stdout}");
+    assert!(!stdout.contains("NOT FULL"), "{stdout}");
+    assert!(!stdout.contains("NOT TAKEN UP"), "{stdout}");
     let mut names = listed[1..listed.len() - 1].to_vec();
     names.sort();
     assert_eq!(
@@ -851,4 +864,45 @@ fn init_writes_a_starter_that_validates_and_runs() {
         format!("{}\n{rest}", vetsim::scenario::SCHEMA_HINT)
     );
     assert!(text.starts_with(vetsim::scenario::SCHEMA_HINT), "{text}");
+}
+
+/// `-o file/`, `-o link/` and a path past the system's limit are refused before any work, with
+/// exit 2, like `-o file` and `-o link`: the trailing slash made the checks look through the
+/// link, or miss the file, and the run failed only when writing, after the whole simulation.
+#[test]
+fn a_trailing_slash_or_an_overlong_path_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("afile");
+    fs::write(&file, "mine").unwrap();
+    let target = dir.path().join("empty");
+    fs::create_dir(&target).unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let long = dir.path().join(vec!["d".repeat(200); 21].join("/"));
+    let scenario = root().join("scenarios/verification/screen-v1.toml");
+    for (out, says) in [
+        (format!("{}/", file.display()), "is not a directory"),
+        (format!("{}//", link.display()), "is a symbolic link"),
+        (long.display().to_string(), "the path is"),
+    ] {
+        vetsim()
+            .args(["run", "-q", "-n", "100000"])
+            .arg(&scenario)
+            .args(["-o", &out])
+            .timeout(std::time::Duration::from_secs(20))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    assert_eq!(fs::read_to_string(&file).unwrap(), "mine");
+    assert_eq!(fs::read_dir(&target).unwrap().count(), 0);
+    // A trailing slash on a good directory is that directory.
+    vetsim()
+        .args(["run", "-q", "-n", "3"])
+        .arg(&scenario)
+        .arg("-o")
+        .arg(format!("{}/", target.display()))
+        .assert()
+        .success();
+    assert!(target.join("summary.json").is_file());
 }
