@@ -134,7 +134,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                 .configure_mesh()
                 .x_label_formatter(&x_fmt)
                 .y_label_formatter(&|y| thousands(*y))
-                .y_labels(4)
+                .y_labels(6)
                 .label_style((FONT, 12))
                 .light_line_style(TRANSPARENT)
                 .bold_line_style(colour::LIGHT_GREY)

@@ -1,6 +1,6 @@
 //! When will it be done: the share of runs finished by each date (the empirical distribution
-//! function over runs) for the screening and for the last case closing, with P50 and P90 marked
-//! and runs not finished by the horizon said plainly.
+//! function over runs) for the screening and for the last case closing, with P10, P50 and P90
+//! marked and runs not finished by the horizon said plainly.
 
 use super::screening::pct;
 use super::{FONT, RunData, colour, date_axis, draw_err, frame, human, svg, thousands, x_of};
@@ -139,18 +139,16 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
             .margin_right(24)
             .x_label_area_size(36)
             .y_label_area_size(60)
-            .build_cartesian_2d(x_axis, 0.0..1.2)
+            // The band above 100% holds the legend, clear of the curves and their labels: it has
+            // no ticks or grid lines, so that the axis reads as ending at 100%.
+            .build_cartesian_2d(
+                x_axis,
+                super::Ticked::new(0.0..1.2, (0..=10).map(|k| f64::from(k) / 10.0).collect()),
+            )
             .map_err(&e)?;
-        // The band above 100% holds the legend, clear of the curves and their labels.
-        let y_fmt = |y: &f64| {
-            if *y <= 1.0 + 1e-9 {
-                format!("{:.0}%", 100.0 * y)
-            } else {
-                String::new()
-            }
-        };
+        let y_fmt = |y: &f64| format!("{:.0}%", 100.0 * y);
         mesh!(chart, &x_fmt, &y_fmt, "Date", "Runs finished", &e);
-        for level in [0.5, 0.9] {
+        for level in [0.1, 0.5, 0.9] {
             chart
                 .draw_series(DashedLineSeries::new(
                     vec![(x_of(first), level), (x_of(last), level)],
@@ -229,9 +227,10 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                         DashedPathElement::new(vec![(x, y), (x + 24, y)], 7, 3, style)
                     });
             }
-            // P50 and P90, marked where the curve crosses them, labelled with their dates.
+            // P10, P50 and P90, marked where the curve crosses them, labelled with their dates.
             let dates = c.metric.dates.as_ref();
             for (q, iso) in [
+                (0.1, dates.and_then(|x| x.p10.clone())),
                 (0.5, dates.and_then(|x| x.p50.clone())),
                 (0.9, dates.and_then(|x| x.p90.clone())),
             ] {
@@ -240,20 +239,34 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                 chart
                     .draw_series(std::iter::once(Circle::new((x, q), 5, col.filled())))
                     .map_err(&e)?;
-                let name = if q == 0.5 { "P50" } else { "P90" };
+                let name = match q {
+                    0.1 => "P10",
+                    0.5 => "P50",
+                    _ => "P90",
+                };
                 // A rising curve leaves the space above-left and below-right of it empty: the
                 // first curve is labelled above-left, the second below-right.
+                // A label above-left that would cross the y axis goes below-right instead.
                 let span = x_of(last) - x_of(first);
-                let (pos, dx, dy) = if i == 0 {
+                let text = format!("{name} {}", human(&iso));
+                let style = (FONT, 13).into_font().color(&col);
+                let width = chart
+                    .plotting_area()
+                    .estimate_text_size(&text, &style)
+                    .map_err(&e)?
+                    .0 as i32;
+                let left = chart.plotting_area().get_pixel_range().0.start;
+                let room_left = chart.backend_coord(&(x - 0.008 * span, q)).0 - width > left;
+                let (pos, dx, dy) = if i == 0 && room_left {
                     (Pos::new(HPos::Right, VPos::Bottom), -0.008 * span, 0.015)
                 } else {
                     (Pos::new(HPos::Left, VPos::Top), 0.008 * span, -0.015)
                 };
                 chart
                     .draw_series(std::iter::once(Text::new(
-                        format!("{name} {}", human(&iso)),
+                        text,
                         (x + dx, q + dy),
-                        (FONT, 13).into_font().color(&col).pos(pos),
+                        style.pos(pos),
                     )))
                     .map_err(&e)?;
             }

@@ -160,12 +160,14 @@ impl RunData {
         summary_json: &[u8],
         daily_csv: &[u8],
     ) -> Result<Self, PlotError> {
+        let in_summary = |message: String| PlotError::Parse {
+            path: dir.join("summary.json"),
+            what: "summary",
+            message,
+        };
+        format_readable(summary_json).map_err(in_summary)?;
         let summary: Summary =
-            serde_json::from_slice(summary_json).map_err(|e| PlotError::Parse {
-                path: dir.join("summary.json"),
-                what: "summary",
-                message: e.to_string(),
-            })?;
+            serde_json::from_slice(summary_json).map_err(|e| in_summary(e.to_string()))?;
         let mut daily = Vec::new();
         let mut r = csv::Reader::from_reader(daily_csv);
         for row in r.deserialize() {
@@ -578,9 +580,46 @@ fn parse_checked<T: serde::de::DeserializeOwned>(
         what,
         message,
     };
+    format_readable(bytes).map_err(bad)?;
     let t: T = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
     check(&t).map_err(bad)?;
     Ok(t)
+}
+
+/// Refuses a main results file of another format version than this vetsim writes
+/// ([`crate::report::summary::FORMAT_VERSION`]): its fields may parse and mean something else,
+/// so it is not drawn. A file that is not JSON with a `meta` passes, to be refused by the full
+/// parse with its own message.
+fn format_readable(bytes: &[u8]) -> Result<(), String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        meta: HeadMeta,
+    }
+    #[derive(serde::Deserialize)]
+    struct HeadMeta {
+        format_version: Option<u32>,
+        version: Option<String>,
+    }
+    let Ok(head) = serde_json::from_slice::<Head>(bytes) else {
+        return Ok(());
+    };
+    let this = crate::report::summary::FORMAT_VERSION;
+    if head.meta.format_version == Some(this) {
+        return Ok(());
+    }
+    let written = match &head.meta.format_version {
+        Some(v) => format!("meta.format_version is {v}"),
+        None => "meta has no format_version (format 1)".to_string(),
+    };
+    let by = head
+        .meta
+        .version
+        .map(|v| format!(" (written by vetsim {})", crate::quote::escaped(&v)))
+        .unwrap_or_default();
+    Err(format!(
+        "{written}{by}; this vetsim ({}) reads format {this}: draw it with the version that wrote it, or run the scenario again",
+        env!("CARGO_PKG_VERSION")
+    ))
 }
 
 /// Registers the embedded font once per process (plotters keeps a global font table).
@@ -721,15 +760,18 @@ fn open_at_horizon(d: &RunData, lead: &str) -> Option<String> {
         human(&d.summary.meta.horizon),
         thousands(open)
     );
-    if let Some(share) = d
-        .metric("all_cases_closed", None)
-        .map(|m| m.censored_share)
-        .filter(|s| *s > 0.0)
-    {
-        text.push_str(&format!(
+    match d.metric("all_cases_closed", None).map(|m| m.censored_share) {
+        Some(share) if share > 0.0 => text.push_str(&format!(
             "; the last case not closed by then in {} of runs",
             percent(share)
-        ));
+        )),
+        // Every run closed its last tracked case, so what is open is untracked work: said, or
+        // "open at the horizon" reads as contradicting the completion chart's "every run
+        // finished".
+        Some(_) => text.push_str(
+            ", all of it untracked work (track = false) that the finish date does not wait for",
+        ),
+        None => {}
     }
     Some(text)
 }

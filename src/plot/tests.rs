@@ -107,6 +107,28 @@ fn plot_refuses_run_files_that_contradict_themselves() {
             json.replacen("\"all_cases_closed\"", "\"all_cases_closed_x\"", 1),
             "no all_cases_closed",
         ),
+        (
+            json.replacen(
+                &format!(
+                    "\"format_version\": {}",
+                    crate::report::summary::FORMAT_VERSION
+                ),
+                "\"format_version\": 99",
+                1,
+            ),
+            "meta.format_version is 99 (written by vetsim",
+        ),
+        (
+            json.replacen(
+                &format!(
+                    "\"format_version\": {},",
+                    crate::report::summary::FORMAT_VERSION
+                ),
+                "",
+                1,
+            ),
+            "meta has no format_version",
+        ),
     ];
     for (summary, says) in bad_summary {
         assert_ne!(summary, json, "{says}: the edit applies");

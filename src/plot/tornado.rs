@@ -149,9 +149,11 @@ fn draw(s: &Sensitivity) -> Result<super::Drawn, PlotError> {
         "Mean date the last case closes with each assumption at its P10 (light) and at its P90 (dark), every other at its median, over the same {} runs; 0 is {centre_date}, every assumption at its median.",
         thousands(s.meta.replications as f64)
     );
+    // Clamped to [0, 100] %, as the terminal and `run --split` show a share (an estimate
+    // from few runs can fall outside).
     let with_error = |x: f64, se: Option<f64>| match se {
-        Some(se) => format!("{} ± {}", percent(x), percent(2.0 * se)),
-        None => percent(x),
+        Some(se) => format!("{} ± {}", percent(x.clamp(0.0, 1.0)), percent(2.0 * se)),
+        None => percent(x.clamp(0.0, 1.0)),
     };
     if let Some(share) = out.assumptions_share {
         subtitle.push_str(&format!(

@@ -1,5 +1,6 @@
-//! Waiting time by case type: a box per type (P25–P75, median mark, whiskers P5–P95) over every
-//! closed case of every run, in working days.
+//! Waiting time by case type: a box per type (P25–P75, median mark, whiskers P10–P90) over every
+//! closed case of every run, in working days. The whiskers end at the P90 that each row's label
+//! and the title quote, so that a reader finds the number where the line ends.
 
 use super::caseload::pretty;
 use super::{FONT, RunData, colour, draw_err, frame, nice_ceiling, svg, thousands};
@@ -39,10 +40,15 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
             rows.push((g, m));
         }
     }
+    // Longest by median; medians that tie (the pooled histogram's bins make that common) are
+    // told apart by the P90, then the mean, before the name.
     let worst = rows.iter().filter(|(g, _)| g != "all").max_by(|a, b| {
-        a.1.p50
-            .unwrap_or(0.0)
-            .total_cmp(&b.1.p50.unwrap_or(0.0))
+        let key = |m: &Metric| [m.p50, m.p90, m.mean].map(|x| x.unwrap_or(0.0));
+        let (ka, kb) = (key(a.1), key(b.1));
+        ka[0]
+            .total_cmp(&kb[0])
+            .then(ka[1].total_cmp(&kb[1]))
+            .then(ka[2].total_cmp(&kb[2]))
             .then(b.0.cmp(&a.0))
     });
     let title = match worst {
@@ -56,7 +62,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
         None => "No case closed: no waiting times to show".to_string(),
     };
     let mut subtitle = format!(
-        "Working days from joining a queue to work starting, over every closed case of {} runs: box P25–P75, mark median, whiskers P5–P95.",
+        "Working days from joining a queue to work starting, over every closed case of {} runs: box P25–P75, mark median, whiskers P10–P90.",
         thousands(meta.replications as f64)
     );
     // Their waits are unknown (some never started): the boxes leave them out.
@@ -66,10 +72,10 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
 
     let xmax = nice_ceiling(
         rows.iter()
-            .map(|(_, m)| m.p95.unwrap_or(0.0))
+            .map(|(_, m)| m.p90.unwrap_or(0.0))
             .fold(0.0f64, f64::max)
             .max(1.0)
-            * 1.45,
+            * 1.3,
     );
     let n = rows.len().max(1);
     let height = 150 + 38 * n as u32 + 60;
@@ -115,17 +121,17 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
         for (i, (_, m)) in rows.iter().enumerate() {
             let y = i as f64;
             let q = |x: Option<f64>| x.unwrap_or(0.0);
-            let (p5, p25, p50, p75, p95) = (q(m.p5), q(m.p25), q(m.p50), q(m.p75), q(m.p95));
+            let (p10, p25, p50, p75, p90) = (q(m.p10), q(m.p25), q(m.p50), q(m.p75), q(m.p90));
             let h = 0.28;
             chart
                 .draw_series([
-                    PathElement::new(vec![(p5, y), (p95, y)], colour::GREY.stroke_width(1)),
+                    PathElement::new(vec![(p10, y), (p90, y)], colour::GREY.stroke_width(1)),
                     PathElement::new(
-                        vec![(p5, y - h / 2.0), (p5, y + h / 2.0)],
+                        vec![(p10, y - h / 2.0), (p10, y + h / 2.0)],
                         colour::GREY.stroke_width(1),
                     ),
                     PathElement::new(
-                        vec![(p95, y - h / 2.0), (p95, y + h / 2.0)],
+                        vec![(p90, y - h / 2.0), (p90, y + h / 2.0)],
                         colour::GREY.stroke_width(1),
                     ),
                 ])
@@ -142,17 +148,17 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                     colour::LINE.stroke_width(3),
                 )))
                 .map_err(&e)?;
-            let label = if p95 <= 0.0 && m.mean.unwrap_or(0.0) <= 0.0 {
+            let label = if p90 <= 0.0 && m.mean.unwrap_or(0.0) <= 0.0 {
                 "no wait".to_string()
-            } else if p95 <= 0.0 {
-                "no wait for 95% of cases".to_string()
+            } else if p90 <= 0.0 {
+                "no wait for 90% of cases".to_string()
             } else {
-                format!("median {}, P90 {}", days(p50), days(q(m.p90)))
+                format!("median {}, P90 {}", days(p50), days(p90))
             };
             chart
                 .draw_series(std::iter::once(Text::new(
                     label,
-                    (p95 + xmax * 0.012, y),
+                    (p90 + xmax * 0.012, y),
                     (FONT, 12)
                         .into_font()
                         .color(&colour::TEXT)

@@ -99,9 +99,11 @@ fn pct(x: Option<f64>, se: Option<f64>) -> Option<String> {
         let r = (100.0 * v).round();
         if r == 0.0 { 0.0 } else { r }
     };
-    match (x, se) {
+    // A share of the spread lies in [0, 1]; its estimate from few runs can fall outside (a
+    // twin estimate of -0.42 from two runs): shown clamped, as `run --split` shows it.
+    match (x.map(|x| x.clamp(0.0, 1.0)), se) {
         (Some(x), Some(e)) => Some(format!("{}% ± {}%", whole(x), whole(2.0 * e))),
-        (Some(x), None) => Some(format!("{}%", whole(x))),
+        (Some(x), None) => Some(format!("{}% (too few runs to give its error)", whole(x))),
         _ => None,
     }
 }
@@ -154,7 +156,12 @@ pub fn sensitivity_text(s: &Sensitivity) -> String {
             "Of its spread, {share} comes from what is assumed; the assumptions' first-order indices add up to {sum} (± 2 standard errors; in expectation the sum is at most the share).\n\n"
         )),
         (Some(share), None) => t.push_str(&format!(
-            "Of its spread, {share} comes from what is assumed (± 2 standard errors); first-order indices need at least 8 replications.\n\n"
+            "Of its spread, {share} comes from what is assumed{}; first-order indices need at least 8 replications.\n\n",
+            if out.assumptions_share_mcse.is_some() {
+                " (± 2 standard errors)"
+            } else {
+                ""
+            }
         )),
         _ if too_few => t.push_str("Too few replications to split its spread.\n\n"),
         _ => t.push_str("It is the same in every run: there is no spread to split.\n\n"),
