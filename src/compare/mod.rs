@@ -649,6 +649,19 @@ pub fn solve(
             spec.target, base.start
         )));
     }
+    // A target before the first working day (the start on a bank holiday): no work can be done
+    // by then, so every value would fail and the answer would be an empty "no" (exit 3).
+    if spec.target >= base.start && base.calendar.last_day_on_or_before(spec.target).is_none() {
+        let first = base
+            .calendar
+            .date_of_day(0)
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        return Err(SolveError::Bad(format!(
+            "--target-date {} comes before the scenario's first working day{first}: nothing can be finished by then",
+            spec.target
+        )));
+    }
     if spec.target > base.horizon {
         return Err(SolveError::Bad(format!(
             "--target-date {} is after the scenario's horizon ({}): nothing is known of runs past it; move the horizon in {file} to the target date or later",

@@ -360,6 +360,18 @@ fn solve_says_when_the_date_is_before_the_start_or_the_setting_has_no_effect() {
     };
     let e = solve(BLOCK, "block.toml", &spec, 5, 1, &Silent).unwrap_err();
     assert!(e.to_string().contains("before the scenario starts"), "{e}");
+    // The start itself, a bank holiday: before the first working day, so no value can do it.
+    let holiday = BLOCK.replace("holidays = \"none\"", "holidays = \"england-and-wales\"");
+    let on_start = SolveSpec {
+        target: Date::parse("2024-01-01").unwrap(),
+        ..spec.clone()
+    };
+    let e = solve(&holiday, "block.toml", &on_start, 5, 1, &Silent).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("comes before the scenario's first working day (2024-01-02)"),
+        "{e}"
+    );
     // A whole year is enough for anyone: every value gives probability 1.
     let s = solve(
         BLOCK,

@@ -831,9 +831,18 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
         }
         // The same value twice (`2,2`, or `2,0x2,2.0` spelled apart) made identical variants,
         // one of them the baseline, run twice over.
+        // Integers compare exactly (as f64, two above 2^53 could read as one), and a whole
+        // float as the integer it is (`2.0` is `2`).
         let key = |x: &Value| match x {
-            Value::Integer(i) => format!("{}", *i.value() as f64),
-            Value::Float(f) => format!("{}", *f.value() + 0.0),
+            Value::Integer(i) => format!("{}", i.value()),
+            Value::Float(f) => {
+                let f = *f.value() + 0.0;
+                if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                    format!("{}", f as i64)
+                } else {
+                    format!("{f:?}")
+                }
+            }
             // By content: 'x' and "x" (and escapes) are one string.
             Value::String(t) => format!("{:?}", t.value()),
             other => value_text(other),
@@ -985,7 +994,7 @@ pub fn choose_baseline(
     chosen: &[Vary],
 ) -> Result<Vec<Variant>, VaryError> {
     if chosen.is_empty() {
-        return Ok(variants);
+        return within_limit(variants);
     }
     let spec = chosen
         .iter()
@@ -1051,7 +1060,32 @@ pub fn choose_baseline(
     }
     // The scenario as written, run only to be the baseline, is not needed now.
     variants.retain(|v| !v.settings.is_empty() || v.is_baseline);
-    Ok(variants)
+    within_limit(variants)
+}
+
+/// [`MAX_VARIANTS`] over the variants that will run: a grid at the limit, plus the scenario as
+/// written added as its baseline, made one run more than the limit promised.
+fn within_limit(variants: Vec<Variant>) -> Result<Vec<Variant>, VaryError> {
+    if variants.len() <= MAX_VARIANTS {
+        return Ok(variants);
+    }
+    Err(VaryError::Syntax {
+        spec: variants
+            .iter()
+            .find(|v| !v.settings.is_empty())
+            .map(|v| {
+                v.settings
+                    .iter()
+                    .map(|(p, _)| p.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" x ")
+            })
+            .unwrap_or_default(),
+        message: format!(
+            "{} variants with the scenario as written, which is added as the baseline because no variant has every varied setting at its written value: at most {MAX_VARIANTS} (each is a whole run); give one value fewer, include the written value, or choose the baseline with --baseline",
+            variants.len()
+        ),
+    })
 }
 
 fn same_number(written: Option<&str>, v: &Value) -> bool {
@@ -1164,6 +1198,39 @@ mod tests {
             e.contains("\"6\" is a string (it is in quotes)") && e.contains("without quotes"),
             "{e}"
         );
+    }
+
+    /// The limit counts the scenario as written when it is added as the baseline: a grid of
+    /// 1,000 values without the written one ran 1,001 variants against a limit of 1,000.
+    #[test]
+    fn the_variant_limit_counts_an_added_baseline() {
+        let values: Vec<String> = (1001..=2000).map(|x| x.to_string()).collect();
+        let spec = format!("teams.diverted_soc_ct.headcount={}", values.join(","));
+        let vs = build_variants(MET, "met.toml", &[Vary::parse(&spec).unwrap()]).unwrap();
+        assert_eq!(vs.len(), MAX_VARIANTS + 1);
+        let e = choose_baseline(vs.clone(), MET, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("1001 variants with the scenario as written"),
+            "{e}"
+        );
+        let chosen = [Vary::parse("teams.diverted_soc_ct.headcount=1001").unwrap()];
+        assert_eq!(
+            choose_baseline(vs, MET, &chosen).unwrap().len(),
+            MAX_VARIANTS
+        );
+    }
+
+    /// Values are the same when they are equal as numbers (`2` and `2.0`), and integers above
+    /// 2^53, which are equal as f64, are told apart.
+    #[test]
+    fn repeated_values_are_compared_exactly() {
+        let e = error_of("teams.diverted_soc_ct.headcount=2,2.0");
+        assert!(e.contains("the same value as 2 before it"), "{e}");
+        // (Refused for what they are, a headcount past the limit, not as one value twice.)
+        let e = error_of("teams.diverted_soc_ct.headcount=9007199254740992,9007199254740993");
+        assert!(!e.contains("the same value"), "{e}");
     }
 
     /// A name with a dot in it is written in quotes, as TOML writes such a key; unquoted, the

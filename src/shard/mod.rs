@@ -58,10 +58,13 @@ impl std::str::FromStr for ShardSpec {
             ));
         };
         let number = |s: &str, what: &str| -> Result<u64, ShardError> {
-            s.trim().parse::<u64>().map_err(|_| {
-                bad(&format!(
-                    "{what} {s:?} is not a whole number: give K/M, e.g. 2/8"
-                ))
+            s.trim().parse::<u64>().map_err(|e| {
+                use std::num::IntErrorKind;
+                bad(&if *e.kind() == IntErrorKind::PosOverflow {
+                    format!("{what} {s:?} is too large: give K/M, e.g. 2/8")
+                } else {
+                    format!("{what} {s:?} is not a whole number: give K/M, e.g. 2/8")
+                })
             })
         };
         let (index, count) = (number(k, "K")?, number(m, "M")?);

@@ -58,6 +58,7 @@ fn shard_specs_parse_and_bad_ones_are_refused() {
         ("3", "give K/M"),
         ("a/3", "\"a\" is not a whole number"),
         ("1/-3", "not a whole number"),
+        ("18446744073709551617/3", "is too large"),
         ("", "give K/M"),
     ] {
         let e = bad.parse::<ShardSpec>().unwrap_err();
