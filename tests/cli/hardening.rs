@@ -906,3 +906,64 @@ fn a_trailing_slash_or_an_overlong_path_is_refused_before_the_run() {
         .success();
     assert!(target.join("summary.json").is_file());
 }
+
+/// Results another user wrote (here: root's, run as `nobody`) are refused with exit 2 and kept
+/// whole, rather than renamed aside and left hidden beside the new ones. The unit test of the
+/// writer checks the refusal only when not run as root (CI runs as root, for whom every
+/// directory is writable); this runs the refusal there, through `setpriv`.
+#[test]
+fn another_users_results_are_refused_and_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let uid = Command::new("id").arg("-u").output().ok();
+    let root_user = uid.is_some_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let setpriv = Command::new("setpriv").arg("--help").output().is_ok();
+    if !(root_user && setpriv) {
+        eprintln!("skipped: needs root and setpriv (the writer's unit test covers other users)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let res = dir.path().join("res");
+    // The binary and the scenario beside the results, where `nobody` can reach them (a clone
+    // under root's home cannot be).
+    let scenario = dir.path().join("screen-v1.toml");
+    fs::copy(
+        root().join("scenarios/verification/screen-v1.toml"),
+        &scenario,
+    )
+    .unwrap();
+    let bin = dir.path().join("vetsim");
+    fs::copy(assert_cmd::cargo::cargo_bin("vetsim"), &bin).unwrap();
+    vetsim()
+        .args(["run", "-q", "-n", "3", "-o"])
+        .arg(&res)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let before = files_of(&res);
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&bin)
+        .args(["run", "-q", "-n", "3", "--seed", "9", "-o"])
+        .arg(&res)
+        .arg(&scenario)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("this user may not delete the files in it"),
+        "{stderr}"
+    );
+    assert_eq!(files_of(&res), before, "the results are kept whole");
+    let mut beside: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    beside.sort();
+    assert_eq!(
+        beside,
+        ["res", "screen-v1.toml", "vetsim"],
+        "nothing left beside them"
+    );
+}
