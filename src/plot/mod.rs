@@ -212,6 +212,31 @@ impl RunData {
                 return Err(in_summary(format!("metrics: no {needed} metric")));
             }
         }
+        // What every metric vetsim writes obeys, and the charts rely on: quantiles in order,
+        // shares between 0 and 1, a distribution that only rises.
+        for (i, m) in self.summary.metrics.iter().enumerate() {
+            let at = |what: &str| in_summary(format!("metrics[{i}] ({}): {what}", m.metric));
+            let q: Vec<f64> = [m.p5, m.p10, m.p25, m.p50, m.p75, m.p90, m.p95]
+                .into_iter()
+                .flatten()
+                .collect();
+            if !q.iter().all(|x| x.is_finite()) || !q.windows(2).all(|w| w[0] <= w[1]) {
+                return Err(at(
+                    "quantiles p5 to p95 are not finite and in increasing order",
+                ));
+            }
+            if !(0.0..=1.0).contains(&m.censored_share) {
+                return Err(at("censored_share is not between 0 and 1"));
+            }
+            if let Some(d) = &m.distribution
+                && (!d.iter().all(|p| (0.0..=1.0).contains(&p.share))
+                    || !d.windows(2).all(|w| w[0].share <= w[1].share))
+            {
+                return Err(at(
+                    "distribution: shares must be between 0 and 1 and never fall",
+                ));
+            }
+        }
         let in_daily = |line: usize, message: String| PlotError::Parse {
             path: dir.join("daily.csv"),
             what: "daily series",

@@ -108,6 +108,18 @@ fn plot_refuses_run_files_that_contradict_themselves() {
             "no all_cases_closed",
         ),
         (
+            json.replacen("\"censored_share\": 0.0", "\"censored_share\": 1.5", 1),
+            "censored_share is not between 0 and 1",
+        ),
+        (
+            json.replacen("\"p5\": ", "\"p5\": 1e15, \"was_p5\": ", 1),
+            "quantiles p5 to p95 are not finite and in increasing order",
+        ),
+        (
+            json.replacen("\"share\": ", "\"share\": -1, \"was\": ", 1),
+            "distribution: shares must be between 0 and 1",
+        ),
+        (
             json.replacen(
                 &format!(
                     "\"format_version\": {}",
