@@ -606,7 +606,8 @@ fn comparison_variants(
     let mut chosen = Vec::new();
     for spec in baseline {
         let mut pairs: Vec<String> = Vec::new();
-        for part in spec.split(',') {
+        // Cut at commas outside quotes, arrays and tables (a team named "SOC, CT").
+        for part in compare::variant::split_values(spec) {
             match pairs.last_mut() {
                 // A comma inside a value (no '=' after it) belongs to the pair before.
                 Some(last) if !part.contains('=') => {

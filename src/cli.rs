@@ -351,14 +351,38 @@ pub struct Common {
 
 /// `-o DIR` with any trailing slashes taken off (`/` itself kept): `out/` names the directory
 /// `out`. Kept, the slash made the checks before a run look through a symbolic link (`link/`)
-/// or miss a file (`file/`, "not a directory" only when writing, after the whole run).
+/// or miss a file (`file/`, "not a directory" only when writing, after the whole run). An empty
+/// path is refused here (exit 2), as clap refused a missing value.
 fn results_dir() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
     use clap::builder::TypedValueParser as _;
-    clap::builder::OsStringValueParser::new().map(|s| match s.to_str() {
-        Some(t) if t.len() > 1 && t.ends_with('/') => {
-            let trimmed = t.trim_end_matches('/');
-            PathBuf::from(if trimmed.is_empty() { "/" } else { trimmed })
+    clap::builder::OsStringValueParser::new().try_map(|s| {
+        if s.is_empty() {
+            return Err("an empty path: give the results directory".to_string());
         }
-        _ => PathBuf::from(s),
+        Ok(without_trailing_slashes(s))
     })
+}
+
+/// `s` without its trailing slashes, unless it is all slashes. On the bytes (a path need not be
+/// UTF-8): a slash is one byte, so what is left is a whole path.
+fn without_trailing_slashes(s: std::ffi::OsString) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStringExt as _;
+        let mut bytes = s.into_vec();
+        while bytes.len() > 1 && bytes.last() == Some(&b'/') {
+            bytes.pop();
+        }
+        PathBuf::from(std::ffi::OsString::from_vec(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        match s.to_str() {
+            Some(t) if t.len() > 1 && t.ends_with('/') => {
+                let trimmed = t.trim_end_matches('/');
+                PathBuf::from(if trimmed.is_empty() { "/" } else { trimmed })
+            }
+            _ => PathBuf::from(s),
+        }
+    }
 }

@@ -89,7 +89,7 @@ impl Vary {
 /// `V1,V2,...` cut at the commas between values: not at those inside a quoted string, an array or
 /// an inline table (`{ dist = "fixed", value = 3 },4`). An unclosed string or bracket runs to the
 /// end, where the value's own parse reports it.
-fn split_values(values: &str) -> Vec<&str> {
+pub(crate) fn split_values(values: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut depth, mut start) = (0usize, 0usize);
     let mut quote: Option<char> = None;
@@ -327,7 +327,12 @@ pub fn set_path(
             file,
             path,
             format!(
-                "team {team} has {n} headcount entries: say which, e.g. teams.{team}.headcount[0].count"
+                "team {team} has {n} headcount entries: say which, e.g. teams.{}.headcount[0].count",
+                if team.contains(['.', '"', '\'']) {
+                    format!("{team:?}")
+                } else {
+                    team.clone()
+                }
             ),
         ));
     }
@@ -544,22 +549,22 @@ fn replace_value(old: &mut Value, new: &Value, path: &str) -> Result<(), VaryErr
                 },
             });
         }
-        // A date in quotes, as a scenario file may write one: the date.
-        (Value::Datetime(_), Value::String(text))
-            if text.value().parse::<toml_edit::Datetime>().is_ok() =>
-        {
-            Value::from(text.value().parse::<toml_edit::Datetime>().expect("parsed"))
-        }
         (_, Value::String(text)) => {
-            // A number in quotes is a string to TOML: say so, rather than "6 is not a number".
-            let quoted_number = matches!(old, Value::Integer(_) | Value::Float(_))
-                && matches!(
-                    text.value().trim().parse::<Value>(),
-                    Ok(Value::Integer(_) | Value::Float(_))
-                );
-            let message = if quoted_number {
+            // A number, date or boolean in quotes is a string to TOML: say so, rather than "6 is
+            // not a number" or "false is not true or false". (Not taken for the value: the
+            // checks before writing, repeated values and the baseline, compare values as given.)
+            let unquoted = text.value().trim().parse::<Value>().ok();
+            let quoted_same_kind = matches!(
+                (&*old, &unquoted),
+                (
+                    Value::Integer(_) | Value::Float(_),
+                    Some(Value::Integer(_) | Value::Float(_)),
+                ) | (Value::Boolean(_), Some(Value::Boolean(_)))
+                    | (Value::Datetime(_), Some(Value::Datetime(_)))
+            );
+            let message = if quoted_same_kind {
                 format!(
-                    "\"{}\" is a string (it is in quotes): the scenario has {} there ({}); write the number without quotes",
+                    "\"{}\" is a string (it is in quotes): the scenario has {} there ({}); write it without quotes",
                     text.value(),
                     kind(old),
                     value_text(old)
@@ -782,7 +787,8 @@ fn relocate(e: &mut ScenarioError, text: &str, vtext: &str) {
 /// (`dps_investigators.headcount` beside `vetting_unit.headcount`), so that labels stay short and
 /// two settings never share a name.
 pub(crate) fn short_names(paths: &[&str]) -> Vec<String> {
-    let parts: Vec<Vec<&str>> = paths.iter().map(|p| p.split('.').collect()).collect();
+    // Cut as paths are read: not at a dot inside a quoted key (`teams."pro.std".x`).
+    let parts: Vec<Vec<&str>> = paths.iter().map(|p| path_parts(p)).collect();
     let longest = parts.iter().map(Vec::len).max().unwrap_or(1);
     let mut k = 1;
     loop {
@@ -1119,6 +1125,11 @@ mod tests {
             ["dps_investigators.headcount", "vetting_unit.headcount"]
         );
         assert_eq!(short_names(&["seed_like"]), ["seed_like"]);
+        // Not cut at a dot inside a quoted key.
+        assert_eq!(
+            short_names(&[r#"teams."pro.std".x"#, r#"teams."pro.adv".x"#]),
+            [r#""pro.std".x"#, r#""pro.adv".x"#]
+        );
     }
 
     /// Values are cut at the commas between them, not at those inside an inline table, an
@@ -1177,15 +1188,19 @@ mod tests {
         assert!(doc.to_string().contains("count = 9"), "{doc}");
     }
 
-    /// A quoted date stands for the date (a scenario may write dates so); a quoted number is
-    /// said to be a string, not "6 is not a number".
+    /// A quoted date or number is said to be a string in quotes, not "6 is not a number".
     #[test]
-    fn quoted_dates_are_dates_and_quoted_numbers_are_named() {
+    fn quoted_dates_and_numbers_are_named_as_strings() {
         let text = "[[teams]]\nname = \"t\"\nhours_per_day = 6.5\nto = 2024-07-01\n";
         let mut doc: DocumentMut = text.parse().unwrap();
         let date = parse_value("\"2024-08-01\"").unwrap();
-        set_path(&mut doc, "f.toml", "teams.t.to", &date).unwrap();
-        assert!(doc.to_string().contains("to = 2024-08-01\n"), "{doc}");
+        let e = set_path(&mut doc, "f.toml", "teams.t.to", &date)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"2024-08-01\" is a string (it is in quotes)"),
+            "{e}"
+        );
         let e = set_path(&mut doc, "f.toml", "teams.t.to", &Value::from("August"))
             .unwrap_err()
             .to_string();

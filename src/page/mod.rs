@@ -371,8 +371,11 @@ pub fn sensitivity_page(
                 band.unwrap_or_default(),
                 // ± 2 standard errors, as the chart and the terminal say it.
                 match (o.assumptions_share, o.assumptions_share_mcse) {
-                    (Some(a), Some(e)) => format!("{} ± {}", percent(a), percent(2.0 * e)),
-                    (Some(a), None) => percent(a),
+                    // Clamped to [0, 100] %, as the chart and terminal show it.
+                    (Some(a), Some(e)) => {
+                        format!("{} ± {}", percent(a.clamp(0.0, 1.0)), percent(2.0 * e))
+                    }
+                    (Some(a), None) => percent(a.clamp(0.0, 1.0)),
                     _ => "—".into(),
                 },
             ]

@@ -212,6 +212,40 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
             } else {
                 c.label.to_string()
             };
+            // P10, P50 and P90, marked where the curve crosses them and labelled with their
+            // dates. A rising curve leaves the space above-left and below-right of it empty: the
+            // first curve is labelled above-left, the second below-right. A first-curve label
+            // with no room left of its point (it would cross the y axis) goes in the legend:
+            // below-right it could lie on the second curve.
+            let dates = c.metric.dates.as_ref();
+            let span = x_of(last) - x_of(first);
+            let left = chart.plotting_area().get_pixel_range().0.start;
+            let mut marks = Vec::new();
+            let mut in_legend = Vec::new();
+            for (q, iso, name) in [
+                (0.1, dates.and_then(|x| x.p10.clone()), "P10"),
+                (0.5, dates.and_then(|x| x.p50.clone()), "P50"),
+                (0.9, dates.and_then(|x| x.p90.clone()), "P90"),
+            ] {
+                let Some(iso) = iso else { continue };
+                let x = x_of(d.date(&iso, CHART)?);
+                let text = format!("{name} {}", human(&iso));
+                let width = chart
+                    .plotting_area()
+                    .estimate_text_size(&text, &(FONT, 13).into_font().color(&col))
+                    .map_err(&e)?
+                    .0 as i32;
+                let room_left = chart.backend_coord(&(x - 0.008 * span, q)).0 - width > left;
+                if i == 0 && !room_left {
+                    in_legend.push(text.clone());
+                }
+                marks.push((q, x, text, i != 0 || room_left));
+            }
+            let label = if in_legend.is_empty() {
+                label
+            } else {
+                format!("{label} ({})", in_legend.join(", "))
+            };
             if i == 0 {
                 chart
                     .draw_series(LineSeries::new(pts, style))
@@ -227,37 +261,14 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                         DashedPathElement::new(vec![(x, y), (x + 24, y)], 7, 3, style)
                     });
             }
-            // P10, P50 and P90, marked where the curve crosses them, labelled with their dates.
-            let dates = c.metric.dates.as_ref();
-            for (q, iso) in [
-                (0.1, dates.and_then(|x| x.p10.clone())),
-                (0.5, dates.and_then(|x| x.p50.clone())),
-                (0.9, dates.and_then(|x| x.p90.clone())),
-            ] {
-                let Some(iso) = iso else { continue };
-                let x = x_of(d.date(&iso, CHART)?);
+            for (q, x, text, labelled) in marks {
                 chart
                     .draw_series(std::iter::once(Circle::new((x, q), 5, col.filled())))
                     .map_err(&e)?;
-                let name = match q {
-                    0.1 => "P10",
-                    0.5 => "P50",
-                    _ => "P90",
-                };
-                // A rising curve leaves the space above-left and below-right of it empty: the
-                // first curve is labelled above-left, the second below-right.
-                // A label above-left that would cross the y axis goes below-right instead.
-                let span = x_of(last) - x_of(first);
-                let text = format!("{name} {}", human(&iso));
-                let style = (FONT, 13).into_font().color(&col);
-                let width = chart
-                    .plotting_area()
-                    .estimate_text_size(&text, &style)
-                    .map_err(&e)?
-                    .0 as i32;
-                let left = chart.plotting_area().get_pixel_range().0.start;
-                let room_left = chart.backend_coord(&(x - 0.008 * span, q)).0 - width > left;
-                let (pos, dx, dy) = if i == 0 && room_left {
+                if !labelled {
+                    continue;
+                }
+                let (pos, dx, dy) = if i == 0 {
                     (Pos::new(HPos::Right, VPos::Bottom), -0.008 * span, 0.015)
                 } else {
                     (Pos::new(HPos::Left, VPos::Top), 0.008 * span, -0.015)
@@ -266,7 +277,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                     .draw_series(std::iter::once(Text::new(
                         text,
                         (x + dx, q + dy),
-                        style.pos(pos),
+                        (FONT, 13).into_font().color(&col).pos(pos),
                     )))
                     .map_err(&e)?;
             }

@@ -308,17 +308,6 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         .clone()
         .map(|s| locate::snippet(text, s))
         .unwrap_or_default();
-    // The seed is any whole number that fits 64 bits: say so, whatever else was written.
-    if path.as_deref() == Some("seed")
-        && let Some(found) = message
-            .strip_prefix("invalid type: ")
-            .or_else(|| message.strip_prefix("invalid value: "))
-            .and_then(|m| m.split(", expected").next())
-    {
-        message = format!(
-            "{found} is not a seed: the seed must be a whole number from 0 to 18446744073709551615"
-        );
-    }
     // A date or time where it does not belong: the toml crate hands it to serde as a table of
     // its own, so the message said "a table" (or, where a distribution table may stand, that
     // `dist` is missing).
@@ -335,11 +324,26 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         };
         if let Some(rest) = message.strip_prefix("invalid type: a table") {
             message = format!("invalid type: {kind}{rest}");
+        } else if message.contains("$__toml_private_datetime") {
+            // Where a table belongs (`calendar = 2024-01-01`): serde names the datetime's
+            // private key as an unknown field.
+            message = format!("invalid type: {kind}, expected a table");
         } else if message.starts_with("missing field `dist`") {
             message = format!(
                 "invalid type: {kind}, expected a number, a distribution table or {{ assumption = \"NAME\" }}"
             );
         }
+    }
+    // The seed is any whole number that fits 64 bits: say so, whatever else was written.
+    if path.as_deref() == Some("seed")
+        && let Some(found) = message
+            .strip_prefix("invalid type: ")
+            .or_else(|| message.strip_prefix("invalid value: "))
+            .and_then(|m| m.split(", expected").next())
+    {
+        message = format!(
+            "{found} is not a seed: the seed must be a whole number from 0 to 18446744073709551615"
+        );
     }
     // A distribution where a number must be: levers (headcounts, dates the planner sets) are
     // never uncertain, and other settings may not be either.
@@ -817,7 +821,13 @@ impl fmt::Display for FieldDisplay<'_> {
             (Some(l), None) => write!(f, "{}:{}: ", self.file, l)?,
             _ => write!(f, "{}: ", self.file)?,
         }
-        write!(f, "{}: {}", self.e.path, self.e.message)
+        // Escaped: a name or key may hold an invisible character (`"a\u{200b}"`).
+        write!(
+            f,
+            "{}: {}",
+            crate::quote::escaped(&self.e.path),
+            self.e.message
+        )
     }
 }
 
@@ -956,6 +966,11 @@ mod tests {
             m.starts_with("t.toml:6:17: teams[0].hours_per_day: invalid type: a time, expected a number, a distribution table or { assumption = \"NAME\" }\n"),
             "{m}"
         );
+        // A time where the seed goes is called a time.
+        let m = parse_message(
+            "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\nseed = 10:00:00\n",
+        );
+        assert!(m.contains("seed: a time is not a seed"), "{m}");
         // A key in quotes with an invisible character: the path shows it escaped.
         let m = parse_message(
             "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n[[teams]]\nname = \"t\"\n\"\\u200bhours_per_day\" = 5\n",

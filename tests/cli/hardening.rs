@@ -884,6 +884,7 @@ fn a_trailing_slash_or_an_overlong_path_is_refused_before_the_run() {
         (format!("{}/", file.display()), "is not a directory"),
         (format!("{}//", link.display()), "is a symbolic link"),
         (long.display().to_string(), "the path is"),
+        (String::new(), "an empty path"),
     ] {
         vetsim()
             .args(["run", "-q", "-n", "100000"])
