@@ -90,11 +90,17 @@ impl Vary {
 /// an inline table (`{ dist = "fixed", value = 3 },4`). An unclosed string or bracket runs to the
 /// end, where the value's own parse reports it.
 pub(crate) fn split_values(values: &str) -> Vec<&str> {
+    cut_outside(values, ',')
+}
+
+/// `text` cut at each `sep` that is outside quotes (TOML's: `"..."` with `\` escapes, `'...'`
+/// literal) and outside brackets and braces.
+fn cut_outside(text: &str, sep: char) -> Vec<&str> {
     let mut out = Vec::new();
     let (mut depth, mut start) = (0usize, 0usize);
     let mut quote: Option<char> = None;
     let mut escaped = false;
-    for (i, ch) in values.char_indices() {
+    for (i, ch) in text.char_indices() {
         if let Some(q) = quote {
             if escaped {
                 escaped = false;
@@ -109,14 +115,14 @@ pub(crate) fn split_values(values: &str) -> Vec<&str> {
             '"' | '\'' => quote = Some(ch),
             '[' | '{' => depth += 1,
             ']' | '}' => depth = depth.saturating_sub(1),
-            ',' if depth == 0 => {
-                out.push(&values[start..i]);
+            c if c == sep && depth == 0 => {
+                out.push(&text[start..i]);
                 start = i + 1;
             }
             _ => {}
         }
     }
-    out.push(&values[start..]);
+    out.push(&text[start..]);
     out
 }
 
@@ -171,32 +177,7 @@ pub(super) fn changes_draws(path: &str) -> bool {
 
 /// `path` cut at its dots, except those inside a quoted key (`teams."pro.std".hours_per_day`).
 fn path_parts(path: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, ch) in path.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if ch == '\\' && q == '"' {
-                escaped = true;
-            } else if ch == q {
-                quote = None;
-            }
-            continue;
-        }
-        match ch {
-            '"' | '\'' => quote = Some(ch),
-            '.' => {
-                out.push(&path[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&path[start..]);
-    out
+    cut_outside(path, '.')
 }
 
 /// A key written in quotes, as TOML writes one (`"pro.std"`, `'a b'`), and what follows it.
