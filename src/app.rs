@@ -163,8 +163,8 @@ pub fn run(command: Command) -> Result<(), AppError> {
 /// Redraws the charts of each results directory from its data files, read through its manifest;
 /// with `check`, writes nothing and answers whether the charts on disk are current (exit 3, naming
 /// each stale file, when not). PNGs are redrawn (and checked) with `png`, and in a directory that
-/// already holds some, so that they never fall behind their SVGs; `check` without `png` compares
-/// only the PNGs that are there.
+/// holds some or whose manifest lists some, so that they never fall behind their SVGs; `check`
+/// without `png` compares only the PNGs that are there or listed.
 fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
     let mut stale = Vec::new();
     let mut text = String::new();
@@ -235,18 +235,26 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
             ("summary.json", sealed, drawings(&charts, page))
         };
         let mut charts = charts;
-        let has_png = |name: &String| dir.join(crate::plot::png::png_name(name)).exists();
+        // A PNG on disk or in the manifest (a listed one deleted is stale, not optional).
+        let listed_png = |name: &str| {
+            let png = crate::plot::png::png_name(name);
+            sealed.manifest.contains_key(&png) || dir.join(&png).exists()
+        };
         if png
             || charts
                 .iter()
-                .any(|(n, _)| n.ends_with(".svg") && has_png(n))
+                .any(|(n, _)| n.ends_with(".svg") && listed_png(n))
         {
             let pngs = crate::plot::png::png_files(&charts)?;
             charts.extend(pngs);
         }
         if check {
             for (name, bytes) in &charts {
-                if !png && name.ends_with(".png") && !dir.join(name).exists() {
+                if !png
+                    && name.ends_with(".png")
+                    && !dir.join(name).exists()
+                    && !sealed.manifest.contains_key(name)
+                {
                     continue; // PNGs are optional: only those written are checked
                 }
                 if std::fs::read(dir.join(name)).ok().as_deref() != Some(bytes.as_slice()) {

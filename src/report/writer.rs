@@ -7,7 +7,7 @@
 //! next [`write_dir`] into the same parent removes those of processes no longer running and puts
 //! back results that were moved aside but never replaced.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -131,18 +131,31 @@ const LOST_FOUND: &str = "lost+found";
 
 use super::manifest::SCENARIO_COPY;
 
-/// Whether a sealed main file of `dir` lists the scenario copy with the digest of the file there.
-fn sealed_lists_copy(dir: &Path) -> bool {
-    let Ok(copy) = fs::read(dir.join(SCENARIO_COPY)) else {
-        return false;
-    };
-    let digest = super::manifest::sha256_hex(&copy);
-    MARKERS.iter().any(|m| {
-        fs::read(dir.join(m))
+/// The names the sealed main files of `dir` list, or `None` when none of them is sealed (a
+/// directory vetsim's manifest cannot speak for). The scenario copy is listed only when its digest
+/// there is that of the file on disk: a scenario kept beside results under that (common) name is
+/// its owner's, not vetsim's.
+fn sealed_listing(dir: &Path) -> Option<BTreeSet<String>> {
+    let copy = fs::read(dir.join(SCENARIO_COPY))
+        .ok()
+        .map(|b| super::manifest::sha256_hex(&b));
+    let mut sealed = false;
+    let mut names = BTreeSet::new();
+    for m in MARKERS {
+        let Some(files) = fs::read(dir.join(m))
             .ok()
             .and_then(|b| super::manifest::unseal(&b).ok())
-            .is_some_and(|files| files.get(SCENARIO_COPY) == Some(&digest))
-    })
+        else {
+            continue;
+        };
+        sealed = true;
+        for (name, digest) in files {
+            if name != SCENARIO_COPY || copy.as_ref() == Some(&digest) {
+                names.insert(name);
+            }
+        }
+    }
+    sealed.then_some(names)
 }
 
 /// Prefix of the directory a run's files are written into; the writer's process id follows.
@@ -283,7 +296,7 @@ fn check_target_from(target: &Path, cwd: Option<&Path>) -> Result<(), WriteError
                 path: target.to_path_buf(),
             });
         }
-        let mut foreign = foreign_entries(entries, mount, || sealed_lists_copy(target));
+        let mut foreign = foreign_entries(entries, mount, || sealed_listing(target));
         if !foreign.is_empty() {
             foreign.sort();
             let more = foreign.len().saturating_sub(5);
@@ -381,18 +394,27 @@ pub struct Main<'a> {
 
 /// The entries (name, whether a plain file) of an existing results directory that vetsim did not
 /// write: what keeps [`check_target`] from replacing it. `mount`: the directory is a mount point
-/// (replaced in place); `sealed_copy`: whether a sealed main file lists the scenario copy.
+/// (replaced in place); `sealed`: what its sealed main files list ([`sealed_listing`]), asked only
+/// when an entry's name is one vetsim writes.
 fn foreign_entries(
     entries: Vec<(String, bool)>,
     mount: bool,
-    sealed_copy: impl FnOnce() -> bool,
+    sealed: impl FnOnce() -> Option<BTreeSet<String>>,
 ) -> Vec<String> {
-    // The scenario copy is vetsim's only when a sealed main file lists it with its digest: a
-    // scenario someone keeps beside results under that name (a common one) is theirs. A
-    // replacement in place that was interrupted removed the main files first, so there the
-    // marker vouches for it (else the next run, which is to take it up, refused it).
+    // A sealed main file lists every other file its command wrote: a file under a name vetsim
+    // writes that it does not list is someone's own (a `caseload.png` exported by hand beside
+    // results run without `--png`), and replacing the directory would delete it. The scenario
+    // copy needs the listing even when nothing is sealed: a scenario kept beside results under
+    // that name is common. A replacement in place that was interrupted removed the main files
+    // first, so there the marker vouches for every name (else the next run, which is to take it
+    // up, refused them).
     let interrupted_in_place = mount && entries.iter().any(|(n, f)| *f && n == REPLACING);
-    let copy_is_ours = interrupted_in_place || sealed_copy();
+    let mut listing: Option<Option<BTreeSet<String>>> = None;
+    let mut sealed = Some(sealed);
+    let mut listed = |name: &str, unsealed: bool| {
+        let l = listing.get_or_insert_with(|| sealed.take().and_then(|f| f()));
+        l.as_ref().map_or(unsealed, |l| l.contains(name))
+    };
     // Besides vetsim's own files: a redraw's leftovers, the in-place marker, what a file manager
     // leaves in a folder someone opened (Finder, Explorer), and a file system's lost+found at
     // the root of a mounted volume.
@@ -400,7 +422,10 @@ fn foreign_entries(
         .into_iter()
         .filter(|(name, is_file)| {
             let n = name.as_str();
-            let allowed = (WRITTEN.contains(&n) && (n != SCENARIO_COPY || copy_is_ours))
+            let ours = MARKERS.contains(&n)
+                || (WRITTEN.contains(&n)
+                    && (interrupted_in_place || listed(n, n != SCENARIO_COPY)));
+            let allowed = ours
                 || is_tmp_file_name(name)
                 || (mount && n == REPLACING)
                 || OS_CLUTTER.contains(&n);
@@ -1238,17 +1263,46 @@ mod tests {
             .map(|(n, f)| (n.to_string(), f))
             .to_vec()
         };
-        assert!(foreign_entries(entries(), true, || false).is_empty());
+        assert!(foreign_entries(entries(), true, || None).is_empty());
         assert_eq!(
-            foreign_entries(entries(), false, || false),
+            foreign_entries(entries(), false, || None),
             [REPLACING, SCENARIO_COPY, LOST_FOUND]
         );
         // Without the marker, the copy is vetsim's only when a sealed main file lists it.
         let without: Vec<(String, bool)> = entries().into_iter().skip(1).collect();
         assert_eq!(
-            foreign_entries(without.clone(), true, || false),
+            foreign_entries(without.clone(), true, || None),
             [SCENARIO_COPY]
         );
-        assert!(foreign_entries(without, true, || true).is_empty());
+        let listing = |names: &[&str]| Some(names.iter().map(|n| n.to_string()).collect());
+        assert!(
+            foreign_entries(without, true, || listing(&[SCENARIO_COPY, "daily.csv"])).is_empty()
+        );
+    }
+
+    /// Beside a sealed main file, a file under a name vetsim writes is vetsim's only when the
+    /// manifest lists it: a chart exported by hand under a chart's name, in results run without
+    /// it, is its owner's. With no sealed main file there is nothing to go by but the name.
+    #[test]
+    fn a_name_vetsim_writes_is_its_own_only_where_a_sealed_manifest_lists_it() {
+        let entries = ["summary.json", "daily.csv", "caseload.svg", "caseload.png"]
+            .map(|n| (n.to_string(), true))
+            .to_vec();
+        let listing = || Some(["daily.csv", "caseload.svg"].map(String::from).into());
+        assert_eq!(
+            foreign_entries(entries.clone(), false, listing),
+            ["caseload.png"]
+        );
+        assert!(foreign_entries(entries.clone(), false, || None).is_empty());
+        // Only main files: the listing is not needed, and not asked for.
+        let mains = ["summary.json", ".DS_Store"]
+            .map(|n| (n.to_string(), true))
+            .to_vec();
+        assert!(
+            foreign_entries(mains, false, || -> Option<BTreeSet<String>> {
+                panic!("asked for the listing")
+            })
+            .is_empty()
+        );
     }
 }

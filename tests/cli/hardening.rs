@@ -625,6 +625,20 @@ fn plot_and_run_tell_mixed_and_foreign_directories_apart() {
         fs::read(old.join("scenario.toml")).unwrap(),
         b"name = \"mine\"\n"
     );
+    // A chart exported by hand under a name vetsim writes (a PNG, in results run without
+    // `--png`), or copied in from another run: the sealed manifest does not list them, so they
+    // are the user's, and kept.
+    fs::write(mm1.join("caseload.png"), b"mine").unwrap();
+    vetsim()
+        .args(["run", "-q", "-n", "2", "-o"])
+        .arg(&mm1)
+        .arg(root().join("scenarios/verification/mm1.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "caseload.png, screening.svg, which vetsim did not write",
+        ));
+    assert_eq!(fs::read(mm1.join("caseload.png")).unwrap(), b"mine");
     // A current directory redraws without writing (so a read-only copy of it would too), and
     // the message shows the directory as typed, without a doubled slash.
     let before = fs::metadata(run.join("caseload.svg"))

@@ -740,10 +740,30 @@ fn png_beside_each_chart_redrawn_and_checked() {
     // `plot` redraws it, byte for byte what the run wrote.
     vetsim().arg("plot").arg(&out).assert().success();
     assert_eq!(fs::read(out.join("waiting.png")).unwrap(), pngs[3]);
-    // A PNG removed is not missed by a plain check, but is with --png.
+    // A PNG the manifest lists, removed, is missed by a plain check too; `plot` draws it again.
     fs::remove_file(out.join("caseload.png")).unwrap();
+    check(&[])
+        .code(3)
+        .stderr(predicate::str::contains("caseload.png"));
+    vetsim().arg("plot").arg(&out).assert().success();
+    assert_eq!(fs::read(out.join("caseload.png")).unwrap(), pngs[1]);
     check(&[]).success();
-    check(&["--png"])
+    // In results run without `--png`, a plain check misses no PNG, and `--png` misses all.
+    let plain = dir.path().join("plain");
+    vetsim()
+        .args(["run", "-n", "10", "-q", "-o"])
+        .arg(&plain)
+        .assert()
+        .success();
+    vetsim()
+        .args(["plot", "--check"])
+        .arg(&plain)
+        .assert()
+        .success();
+    vetsim()
+        .args(["plot", "--check", "--png"])
+        .arg(&plain)
+        .assert()
         .code(3)
         .stderr(predicate::str::contains("caseload.png"));
 }
