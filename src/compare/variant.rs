@@ -59,8 +59,10 @@ impl Vary {
             spec: spec.to_string(),
             message: message.to_string(),
         };
-        let (path, values) = spec
-            .split_once('=')
+        // The first '=' outside quotes: a quoted key may hold one (`teams."a=b".headcount`).
+        let path = cut_outside(spec, '=')[0];
+        let values = spec
+            .get(path.len() + 1..)
             .ok_or_else(|| syntax("expected PATH=VALUE1,VALUE2,... (e.g. teams.diverted_soc_ct.headcount=0,45,90,150)"))?;
         let path = path.trim();
         if path.is_empty() {
@@ -1255,6 +1257,11 @@ mod tests {
                 && e.contains(r#"in quotes: teams."pro.std""#),
             "{e}"
         );
+        // A quoted key may hold '=' too: the path ends at the first one outside quotes.
+        let v = Vary::parse(r#"teams."a=b".headcount = 1, {x = 2}"#).unwrap();
+        assert_eq!(v.path, r#"teams."a=b".headcount"#);
+        assert_eq!(v.values.len(), 2);
+        assert!(Vary::parse(r#"teams."a=b".headcount"#).is_err());
         assert!(segments(r#"teams."pro.std"x"#).is_err());
         assert!(segments(r#"teams."pro.std"#).is_err());
         assert!(segments(r#"teams."".x"#).is_err());

@@ -291,13 +291,16 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         .as_ref()
         .map(|s| locate::line_col(text, s.start))
         .unwrap_or((1, 1));
+    // The text under the error's span: the key or value the message is about.
+    let written = span
+        .as_ref()
+        .and_then(|s| text.get(s.clone()))
+        .unwrap_or("");
     let mut message = locate::plain_types(&locate::polish_serde_message(e.message()));
-    if message == "duplicate key"
-        && let Some(key) = span.as_ref().and_then(|s| text.get(s.clone()))
-    {
+    if message == "duplicate key" && !written.is_empty() {
         message = format!(
             "duplicate key `{}`: it is already defined in this table",
-            crate::quote::escaped(key)
+            crate::quote::escaped(written)
         );
     }
     // serde gives a field missing from the top level an empty span at the start of the file.
@@ -311,12 +314,7 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
     // A date or time where it does not belong: the toml crate hands it to serde as a table of
     // its own, so the message said "a table" (or, where a distribution table may stand, that
     // `dist` is missing).
-    let written_value = span
-        .as_ref()
-        .and_then(|s| text.get(s.clone()))
-        .unwrap_or("")
-        .trim();
-    if let Ok(dt) = written_value.parse::<toml::value::Datetime>() {
+    if let Ok(dt) = written.trim().parse::<toml::value::Datetime>() {
         let kind = if dt.date.is_some() {
             "a date"
         } else {
@@ -385,10 +383,6 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
         },
     };
     // What a bare value that TOML cannot read usually is.
-    let written = span
-        .as_ref()
-        .and_then(|s| text.get(s.clone()))
-        .unwrap_or("");
     let message = if written.starts_with(['\u{201C}', '\u{201D}', '\u{2018}', '\u{2019}']) {
         format!(
             "{message} (these are curly quotes, as a word processor writes them: use straight quotes \")"
