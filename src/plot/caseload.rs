@@ -71,6 +71,27 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
         "Cases open at the end of each working day, across {} runs: light band P10–P90, dark band P25–P75, line P50 (day by day). Each panel has its own scale.",
         thousands(meta.replications as f64)
     );
+    // The title's peak is the middle of the runs' peaks; the line, the middle of each day's
+    // counts. Each run peaks on its own day, so the line tops out lower: said, lest the two be
+    // read as contradicting each other.
+    let line_top = groups.first().and_then(|g| {
+        d.series("open_cases", g)
+            .iter()
+            .filter_map(|r| r.p50)
+            .max_by(f64::total_cmp)
+    });
+    if let (Some(top), Some(p)) = (line_top, peak.and_then(|m| m.p50))
+        && top.round() < p.round()
+    {
+        subtitle = format!(
+            "{subtitle} The P50 line of {} tops out at {}, below the title's peak: each run peaks on its own day.",
+            match groups.first().map(String::as_str) {
+                Some("all") | None => "all case types".to_string(),
+                Some(g) => pretty(g),
+            },
+            thousands(top)
+        );
+    }
     if let Some(open) = super::open_at_horizon(d, "Still open at the horizon") {
         subtitle = format!("{subtitle} {open}.");
     }

@@ -721,6 +721,19 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
     let mut subtitle = format!(
         "Each point a variant (numbered as in comparison.csv) against the baseline at (0, 0), paired over the same runs; bars ± 2 standard errors. Officer-days count only those taken from {sources} (lent, or kept on to finish a case), not the cost of other settings varied."
     );
+    // The most saved may be no more than Monte Carlo noise ahead of a cheaper variant: the
+    // cheapest whose bar overlaps the best's is named, with what it saves and what it spares,
+    // so the title is not read as "the more officers, the better" where the runs cannot say so.
+    if let Some((b, n)) = best.zip(overlapping_cheapest(&pts, best)) {
+        subtitle = format!(
+            "No. {} ({}), whose bar overlaps that of no. {}, saves {:.1} working days for {} fewer officer-days than it. {subtitle}",
+            number(n.0),
+            label_of(n.0),
+            number(b.0),
+            n.2,
+            thousands(b.1 - n.1),
+        );
+    }
     if !undrawn.is_empty() {
         // What can still be said of them: how often each closes sooner or later than the
         // baseline in the paired runs (a censored run counts as later than any date).
@@ -990,6 +1003,20 @@ fn officer_days_phrase(more: f64, sources: &str) -> String {
     }
 }
 
+/// Of the points `(row, officer-days, days saved, its standard error)` that save days at all,
+/// the one with the fewest officer-days whose ± 2 standard error bar overlaps that of `best`
+/// while taking fewer officer-days than it: a variant the runs cannot tell from the best by what
+/// it saves, for less. The earlier of equals, as the title's choice.
+fn overlapping_cheapest<'a, T>(
+    pts: &'a [(T, f64, f64, f64)],
+    best: Option<&(T, f64, f64, f64)>,
+) -> Option<&'a (T, f64, f64, f64)> {
+    let b = best?;
+    pts.iter()
+        .filter(|p| p.2 > 0.0 && p.1 < b.1 && p.2 + 2.0 * p.3 >= b.2 - 2.0 * b.3)
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+}
+
 /// The most saved for at most so many officer-days, as a step line through `(officer-days,
 /// saved)` points: flat from each variant that saves more than every cheaper one to the next
 /// such variant, then up. Variants cannot be mixed (half of one staffing, half of another), so
@@ -1023,7 +1050,33 @@ fn staircase(points: &[(f64, f64)], right: f64) -> Vec<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{officer_days_phrase, order_key, place_labels, positions, staircase};
+    use super::{
+        officer_days_phrase, order_key, overlapping_cheapest, place_labels, positions, staircase,
+    };
+
+    /// The cheapest variant whose ± 2 SE bar reaches the best's: met-2023's diversion grid, in
+    /// which 150 officers to October save 3.8 ± 0.5 days against 3.9 ± 0.5 to January.
+    #[test]
+    fn the_cheapest_variant_the_runs_cannot_tell_from_the_best_is_found() {
+        // (number, officer-days, days saved, its standard error)
+        let pts = [
+            (7, 0.0, 0.0f64, 0.0f64),
+            (9, 11_300.0, 2.66, 0.21),
+            (10, 3_600.0, 1.87, 0.14),
+            (11, 13_300.0, 3.82, 0.24),
+            (12, 22_600.0, 3.91, 0.25),
+        ];
+        let best = pts.iter().max_by(|a, b| a.2.total_cmp(&b.2));
+        assert_eq!(overlapping_cheapest(&pts, best).map(|p| p.0), Some(11));
+        // Narrower bars that no longer reach: none named.
+        let tight = pts.map(|p| (p.0, p.1, p.2, p.3 / 20.0));
+        let best = tight.iter().max_by(|a, b| a.2.total_cmp(&b.2));
+        assert_eq!(overlapping_cheapest(&tight, best).map(|p| p.0), None);
+        // Reaching, but for more officer-days than the best: not cheaper, not named.
+        let dearer = [(1, 10.0, 3.9f64, 0.2f64), (2, 20.0, 3.8, 0.2)];
+        assert_eq!(overlapping_cheapest(&dearer, dearer.first()), None);
+        assert_eq!(overlapping_cheapest(&pts, None), None);
+    }
 
     #[test]
     fn the_frontier_is_a_rising_staircase_through_the_best_variants() {

@@ -243,7 +243,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
             mesh!(
                 chart,
                 &x_fmt,
-                &|y| format!("{:.0} %", y * 100.0),
+                &|y| format!("{:.0}%", y * 100.0),
                 "Date",
                 "Busy on cases",
                 &e
@@ -320,14 +320,14 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
             let label = match (busy, lending.as_slice()) {
                 (Some(u), [t]) if value_at(&t.steps, from).0 == value_at(&t.steps, from).1 => {
                     format!(
-                        "{} lent by {}: busy {:.0} % of the time",
+                        "{} lent by {}: busy {:.0}% of the time",
                         thousands(lent),
                         lenders.join(", "),
                         u * 100.0
                     )
                 }
                 (Some(u), [t]) => format!(
-                    "{} lent by {}; {} busy {:.0} % over the loan",
+                    "{} lent by {}; {} busy {:.0}% over the loan",
                     thousands(lent),
                     lenders.join(", "),
                     pretty(&t.team),

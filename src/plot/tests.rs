@@ -279,6 +279,67 @@ fn censored_runs_are_said_plainly() {
     }
 }
 
+/// The caseload title's peak is the P50 of the runs' peaks, above the highest point of the P50
+/// line drawn under it: the subtitle gives the line's top, which is that of the daily P50s.
+#[test]
+fn the_caseload_subtitle_gives_the_p50_lines_top_when_below_the_peak() {
+    let (d, charts) = run_and_draw(MET, 40);
+    let svg = text_of(&charts.iter().find(|f| f.0 == "caseload.svg").unwrap().1);
+    let words = svg
+        .split('<')
+        .filter_map(|t| t.split_once('>').map(|x| x.1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let top = d
+        .series("open_cases", "all")
+        .iter()
+        .filter_map(|r| r.p50)
+        .fold(f64::MIN, f64::max);
+    let peak = d.metric("peak_open_cases", None).unwrap().p50.unwrap();
+    assert!(top.round() < peak.round(), "{top} {peak}");
+    assert!(
+        words.contains(&format!(
+            "The P50 line of all case types tops out at {}, below the title&apos;s peak",
+            thousands(top)
+        )),
+        "{words}"
+    );
+}
+
+/// The first curve's P10 label, with no room left of its point (met-2023's screening reaches
+/// 10 % within weeks of the start), goes in the legend, once, not across the y axis; its P50
+/// and P90 labels, with room, stay beside their points.
+#[test]
+fn a_completion_label_with_no_room_goes_in_the_legend() {
+    let (d, charts) = run_and_draw(MET, 40);
+    let svg = text_of(&charts.iter().find(|f| f.0 == "completion.svg").unwrap().1);
+    let texts: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| t.split_once('>').and_then(|x| x.1.split_once("</text>")))
+        .map(|x| x.0.trim())
+        .collect();
+    let dates = d
+        .metric("screening_complete", None)
+        .unwrap()
+        .dates
+        .clone()
+        .unwrap();
+    let p10 = format!("P10 {}", human(dates.p10.as_deref().unwrap()));
+    let with = |t: &str| texts.iter().filter(|x| x.contains(t)).count();
+    assert_eq!(with(&p10), 1, "{texts:?}");
+    assert!(
+        texts.contains(&format!("screening finished ({p10})").as_str()),
+        "{texts:?}"
+    );
+    for (name, p) in [("P50", &dates.p50), ("P90", &dates.p90)] {
+        let label = format!("{name} {}", human(p.as_deref().unwrap()));
+        assert_eq!(with(&label), 1, "{label} beside its point: {texts:?}");
+        assert!(texts.contains(&label.as_str()), "{texts:?}");
+    }
+}
+
 #[test]
 fn completion_distribution_ends_at_one_minus_the_censored_share() {
     let text = MET.replace("horizon = 2026-12-31", "horizon = 2023-12-29");
@@ -554,7 +615,7 @@ fn the_loan_label_says_whose_utilisation_it_is() {
         regex_lite_like(
             &staffing,
             "30 lent by SOC/CT; investigators busy ",
-            " % over the loan"
+            "% over the loan"
         ),
         "{staffing}"
     );
@@ -563,7 +624,7 @@ fn the_loan_label_says_whose_utilisation_it_is() {
     let (_, charts) = run_and_draw(MET, 4);
     let staffing = text_of(&charts.iter().find(|f| f.0 == "staffing.svg").unwrap().1);
     assert!(
-        regex_lite_like(&staffing, "90 lent by SOC/CT: busy ", " % of the time"),
+        regex_lite_like(&staffing, "90 lent by SOC/CT: busy ", "% of the time"),
         "{staffing}"
     );
     let svg = String::from_utf8(
