@@ -169,6 +169,13 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
     let mut stale = Vec::new();
     let mut text = String::new();
     for dir in dirs {
+        // A mistyped path: said so, not that it "holds no summary.json".
+        if std::fs::symlink_metadata(dir).is_err() {
+            return Err(AppError::Usage(format!(
+                "{}: no such directory",
+                dir.display()
+            )));
+        }
         if dir.is_file() {
             return Err(AppError::Usage(format!(
                 "{} is a file: give the directory of the results of a run, a comparison or a sensitivity analysis (the one holding summary.json, comparison.json or sensitivity.json)",

@@ -91,6 +91,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub use tornado::{load_sensitivity, render_sensitivity, sensitivity_charts};
 
@@ -105,7 +106,11 @@ pub(crate) const FONT: &str = "DejaVu Sans, sans-serif";
 #[derive(Debug, Clone)]
 pub struct RunData {
     pub summary: Summary,
-    pub daily: Vec<DailyRow>,
+    daily: Vec<DailyRow>,
+    /// The rows of each (metric, case type or team), in file order: a chart asks for one series
+    /// per team or case type, and a scan of every row each time grew with the square of the
+    /// teams (1,000 teams took `plot` ten seconds).
+    series: BTreeMap<(String, String), Vec<usize>>,
 }
 
 /// Why charts could not be drawn. Each names the file or the chart.
@@ -168,7 +173,7 @@ impl RunData {
         format_readable(summary_json).map_err(in_summary)?;
         let summary: Summary =
             serde_json::from_slice(summary_json).map_err(|e| in_summary(e.to_string()))?;
-        let mut daily = Vec::new();
+        let mut daily: Vec<DailyRow> = Vec::new();
         let mut r = csv::Reader::from_reader(daily_csv);
         for row in r.deserialize() {
             daily.push(row.map_err(|e: csv::Error| PlotError::Parse {
@@ -177,7 +182,18 @@ impl RunData {
                 message: e.to_string(),
             })?);
         }
-        let data = RunData { summary, daily };
+        let mut series: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+        for (i, r) in daily.iter().enumerate() {
+            series
+                .entry((r.metric.clone(), r.case_type.clone()))
+                .or_default()
+                .push(i);
+        }
+        let data = RunData {
+            summary,
+            daily,
+            series,
+        };
         data.check(dir)?;
         Ok(data)
     }
@@ -252,6 +268,12 @@ impl RunData {
         // The last (working day, date) seen in each series, to check that each is in order.
         let mut last: std::collections::HashMap<(&str, &str), (u64, Date)> =
             std::collections::HashMap::new();
+        // Looked up once per row: a scan of every team per row grew with the square of the teams.
+        let teams: std::collections::HashSet<&str> = (self.summary.staffing.iter())
+            .map(|t| t.team.as_str())
+            .collect();
+        let case_types: std::collections::HashSet<&str> =
+            meta.case_types.iter().map(String::as_str).collect();
         for (i, row) in self.daily.iter().enumerate() {
             let line = i + 2; // after the header, 1-based
             let date = Date::parse(&row.date).map_err(|e| in_daily(line, format!("date: {e}")))?;
@@ -271,13 +293,11 @@ impl RunData {
                 ));
             }
             let known = match row.metric.as_str() {
-                "open_cases" => row.case_type == "all" || meta.case_types.contains(&row.case_type),
+                "open_cases" => {
+                    row.case_type == "all" || case_types.contains(row.case_type.as_str())
+                }
                 "screened_records" => row.case_type.is_empty(),
-                "utilisation" => self
-                    .summary
-                    .staffing
-                    .iter()
-                    .any(|t| t.team == row.case_type),
+                "utilisation" => teams.contains(row.case_type.as_str()),
                 _ => false,
             };
             if !known {
@@ -368,10 +388,15 @@ impl RunData {
 
     /// Daily rows of one metric and case type, in date order.
     fn series(&self, metric: &str, case_type: &str) -> Vec<&DailyRow> {
-        self.daily
-            .iter()
-            .filter(|r| r.metric == metric && r.case_type == case_type)
-            .collect()
+        self.series
+            .get(&(metric.to_string(), case_type.to_string()))
+            .map(|rows| rows.iter().map(|&i| &self.daily[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every row of `daily.csv`, in file order.
+    pub fn daily(&self) -> &[DailyRow] {
+        &self.daily
     }
 
     fn date(&self, iso: &str, chart: &'static str) -> Result<Date, PlotError> {

@@ -571,6 +571,7 @@ fn plot_and_run_tell_mixed_and_foreign_directories_apart() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("results of solve"));
+    fs::create_dir(dir.path().join("nothing")).unwrap();
     vetsim()
         .arg("plot")
         .arg(dir.path().join("nothing"))

@@ -786,6 +786,13 @@ fn plot_of_a_directory_without_results_is_bad_input() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is a file: give the directory"));
+    // A mistyped path: said to be missing.
+    vetsim()
+        .arg("plot")
+        .arg(dir.path().join("typo"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("typo: no such directory"));
 }
 
 /// The same value twice (a typo for two values, most likely) is refused before anything runs,
