@@ -169,8 +169,8 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
     let mut stale = Vec::new();
     let mut text = String::new();
     for dir in dirs {
-        // A mistyped path: said so, not that it "holds no summary.json".
-        if std::fs::symlink_metadata(dir).is_err() {
+        // A mistyped path (or a link to nothing): said so, not that it "holds no summary.json".
+        if !dir.exists() {
             return Err(AppError::Usage(format!(
                 "{}: no such directory",
                 dir.display()
@@ -242,11 +242,15 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
             ("summary.json", sealed, drawings(&charts, page))
         };
         let mut charts = charts;
-        // A PNG on disk or in the manifest (a listed one deleted is stale, not optional).
+        // PNGs the manifest lists (a listed one deleted is stale, not optional). One on disk
+        // that it does not list is not vetsim's (a chart exported by hand), and is left alone.
         let listed_png = |name: &str| {
-            let png = crate::plot::png::png_name(name);
-            sealed.manifest.contains_key(&png) || dir.join(&png).exists()
+            sealed
+                .manifest
+                .contains_key(&crate::plot::png::png_name(name))
         };
+        // A drawing on disk that the manifest does not list, under a name it would be written to.
+        let unlisted = |name: &str| !sealed.manifest.contains_key(name) && dir.join(name).exists();
         if png
             || charts
                 .iter()
@@ -257,11 +261,14 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
         }
         if check {
             for (name, bytes) in &charts {
-                if !png
-                    && name.ends_with(".png")
-                    && !dir.join(name).exists()
-                    && !sealed.manifest.contains_key(name)
-                {
+                if unlisted(name) {
+                    stale.push(format!(
+                        "{} (not in {main}'s manifest: not written by vetsim)",
+                        dir.join(name).display()
+                    ));
+                    continue;
+                }
+                if !png && name.ends_with(".png") && !sealed.manifest.contains_key(name) {
                     continue; // PNGs are optional: only those written are checked
                 }
                 if std::fs::read(dir.join(name)).ok().as_deref() != Some(bytes.as_slice()) {
@@ -282,6 +289,14 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
                 }
             }
             continue;
+        }
+        // A file of the user's under a chart's name is theirs: not replaced, as `run -o` would
+        // not delete it.
+        if let Some((name, _)) = charts.iter().find(|(n, _)| unlisted(n)) {
+            return Err(AppError::Usage(format!(
+                "{}: not in {main}'s manifest, so not a file vetsim wrote, and `plot` will not replace it; move it elsewhere and run `vetsim plot` again",
+                dir.join(name).display()
+            )));
         }
         // Only what differs is written: a current directory on a read-only volume redraws fine.
         let changed: Vec<(String, Vec<u8>)> = charts

@@ -116,8 +116,8 @@ pub enum Command {
         #[arg(long)]
         check: bool,
         /// Also write a PNG beside each chart, at twice the chart's size (1920 pixels wide for
-        /// most charts). With --check: compare the PNGs too (without it, only PNGs already in the
-        /// directory are compared).
+        /// most charts). With --check: compare the PNGs too (without it, only the PNGs the
+        /// directory's manifest lists are compared).
         #[arg(long)]
         png: bool,
     },

@@ -665,8 +665,9 @@ fn fill(
 }
 
 /// Writes each of `files` (name, bytes) into the existing directory `dir`, each atomically: into a
-/// temporary file beside it, synced, then renamed over the old one. A failure part-way leaves every
-/// file either old or new, never half-written.
+/// temporary file beside it, synced, then (once all are written) renamed over the old one. A
+/// failure while writing leaves every file as it was; one while renaming (rare: the files are
+/// written), each file either old or new, never half-written.
 ///
 /// The temporary file is made as `File::create` makes any file, with the permissions the user's
 /// umask gives (as `vetsim run` writes them): `tempfile`'s are owner-only, and a redrawn chart
@@ -689,15 +690,28 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), WriteE
     }
     clean_stale(dir);
     let pid = std::process::id();
-    for (name, bytes) in files {
-        let path = dir.join(name);
-        let tmp = dir.join(tmp_file_name(pid, name));
-        let written = new_file(&tmp)
-            .and_then(|f| fill(f, &|w| w.write_all(bytes)))
-            .and_then(|_| fs::rename(&tmp, &path));
-        if let Err(e) = written {
-            let _ = fs::remove_file(&tmp);
-            return Err(io(&path)(e));
+    // Every file written (and synced) under its temporary name before any is renamed into
+    // place: a full disk or a failed write part-way leaves none of the new files, rather than
+    // some (new PNGs that the main file's manifest, sealed after, would not list).
+    let tmps: Vec<PathBuf> = files
+        .iter()
+        .map(|(name, _)| dir.join(tmp_file_name(pid, name)))
+        .collect();
+    let remove_all = || {
+        for t in &tmps {
+            let _ = fs::remove_file(t);
+        }
+    };
+    for ((name, bytes), tmp) in files.iter().zip(&tmps) {
+        if let Err(e) = new_file(tmp).and_then(|f| fill(f, &|w| w.write_all(bytes))) {
+            remove_all();
+            return Err(io(&dir.join(name))(e));
+        }
+    }
+    for ((name, _), tmp) in files.iter().zip(&tmps) {
+        if let Err(e) = fs::rename(tmp, dir.join(name)) {
+            remove_all();
+            return Err(io(&dir.join(name))(e));
         }
     }
     Ok(())
@@ -907,6 +921,19 @@ mod tests {
         assert_eq!(names, vec!["a.svg", "keep.txt"], "no temporary file left");
         let e = write_files(&base.path().join("missing"), &[]).unwrap_err();
         assert!(e.to_string().contains("missing"), "{e}");
+        // A write that fails part-way (here the second file's, into no directory) leaves none
+        // of the new files in place, and no temporary one.
+        let e = write_files(
+            base.path(),
+            &[
+                ("a.svg".into(), b"newer".to_vec()),
+                ("no/b.svg".into(), b"x".to_vec()),
+            ],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("b.svg"), "{e}");
+        assert_eq!(fs::read(base.path().join("a.svg")).unwrap(), b"new");
+        assert_eq!(names_in(base.path()), vec!["a.svg", "keep.txt"]);
     }
 
     /// Redrawn files get the permissions of any newly made file (the umask's), not the

@@ -766,6 +766,26 @@ fn png_beside_each_chart_redrawn_and_checked() {
         .assert()
         .code(3)
         .stderr(predicate::str::contains("caseload.png"));
+    // A PNG exported by hand there is the user's: a plain `plot` leaves it, `plot --png`
+    // refuses to overwrite it, and `plot --check` names it.
+    fs::write(plain.join("caseload.png"), b"mine").unwrap();
+    vetsim().arg("plot").arg(&plain).assert().success();
+    vetsim()
+        .args(["plot", "--png"])
+        .arg(&plain)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "caseload.png: not in summary.json's manifest, so not a file vetsim wrote",
+        ));
+    vetsim()
+        .args(["plot", "--check"])
+        .arg(&plain)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("caseload.png (not"));
+    assert_eq!(fs::read(plain.join("caseload.png")).unwrap(), b"mine");
+    assert!(!plain.join("waiting.png").exists(), "nothing written");
 }
 
 #[test]
