@@ -61,9 +61,13 @@ impl Vary {
         };
         // The first '=' outside quotes: a quoted key may hold one (`teams."a=b".headcount`).
         let path = cut_outside(spec, '=')[0];
-        let values = spec
-            .get(path.len() + 1..)
-            .ok_or_else(|| syntax("expected PATH=VALUE1,VALUE2,... (e.g. teams.diverted_soc_ct.headcount=0,45,90,150)"))?;
+        let values = spec.get(path.len() + 1..).ok_or_else(|| {
+            if spec.contains('=') {
+                syntax("a quote or bracket opened before the '=' is not closed (a name with dots is written teams.\"pro.std\".headcount, an entry teams.x.headcount[0].count)")
+            } else {
+                syntax("expected PATH=VALUE1,VALUE2,... (e.g. teams.diverted_soc_ct.headcount=0,45,90,150)")
+            }
+        })?;
         let path = path.trim();
         if path.is_empty() {
             return Err(syntax("the path before '=' is empty"));
@@ -1262,6 +1266,14 @@ mod tests {
         assert_eq!(v.path, r#"teams."a=b".headcount"#);
         assert_eq!(v.values.len(), 2);
         assert!(Vary::parse(r#"teams."a=b".headcount"#).is_err());
+        for unclosed in [
+            r#"teams."a=b.headcount=1,2"#,
+            "teams.o'x.headcount=1,2",
+            "teams.x[0.headcount=1,2",
+        ] {
+            let e = Vary::parse(unclosed).unwrap_err().to_string();
+            assert!(e.contains("is not closed"), "{unclosed}: {e}");
+        }
         assert!(segments(r#"teams."pro.std"x"#).is_err());
         assert!(segments(r#"teams."pro.std"#).is_err());
         assert!(segments(r#"teams."".x"#).is_err());
