@@ -71,9 +71,10 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
         "Cases open at the end of each working day, across {} runs: light band P10–P90, dark band P25–P75, line P50 (day by day). Each panel has its own scale.",
         thousands(meta.replications as f64)
     );
-    // The title's peak is the middle of the runs' peaks; the line, the middle of each day's
-    // counts. Each run peaks on its own day, so the line tops out lower: said, lest the two be
-    // read as contradicting each other.
+    // The title's peak is the middle of the runs' peaks, each at any moment; the line, the
+    // middle of each day's end-of-day counts. Each run peaks on its own day, and within the
+    // day, so the line tops out lower (even over one run): said, lest the two be read as
+    // contradicting each other.
     let line_top = groups.first().and_then(|g| {
         d.series("open_cases", g)
             .iter()
@@ -84,7 +85,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
         && top.round() < p.round()
     {
         subtitle = format!(
-            "{subtitle} The P50 line of {} tops out at {}, below the title's peak: each run peaks on its own day.",
+            "{subtitle} The P50 line of {} tops out at {}, below the title's peak: each run peaks on its own day, and at its own moment within it (the line counts the cases open at each day's end).",
             match groups.first().map(String::as_str) {
                 Some("all") | None => "all case types".to_string(),
                 Some(g) => pretty(g),

@@ -457,6 +457,57 @@ fn committed_charts_redraw_identically_in_this_build_profile() {
     }
 }
 
+/// The committed diversion comparison's trade-off chart names, under its title, the most saved
+/// for fewer officer-days than the best: found here from the comparison's own figures.
+#[test]
+fn the_trade_off_subtitle_names_the_step_before_the_best() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("output/met-2023-diversion-comparison");
+    let c = load_comparison_dir(&dir).unwrap();
+    let drawn: Vec<(usize, f64, f64)> = (c.variants.iter().enumerate())
+        .filter_map(|(i, r)| {
+            let v = &r.versus_baseline;
+            Some((i + 1, v.officer_days.mean?, v.days_saved?))
+        })
+        .filter(|p| p.2 > 0.0)
+        .collect();
+    let best = drawn
+        .iter()
+        .min_by(|a, b| b.2.total_cmp(&a.2).then(a.1.total_cmp(&b.1)))
+        .unwrap();
+    let before = drawn
+        .iter()
+        .filter(|p| p.1 < best.1)
+        .min_by(|a, b| b.2.total_cmp(&a.2).then(a.1.total_cmp(&b.1)))
+        .unwrap();
+    let charts = render_comparison(&c).unwrap();
+    let svg = text_of(
+        &charts
+            .iter()
+            .find(|f| f.0 == "compare-tradeoff.svg")
+            .unwrap()
+            .1,
+    );
+    let words = svg
+        .split('<')
+        .filter_map(|t| t.split_once('>').map(|x| x.1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let said = format!(
+        "For fewer officer-days, the most saved is {:.1} working days: no. {} (",
+        before.2, before.0
+    );
+    assert!(words.contains(&said), "{said} in {words}");
+    assert!(
+        words.contains(&format!(
+            "for {} fewer officer-days than no. {}.",
+            thousands(best.1 - before.1),
+            best.0
+        )),
+        "{words}"
+    );
+}
+
 #[test]
 fn staffing_title_ends_lending_on_the_last_working_day() {
     // Lent until Good Friday 2024 (a bank holiday): the last working day lent is Thursday 28 March.
