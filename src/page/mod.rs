@@ -128,7 +128,9 @@ pub fn run_page(
     if let Some(x) = find("screening_complete", None) {
         rows.push(figure_row("Screening complete", x));
     }
-    if let Some(x) = find("all_cases_closed", None) {
+    if let Some(x) = find("all_cases_closed", None)
+        && !summary.tracks_nothing()
+    {
         rows.push(figure_row("Last case closed", x));
     }
     // Issue 18: "when is the backlog back to normal?", per case type with a `backlog_target`.

@@ -48,10 +48,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let p50 = |m: &Metric| m.dates.as_ref().and_then(|x| x.p50.as_deref()).map(human);
     // Nothing to wait for: no screening, and the last tracked case "closes" at time 0 in every
     // run (every stream and backlog is `track = false`, as in the M/M/c checks).
-    let nothing_tracked = curves.len() == 1
-        && curves[0].label == "last case closed"
-        && curves[0].metric.censored == 0
-        && curves[0].metric.p95 == Some(0.0);
+    let nothing_tracked = d.summary.tracks_nothing();
     let title = if nothing_tracked {
         "No tracked work: every stream and backlog is untracked, so no run has a last case to wait for"
             .to_string()
@@ -95,7 +92,17 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
             )
         })
         .collect();
-    let subtitle = if censored.is_empty() {
+    // Nothing to draw: a curve at the start (every run's "last case" at time 0) with P10 to P90
+    // marked there would read as work finished on day one.
+    if nothing_tracked {
+        curves.clear();
+    }
+    let subtitle = if nothing_tracked {
+        format!(
+            "Nothing to draw across the {} runs: with no tracked case there is no finish date. The untracked streams' queues are in the caseload chart and their waits in the waiting chart.",
+            thousands(meta.replications as f64)
+        )
+    } else if censored.is_empty() {
         format!(
             "Share of {} runs finished by each date; every run finished before the horizon ({}).",
             thousands(meta.replications as f64),
@@ -282,7 +289,9 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                     .map_err(&e)?;
             }
         }
-        legend!(chart, SeriesLabelPosition::UpperLeft, &e);
+        if !curves.is_empty() {
+            legend!(chart, SeriesLabelPosition::UpperLeft, &e);
+        }
         Ok(())
     })?;
     Ok(super::Drawn {

@@ -231,10 +231,31 @@ fn a_scenario_without_screening_draws_no_screening_chart() {
     // closes by" the start date.
     let completion = text_of(&charts.iter().find(|f| f.0 == "completion.svg").unwrap().1);
     assert!(completion.contains("No tracked work"), "{completion}");
+    // ... and draws no curve at the start, nor P10 to P90 marked there; the terminal summary
+    // and the report page give no "last case closed" on the start date either.
+    assert!(completion.contains("Nothing to draw across the 8 runs"));
+    for p in ["P10 ", "P50 ", "P90 ", "last case closed"] {
+        assert!(!completion.contains(p), "{p} in {completion}");
+    }
+    let (d, _) = run_and_draw(MMC, 8);
+    assert!(d.summary.tracks_nothing());
+    let text = crate::report::text::render(&d.summary);
+    assert!(
+        text.contains("No tracked work") && !text.contains("All cases closed"),
+        "{text}"
+    );
+    let page = crate::page::run_page(&d.summary, &[], b"").unwrap();
+    assert!(
+        !String::from_utf8(page)
+            .unwrap()
+            .contains("Last case closed")
+    );
     // A run with tracked work is not mistaken for one without.
     let (_, met) = run_and_draw(MET, 4);
     let completion = text_of(&met.iter().find(|f| f.0 == "completion.svg").unwrap().1);
     assert!(!completion.contains("No tracked work"));
+    let (d, _) = run_and_draw(MET, 4);
+    assert!(!d.summary.tracks_nothing());
 }
 
 #[test]

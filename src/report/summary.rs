@@ -97,6 +97,22 @@ pub struct Summary {
     pub staffing: Vec<TeamStaffing>,
 }
 
+impl Summary {
+    /// Whether the run tracked no work: no screening, and the last tracked case "closed" at
+    /// time 0 in every replication, as when every stream and backlog is `track = false` (the
+    /// M/M/c checks). Its completion figures are then all the start date, which would read as
+    /// work finished on day one: the chart, the page and the terminal say there is none.
+    pub fn tracks_nothing(&self) -> bool {
+        let find = |name: &str| {
+            self.metrics
+                .iter()
+                .find(|m| m.metric == name && m.case_type.is_none())
+        };
+        find("screening_complete").is_none()
+            && find("all_cases_closed").is_some_and(|m| m.censored == 0 && m.p95 == Some(0.0))
+    }
+}
+
 /// The first keys of every `meta` (run, comparison, solution): which tool, version and format
 /// wrote it, and on what platform. Serialised flat, in this order, ahead of the rest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -90,7 +90,12 @@ pub fn render(s: &Summary) -> String {
             );
         }
     }
-    if let Some(m) = find(s, "all_cases_closed", None) {
+    if s.tracks_nothing() {
+        let _ = writeln!(
+            out,
+            "No tracked work: every stream and backlog is untracked, so there is no last case to wait for."
+        );
+    } else if let Some(m) = find(s, "all_cases_closed", None) {
         date_line(
             &mut out,
             "All cases closed",
