@@ -245,9 +245,20 @@ fn consider(
     }
 }
 
+/// `prefix.key`, the key in quotes as TOML writes it when it is not a bare key: a quoted key
+/// `"hours_per_day.x"` was shown as the dotted path `hours_per_day.x`, two keys.
 fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() {
+    let bare = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    let key = if bare {
         key.to_string()
+    } else {
+        format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
+    };
+    if prefix.is_empty() {
+        key
     } else {
         format!("{prefix}.{key}")
     }
@@ -551,6 +562,11 @@ mod tests {
         );
         assert_eq!(at("2023").as_deref(), Some("teams[1].headcount[0].to"));
         assert_eq!(at("[[teams]]\nhours").as_deref(), Some("teams[1]"));
+        // A key that is not bare is shown in quotes, as TOML writes it: one key, not two.
+        let quoted = "[[teams]]\n\"hours.x\" = 6\ny = { 'a b' = 1 }\n";
+        let at = |needle: &str| path_at(quoted, quoted.find(needle).unwrap());
+        assert_eq!(at("6").as_deref(), Some("teams[0].\"hours.x\""));
+        assert_eq!(at("1 }").as_deref(), Some("teams[0].y.\"a b\""));
         // The top level has no path, and broken TOML none at all.
         assert_eq!(path_at(text, 0).as_deref(), Some("name"));
         assert_eq!(path_at("name = \"x\"\n\n", 11), None);

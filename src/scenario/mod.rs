@@ -1036,7 +1036,7 @@ mod tests {
             "name = \"x\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n[[teams]]\nname = \"t\"\n\"\\u200bhours_per_day\" = 5\n",
         );
         assert!(
-            m.starts_with("t.toml:6:1: teams[0].\\u{200b}hours_per_day: unknown field")
+            m.starts_with("t.toml:6:1: teams[0].\"\\u{200b}hours_per_day\": unknown field")
                 && !m.contains('\u{200b}'),
             "{m}"
         );
