@@ -159,6 +159,17 @@ fn text_of(svg: &[u8]) -> String {
     super::font::drawing_only(std::str::from_utf8(svg).unwrap())
 }
 
+/// The words an SVG's text elements hold, in order, single-spaced: a subtitle wraps into
+/// several elements, so a sentence is looked for across them.
+fn words_of(svg: &str) -> String {
+    let words = svg
+        .split('<')
+        .filter_map(|t| t.split_once('>').map(|x| x.1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    words.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[test]
 fn charts_are_byte_stable_and_state_their_findings() {
     let (d, a) = run_and_draw(MET, 24);
@@ -290,12 +301,7 @@ fn censored_runs_are_said_plainly() {
         let said = said(lead);
         let svg = text_of(&charts.iter().find(|f| f.0 == name).unwrap().1);
         // The subtitle may wrap: compare the words.
-        let words: String = svg
-            .split('<')
-            .filter_map(|t| t.split_once('>').map(|x| x.1))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words = words_of(&svg);
         assert!(words.contains(&said), "{name}: {words}");
     }
 }
@@ -306,12 +312,7 @@ fn censored_runs_are_said_plainly() {
 fn the_caseload_subtitle_gives_the_p50_lines_top_when_below_the_peak() {
     let (d, charts) = run_and_draw(MET, 40);
     let svg = text_of(&charts.iter().find(|f| f.0 == "caseload.svg").unwrap().1);
-    let words = svg
-        .split('<')
-        .filter_map(|t| t.split_once('>').map(|x| x.1))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = words_of(&svg);
     let top = d
         .series("open_cases", "all")
         .iter()
@@ -508,12 +509,7 @@ fn the_trade_off_subtitle_names_the_step_before_the_best() {
             .unwrap()
             .1,
     );
-    let words = svg
-        .split('<')
-        .filter_map(|t| t.split_once('>').map(|x| x.1))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = words_of(&svg);
     let said = format!(
         "For fewer officer-days, the most saved is {:.1} working days: no. {} (",
         before.2, before.0

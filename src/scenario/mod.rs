@@ -260,6 +260,38 @@ fn key_before(text: &str, offset: usize) -> Option<String> {
     (!key.is_empty()).then_some(key)
 }
 
+/// Nesting past the TOML reader's limit (about 80 levels of dotted keys, 128 of arrays and
+/// inline tables), from the toml crate or toml_edit: named in words, and for dotted keys, which
+/// come with no position, located at the line whose key has the most dots. `None` for any other
+/// error.
+fn nesting_error(
+    text: &str,
+    file: &str,
+    message: &str,
+    span: Option<std::ops::Range<usize>>,
+) -> Option<ScenarioError> {
+    if !matches!(
+        message.trim(),
+        "recursion limit" | "cannot recurse further; max recursion depth met"
+    ) {
+        return None;
+    }
+    let span = span
+        .filter(|s| s.start < text.len())
+        .or_else(|| deepest_key_line(text).map(|at| at..at));
+    let (line, column) = span
+        .as_ref()
+        .map(|s| locate::line_col(text, s.start))
+        .unwrap_or((1, 1));
+    Some(ScenarioError::Parse {
+        file: file.to_string(),
+        line,
+        column,
+        message: "nested too deeply for the TOML reader (tables, arrays or dotted keys many levels inside one another): scenario settings nest only a few levels".into(),
+        snippet: span.map(|s| locate::snippet(text, s)).unwrap_or_default(),
+    })
+}
+
 /// The byte offset of the line whose key (before its `=`, or the whole of a `[table]` header)
 /// has the most dots: where a dotted key nested too deeply for the reader is.
 fn deepest_key_line(text: &str) -> Option<usize> {
@@ -302,32 +334,10 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
             snippet: String::new(),
         };
     }
-    // Nesting past the TOML reader's limit (about 80 levels of dotted keys, 128 of arrays and
-    // inline tables): named in words, and for dotted keys, which come with no position, located
-    // at the line whose key has the most dots.
-    let too_deep = matches!(
-        e.message().trim(),
-        "recursion limit" | "cannot recurse further; max recursion depth met"
-    );
-    let span = e.span().filter(|s| s.start < text.len()).or_else(|| {
-        too_deep
-            .then(|| deepest_key_line(text))
-            .flatten()
-            .map(|at| at..at)
-    });
-    if too_deep {
-        let (line, column) = span
-            .as_ref()
-            .map(|s| locate::line_col(text, s.start))
-            .unwrap_or((1, 1));
-        return ScenarioError::Parse {
-            file: file.to_string(),
-            line,
-            column,
-            message: "nested too deeply for the TOML reader (tables, arrays or dotted keys many levels inside one another): scenario settings nest only a few levels".into(),
-            snippet: span.map(|s| locate::snippet(text, s)).unwrap_or_default(),
-        };
+    if let Some(deep) = nesting_error(text, file, e.message(), e.span()) {
+        return deep;
     }
+    let span = e.span().filter(|s| s.start < text.len());
     let (line, column) = span
         .as_ref()
         .map(|s| locate::line_col(text, s.start))
@@ -446,32 +456,10 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> ScenarioError {
 /// write variants with, holds whole numbers up to 9,223,372,036,854,775,807 only, and a seed (or
 /// a count) may be up to 18,446,744,073,709,551,615. Located like any parse error, at the number.
 pub(crate) fn rewrite_error(text: &str, file: &str, e: &toml_edit::TomlError) -> ScenarioError {
-    // Nesting past the TOML reader's limit (about 80 levels of dotted keys, 128 of arrays and
-    // inline tables): named in words, and for dotted keys, which come with no position, located
-    // at the line whose key has the most dots.
-    let too_deep = matches!(
-        e.message().trim(),
-        "recursion limit" | "cannot recurse further; max recursion depth met"
-    );
-    let span = e.span().filter(|s| s.start < text.len()).or_else(|| {
-        too_deep
-            .then(|| deepest_key_line(text))
-            .flatten()
-            .map(|at| at..at)
-    });
-    if too_deep {
-        let (line, column) = span
-            .as_ref()
-            .map(|s| locate::line_col(text, s.start))
-            .unwrap_or((1, 1));
-        return ScenarioError::Parse {
-            file: file.to_string(),
-            line,
-            column,
-            message: "nested too deeply for the TOML reader (tables, arrays or dotted keys many levels inside one another): scenario settings nest only a few levels".into(),
-            snippet: span.map(|s| locate::snippet(text, s)).unwrap_or_default(),
-        };
+    if let Some(deep) = nesting_error(text, file, e.message(), e.span()) {
+        return deep;
     }
+    let span = e.span().filter(|s| s.start < text.len());
     let (line, column) = span
         .as_ref()
         .map(|s| locate::line_col(text, s.start))
