@@ -485,8 +485,7 @@ impl Assumptions {
             0,
             |best, k| if central[k] > central[best] { k } else { best },
         );
-        let total: f64 = alpha.iter().sum();
-        let marginal = |u| beta_quantile(alpha[largest], total - alpha[largest], u);
+        let marginal = |u| beta_quantile(alpha[largest], rest_of(alpha, largest), u);
         self.list.push(Assumption {
             low: marginal(0.1),
             central: central[largest],
@@ -505,6 +504,18 @@ impl Assumptions {
         });
         self.list.len() - 1
     }
+}
+
+/// The sum of the Dirichlet parameters `alpha` other than the `k`-th: the second parameter of the
+/// `k`-th share's Beta marginal. Summed, not taken from the total: with counts 100 and 0 and a
+/// prior of 1e-30, the total less 100 is exactly 0 (the prior lost in rounding), and statrs's
+/// beta function panics on a parameter of 0. Equal to the difference whenever the parameters are
+/// whole numbers (counts with the default prior of 1), as in every scenario shipped.
+pub fn rest_of(alpha: &[f64], k: usize) -> f64 {
+    (alpha.iter().enumerate())
+        .filter(|&(i, _)| i != k)
+        .map(|(_, a)| a)
+        .sum()
 }
 
 /// The shares of K outcomes from K − 1 stick-breaking values v(k) (each the share of what is left
@@ -573,6 +584,32 @@ mod tests {
         let s = stick_shares(3, |k| [0.5, 0.5][k]);
         assert_eq!(s, vec![0.5, 0.25, 0.25]);
         assert_eq!(stick_shares(1, |_| unreachable!()), vec![1.0]);
+    }
+
+    /// Counts 100 and 0 with a prior of 1e-30: the second marginal parameter is the prior, not the
+    /// total less 100 (exactly 0 in floating point, on which statrs panicked). The largest
+    /// outcome's P10 and P90 are then all but 1, and finite.
+    #[test]
+    fn a_tiny_prior_beside_a_large_count_is_no_zero_parameter() {
+        for (count, prior) in [(100.0, 1e-30), (1000.0, 1e-100), (9_999_999.0, 1e-10)] {
+            let alpha = [count + prior, prior];
+            assert_eq!(rest_of(&alpha, 0), prior);
+            assert_eq!(
+                alpha.iter().sum::<f64>() - alpha[0],
+                0.0,
+                "the cancellation"
+            );
+            let mut a = Assumptions::default();
+            let names = ["a".to_string(), "b".to_string()];
+            a.push_routing("r".into(), 0, &alpha, &names);
+            let r = &a.list[0];
+            assert!(r.low > 0.999 && r.low <= r.high && r.high <= 1.0, "{r:?}");
+        }
+        // Whole-number parameters: the sum of the others is the difference, bit for bit.
+        let alpha = [40.0, 3.0, 1.0, 7.0];
+        for k in 0..4 {
+            assert_eq!(rest_of(&alpha, k), alpha.iter().sum::<f64>() - alpha[k]);
+        }
     }
 
     /// The conditional Betas of stick-breaking give each outcome its Dirichlet marginal: the
