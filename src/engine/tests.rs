@@ -739,6 +739,51 @@ routing_prior = 0.001
     );
 }
 
+/// An arrival rate drawn far above its central value (an empirical law: 1 a day, or a million in
+/// one replication in ten) stops the run with an error naming the stream and the drawn value's
+/// setting, not the routing, and before the million arrivals a day are drawn.
+#[test]
+fn too_many_arrivals_name_their_stream_and_fail_before_they_are_drawn() {
+    let s = small(
+        "flood",
+        r#"
+[[arrivals]]
+name = "hotline"
+case_type = "report"
+rate_per_day = { dist = "empirical", values = [1, 1000000], weights = [9, 1] }
+[[case_types]]
+name = "report"
+effort = 1
+teams = ["t"]
+[[teams]]
+name = "t"
+hours_per_day = 6
+headcount = [{ count = 1 }]
+"#,
+    );
+    let prep = Prepared::new(&s);
+    let mut ws = Workspace::default();
+    let err = (0..100)
+        .find_map(|rep| run_replication(&s, &prep, rep, &mut ws, &mut NoProbe).err())
+        .expect("some replication draws a million a day");
+    match &err {
+        SimError::TooManyCases {
+            case_type, from, ..
+        } => {
+            assert_eq!(case_type, "report");
+            assert_eq!(from.as_deref(), Some("arrival stream \"hotline\""));
+        }
+        other => panic!("{other:?}"),
+    }
+    let msg = err.to_string();
+    assert!(
+        msg.contains("from arrival stream \"hotline\"") && !msg.contains("routing"),
+        "{msg}"
+    );
+    // Failed before drawing: what the workspace holds is no more than a day-a-rate year's worth.
+    assert!(ws.arrivals_drawn() < 1000, "{} drawn", ws.arrivals_drawn());
+}
+
 #[test]
 fn priority_then_fifo() {
     // One person; at t = 0 a low-priority backlog (listed first) and a high-priority one.

@@ -300,20 +300,37 @@ impl Probe for NoProbe {}
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SimError {
-    #[error(
-        "replication {replication} opened more than {limit} cases, the most of them of type {}: the routing drawn for it multiplies cases (check the routing shares, counts and priors on the way to that type: shares drawn from few observed counts can land far from their mean)",
-        crate::quote::quoted(case_type)
-    )]
+    #[error("{}", too_many_cases(*replication, *limit, case_type, from.as_deref()))]
     TooManyCases {
         replication: u64,
         limit: usize,
         /// The case type with the most cases opened when the limit was reached.
         case_type: String,
+        /// The screening hits or arrival stream that brought them (`screening hits "name"`,
+        /// `arrival stream "name"`), when the limit was reached before any case opened; `None`
+        /// when cases multiplied through routing.
+        from: Option<String>,
     },
     #[error(
         "replication {replication} handed a case back to its queue after more than 4,294,967,295 sequence numbers (queue joins, delays and service starts), beyond what its queue order can hold"
     )]
     TooManyEvents { replication: u64 },
+}
+
+/// What [`SimError::TooManyCases`] says: too many arrivals point at the value drawn for their
+/// source (a long-tailed rate), too many cases opened at the routing. Until 0.6.0 both blamed the
+/// routing, which sent a user with a lognormal arrival rate of sd 100 times its mean to the
+/// wrong setting.
+fn too_many_cases(replication: u64, limit: usize, case_type: &str, source: Option<&str>) -> String {
+    let ct = crate::quote::quoted(case_type);
+    match source {
+        Some(from) => format!(
+            "replication {replication} drew more than {limit} cases of type {ct} from {from}: a value drawn for it (its rate, hit rate or conversion, or a pace) is far above its central value (check that setting's distribution: a wide lognormal or gamma has a long tail)"
+        ),
+        None => format!(
+            "replication {replication} opened more than {limit} cases, the most of them of type {ct}: the routing drawn for it multiplies cases (check the routing shares, counts and priors on the way to that type: shares drawn from few observed counts can land far from their mean)"
+        ),
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -897,6 +914,12 @@ pub fn run_replication_keyed<P: Probe>(
 }
 
 impl Workspace {
+    /// How many external arrivals the last replication drew (for tests of when a run stops).
+    #[cfg(test)]
+    pub(crate) fn arrivals_drawn(&self) -> usize {
+        self.arrivals.len()
+    }
+
     /// Empties every buffer and sizes it for `s`, keeping the allocations: a replication starts
     /// from the same state whatever ran on this thread before.
     fn reset(&mut self, s: &Scenario, prep: &Prepared) {
@@ -1050,10 +1073,9 @@ fn draw_routing(s: &Scenario, pin: Pin, ws: &mut Workspace) {
                     && a == *assumption
                 {
                     // The largest outcome at its marginal's quantile u, the others rescaled.
-                    let total: f64 = alpha.iter().sum();
                     let s_new = crate::scenario::dist::beta_quantile(
                         alpha[*largest],
-                        total - alpha[*largest],
+                        crate::scenario::assume::rest_of(alpha, *largest),
                         u,
                     );
                     shares = crate::scenario::one_uncertain(&shares, *largest, s_new);
@@ -1161,6 +1183,10 @@ fn external_arrivals(
                         replication: rep,
                         limit: prep.max_cases,
                         case_type: s.case_types[cat.case_type].name.clone(),
+                        from: Some(format!(
+                            "screening hits {}",
+                            crate::quote::quoted(&cat.name)
+                        )),
                     });
                 }
                 ws.hit_positions.extend(0..remaining);
@@ -1185,6 +1211,10 @@ fn external_arrivals(
                             replication: rep,
                             limit: prep.max_cases,
                             case_type: s.case_types[cat.case_type].name.clone(),
+                            from: Some(format!(
+                                "screening hits {}",
+                                crate::quote::quoted(&cat.name)
+                            )),
                         });
                     }
                     pos += 1;
@@ -1219,6 +1249,18 @@ fn external_arrivals(
         if !(rate > 0.0) || to <= st.from {
             continue;
         }
+        // An expected count past twice the limit fails before any is drawn: drawing them took
+        // gigabytes first (about 120 million arrivals for a lognormal rate of sd 100 times its
+        // mean), and a Poisson count of that mean falls below the limit with a probability
+        // under e^-300000.
+        if rate * (to - st.from) * conversion.max(0.0) > 2.0 * prep.max_cases as f64 {
+            return Err(SimError::TooManyCases {
+                replication: rep,
+                limit: prep.max_cases,
+                case_type: s.case_types[st.case_type].name.clone(),
+                from: Some(format!("arrival stream {}", crate::quote::quoted(&st.name))),
+            });
+        }
         let exp = Exp::new(rate).ok();
         let mut t = st.from;
         let mut i: u64 = 0;
@@ -1248,6 +1290,7 @@ fn external_arrivals(
                     replication: rep,
                     limit: prep.max_cases,
                     case_type: s.case_types[st.case_type].name.clone(),
+                    from: Some(format!("arrival stream {}", crate::quote::quoted(&st.name))),
                 });
             }
         }
@@ -1580,6 +1623,7 @@ impl State<'_> {
                 replication: self.rep,
                 limit: self.prep.max_cases,
                 case_type: self.s.case_types[most].name.clone(),
+                from: None,
             });
         }
         let ct = &self.s.case_types[ctype];
