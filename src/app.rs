@@ -111,8 +111,13 @@ impl Progress for Bar {
 pub fn run(command: Command) -> Result<(), AppError> {
     match command {
         Command::Run(args) => run_scenario(args),
-        Command::Validate { scenarios } => validate(&scenarios),
-        Command::Plot { dirs, check, png } => plot(&dirs, check, png),
+        Command::Validate { scenarios, quiet } => validate(&scenarios, quiet),
+        Command::Plot {
+            dirs,
+            check,
+            png,
+            quiet,
+        } => plot(&dirs, check, png, quiet),
         Command::Init { file, from } => init(file, from),
         Command::Completions { shell } => {
             use clap::CommandFactory;
@@ -165,7 +170,7 @@ pub fn run(command: Command) -> Result<(), AppError> {
 /// each stale file, when not). PNGs are redrawn (and checked) with `png`, and in a directory that
 /// holds some or whose manifest lists some, so that they never fall behind their SVGs; `check`
 /// without `png` compares only the PNGs that are there or listed.
-fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
+fn plot(dirs: &[PathBuf], check: bool, png: bool, quiet: bool) -> Result<(), AppError> {
     let mut stale = Vec::new();
     let mut text = String::new();
     for dir in dirs {
@@ -336,6 +341,7 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
     }
     if check {
         return match stale.len() {
+            0 if quiet => Ok(()),
             0 => print(&format!(
                 "{}: every chart and report is what its data draws\n",
                 if dirs.len() == 1 {
@@ -353,6 +359,9 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool) -> Result<(), AppError> {
                 stale.join("\n  ")
             ))),
         };
+    }
+    if quiet {
+        return Ok(());
     }
     print(&text)
 }
@@ -429,7 +438,7 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
+fn validate(paths: &[PathBuf], quiet: bool) -> Result<(), AppError> {
     if paths
         .iter()
         .filter(|p| crate::scenario::is_stdin(p))
@@ -477,7 +486,9 @@ fn validate(paths: &[PathBuf]) -> Result<(), AppError> {
             }
         }
     }
-    print(&text)?;
+    if !quiet {
+        print(&text)?;
+    }
     match bad {
         0 => Ok(()),
         1 if paths.len() == 1 => Err(AppError::Invalid(1)),

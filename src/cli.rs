@@ -120,6 +120,10 @@ pub enum Command {
         /// directory's manifest lists are compared).
         #[arg(long)]
         png: bool,
+        /// Print nothing on success (errors, and with --check the files that differ, still go to
+        /// standard error).
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Write a commented starter scenario to begin from (it validates and runs as it is).
     #[command(after_help = EXIT_CODES)]
@@ -158,6 +162,10 @@ pub enum Command {
         /// Scenario files (TOML); `-` reads one from standard input.
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
+        /// Print nothing for a valid file (errors and notes still go to standard error): the exit
+        /// code is the answer.
+        #[arg(short, long)]
+        quiet: bool,
     },
 }
 

@@ -110,6 +110,21 @@ fn validate_accepts_every_shipped_scenario() {
     cmd.assert()
         .success()
         .stdout(predicate::str::contains("valid").count(5));
+    // Quiet: the exit code is the answer; an error still goes to standard error.
+    vetsim()
+        .args(["validate", "-q"])
+        .arg(root().join("scenarios/verification/mm1.toml"))
+        .assert()
+        .success()
+        .stdout("");
+    vetsim()
+        .args(["validate", "--quiet"])
+        .arg(root().join("scenarios/verification/mm1.toml"))
+        .arg(root().join("tests/bad-scenarios/61-team-never-staffed.toml"))
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("61-team-never-staffed.toml"));
     // A scenario with an [experiment] from a pipe: read once (a pipe cannot be read again).
     if Path::new("/dev/stdin").exists() {
         vetsim()
@@ -379,15 +394,28 @@ fn sensitivity_ranks_the_assumptions_and_plot_redraws_its_chart() {
         .arg(&a)
         .assert()
         .success();
+    vetsim()
+        .args(["plot", "--check", "-q"])
+        .arg(&a)
+        .assert()
+        .success()
+        .stdout("");
     fs::write(a.join("sensitivity.svg"), b"<svg/>").unwrap();
     vetsim()
         .arg("plot")
         .arg("--check")
+        .arg("--quiet")
         .arg(&a)
         .assert()
         .code(3)
+        .stdout("")
         .stderr(predicate::str::contains("sensitivity.svg"));
-    vetsim().arg("plot").arg(&a).assert().success();
+    vetsim()
+        .args(["plot", "-q"])
+        .arg(&a)
+        .assert()
+        .success()
+        .stdout("");
     assert_eq!(
         fs::read(a.join("sensitivity.svg")).unwrap(),
         fs::read(b.join("sensitivity.svg")).unwrap()
