@@ -299,16 +299,22 @@ fn lent_officers(s: &Summary) -> f64 {
 }
 
 /// Every lending step: (team, date, officers lent).
+/// Every change in the number of officers lent, by team: `(team, date, lent from then on)`. The
+/// dates lending ends are changes too (to 0), so a loan kept three months longer is a different
+/// roster; keeping only the steps with officers lent made 90 officers to July and 90 to October
+/// the same roster, and left that variant without its ratios.
 fn lent_roster(s: &Summary) -> Vec<(String, String, u64)> {
-    s.staffing
-        .iter()
-        .flat_map(|t| {
-            t.steps
-                .iter()
-                .map(move |x| (t.team.clone(), x.date.clone(), x.lent))
-        })
-        .filter(|x| x.2 > 0)
-        .collect()
+    let mut changes = Vec::new();
+    for t in &s.staffing {
+        let mut before = 0;
+        for x in &t.steps {
+            if x.lent != before {
+                changes.push((t.team.clone(), x.date.clone(), x.lent));
+                before = x.lent;
+            }
+        }
+    }
+    changes
 }
 
 fn key_metrics(s: &Summary) -> Vec<Metric> {

@@ -128,6 +128,31 @@ fn fewer_officers_cost_days_and_more_cost_officer_days() {
     assert!((per100 - 100.0 * saved(more) / dod).abs() < 1e-9);
 }
 
+/// A loan kept longer is another roster, even with as many officers: its ratios are given, with
+/// the officer-days it adds as their denominator.
+#[test]
+fn a_longer_loan_of_as_many_officers_has_its_ratios() {
+    let runs = run_variants(
+        variants(&["teams.diverted_soc_ct.headcount[0].to=2023-07-06,2024-01-05"]),
+        20,
+        3,
+        &Silent,
+    )
+    .unwrap();
+    let c = compare(&runs, &[], MET, 20, 3);
+    let [base, longer] = [&c.variants[0], &c.variants[1]];
+    assert!(base.is_baseline);
+    assert_eq!(base.lent_officers, longer.lent_officers);
+    let v = &longer.versus_baseline;
+    let dod = v.officer_days.mean.unwrap();
+    assert!(dod > 1000.0, "six more months of 90 officers: {dod}");
+    let per100 = v.days_saved_per_100_officer_days.unwrap();
+    assert!((per100 - 100.0 * v.days_saved.unwrap() / dod).abs() < 1e-9);
+    // No more officers, so no days saved per officer.
+    assert_eq!(v.days_saved_per_officer, None);
+    assert_eq!(base.versus_baseline.days_saved_per_100_officer_days, None);
+}
+
 /// 100 cases of exactly one person-day each, at the start, for a team of N: the last closes at
 /// the end of working day ceil(100 / N) - 1 (7-day weeks, no holidays, from Monday 2024-01-01).
 const BLOCK: &str = r#"
