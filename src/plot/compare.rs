@@ -674,13 +674,8 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
     } else {
         c.meta.sources.join(" and ")
     };
-    // The variant that saves most, the cheaper of equals, then the first of the grid (whose
-    // values run in the order given, usually the smaller first): `min_by` keeps the first of
-    // equals where `max_by` kept the last, which named 20 vetting officers where 12 did as well.
-    let best = pts
-        .iter()
-        .filter(|p| p.2 > 0.0)
-        .min_by(|a, b| b.2.total_cmp(&a.2).then(a.1.total_cmp(&b.1)));
+    // The variant that saves most (the cheaper of equals, then the first of the grid).
+    let best = most_saved(pts.iter());
     let number = |r: &VariantRow| {
         c.variants
             .iter()
@@ -1004,17 +999,25 @@ fn officer_days_phrase(more: f64, sources: &str) -> String {
     }
 }
 
-/// Of the points `(row, officer-days, days saved, its standard error)` that save days at all
-/// and take fewer officer-days than `best`, the one that saves the most (the cheaper of equals,
-/// then the earlier): the step of the staircase before the best.
-fn step_before<'a, T>(
+/// Of the points `(row, officer-days, days saved, its standard error)` that save days at all,
+/// the one that saves the most: the cheaper of equals, then the first (the grid's values run in
+/// the order given, usually the smaller first). `min_by` keeps the first of equals where
+/// `max_by` kept the last, which named 20 vetting officers where 12 did as well.
+pub(super) fn most_saved<'a, T: 'a>(
+    pts: impl Iterator<Item = &'a (T, f64, f64, f64)>,
+) -> Option<&'a (T, f64, f64, f64)> {
+    pts.filter(|p| p.2 > 0.0)
+        .min_by(|x, y| y.2.total_cmp(&x.2).then(x.1.total_cmp(&y.1)))
+}
+
+/// Of the points that take fewer officer-days than `best`, the one that saves the most
+/// ([`most_saved`]): the step of the staircase before the best.
+pub(super) fn step_before<'a, T>(
     pts: &'a [(T, f64, f64, f64)],
     best: Option<&(T, f64, f64, f64)>,
 ) -> Option<&'a (T, f64, f64, f64)> {
     let b = best?;
-    pts.iter()
-        .filter(|p| p.2 > 0.0 && p.1 < b.1)
-        .min_by(|x, y| y.2.total_cmp(&x.2).then(x.1.total_cmp(&y.1)))
+    most_saved(pts.iter().filter(|p| p.1 < b.1))
 }
 
 /// The most saved for at most so many officer-days, as a step line through `(officer-days,
@@ -1050,7 +1053,9 @@ fn staircase(points: &[(f64, f64)], right: f64) -> Vec<(f64, f64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{officer_days_phrase, order_key, place_labels, positions, staircase, step_before};
+    use super::{
+        most_saved, officer_days_phrase, order_key, place_labels, positions, staircase, step_before,
+    };
 
     /// The step before the best: met-2023's diversion grid, in which 150 officers to October
     /// save 3.8 days against 3.9 to January, for 9,300 fewer officer-days.
@@ -1064,7 +1069,8 @@ mod tests {
             (11, 13_300.0, 3.82, 0.24),
             (12, 22_600.0, 3.91, 0.25),
         ];
-        let best = pts.iter().max_by(|a, b| a.2.total_cmp(&b.2));
+        let best = most_saved(pts.iter());
+        assert_eq!(best.map(|p| p.0), Some(12));
         assert_eq!(step_before(&pts, best).map(|p| p.0), Some(11));
         // Of equal savings, the cheaper.
         let tie = [
@@ -1073,6 +1079,15 @@ mod tests {
             (3, 20.0, 3.0, 0.1),
         ];
         assert_eq!(step_before(&tie, tie.get(2)).map(|p| p.0), Some(2));
+        // The best of equals is the cheaper, then the first; a loss is never the best.
+        let level = [
+            (1, 10.0, 2.0f64, 0.1f64),
+            (2, 5.0, 2.0, 0.1),
+            (3, 5.0, 2.0, 0.1),
+        ];
+        assert_eq!(most_saved(level.iter()).map(|p| p.0), Some(2));
+        let losses = [(1, 10.0, -2.0f64, 0.1f64), (2, 5.0, 0.0, 0.1)];
+        assert_eq!(most_saved(losses.iter()), None);
         // None cheaper that saves days: none named.
         let alone = [
             (1, 10.0, 3.9f64, 0.2f64),

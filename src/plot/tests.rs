@@ -479,28 +479,61 @@ fn committed_charts_redraw_identically_in_this_build_profile() {
     }
 }
 
+/// A wait is time in a queue for staff only, so the waiting chart says which case type stays
+/// open longest when that is not the one that waits longest (in met-2023 a hearing, a delay of
+/// months that needs nobody), and beside a row with no box how long its cases stay open.
+#[test]
+fn the_waiting_chart_names_the_case_type_open_longest() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("output/met-2023");
+    let d = RunData::load(&dir).unwrap();
+    let p50 = |metric: &str, g: &str| {
+        (d.summary.metrics.iter())
+            .find(|m| m.metric == metric && m.case_type.as_deref() == Some(g))
+            .and_then(|m| m.p50)
+            .unwrap()
+    };
+    let types = &d.summary.meta.case_types;
+    let open_longest = (types.iter())
+        .max_by(|a, b| p50("time_in_system_days", a).total_cmp(&p50("time_in_system_days", b)))
+        .unwrap();
+    let waits_longest = (types.iter())
+        .max_by(|a, b| p50("wait_days", a).total_cmp(&p50("wait_days", b)))
+        .unwrap();
+    assert_ne!(open_longest, waits_longest, "the case this test is about");
+    let charts = render_all(&d).unwrap();
+    let svg = text_of(&charts.iter().find(|f| f.0 == "waiting.svg").unwrap().1);
+    let words = words_of(&svg);
+    assert!(
+        words.contains(&format!(
+            "Open longest, from opening to closing: {}, median {:.0} working days",
+            super::caseload::pretty(open_longest),
+            p50("time_in_system_days", open_longest)
+        )),
+        "{words}"
+    );
+    assert!(words.contains("Longest wait for staff: "), "{words}");
+    assert!(
+        words.contains("no wait for staff (open for median "),
+        "{words}"
+    );
+}
+
 /// The committed diversion comparison's trade-off chart names, under its title, the most saved
 /// for fewer officer-days than the best: found here from the comparison's own figures.
 #[test]
 fn the_trade_off_subtitle_names_the_step_before_the_best() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("output/met-2023-diversion-comparison");
     let c = load_comparison_dir(&dir).unwrap();
-    let drawn: Vec<(usize, f64, f64)> = (c.variants.iter().enumerate())
+    // (number, officer-days, days saved, its standard error), as the chart draws them.
+    let drawn: Vec<(usize, f64, f64, f64)> = (c.variants.iter().enumerate())
         .filter_map(|(i, r)| {
             let v = &r.versus_baseline;
-            Some((i + 1, v.officer_days.mean?, v.days_saved?))
+            Some((i + 1, v.officer_days.mean?, v.days_saved?, 0.0))
         })
-        .filter(|p| p.2 > 0.0)
         .collect();
-    let best = drawn
-        .iter()
-        .min_by(|a, b| b.2.total_cmp(&a.2).then(a.1.total_cmp(&b.1)))
-        .unwrap();
-    let before = drawn
-        .iter()
-        .filter(|p| p.1 < best.1)
-        .min_by(|a, b| b.2.total_cmp(&a.2).then(a.1.total_cmp(&b.1)))
-        .unwrap();
+    let best = compare::most_saved(drawn.iter());
+    let before = compare::step_before(&drawn, best).unwrap();
+    let best = best.unwrap();
     let charts = render_comparison(&c).unwrap();
     let svg = text_of(
         &charts

@@ -53,7 +53,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     });
     let title = match worst {
         Some((g, m)) if m.p50.unwrap_or(0.0) > 0.0 => format!(
-            "Longest waits: {}, median {} working days (P90 {})",
+            "Longest wait for staff: {}, median {} working days (P90 {})",
             pretty(g),
             days(m.p50.unwrap_or(0.0)),
             days(m.p90.unwrap_or(0.0))
@@ -65,6 +65,35 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
         "Working days from joining a queue to work starting, over every closed case of {} runs: box P25–P75, mark median, whiskers P10–P90.",
         thousands(meta.replications as f64)
     );
+    // A wait is only the time in a queue for staff: a stage's delay (a hearing, an external
+    // panel) needs nobody and is no wait, so a case type can wait least and stay open longest.
+    // Said whenever the type open longest is not the one that waits longest, lest the title be
+    // read as the bottleneck of the finish date.
+    let in_system = |g: &str| {
+        d.summary.metrics.iter().find(|m| {
+            m.metric == "time_in_system_days" && m.case_type.as_deref() == Some(g) && m.n > 0
+        })
+    };
+    let open_longest = rows
+        .iter()
+        .filter(|(g, _)| g != "all")
+        .filter_map(|(g, w)| Some((g, w, in_system(g)?.p50?, in_system(g)?.p90?)))
+        .max_by(|a, b| {
+            a.2.total_cmp(&b.2)
+                .then(a.3.total_cmp(&b.3))
+                .then(b.0.cmp(a.0))
+        });
+    if let Some((g, w, p50, p90)) = open_longest
+        && worst.is_none_or(|(x, _)| x != g)
+    {
+        subtitle = format!(
+            "{subtitle} Open longest, from opening to closing: {}, median {} working days (P90 {}), of which the wait for staff is median {}.",
+            pretty(g),
+            days(p50),
+            days(p90),
+            days(w.p50.unwrap_or(0.0)),
+        );
+    }
     // Their waits are unknown (some never started): the boxes leave them out.
     if let Some(open) = super::open_at_horizon(d, "Not included: cases still open at the horizon") {
         subtitle = format!("{subtitle} {open}.");
@@ -118,7 +147,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
             .bold_line_style(colour::LIGHT_GREY)
             .draw()
             .map_err(&e)?;
-        for (i, (_, m)) in rows.iter().enumerate() {
+        for (i, (g, m)) in rows.iter().enumerate() {
             let y = i as f64;
             let q = |x: Option<f64>| x.unwrap_or(0.0);
             let (p10, p25, p50, p75, p90) = (q(m.p10), q(m.p25), q(m.p50), q(m.p75), q(m.p90));
@@ -148,10 +177,18 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                     colour::LINE.stroke_width(3),
                 )))
                 .map_err(&e)?;
+            // A row without a box would read as a case type done at once: how long its cases
+            // stay open is said beside it.
+            let open_for = match in_system(g).and_then(|t| t.p50.zip(t.p90)) {
+                Some((a, b)) if b > 0.0 => {
+                    format!(" (open for median {}, P90 {})", days(a), days(b))
+                }
+                _ => String::new(),
+            };
             let label = if p90 <= 0.0 && m.mean.unwrap_or(0.0) <= 0.0 {
-                "no wait".to_string()
+                format!("no wait for staff{open_for}")
             } else if p90 <= 0.0 {
-                "no wait for 90% of cases".to_string()
+                format!("no wait for staff in 90% of cases{open_for}")
             } else {
                 format!("median {}, P90 {}", days(p50), days(p90))
             };
