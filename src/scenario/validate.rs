@@ -381,8 +381,19 @@ impl Ctx {
     }
 
     fn unique_names<'a>(&mut self, section: &str, names: impl Iterator<Item = &'a str>) {
+        self.unique_given_names(section, names.map(Some));
+    }
+
+    /// [`unique_names`](Ctx::unique_names) where a name may be left out (headcount entries,
+    /// routing outcomes): those given must not be empty, nor repeated within the list.
+    fn unique_given_names<'a>(
+        &mut self,
+        section: &str,
+        names: impl Iterator<Item = Option<&'a str>>,
+    ) {
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, n) in names.enumerate() {
+            let Some(n) = n else { continue };
             if n.trim().is_empty() {
                 self.err(format!("{section}[{i}].name"), "name is empty");
             } else {
@@ -917,12 +928,15 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
                 ),
             );
         }
+        // A name tells an entry apart (in an assumption's name, a --vary path): two entries of
+        // one name were accepted when neither had an uncertain setting.
+        c.unique_given_names(
+            &format!("{p}.headcount"),
+            t.headcount.iter().map(|h| h.name.as_deref()),
+        );
         let mut staff = Vec::new();
         for (hi, h) in t.headcount.iter().enumerate() {
             let hp = format!("{p}.headcount[{hi}]");
-            if let Some(n) = &h.name {
-                c.label(format!("{hp}.name"), n);
-            }
             let hn = h.name.as_ref().map(|n| format!("{np}.headcount.{n}"));
             let hn = |field: &str| hn.as_ref().map(|n| format!("{n}.{field}"));
             if h.count > MAX_HEADCOUNT {
@@ -962,7 +976,34 @@ fn teams(c: &mut Ctx, raw: &RawScenario, span: &Span) -> (Vec<Team>, Vec<String>
             let for_end = h.for_.as_ref().and_then(|text| {
                 let duration = crate::calendar::Duration::parse(text);
                 let end = duration.and_then(|d| d.last_day_from(first));
-                if duration.is_none() {
+                // A whole number and a unit, but none the calendar takes: 0 is no time, and a
+                // number past 32 bits would end after any date ("99999999999 years" was told to
+                // write "a whole number and a unit", which it was).
+                let shape = text.split_whitespace().collect::<Vec<_>>();
+                let whole_and_unit = match shape.as_slice() {
+                    [n, unit] if n.bytes().all(|b| b.is_ascii_digit()) => {
+                        crate::calendar::Duration::parse(&format!("1 {unit}"))
+                            .map(|_| n.trim_start_matches('0').is_empty())
+                    }
+                    _ => None,
+                };
+                if duration.is_none() && whole_and_unit == Some(true) {
+                    c.err(
+                        format!("{hp}.for"),
+                        format!(
+                            "{} is no time: the entry would never work (at least 1)",
+                            quoted(text)
+                        ),
+                    );
+                } else if duration.is_none() && whole_and_unit == Some(false) {
+                    c.err(
+                        format!("{hp}.for"),
+                        format!(
+                            "{} from {first} ends after the year 9999, the last date a scenario can hold",
+                            quoted(text)
+                        ),
+                    );
+                } else if duration.is_none() {
                     c.err(
                         format!("{hp}.for"),
                         format!(
@@ -1173,6 +1214,12 @@ fn case_types(
                     ),
                 );
             }
+            // Names given tell outcomes apart (in messages, replications.csv's columns): an
+            // empty one, or two alike, were accepted with plain shares.
+            c.unique_given_names(
+                &format!("{p}.routing"),
+                ct.routing.iter().map(|o| o.name.as_deref()),
+            );
             for (oi, o) in ct.routing.iter().enumerate() {
                 if o.share.is_some() && o.count.is_some() {
                     c.err(
@@ -1182,9 +1229,6 @@ fn case_types(
                 }
                 if let Some(super::assume::Uncertain::Value(s)) = o.share {
                     c.prob(&format!("{p}.routing[{oi}].share"), s);
-                }
-                if let Some(name) = &o.name {
-                    c.label(format!("{p}.routing[{oi}].name"), name);
                 }
                 let mut to = Vec::new();
                 for (k, tn) in o.to.iter().enumerate() {
@@ -1216,10 +1260,18 @@ fn case_types(
             let np = format!("case_types.{}.routing", ct.name);
             let mut outcome_names: Vec<&str> = outcomes.iter().map(|o| o.name.as_str()).collect();
             outcome_names.sort_unstable();
+            // (Two names given alike are reported above, once.)
+            let mut given: Vec<&str> = ct
+                .routing
+                .iter()
+                .filter_map(|o| o.name.as_deref())
+                .collect();
+            given.sort_unstable();
             let repeated = outcome_names
                 .windows(2)
                 .find(|w| w[0] == w[1])
-                .map(|w| w[0]);
+                .map(|w| w[0])
+                .filter(|_| given.windows(2).all(|w| w[0] != w[1]));
             if n_share == ct.routing.len() && !uncertain.is_empty() {
                 // One uncertain share; the others keep their ratios and share what it leaves.
                 if uncertain.len() > 1 {
@@ -2211,6 +2263,14 @@ pub(super) fn validate(
     let screening = screening(c, &raw, &span, &names, &mut expected_external);
     let arrivals = arrivals(c, &raw, &span, &names, &mut expected_external);
     let backlogs = backlogs(c, &raw, &span, &names, &mut expected_external);
+    // A scenario with no source of work ran, and its summary spoke of "every stream and backlog"
+    // being untracked when it had none.
+    if raw.screening.is_none() && raw.arrivals.is_empty() && raw.backlogs.is_empty() {
+        c.err(
+            "arrivals",
+            "nothing to simulate: the scenario has no [screening], [[arrivals]] or [[backlogs]]; give at least one",
+        );
+    }
     // Whole-scenario checks, once the parts stand.
     daily_cells(c, &raw, &span);
     let expected_cases = expected_cases(c, &raw, &case_types, &expected_external);
@@ -2491,6 +2551,28 @@ count = 10
                 "teams[0].headcount[0].for: \"6 moons\" is not a duration: write a whole number and a unit, e.g. \"6 months\", \"13 weeks\", \"90 days\" or \"1 year\""
             ]
         );
+        // A whole number and a unit that no entry can last: said so, not "write a whole number
+        // and a unit".
+        assert_eq!(
+            problems(
+                "{ count = 2, from = 2024-02-01 }",
+                "{ count = 2, from = 2024-02-01, for = \"0 months\" }"
+            ),
+            [
+                "teams[0].headcount[0].for: \"0 months\" is no time: the entry would never work (at least 1)"
+            ]
+        );
+        for long in ["99999999999 years", "18446744073709551616 days"] {
+            assert_eq!(
+                problems(
+                    "{ count = 2, from = 2024-02-01 }",
+                    &format!("{{ count = 2, from = 2024-02-01, for = \"{long}\" }}")
+                ),
+                [format!(
+                    "teams[0].headcount[0].for: \"{long}\" from 2024-02-01 ends after the year 9999, the last date a scenario can hold"
+                )]
+            );
+        }
         assert_eq!(
             problems(
                 "{ count = 2, from = 2024-02-01 }",
