@@ -388,15 +388,27 @@ fn init(file: Option<PathBuf>, from: crate::cli::Starter) -> Result<(), AppError
     {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let what = if path.is_dir() {
-                "is a directory: give a file name, e.g. "
+            // A directory: a file in it is suggested; a file: one beside it (a path under a file,
+            // `afile/my-scenario.toml`, cannot be written).
+            let (what, instead) = if path.is_dir() {
+                (
+                    "is a directory: give a file name, e.g. ",
+                    path.join("my-scenario.toml"),
+                )
             } else {
-                "already exists: give another file name (vetsim init never replaces a file), e.g. "
+                (
+                    "already exists: give another file name (vetsim init never replaces a file), e.g. ",
+                    path.with_file_name(if path.file_name() == Some("my-scenario.toml".as_ref()) {
+                        "my-scenario-2.toml"
+                    } else {
+                        "my-scenario.toml"
+                    }),
+                )
             };
             return Err(AppError::Usage(format!(
                 "{} {what}{}",
                 path.display(),
-                path.join("my-scenario.toml").display()
+                instead.display()
             )));
         }
         Err(e) => {

@@ -143,7 +143,9 @@ pub fn parse_value(text: &str) -> Result<Value, String> {
         {
             Ok(Value::from(text))
         }
-        Err(e) => Err(format!("not a TOML value: {}", e.to_string().trim())),
+        // The parser's message alone: its full text is a drawing of the value over several
+        // lines, which came out as one line of literal \n in a --vary error.
+        Err(e) => Err(format!("not a TOML value: {}", e.message().trim())),
     }
 }
 
@@ -1173,6 +1175,17 @@ mod tests {
         let mut doc: DocumentMut = one.parse().unwrap();
         set_path(&mut doc, "f.toml", "teams.ps.headcount", &Value::from(9)).unwrap();
         assert!(doc.to_string().contains("count = 9"), "{doc}");
+    }
+
+    /// A value that is not TOML is said so on one line: the parser's drawing of the value, over
+    /// several lines, came out as literal \n in a --vary error.
+    #[test]
+    fn a_value_that_is_not_toml_is_said_on_one_line() {
+        for bad in ["2=3", "[1,", "{a ="] {
+            let e = parse_value(bad).unwrap_err();
+            assert!(e.starts_with("not a TOML value: "), "{e}");
+            assert!(!e.contains('\n') && !e.contains('|'), "{bad}: {e}");
+        }
     }
 
     /// A quoted date or number is said to be a string in quotes, not "6 is not a number".

@@ -863,8 +863,19 @@ fn init_writes_a_starter_that_validates_and_runs() {
         .arg("init")
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("already exists"));
+        .stderr(predicates::str::contains(
+            "already exists: give another file name (vetsim init never replaces a file), e.g. my-scenario-2.toml",
+        ));
     assert_eq!(fs::read_to_string(&starter).unwrap(), "mine");
+    // Another file: a name beside it is suggested, not one under it (a path no one can write).
+    fs::write(dir.path().join("afile"), "mine").unwrap();
+    vetsim()
+        .current_dir(dir.path())
+        .args(["init", "afile"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("e.g. my-scenario.toml"))
+        .stderr(predicates::str::contains("afile/").not());
     // From the built-in scenario, to stdout: its exact bytes but the first line, whose
     // `#:schema ../schema/...` resolves only in the repository, made a note on how to get one.
     let out = vetsim()
