@@ -62,6 +62,13 @@ fn last_working_day_before(d: &RunData, step: Date) -> Date {
         .unwrap_or_else(|| step.add_days(-1))
 }
 
+/// Most teams whose utilisation gets a strip of its own; more share one panel (a strip of a
+/// thousand teams would be a chart of nothing else).
+const MAX_STRIPS: usize = 8;
+
+/// The height of a team's utilisation strip \[pixels\]: a line from 0 % to 100 % and its name.
+const STRIP: u32 = 64;
+
 pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
     let meta = &d.summary.meta;
     let start = d.date(&meta.start, CHART)?;
@@ -211,25 +218,111 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
         })
         .collect();
     let with_utilisation = utilisation.iter().any(|r| !r.is_empty());
+    // The teams with a utilisation line. Up to MAX_STRIPS of them each get a strip of their
+    // own: in one panel, teams at 100 % (or 0 %) together lay their lines on top of each other,
+    // and met-2023's new staff were hidden at 100 % from May to September 2023.
+    let busy: Vec<usize> = (0..teams.len())
+        .filter(|&i| !utilisation[i].is_empty())
+        .collect();
+    let strips = busy.len() <= MAX_STRIPS;
     let mut subtitle = "People on each team's roster (steps); shaded: officers lent by other units. Productive hours and ramp-up are in the scenario.".to_string();
     if with_utilisation {
-        subtitle.push_str(" Below: the share of each team's people on duty who are busy on cases, by working day (median across runs, while the team has people on its roster).");
+        subtitle.push_str(if strips {
+            " Below, a strip per team: the share of its people on duty who are busy on cases, by working day (median across runs, while the team has people on its roster)."
+        } else {
+            " Below: the share of each team's people on duty who are busy on cases, by working day (median across runs, while the team has people on its roster)."
+        });
     }
 
     let ymax = nice_ceiling(total_max.max(1.0) * 1.12);
-    let height = if with_utilisation { 800 } else { 560 };
+    // The lower part: a strip of STRIP pixels per team and the date axis, or one panel.
+    let lower_height = match (with_utilisation, strips) {
+        (false, _) => 0,
+        // 10 between the parts, 12 over the first strip for its name, 36 of date axis.
+        (true, true) => 10 + 12 + STRIP * busy.len() as u32 + 36,
+        (true, false) => 240,
+    };
+    let height = 560 + lower_height;
     let svg = svg((960, height), CHART, |root| {
         let e = draw_err(CHART);
         let area = frame(root, &super::provenance(d), &title, &subtitle, CHART)?;
         let (area, lower) = if with_utilisation {
             let h = area.dim_in_pixel().1;
-            let (a, b) = area.split_vertically(h - 230);
+            let (a, b) = area.split_vertically(h - (lower_height - 10));
             (a, Some(b))
         } else {
             (area, None)
         };
         let (x_axis, x_fmt) = date_axis(start, end, 10);
-        if let Some(lower) = &lower {
+        if let (Some(lower), true) = (&lower, strips) {
+            let mut rest = lower.clone();
+            for (k, &i) in busy.iter().enumerate() {
+                let last = k + 1 == busy.len();
+                let (strip, below) = if last {
+                    (rest.clone(), None)
+                } else {
+                    let (a, b) = rest.split_vertically(STRIP + if k == 0 { 12 } else { 0 });
+                    (a, Some(b))
+                };
+                let col = colour::SERIES[i % colour::SERIES.len()];
+                let mut chart = ChartBuilder::on(&strip)
+                    .margin_right(24)
+                    .margin_top(if k == 0 { 30 } else { 18 })
+                    .margin_bottom(2)
+                    .x_label_area_size(if last { 36 } else { 0 })
+                    .y_label_area_size(60)
+                    .build_cartesian_2d(
+                        date_axis(start, end, 10).0,
+                        super::Ticked::new(0.0..1.0, vec![0.0, 0.5, 1.0]),
+                    )
+                    .map_err(&e)?;
+                chart
+                    .configure_mesh()
+                    .x_label_formatter(&x_fmt)
+                    .y_label_formatter(&|y| format!("{:.0}%", y * 100.0))
+                    .x_desc(if last { "Date" } else { "" })
+                    .axis_desc_style((FONT, 14))
+                    .label_style((FONT, 12))
+                    .light_line_style(TRANSPARENT)
+                    .bold_line_style(colour::LIGHT_GREY)
+                    .draw()
+                    .map_err(&e)?;
+                // The team's name over its strip, in its colour, left-aligned with the plot.
+                strip
+                    .draw(&Text::new(
+                        format!("{}: busy on cases", pretty(&teams[i].team)),
+                        (62, if k == 0 { 12 } else { 0 }),
+                        (FONT, 13)
+                            .into_font()
+                            .color(&col)
+                            .pos(Pos::new(HPos::Left, VPos::Top)),
+                    ))
+                    .map_err(&e)?;
+                let style = col.stroke_width(2);
+                for run in &utilisation[i] {
+                    match super::dash_of(i) {
+                        None => {
+                            chart
+                                .draw_series(LineSeries::new(run.iter().copied(), style))
+                                .map_err(&e)?;
+                        }
+                        Some((size, gap)) => {
+                            chart
+                                .draw_series(DashedLineSeries::new(
+                                    run.iter().copied(),
+                                    size,
+                                    gap,
+                                    style,
+                                ))
+                                .map_err(&e)?;
+                        }
+                    }
+                }
+                if let Some(b) = below {
+                    rest = b;
+                }
+            }
+        } else if let Some(lower) = &lower {
             let mut chart = ChartBuilder::on(lower)
                 .margin_right(24)
                 .margin_top(14)

@@ -479,6 +479,27 @@ fn committed_charts_redraw_identically_in_this_build_profile() {
     }
 }
 
+/// Each team with a utilisation line has a strip of its own under the rosters, named in its
+/// colour: in one panel, met-2023's new staff were hidden at 100 % under the other teams.
+#[test]
+fn each_team_busy_on_cases_has_its_own_strip() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("output/met-2023");
+    let d = RunData::load(&dir).unwrap();
+    let charts = render_all(&d).unwrap();
+    let svg = text_of(&charts.iter().find(|f| f.0 == "staffing.svg").unwrap().1);
+    let words = words_of(&svg);
+    let teams: Vec<&str> = (d.summary.staffing.iter())
+        .map(|t| t.team.as_str())
+        .filter(|t| d.series("utilisation", t).iter().any(|r| r.p50.is_some()))
+        .collect();
+    assert!(teams.len() >= 4, "{teams:?}");
+    for t in &teams {
+        let name = format!("{}: busy on cases", super::caseload::pretty(t));
+        assert_eq!(words.matches(&name).count(), 1, "{name} in {words}");
+    }
+    assert!(words.contains("Below, a strip per team:"), "{words}");
+}
+
 /// A wait is time in a queue for staff only, so the waiting chart says which case type stays
 /// open longest when that is not the one that waits longest (in met-2023 a hearing, a delay of
 /// months that needs nobody), and beside a row with no box how long its cases stay open.
