@@ -432,6 +432,10 @@ fn short(x: f64) -> String {
     if !x.is_finite() || x == 0.0 {
         return x.to_string();
     }
+    // Past 10^15, e-notation: 1.7e308 was printed as its 309 digits.
+    if x.abs() >= 1e15 {
+        return format!("{x:e}");
+    }
     let digits = (11 - x.abs().log10().floor() as i32).clamp(0, 300) as usize;
     let s = format!("{x:.digits$}");
     if s.contains('.') {
@@ -1767,7 +1771,11 @@ fn screening(
                         let i = c.assumptions.push_scalar(
                             np.clone(),
                             false,
-                            Some(format!("observed {} of {}: Beta({a}, {b}) prior", o.observed, o.of)),
+                            Some(format!(
+                                "observed {} of {}: Beta({a}, {b}) prior",
+                                thousands(o.observed),
+                                thousands(o.of)
+                            )),
                             law,
                         );
                         c.assumptions.list[i].uses.push(np.clone());
@@ -1868,7 +1876,9 @@ fn arrivals(
         let to_central = to.map_or(horizon_t, |t| t.central.min(horizon_t));
         let rate_central = rate.map_or(0.0, |r| r.central);
         let expected = rate_central * (to_central - from).max(0.0);
-        if expected.is_finite() && expected > MAX_EXPECTED_CASES_PER_REPLICATION {
+        // (An infinite product is past the limit too: skipped, it was reported at the case
+        // type, line and field of neither, as "inf cases".)
+        if !(expected <= MAX_EXPECTED_CASES_PER_REPLICATION) && rate_central.is_finite() {
             c.err(
                 format!("{p}.rate_per_day"),
                 format!("{} a day over {} working days is {expected:.3e} arrivals per replication; the limit is {MAX_EXPECTED_CASES_PER_REPLICATION:.0e} (memory)", short(rate_central), to_central - from),
@@ -2773,7 +2783,9 @@ count = 10
         assert_eq!(thousands(10_000_000), "10,000,000");
         assert_eq!(short(0.7 + 0.2), "0.9");
         assert_eq!(short(1.0 / 3.0), "0.333333333333");
-        assert_eq!(short(2.5e20), "250000000000000000000");
+        assert_eq!(short(2.5e14), "250000000000000");
+        assert_eq!(short(2.5e20), "2.5e20");
+        assert_eq!(short(1.7e308), "1.7e308");
         assert_eq!(short(f64::NAN), "NaN");
     }
 
