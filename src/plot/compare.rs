@@ -726,7 +726,7 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
             n.2,
             number(n.0),
             label_of(n.0),
-            thousands(b.1 - n.1),
+            thousands((b.1 - n.1).round()),
             number(b.0),
         );
     }
@@ -987,9 +987,13 @@ fn place_labels(boxes: &[(i32, i32, i32, i32)], bottom: i32) -> Vec<i32> {
     placed.iter().map(|p| p.1).collect()
 }
 
-/// "for 1,234 more officer-days", "for 36.1 fewer officer-days" or "for no more officer-days"
-/// (a variant may take fewer officers from the lending units than the baseline).
+/// "for 1,234 more officer-days", "for 36 fewer officer-days" or "for no more officer-days"
+/// (a variant may take fewer officers from the lending units than the baseline). Whole days: the
+/// figure is a mean over runs, and "36.1 fewer" claimed a precision its noise does not have
+/// (met-2023-levers, where no variant lends differently and the difference is officers kept
+/// on to finish their cases).
 fn officer_days_phrase(more: f64, sources: &str) -> String {
+    let more = more.round();
     if more > 0.0 {
         format!("for {} more officer-days from {sources}", thousands(more))
     } else if more < 0.0 {
@@ -1172,7 +1176,11 @@ mod tests {
     fn negative_officer_days_read_as_fewer() {
         assert_eq!(
             officer_days_phrase(-36.1, "SOC/CT"),
-            "for 36.1 fewer officer-days from SOC/CT"
+            "for 36 fewer officer-days from SOC/CT"
+        );
+        assert_eq!(
+            officer_days_phrase(-0.4, "SOC/CT"),
+            "for no more officer-days from SOC/CT"
         );
         assert_eq!(
             officer_days_phrase(22607.0, "SOC/CT"),
