@@ -303,6 +303,16 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool, quiet: bool) -> Result<(), App
                 dir.join(name).display()
             )));
         }
+        // A directory or a link under a chart's name is not a chart to replace: bad input (exit
+        // 2), said before anything is written, not a failed write (exit 1) after.
+        if let Some((name, _)) = charts.iter().find(|(n, _)| {
+            std::fs::symlink_metadata(dir.join(n)).is_ok_and(|m| !m.file_type().is_file())
+        }) {
+            return Err(AppError::Usage(format!(
+                "{}: not a file (a directory or a link), where `plot` writes {name}; move it elsewhere and run `vetsim plot` again",
+                dir.join(name).display()
+            )));
+        }
         // Only what differs is written: a current directory on a read-only volume redraws fine.
         let changed: Vec<(String, Vec<u8>)> = charts
             .iter()

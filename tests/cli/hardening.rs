@@ -236,6 +236,20 @@ fn plot_reads_through_the_manifest_and_check_names_stale_charts() {
         ))
         .stderr(predicates::str::contains("error:").not());
     assert_eq!(fs::read(good.join("caseload.svg")).unwrap(), b"<svg/>");
+    // A directory where a chart goes: bad input (exit 2) before anything is written, not a
+    // failed write (exit 1).
+    fs::create_dir(good.join("waiting.svg")).unwrap();
+    vetsim()
+        .arg("plot")
+        .arg(&good)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "not a file (a directory or a link)",
+        ))
+        .stderr(predicates::str::contains("waiting.svg"));
+    assert_eq!(fs::read(good.join("caseload.svg")).unwrap(), b"<svg/>");
+    fs::remove_dir(good.join("waiting.svg")).unwrap();
     vetsim().arg("plot").arg(&good).assert().success();
     assert_eq!(files_of(&good), original, "redrawn byte for byte");
 }
