@@ -432,8 +432,9 @@ fn short(x: f64) -> String {
     if !x.is_finite() || x == 0.0 {
         return x.to_string();
     }
-    // Past 10^15, e-notation: 1.7e308 was printed as its 309 digits.
-    if x.abs() >= 1e15 {
+    // Past 10^15 and below 10^-6, e-notation: 1.7e308 was printed as its 309 digits, 1e-300
+    // as 300 decimals.
+    if x.abs() >= 1e15 || x.abs() < 1e-6 {
         return format!("{x:e}");
     }
     let digits = (11 - x.abs().log10().floor() as i32).clamp(0, 300) as usize;
@@ -774,6 +775,17 @@ fn warmup(c: &mut Ctx, raw: &RawScenario, span: &Span) -> f64 {
                     "warmup",
                     format!(
                         "{w} is after the horizon ({}): no case would be left in the waiting statistics",
+                        raw.horizon
+                    ),
+                );
+            } else if span.calendar.is_some() && span.day_from(w) >= span.horizon_t {
+                // On or before the horizon, but with no working day from it to the horizon (a
+                // weekend at the end): the same emptiness, accepted until 0.6.0 with every
+                // wait's count 0.
+                c.err(
+                    "warmup",
+                    format!(
+                        "{w}: no working day from it to the horizon ({}): no case would be left in the waiting statistics",
                         raw.horizon
                     ),
                 );
@@ -1597,8 +1609,8 @@ fn screening(
                 "screening.throughput.records_per_day",
                 Some("screening.throughput.records_per_day"),
                 &Rule {
-                    ok: &|v: f64| v.is_finite() && v > 0.0,
-                    text: "must be more than 0 records a day, or screening never ends",
+                    ok: &|v: f64| (MIN_PACE..=super::dist::MAX_VALUE).contains(&v),
+                    text: "must be at least 1e-6 records a day (less, and screening would never end) and at most 1e12 (more is a typo)",
                 },
             ),
             (None, Some(since)) => {
@@ -1637,8 +1649,8 @@ fn screening(
                 "screening.throughput.factor",
                 Some("screening.throughput.factor"),
                 &Rule {
-                    ok: &|v: f64| v.is_finite() && v > 0.0,
-                    text: "must be more than 0: the pace is multiplied by it, so screening would never end",
+                    ok: &|v: f64| (MIN_PACE..=super::dist::MAX_VALUE).contains(&v),
+                    text: "must be at least 1e-6 (the pace is multiplied by it: less, and screening would never end) and at most 1e12 (more is a typo)",
                 },
             ),
             None => Some(Param::fixed(1.0)),
@@ -1807,6 +1819,11 @@ fn screening(
         None
     })
 }
+
+/// The smallest screening pace, and the smallest factor on it, a scenario may give: a record
+/// every 4,000 years or so. Their product, at least 1e-12, is a pace a double holds; 1e-300
+/// each made exactly 0, accepted, and a screening that never ended.
+const MIN_PACE: f64 = 1e-6;
 
 /// `[[arrivals]]`: case type, process, rate, dates and conversion; adds each stream's expected
 /// cases to `expected_external` [cases per replication, by case type].
@@ -2775,6 +2792,30 @@ count = 10
         assert!(lines[0] < lines[1], "{paths:?} at {lines:?}");
     }
 
+    /// A warm-up with no working day from it to the horizon leaves no case in the waiting
+    /// statistics, as one after the horizon does: refused alike.
+    #[test]
+    fn a_warmup_on_the_last_weekend_is_refused() {
+        let weekend = problems(
+            "horizon = 2024-12-31",
+            "horizon = 2024-12-29\nwarmup = 2024-12-28",
+        );
+        assert_eq!(
+            weekend,
+            [
+                "warmup: 2024-12-28: no working day from it to the horizon (2024-12-29): no case would be left in the waiting statistics"
+            ]
+        );
+        // The Friday before is a working day: accepted.
+        assert!(
+            problems(
+                "horizon = 2024-12-31",
+                "horizon = 2024-12-29\nwarmup = 2024-12-27"
+            )
+            .is_empty()
+        );
+    }
+
     #[test]
     fn numbers_in_messages_are_readable() {
         assert_eq!(thousands(0), "0");
@@ -2786,6 +2827,8 @@ count = 10
         assert_eq!(short(2.5e14), "250000000000000");
         assert_eq!(short(2.5e20), "2.5e20");
         assert_eq!(short(1.7e308), "1.7e308");
+        assert_eq!(short(1e-300), "1e-300");
+        assert_eq!(short(0.000_001), "0.000001");
         assert_eq!(short(f64::NAN), "NaN");
     }
 
