@@ -298,7 +298,6 @@ fn lent_officers(s: &Summary) -> f64 {
         .fold(0.0, f64::max)
 }
 
-/// Every lending step: (team, date, officers lent).
 /// Every change in the number of officers lent, by team: `(team, date, lent from then on)`. The
 /// dates lending ends are changes too (to 0), so a loan kept three months longer is a different
 /// roster; keeping only the steps with officers lent made 90 officers to July and 90 to October

@@ -507,11 +507,15 @@ impl Assumptions {
 }
 
 /// The sum of the Dirichlet parameters `alpha` other than the `k`-th: the second parameter of the
-/// `k`-th share's Beta marginal. Summed, not taken from the total: with counts 100 and 0 and a
-/// prior of 1e-30, the total less 100 is exactly 0 (the prior lost in rounding), and statrs's
-/// beta function panics on a parameter of 0. Equal to the difference whenever the parameters are
-/// whole numbers (counts with the default prior of 1), as in every scenario shipped.
+/// `k`-th share's Beta marginal. The total less the `k`-th, as ever (so no result moves), unless
+/// that is not above 0: with counts 100 and 0 and a prior of 1e-30 it is exactly 0 (the prior
+/// lost in rounding), on which statrs's beta function panicked; then the others are summed.
 pub fn rest_of(alpha: &[f64], k: usize) -> f64 {
+    let total: f64 = alpha.iter().sum();
+    let rest = total - alpha[k];
+    if rest > 0.0 {
+        return rest;
+    }
     (alpha.iter().enumerate())
         .filter(|&(i, _)| i != k)
         .map(|(_, a)| a)
@@ -605,9 +609,10 @@ mod tests {
             let r = &a.list[0];
             assert!(r.low > 0.999 && r.low <= r.high && r.high <= 1.0, "{r:?}");
         }
-        // Whole-number parameters: the sum of the others is the difference, bit for bit.
-        let alpha = [40.0, 3.0, 1.0, 7.0];
-        for k in 0..4 {
+        // Otherwise the difference, bit for bit (a prior of 0.1: summing the others differs in
+        // the last bit, and would move results).
+        let alpha = [246.1, 689.1, 196.1];
+        for k in 0..3 {
             assert_eq!(rest_of(&alpha, k), alpha.iter().sum::<f64>() - alpha[k]);
         }
     }

@@ -307,7 +307,8 @@ impl Dist {
                     Kind::Fixed(mean)
                 } else {
                     spread(mean, sd)?;
-                    if sd / mean < MIN_GAMMA_CV {
+                    // (With a margin for rounding: sd written as mean / 1000 is at the limit.)
+                    if sd / mean < MIN_GAMMA_CV * (1.0 - 1e-9) {
                         let (sd, mean) = (Num(sd), Num(mean));
                         return Err(DistError(format!(
                             "sd = {sd} is less than {MIN_GAMMA_CV} times mean = {mean}: a gamma that narrow is a fixed value in all but name (and too slow to draw as an assumption); write sd = 0 for a fixed value"
@@ -777,6 +778,17 @@ mod tests {
                 .0;
             assert!(e.contains("less than 0.001 times mean"), "{mean} {sd}: {e}");
         }
+        // At the limit, whatever the rounding of sd / mean.
+        assert!(
+            Dist::new(
+                &DistSpec::Gamma {
+                    mean: 0.14,
+                    sd: 0.00014
+                },
+                true
+            )
+            .is_ok()
+        );
         // At the limit, its drawn range is computed, and hugs the mean.
         let d = Dist::new(
             &DistSpec::Gamma {

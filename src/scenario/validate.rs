@@ -1609,8 +1609,8 @@ fn screening(
                 "screening.throughput.records_per_day",
                 Some("screening.throughput.records_per_day"),
                 &Rule {
-                    ok: &|v: f64| (MIN_PACE..=super::dist::MAX_VALUE).contains(&v),
-                    text: "must be at least 1e-6 records a day (less, and screening would never end) and at most 1e12 (more is a typo)",
+                    ok: &|v: f64| v > 0.0 && v <= super::dist::MAX_VALUE,
+                    text: "must be more than 0 records a day (or screening never ends) and at most 1e12 (more is a typo)",
                 },
             ),
             (None, Some(since)) => {
@@ -1649,8 +1649,8 @@ fn screening(
                 "screening.throughput.factor",
                 Some("screening.throughput.factor"),
                 &Rule {
-                    ok: &|v: f64| (MIN_PACE..=super::dist::MAX_VALUE).contains(&v),
-                    text: "must be at least 1e-6 (the pace is multiplied by it: less, and screening would never end) and at most 1e12 (more is a typo)",
+                    ok: &|v: f64| v > 0.0 && v <= super::dist::MAX_VALUE,
+                    text: "must be more than 0 (the pace is multiplied by it, so screening would never end) and at most 1e12 (more is a typo)",
                 },
             ),
             None => Some(Param::fixed(1.0)),
@@ -1804,6 +1804,23 @@ fn screening(
         for h in &hits {
             expected_external[h.case_type] += remaining * h.rate.central;
         }
+        // Each more than 0, but their product 0 in floating point (1e-300 and 1e-300): a
+        // pace of nothing, accepted until 0.6.0, and a screening that never ended.
+        if let (Some(r), Some(f)) = (&rpd, &factor)
+            && r.central > 0.0
+            && f.central > 0.0
+            && !(r.central * f.central >= f64::MIN_POSITIVE)
+        {
+            c.err(
+                "screening.throughput.factor",
+                format!(
+                    "{} times records_per_day = {} is a pace too small for a number to hold (0): screening would never end",
+                    short(f.central),
+                    short(r.central)
+                ),
+            );
+            return None;
+        }
         if ok && let (Some(rpd), Some(factor)) = (rpd, factor) {
             return Some(Screening {
                 records: s.records,
@@ -1819,11 +1836,6 @@ fn screening(
         None
     })
 }
-
-/// The smallest screening pace, and the smallest factor on it, a scenario may give: a record
-/// every 4,000 years or so. Their product, at least 1e-12, is a pace a double holds; 1e-300
-/// each made exactly 0, accepted, and a screening that never ended.
-const MIN_PACE: f64 = 1e-6;
 
 /// `[[arrivals]]`: case type, process, rate, dates and conversion; adds each stream's expected
 /// cases to `expected_external` [cases per replication, by case type].
