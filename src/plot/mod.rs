@@ -38,6 +38,22 @@ macro_rules! line {
             }
         }
     }};
+    // Without a legend entry: `line!(chart, points, style, dash_of(i), err)`.
+    ($chart:expr, $pts:expr, $style:expr, $dash:expr, $e:expr) => {{
+        let style: ShapeStyle = $style;
+        match $dash {
+            None => {
+                $chart
+                    .draw_series(LineSeries::new($pts, style))
+                    .map_err($e)?;
+            }
+            Some((size, gap)) => {
+                $chart
+                    .draw_series(DashedLineSeries::new($pts, size, gap, style))
+                    .map_err($e)?;
+            }
+        }
+    }};
 }
 
 /// A legend in the house style: `legend!(chart, SeriesLabelPosition::UpperLeft, err)`.

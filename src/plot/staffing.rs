@@ -300,23 +300,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                     .map_err(&e)?;
                 let style = col.stroke_width(2);
                 for run in &utilisation[i] {
-                    match super::dash_of(i) {
-                        None => {
-                            chart
-                                .draw_series(LineSeries::new(run.iter().copied(), style))
-                                .map_err(&e)?;
-                        }
-                        Some((size, gap)) => {
-                            chart
-                                .draw_series(DashedLineSeries::new(
-                                    run.iter().copied(),
-                                    size,
-                                    gap,
-                                    style,
-                                ))
-                                .map_err(&e)?;
-                        }
-                    }
+                    line!(chart, run.iter().copied(), style, super::dash_of(i), &e);
                 }
                 if let Some(b) = below {
                     rest = b;
@@ -345,23 +329,7 @@ pub(super) fn draw(d: &RunData) -> Result<super::Drawn, super::PlotError> {
                 let col = colour::SERIES[i % colour::SERIES.len()];
                 let style = col.stroke_width(2);
                 for run in runs {
-                    match super::dash_of(i) {
-                        None => {
-                            chart
-                                .draw_series(LineSeries::new(run.iter().copied(), style))
-                                .map_err(&e)?;
-                        }
-                        Some((size, gap)) => {
-                            chart
-                                .draw_series(DashedLineSeries::new(
-                                    run.iter().copied(),
-                                    size,
-                                    gap,
-                                    style,
-                                ))
-                                .map_err(&e)?;
-                        }
-                    }
+                    line!(chart, run.iter().copied(), style, super::dash_of(i), &e);
                 }
             }
         }
