@@ -173,6 +173,7 @@ pub fn run(command: Command) -> Result<(), AppError> {
 fn plot(dirs: &[PathBuf], check: bool, png: bool, quiet: bool) -> Result<(), AppError> {
     let mut stale = Vec::new();
     let mut text = String::new();
+    let mut plans = Vec::new();
     for dir in dirs {
         // A mistyped path (or a link to nothing): said so, not that it "holds no summary.json".
         if !dir.exists() {
@@ -313,6 +314,11 @@ fn plot(dirs: &[PathBuf], check: bool, png: bool, quiet: bool) -> Result<(), App
                 dir.join(name).display()
             )));
         }
+        plans.push((dir, main, sealed, charts));
+    }
+    // Every directory drawn and checked before any is written: a refusal of a later one leaves
+    // the earlier ones as they were.
+    for (dir, main, sealed, charts) in plans {
         // Only what differs is written: a current directory on a read-only volume redraws fine.
         let changed: Vec<(String, Vec<u8>)> = charts
             .iter()

@@ -239,8 +239,13 @@ fn plot_reads_through_the_manifest_and_check_names_stale_charts() {
     // A directory where a chart goes: bad input (exit 2) before anything is written, not a
     // failed write (exit 1).
     fs::create_dir(good.join("waiting.svg")).unwrap();
+    // Nor is an earlier directory on the command line written before the refusal of a later
+    // one: `other` has a stale chart that stays stale.
+    let other_caseload = fs::read(other.join("caseload.svg")).unwrap();
+    fs::write(other.join("caseload.svg"), b"<svg/>").unwrap();
     vetsim()
         .arg("plot")
+        .arg(&other)
         .arg(&good)
         .assert()
         .code(2)
@@ -249,6 +254,8 @@ fn plot_reads_through_the_manifest_and_check_names_stale_charts() {
         ))
         .stderr(predicates::str::contains("waiting.svg"));
     assert_eq!(fs::read(good.join("caseload.svg")).unwrap(), b"<svg/>");
+    assert_eq!(fs::read(other.join("caseload.svg")).unwrap(), b"<svg/>");
+    fs::write(other.join("caseload.svg"), other_caseload).unwrap();
     fs::remove_dir(good.join("waiting.svg")).unwrap();
     vetsim().arg("plot").arg(&good).assert().success();
     assert_eq!(files_of(&good), original, "redrawn byte for byte");
