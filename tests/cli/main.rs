@@ -388,6 +388,25 @@ fn sensitivity_ranks_the_assumptions_and_plot_redraws_its_chart() {
     let svg = fs::read_to_string(a.join("sensitivity.svg")).unwrap();
     let top = ranked[0]["name"].as_str().unwrap();
     assert!(svg.contains(&format!("hinges most on {top}")), "{top}");
+    // Its subtitle gives the forecast's mean date (every assumption drawn) beside the centre's
+    // (every assumption at its median): the words of the chart's text lines, joined.
+    let words = svg
+        .split("</text>")
+        .filter_map(|t| t.rsplit_once('>').map(|(_, w)| w.trim()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mean_date = json["outputs"][k]["mean_date"].as_str().unwrap();
+    let (y, m, d) = (&mean_date[..4], &mean_date[5..7], &mean_date[8..]);
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][m.parse::<usize>().unwrap() - 1];
+    let human = format!("{} {month} {y}", d.trim_start_matches('0'));
+    assert!(
+        words.contains(&format!(
+            "With every assumption drawn, as in the forecast, the mean is {human}"
+        )),
+        "{human}: {words}"
+    );
     vetsim()
         .arg("plot")
         .arg("--check")
