@@ -238,6 +238,38 @@ pub struct VariantRow {
     /// (per source).
     pub metrics: Vec<Metric>,
     pub versus_baseline: Versus,
+    /// Against every variant (itself included), in `variants` order: whether two variants'
+    /// finishes differ by more than chance, which their two `versus_baseline` errors cannot
+    /// say (the paired runs make the differences correlated).
+    pub versus_variants: Vec<VersusVariant>,
+}
+
+/// One variant's last case closing against another's, replication by replication.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersusVariant {
+    /// The other variant's number: its place in `variants`, from 1 (as in `comparison.csv`).
+    pub variant: usize,
+    /// Mean of this variant's `all_cases_closed` minus the other's [working days] (negative:
+    /// sooner); `null` when either leaves some run unfinished by the horizon.
+    pub mean: Option<f64>,
+    /// Its Monte Carlo standard error, from the paired differences [working days].
+    pub mcse: Option<f64>,
+}
+
+/// This variant's finish minus another's, over pairs of replications; `None` with a censored
+/// replication in either (as [`PairedDiff::mean`]).
+fn versus_variant(this: &[Paired], other: &[Paired], number: usize) -> VersusVariant {
+    let diffs: Option<Vec<f64>> = this
+        .iter()
+        .zip(other)
+        .map(|(a, b)| Some(a.all_closed? - b.all_closed?))
+        .collect();
+    let est = diffs.as_deref().and_then(mean_and_mcse);
+    VersusVariant {
+        variant: number,
+        mean: est.map(|e| e.mean),
+        mcse: est.map(|e| e.mcse),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -452,6 +484,11 @@ pub fn compare(
                     peak_open_cases: peak,
                     officer_days: od,
                 },
+                versus_variants: runs
+                    .iter()
+                    .enumerate()
+                    .map(|(j, o)| versus_variant(&r.per_rep, &o.per_rep, j + 1))
+                    .collect(),
             }
         })
         .collect();

@@ -126,6 +126,28 @@ fn fewer_officers_cost_days_and_more_cost_officer_days() {
         .unwrap();
     let dod = more.versus_baseline.officer_days.mean.unwrap();
     assert!((per100 - 100.0 * saved(more) / dod).abs() < 1e-9);
+    // Every variant against every other: against the baseline exactly its versus_baseline,
+    // against itself 0, a against b the negative of b against a, and the error that of the
+    // paired differences, computed here from the replications.
+    for (i, v) in c.variants.iter().enumerate() {
+        let numbers: Vec<usize> = v.versus_variants.iter().map(|w| w.variant).collect();
+        assert_eq!(numbers, [1, 2, 3]);
+        let w = &v.versus_variants[1];
+        assert_eq!(w.mean, v.versus_baseline.all_cases_closed.mean, "{i}");
+        assert_eq!(w.mcse, v.versus_baseline.all_cases_closed.mcse, "{i}");
+        assert_eq!(v.versus_variants[i].mean, Some(0.0));
+        for (j, o) in c.variants.iter().enumerate() {
+            let (a, b) = (v.versus_variants[j].mean, o.versus_variants[i].mean);
+            assert!((a.unwrap() + b.unwrap()).abs() < 1e-9, "{i} {j}");
+        }
+    }
+    let d: Vec<f64> = (runs[2].per_rep.iter().zip(&runs[0].per_rep))
+        .map(|(a, b)| a.all_closed.unwrap() - b.all_closed.unwrap())
+        .collect();
+    let w = &more.versus_variants[0];
+    let m = d.iter().sum::<f64>() / 40.0;
+    assert!((w.mean.unwrap() - m).abs() < 1e-9);
+    assert!((w.mcse.unwrap() - (variance(&d) / 40.0).sqrt()).abs() < 1e-9);
 }
 
 /// A loan kept longer is another roster, even with as many officers: its ratios are given, with

@@ -577,6 +577,52 @@ fn the_trade_off_subtitle_names_the_step_before_the_best() {
         )),
         "{words}"
     );
+    // With how much later it finishes over the paired runs: more than 2 standard errors of
+    // the difference in the committed comparison, so it is not "as much within noise".
+    let w = &c.variants[before.0 - 1].versus_variants[best.0 - 1];
+    let (m, se) = (w.mean.unwrap(), w.mcse.unwrap());
+    assert!(m > 2.0 * se, "{m} {se}");
+    let said = format!(
+        "It finishes {m:.2} working days after no. {} on average over the same runs, ± {:.2} (2 standard errors of the paired difference).",
+        best.0,
+        2.0 * se
+    );
+    assert!(words.contains(&said), "{said} in {words}");
+    assert!(!words.contains("within noise"), "{words}");
+
+    // Were that difference within 2 standard errors, the title would name the cheapest variant
+    // that saves as much within noise: no. 11 here, unless a cheaper one also is (none is: the
+    // next cheaper, no. 9, finishes more than a day later).
+    let mut wide = c.clone();
+    for (i, j) in [(before.0, best.0), (best.0, before.0)] {
+        let w = &mut wide.variants[i - 1].versus_variants[j - 1];
+        w.mcse = Some(m);
+    }
+    let charts = render_comparison(&wide).unwrap();
+    let words = words_of(&text_of(
+        &charts
+            .iter()
+            .find(|f| f.0 == "compare-tradeoff.svg")
+            .unwrap()
+            .1,
+    ));
+    let said = format!(
+        "; no. {} saves as much within noise, for {} fewer",
+        before.0,
+        thousands((best.1 - before.1).round())
+    );
+    assert!(words.contains(&said), "{said} in {words}");
+    assert!(
+        words.contains(&format!(
+            "No. {} (headcount=150, to=2023-10-06) saves {:.1} working days for {} fewer officer-days than no. {}.",
+            before.0,
+            before.2,
+            thousands((best.1 - before.1).round()),
+            best.0
+        )),
+        "{words}"
+    );
+    assert!(!words.contains("For fewer officer-days"), "{words}");
 }
 
 #[test]

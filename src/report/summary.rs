@@ -31,6 +31,10 @@ pub const CI_LEVEL: f64 = 0.95;
 /// `sensitivity.csv`), in every `meta`. Raised whenever a
 /// file gains, loses or changes a field, so that readers can tell which layout they hold.
 ///
+/// - 5 (vetsim 0.7.0): `comparison.json` gains `versus_variants` in each variant: its last case
+///   closing against every variant's (itself included, in order), the mean of the paired
+///   differences and its standard error, so that two variants can be told apart beyond chance.
+///   No other file gains or loses a field, and no number changed.
 /// - 4 (vetsim 0.6.0): every CSV holds one type per column, so pandas and polars read it
 ///   without options. Reals are always written with a point (`0.0`, `12.0`), in
 ///   `replications.csv`, `summary.csv`, `comparison.csv` and `sensitivity.csv`. `summary.csv` has
@@ -63,7 +67,7 @@ pub const CI_LEVEL: f64 = 0.95;
 ///   across replications gain `p50_ci` and `p90_ci` (and in `dates`); with `run --split`,
 ///   `meta.split` and the headline metrics' `assumptions_share` and `assumptions_share_mcse`.
 /// - 1: earlier versions (no `format_version` key).
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// The platform the byte-for-byte promise is proved on (CI's): draws and statistics call the
 /// platform's `exp`, `ln` and `powf` (through the standard library and rand_distr), which other
