@@ -780,6 +780,16 @@ headcount = [{ count = 1 }]
         msg.contains("from arrival stream \"hotline\"") && !msg.contains("routing"),
         "{msg}"
     );
+    // The limit with its thousands separated, as every count vetsim prints.
+    let SimError::TooManyCases { limit, .. } = err else {
+        unreachable!()
+    };
+    assert!(limit >= 1000, "{limit}");
+    let shown = crate::report::text::thousands(limit as f64);
+    assert!(
+        shown.contains(',') && msg.contains(&format!("more than {shown} cases")),
+        "{msg}"
+    );
     // Failed before drawing: what the workspace holds is no more than a day-a-rate year's worth.
     assert!(ws.arrivals_drawn() < 1000, "{} drawn", ws.arrivals_drawn());
 }

@@ -323,6 +323,7 @@ pub enum SimError {
 /// wrong setting.
 fn too_many_cases(replication: u64, limit: usize, case_type: &str, source: Option<&str>) -> String {
     let ct = crate::quote::quoted(case_type);
+    let limit = crate::report::text::thousands(limit as f64);
     match source {
         Some(from) => format!(
             "replication {replication} drew more than {limit} cases of type {ct} from {from}: a value drawn for it (its rate, hit rate or conversion, or a pace) is far above its central value (check that setting's distribution: a wide lognormal or gamma has a long tail)"

@@ -107,7 +107,9 @@ impl Ctx {
         match raw {
             Uncertain::Value(v) => {
                 if (rule.ok)(*v) {
-                    Some(Param::fixed(*v))
+                    // + 0.0 makes a written -0.0 the 0 it means (it showed as -0.0 in every
+                    // output) and leaves every other number as it is.
+                    Some(Param::fixed(*v + 0.0))
                 } else {
                     self.err(path, format!("{} {}", shown(*v), rule.text));
                     None
@@ -3237,6 +3239,21 @@ count = 10
 
     fn loaded(text: &str) -> Scenario {
         Scenario::from_toml_str(text, "t.toml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A written -0.0 is the 0 it means: it showed as "-0.0" in every output that carried it
+    /// (the hit rate's column of replications.csv, summary.json).
+    #[test]
+    fn a_written_minus_zero_is_zero() {
+        let text = "name = \"z\"\nstart = 2024-01-01\nhorizon = 2024-12-31\n\
+            [screening]\nrecords = 10\nthroughput = { records_per_day = 1 }\n\
+            hits = [{ name = \"h\", case_type = \"work\", rate = -0.0 }]\n\
+            [[backlogs]]\ncase_type = \"work\"\ncount = 1\n\
+            [[case_types]]\nname = \"work\"\neffort = 1\nteams = [\"t\"]\n\
+            [[teams]]\nname = \"t\"\nhours_per_day = 6\nheadcount = [{ count = 1 }]\n";
+        let s = loaded(text);
+        let rate = s.screening.as_ref().unwrap().hits[0].rate;
+        assert_eq!(rate.central.to_bits(), 0.0f64.to_bits());
     }
 
     /// An arrival stream's end may be a distribution of dates: an assumption named by the
