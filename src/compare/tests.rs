@@ -498,7 +498,10 @@ fn comparison_charts_say_what_censoring_hides() {
     let tradeoff = svg("compare-tradeoff.svg");
     assert!(!tradeoff.contains("No variant closes"), "{tradeoff}");
     assert!(tradeoff.contains("Days saved cannot be averaged for 2 of the 3 variants"));
-    assert!(tradeoff.contains("headcount=100 (not drawn)"));
+    // The key names the setting once, then each variant's value.
+    assert!(tradeoff.contains("headcount:"), "{tradeoff}");
+    assert!(tradeoff.contains("3: 100 (not drawn)"), "{tradeoff}");
+    assert!(tradeoff.contains("2: 60 (baseline)"), "{tradeoff}");
     assert!(tradeoff.contains("<circle"), "the baseline is drawn");
     let finish = svg("compare-finish.svg");
     assert!(finish.contains("horizon 28 Jun 2024: a P90 on this line is later"));

@@ -795,6 +795,32 @@ pub(crate) fn short_names(paths: &[&str]) -> Vec<String> {
         k += 1;
     }
 }
+/// The name of each varied setting in variant labels: its `label` where the experiment gives
+/// one, as the charts' axes and legends call it (`Vetting officers=6`), else the shortest ending
+/// of its path ([`short_names`]). Labels that would make two settings share a name give way to
+/// the paths' endings, for all of them.
+fn variant_names(varies: &[Vary]) -> Vec<String> {
+    let paths: Vec<&str> = varies.iter().map(|v| v.path.as_str()).collect();
+    let labels: Vec<Option<&str>> = varies.iter().map(|v| v.label.as_deref()).collect();
+    setting_names(&paths, &labels)
+}
+
+/// [`variant_names`] from the paths and labels alone (as `comparison.json`'s `meta.varied`
+/// holds them), for the charts' keys.
+pub(crate) fn setting_names(paths: &[&str], labels: &[Option<&str>]) -> Vec<String> {
+    let shorts = short_names(paths);
+    let named: Vec<String> = labels
+        .iter()
+        .zip(&shorts)
+        .map(|(l, s)| l.map_or_else(|| s.clone(), str::to_string))
+        .collect();
+    let unique = named
+        .iter()
+        .enumerate()
+        .all(|(i, a)| named[..i].iter().all(|b| a != b));
+    if unique { named } else { shorts }
+}
+
 /// Builds the grid of variants (every combination of the values, first path slowest) and the
 /// baseline: the scenario as written. When some variant has every varied path at its written
 /// value, it is the baseline; otherwise the baseline is added first.
@@ -871,7 +897,7 @@ pub fn build_variants(text: &str, file: &str, varies: &[Vary]) -> Result<Vec<Var
         .iter()
         .map(|v| current_value(text, &v.path).map(|x| value_text(&x)))
         .collect();
-    let shorts = short_names(&varies.iter().map(|v| v.path.as_str()).collect::<Vec<_>>());
+    let shorts = variant_names(varies);
     let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
     for v in varies {
         let mut next = Vec::new();
@@ -1119,6 +1145,38 @@ mod tests {
             short_names(&[r#"teams."pro.std".x"#, r#"teams."pro.adv".x"#]),
             [r#""pro.std".x"#, r#""pro.adv".x"#]
         );
+    }
+
+    /// A variant names each setting as the charts do: by the experiment's label where it has
+    /// one; two settings labelled alike fall back to their paths' endings, all of them.
+    #[test]
+    fn variant_labels_use_the_experiments_labels() {
+        let vary = |spec: &str, label: Option<&str>| Vary {
+            label: label.map(str::to_string),
+            ..Vary::parse(spec).unwrap()
+        };
+        let a = vary("teams.dps_investigators.headcount=40", Some("DPS staff"));
+        let b = vary("teams.vetting_unit.headcount=6", None);
+        assert_eq!(
+            variant_names(&[a.clone(), b.clone()]),
+            ["DPS staff", "vetting_unit.headcount"]
+        );
+        let b = vary("teams.vetting_unit.headcount=6", Some("DPS staff"));
+        assert_eq!(
+            variant_names(&[a, b]),
+            ["dps_investigators.headcount", "vetting_unit.headcount"]
+        );
+        let v = build_variants(
+            MET,
+            "met.toml",
+            &[vary(
+                "teams.diverted_soc_ct.headcount=0,90",
+                Some("Lent officers"),
+            )],
+        )
+        .unwrap();
+        let labels: Vec<&str> = v.iter().map(|v| v.label.as_str()).collect();
+        assert_eq!(labels, ["Lent officers=0", "Lent officers=90"]);
     }
 
     /// Values are cut at the commas between them, not at those inside an inline table, an

@@ -700,16 +700,20 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
         let w = a.versus_variants.get(number(b).checked_sub(1)?)?;
         Some((w.mean?, w.mcse?))
     };
-    // As good as the best within noise: of the variants that take fewer officer-days, the
-    // cheapest whose finish is not later than the best's by 2 standard errors of their paired
-    // difference. In met-2023-diversion no. 11 finishes 0.09 working days after no. 12, for
-    // 9,286 fewer officer-days: the title alone named no. 12 as if the difference were sure.
-    let as_good = best.and_then(|b| {
-        pts.iter()
-            .filter(|p| p.1 < b.1)
-            .filter(|p| versus(p.0, b.0).is_some_and(|(m, se)| m <= 2.0 * se))
-            .min_by(|x, y| x.1.total_cmp(&y.1))
-    });
+    // The step before the best (the most saved for fewer officer-days, a variant that saves
+    // days) and whether the two can be told apart: the step's finish is not later than the
+    // best's by 2 standard errors of their paired difference. One comparison, of the two
+    // variants the chart names, so no search among many for one that passes. With one
+    // replication there is no error to judge by.
+    let step = step_before(&pts, best);
+    let paired_error = c.meta.replications >= 2;
+    let step_within_noise = paired_error
+        && best
+            .zip(step)
+            .and_then(|(b, n)| versus(n.0, b.0))
+            .is_some_and(|(m, se)| m <= 2.0 * se);
+    // And the best against the baseline, by its own paired error.
+    let best_within_noise = paired_error && best.is_some_and(|b| b.2 <= 2.0 * b.3);
     let horizon = human(&c.meta.horizon);
     let title = match best {
         _ if c.meta.sources.is_empty() => {
@@ -717,7 +721,7 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
                 .to_string()
         }
         Some(p) => format!(
-            "Most saved{}: {} (no. {}), {:.1} working days sooner {}{}",
+            "Most saved{}: {} (no. {}), {:.1} working days sooner{} {}{}",
             if undrawn.is_empty() {
                 ""
             } else {
@@ -726,14 +730,19 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
             label_of(p.0),
             number(p.0),
             p.2,
+            if best_within_noise {
+                " (within noise of the baseline)"
+            } else {
+                ""
+            },
             officer_days_phrase(p.1, &sources),
-            match as_good {
-                Some(g) => format!(
-                    "; no. {} saves as much within noise, for {} fewer",
-                    number(g.0),
-                    thousands((p.1 - g.1).round())
+            match step {
+                Some(n) if step_within_noise => format!(
+                    "; no. {} saves about as much (within noise) for {} fewer",
+                    number(n.0),
+                    thousands((p.1 - n.1).round())
                 ),
-                None => String::new(),
+                _ => String::new(),
             },
         ),
         None if undrawn.is_empty() => {
@@ -752,48 +761,32 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
         "Each point a variant (numbered as in comparison.csv) against the baseline at (0, 0), paired over the same runs; bars ± 2 standard errors. Officer-days count only those taken from {sources} (lent, or kept on to finish a case), not the cost of other settings varied."
     );
     // What the best's last days cost: the most saved for fewer officer-days (the staircase's
-    // step before it), with what it saves and what it spares. In met-2023-diversion the best
-    // saves 3.9 days and the step before 3.8, for 9,286 fewer officer-days; the title alone
-    // read as "the more officers, the better".
-    // How much later it finishes than the best, over the paired runs.
-    let later = |n: &VariantRow, b: &VariantRow| match versus(n, b) {
-        Some((m, se)) => format!(
-            " It finishes {m:.2} working days after no. {} on average over the same runs, ± {:.2} (2 standard errors of the paired difference).",
-            number(b),
-            2.0 * se
-        ),
-        None => String::new(),
-    };
-    if let Some((b, g)) = best.zip(as_good) {
-        let saves = if g.0.is_baseline {
-            format!(
-                "The baseline, no. {} ({}), takes",
-                number(g.0),
-                label_of(g.0)
-            )
-        } else {
-            format!(
-                "No. {} ({}) saves {:.1} working days for",
-                number(g.0),
-                label_of(g.0),
-                g.2
-            )
+    // step before it), with what it saves and what it spares, and how much later it finishes
+    // over the paired runs. In met-2023-diversion the best saves 3.9 days and the step before
+    // 3.8, for 9,286 fewer officer-days; the title alone read as "the more officers, the
+    // better", and the two means alone could not say whether 0.09 days is more than chance
+    // (it is: ± 0.06).
+    if let Some((b, n)) = best.zip(step) {
+        let later = match versus(n.0, b.0) {
+            Some((m, se)) if paired_error => format!(
+                " It finishes {m:.2} working days after no. {} on average over the same runs, ± {:.2} (2 standard errors of the paired difference){}.",
+                number(b.0),
+                2.0 * se,
+                if step_within_noise {
+                    ": within noise, the two cannot be told apart"
+                } else {
+                    ""
+                }
+            ),
+            _ => String::new(),
         };
         subtitle = format!(
-            "{saves} {} fewer officer-days than no. {}.{} {subtitle}",
-            thousands((b.1 - g.1).round()),
-            number(b.0),
-            later(g.0, b.0),
-        );
-    } else if let Some((b, n)) = best.zip(step_before(&pts, best)) {
-        subtitle = format!(
-            "For fewer officer-days, the most saved is {:.1} working days: no. {} ({}), for {} fewer officer-days than no. {}.{} {subtitle}",
+            "For fewer officer-days, the most saved is {:.1} working days: no. {} ({}), for {} fewer officer-days than no. {}.{later} {subtitle}",
             n.2,
             number(n.0),
             label_of(n.0),
             thousands((b.1 - n.1).round()),
             number(b.0),
-            later(n.0, b.0),
         );
     }
     if !undrawn.is_empty() {
@@ -917,12 +910,31 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
             }
         }
         // The key: one entry per variant, wrapped within the key's width (a continuation
-        // line indented under the label), at most KEY_LINES lines.
-        const KEY_LINES: usize = 26;
+        // line indented under the label), as many lines as the key's height holds. A grid of
+        // variants names its settings once, above, and each entry gives its values alone:
+        // "Officers diverted from SOC/CT=150, Diverted until=2024-01-05" twelve times took two
+        // lines each and ran off the page.
         let key_style: TextStyle = (FONT, 12).into_font().color(&colour::TEXT);
-        let (kw, _) = key.dim_in_pixel();
+        let (kw, kh) = key.dim_in_pixel();
+        let most_lines = ((kh as usize).saturating_sub(10) / 17).max(2);
         let width = |t: &str| key.estimate_text_size(t, &key_style).map_or(0, |(x, _)| x);
-        let mut key_lines: Vec<String> = Vec::new();
+        let paths: Vec<&str> = c.meta.varied.iter().map(|v| v.path.as_str()).collect();
+        let given: Vec<Option<&str>> = c.meta.varied.iter().map(|v| v.label.as_deref()).collect();
+        let names = crate::compare::variant::setting_names(&paths, &given);
+        let grid = !names.is_empty()
+            && c.variants
+                .iter()
+                .all(|r| r.settings.is_empty() || r.settings.len() == names.len());
+        let mut key_lines: Vec<(String, bool)> = Vec::new();
+        if grid {
+            for line in super::wrap(
+                &format!("{}:", names.join(", ")),
+                kw.saturating_sub(12),
+                width,
+            ) {
+                key_lines.push((line, true));
+            }
+        }
         let mut shown = 0;
         for (i, r) in c.variants.iter().enumerate() {
             let mark = if r.is_baseline {
@@ -932,30 +944,42 @@ fn tradeoff(c: &Comparison) -> Result<super::Drawn, PlotError> {
             } else {
                 ""
             };
-            let lines = super::wrap(
-                &format!("{}{mark}", label_of(r)),
-                kw.saturating_sub(40),
-                width,
-            );
-            if key_lines.len() + lines.len() > KEY_LINES - 1 && i + 1 < c.variants.len() {
+            let text = if grid && !r.settings.is_empty() {
+                let values: Vec<&str> = r.settings.iter().map(|s| s.value.as_str()).collect();
+                values.join(", ")
+            } else {
+                label_of(r)
+            };
+            let lines = super::wrap(&format!("{text}{mark}"), kw.saturating_sub(40), width);
+            // The last line is kept for "... and N more" unless this is the last variant.
+            let room = if i + 1 < c.variants.len() {
+                most_lines - 1
+            } else {
+                most_lines
+            };
+            if key_lines.len() + lines.len() > room {
                 break;
             }
             for (k, line) in lines.into_iter().enumerate() {
-                key_lines.push(if k == 0 {
-                    format!("{:>2}  {line}", i + 1)
-                } else {
-                    format!("      {line}")
-                });
+                key_lines.push((
+                    if k == 0 {
+                        format!("{}: {line}", i + 1)
+                    } else {
+                        format!("      {line}")
+                    },
+                    false,
+                ));
             }
             shown = i + 1;
         }
-        for (i, line) in key_lines.iter().enumerate() {
-            key.draw(&Text::new(
-                line.clone(),
-                (6, 10 + 17 * i as i32),
-                key_style.clone(),
-            ))
-            .map_err(&e)?;
+        for (i, (line, header)) in key_lines.iter().enumerate() {
+            let style = if *header {
+                (FONT, 12).into_font().color(&colour::GREY)
+            } else {
+                key_style.clone()
+            };
+            key.draw(&Text::new(line.clone(), (6, 10 + 17 * i as i32), style))
+                .map_err(&e)?;
         }
         if c.variants.len() > shown {
             key.draw(&Text::new(

@@ -117,6 +117,12 @@ fn draw(s: &Sensitivity) -> Result<super::Drawn, PlotError> {
         .as_deref()
         .map(human)
         .unwrap_or_default();
+    // A mean that counts runs censored at the horizon is a lower bound: said so.
+    let centre_said = if out.central_censored_share > 0.0 {
+        format!("{centre_date} or later")
+    } else {
+        centre_date.clone()
+    };
     let rows: Vec<_> = s.assumptions.iter().take(MOST_BARS).collect();
     let top = rows.first().map(|a| (a, &a.effects[k]));
     let title = match top {
@@ -157,7 +163,7 @@ fn draw(s: &Sensitivity) -> Result<super::Drawn, PlotError> {
         None => String::new(),
     };
     let mut subtitle = format!(
-        "Mean date the last case closes with each assumption at its P10 (light) and at its P90 (dark), every other at its median, over the same {} runs; 0 is {centre_date}, every assumption at its median.{drawn}",
+        "Mean date the last case closes with each assumption at its P10 (light) and at its P90 (dark), every other at its median, over the same {} runs; 0 is {centre_said}, every assumption at its median.{drawn}",
         thousands(s.meta.replications as f64)
     );
     // Clamped to [0, 100] %, as the terminal and `run --split` show a share (an estimate

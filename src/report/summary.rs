@@ -34,7 +34,10 @@ pub const CI_LEVEL: f64 = 0.95;
 /// - 5 (vetsim 0.7.0): `comparison.json` gains `versus_variants` in each variant: its last case
 ///   closing against every variant's (itself included, in order), the mean of the paired
 ///   differences and its standard error, so that two variants can be told apart beyond chance.
-///   No other file gains or loses a field, and no number changed.
+///   No other file gains or loses a field. No number changed, but for a setting written as
+///   -0.0, which is now 0 (it showed as -0.0), and variant labels of an experiment whose
+///   `[[experiment.vary]]` has a `label`: they use it (`Vetting officers=6`, was
+///   `vetting_unit.headcount=6`).
 /// - 4 (vetsim 0.6.0): every CSV holds one type per column, so pandas and polars read it
 ///   without options. Reals are always written with a point (`0.0`, `12.0`), in
 ///   `replications.csv`, `summary.csv`, `comparison.csv` and `sensitivity.csv`. `summary.csv` has
