@@ -257,14 +257,23 @@ pub struct VersusVariant {
 }
 
 /// This variant's finish minus another's, over pairs of replications; `None` with a censored
-/// replication in either (as [`PairedDiff::mean`]).
-fn versus_variant(this: &[Paired], other: &[Paired], number: usize) -> VersusVariant {
-    let diffs: Option<Vec<f64>> = this
-        .iter()
-        .zip(other)
-        .map(|(a, b)| Some(a.all_closed? - b.all_closed?))
-        .collect();
-    let est = diffs.as_deref().and_then(mean_and_mcse);
+/// replication in either (as [`PairedDiff::mean`]). `diffs` is scratch space, reused across
+/// the variants² pairs rather than allocated for each.
+fn versus_variant(
+    this: &[Paired],
+    other: &[Paired],
+    number: usize,
+    diffs: &mut Vec<f64>,
+) -> VersusVariant {
+    diffs.clear();
+    let mut censored = false;
+    for (a, b) in this.iter().zip(other) {
+        match (a.all_closed, b.all_closed) {
+            (Some(x), Some(y)) => diffs.push(x - y),
+            _ => censored = true,
+        }
+    }
+    let est = if censored { None } else { mean_and_mcse(diffs) };
     VersusVariant {
         variant: number,
         mean: est.map(|e| e.mean),
@@ -426,6 +435,7 @@ pub fn compare(
     };
     let base_lent = lent_officers(&base.summary);
     let base_src = source_days(&base.summary, &sources);
+    let mut diffs = Vec::with_capacity(replications as usize);
     let rows = runs
         .iter()
         .map(|r| {
@@ -487,7 +497,7 @@ pub fn compare(
                 versus_variants: runs
                     .iter()
                     .enumerate()
-                    .map(|(j, o)| versus_variant(&r.per_rep, &o.per_rep, j + 1))
+                    .map(|(j, o)| versus_variant(&r.per_rep, &o.per_rep, j + 1, &mut diffs))
                     .collect(),
             }
         })

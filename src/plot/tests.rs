@@ -539,6 +539,16 @@ fn the_waiting_chart_names_the_case_type_open_longest() {
     );
 }
 
+/// The trade-off chart of comparison `c`, as drawn.
+fn tradeoff_svg(c: &crate::compare::Comparison) -> String {
+    let charts = render_comparison(c).unwrap();
+    let (_, svg) = charts
+        .into_iter()
+        .find(|f| f.0 == "compare-tradeoff.svg")
+        .unwrap();
+    String::from_utf8(svg).unwrap()
+}
+
 /// The committed diversion comparison's trade-off chart names, under its title, the most saved
 /// for fewer officer-days than the best: found here from the comparison's own figures.
 #[test]
@@ -555,15 +565,7 @@ fn the_trade_off_subtitle_names_the_step_before_the_best() {
     let best = compare::most_saved(drawn.iter());
     let before = compare::step_before(&drawn, best).unwrap();
     let best = best.unwrap();
-    let charts = render_comparison(&c).unwrap();
-    let svg = text_of(
-        &charts
-            .iter()
-            .find(|f| f.0 == "compare-tradeoff.svg")
-            .unwrap()
-            .1,
-    );
-    let words = words_of(&svg);
+    let words = words_of(&text_of(tradeoff_svg(&c).as_bytes()));
     let said = format!(
         "For fewer officer-days, the most saved is {:.1} working days: no. {} (",
         before.2, before.0
@@ -592,16 +594,7 @@ fn the_trade_off_subtitle_names_the_step_before_the_best() {
 
     // Were that difference within 2 standard errors, the title would say the step before saves
     // about as much, and the subtitle that the two cannot be told apart.
-    let render = |c: &crate::compare::Comparison| {
-        let charts = render_comparison(c).unwrap();
-        words_of(&text_of(
-            &charts
-                .iter()
-                .find(|f| f.0 == "compare-tradeoff.svg")
-                .unwrap()
-                .1,
-        ))
-    };
+    let render = |c: &crate::compare::Comparison| words_of(&text_of(tradeoff_svg(c).as_bytes()));
     let mut wide = c.clone();
     for (i, j) in [(before.0, best.0), (best.0, before.0)] {
         wide.variants[i - 1].versus_variants[j - 1].mcse = Some(m);
@@ -874,16 +867,7 @@ fn the_trade_off_key_stays_above_the_footer() {
             "variant {i} with a label long enough to take three lines of the key beside the plot"
         );
     }
-    let charts = render_comparison(&c).unwrap();
-    let svg = String::from_utf8(
-        charts
-            .iter()
-            .find(|f| f.0 == "compare-tradeoff.svg")
-            .unwrap()
-            .1
-            .clone(),
-    )
-    .unwrap();
+    let svg = tradeoff_svg(&c);
     // (x, y) of every line of text: the footer is the lowest at the left edge.
     let at: Vec<(i32, i32)> = svg
         .split("<text x=\"")
